@@ -1,0 +1,95 @@
+using SmmuLab.Architecture.Bits;
+
+namespace SmmuLab.Architecture.Commands;
+
+/// <summary>
+/// Field layouts of every command (IHI0070 4.x). Commands are 16 bytes: dword0 and dword1. Field
+/// names are the lower-case spec names the command line uses (<c>sid</c>, <c>asid</c>, <c>num</c>...).
+/// Bits that no field defines are reserved: a command with any of them set is CERROR_ILL.
+/// </summary>
+public static class CommandLayouts
+{
+    public const int Dwords = 2;
+    public const int Bytes = 16;
+
+    public static readonly Field Op = new("op", 0, 0, 8);
+    public static readonly Field SSec = new("ssec", 0, 10, 1);
+    public static readonly Field Ssv = new("ssv", 0, 11, 1);
+    public static readonly Field Ssid = new("ssid", 0, 12, 20);
+    public static readonly Field Sid = new("sid", 0, 32, 32);
+    public static readonly Field Num = new("num", 0, 12, 5);
+    public static readonly Field Scale = new("scale", 0, 20, 5);
+    public static readonly Field Vmid = new("vmid", 0, 32, 16);
+    public static readonly Field Asid = new("asid", 0, 48, 16);
+    public static readonly Field Leaf = new("leaf", 1, 0, 1);
+    public static readonly Field Ttl = new("ttl", 1, 8, 2);
+    public static readonly Field Tg = new("tg", 1, 10, 2);
+    public static readonly Field Addr = new("addr", 1, 12, 52, FieldKind.Address);
+
+    /// <summary>TLBI_S2_IPA's address: IPA [51:12].</summary>
+    public static readonly Field Ipa = new("addr", 1, 12, 40, FieldKind.Address);
+
+    public static readonly Field PrefetchSize = new("size", 1, 0, 5);
+    public static readonly Field Range = new("range", 1, 0, 5);
+    public static readonly Field Global = new("global", 0, 9, 1);
+    public static readonly Field AtcSize = new("size", 1, 0, 6);
+    public static readonly Field GrpId = new("grpid", 1, 0, 9);
+    public static readonly Field PriResp = new("resp", 1, 12, 2);
+    public static readonly Field ResumeAc = new("resp", 0, 12, 2);
+    public static readonly Field ResumeAb = new("ab", 0, 14, 1);
+    public static readonly Field Stag = new("stag", 1, 0, 16);
+    public static readonly Field Cs = new("cs", 0, 12, 2);
+    public static readonly Field Msh = new("msh", 0, 22, 2);
+    public static readonly Field MsiAttr = new("msiattr", 0, 24, 4);
+    public static readonly Field MsiData = new("msidata", 0, 32, 32);
+    public static readonly Field MsiAddr = new("msiaddr", 1, 2, 50, FieldKind.Address);
+
+    /// <summary>CMD_ATC_INV.Size meaning "invalidate everything" (Linux <c>ATC_INV_SIZE_ALL</c>).</summary>
+    public const int AtcInvSizeAll = 52;
+
+    /// <summary>The maximum NUM in a range TLBI (Linux <c>CMDQ_TLBI_RANGE_NUM_MAX</c>).</summary>
+    public const int TlbiRangeNumMax = 31;
+
+    private static readonly Layout?[] ByOpcode = Build();
+
+    /// <summary>The layout of an opcode, or null for an opcode the architecture does not define.</summary>
+    public static Layout? For(Opcode op) => ByOpcode[(byte)op];
+
+    /// <summary>The layout of an opcode byte, or null.</summary>
+    public static Layout? For(byte op) => ByOpcode[op];
+
+    /// <summary>Every defined opcode.</summary>
+    public static IEnumerable<Opcode> All => Enum.GetValues<Opcode>();
+
+    private static Layout?[] Build()
+    {
+        var t = new Layout?[256];
+        void Add(Opcode op, params Field[] fields) => t[(byte)op] = new Layout(op.ToString(), Dwords, [Op, .. fields]);
+
+        Add(Opcode.CMD_PREFETCH_CONFIG, SSec, Ssv, Ssid, Sid);
+        Add(Opcode.CMD_PREFETCH_ADDR, SSec, Ssv, Ssid, Sid, PrefetchSize, Addr);
+        Add(Opcode.CMD_CFGI_STE, SSec, Sid, Leaf);
+        Add(Opcode.CMD_CFGI_STE_RANGE, SSec, Sid, Range);
+        Add(Opcode.CMD_CFGI_CD, SSec, Ssid, Sid, Leaf);
+        Add(Opcode.CMD_CFGI_CD_ALL, SSec, Sid);
+        Add(Opcode.CMD_TLBI_NH_ALL, Vmid);
+        Add(Opcode.CMD_TLBI_NH_ASID, Vmid, Asid);
+        Add(Opcode.CMD_TLBI_NH_VA, Num, Scale, Vmid, Asid, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_NH_VAA, Num, Scale, Vmid, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_EL3_ALL);
+        Add(Opcode.CMD_TLBI_EL3_VA, Num, Scale, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_EL2_ALL);
+        Add(Opcode.CMD_TLBI_EL2_ASID, Asid);
+        Add(Opcode.CMD_TLBI_EL2_VA, Num, Scale, Asid, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_EL2_VAA, Num, Scale, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_S12_VMALL, Vmid);
+        Add(Opcode.CMD_TLBI_S2_IPA, Num, Scale, Vmid, Leaf, Ttl, Tg, Ipa);
+        Add(Opcode.CMD_TLBI_NSNH_ALL);
+        Add(Opcode.CMD_ATC_INV, Global, Ssv, Ssid, Sid, AtcSize, Addr);
+        Add(Opcode.CMD_PRI_RESP, SSec, Ssv, Ssid, Sid, GrpId, PriResp);
+        Add(Opcode.CMD_RESUME, SSec, ResumeAc, ResumeAb, Sid, Stag);
+        Add(Opcode.CMD_STALL_TERM, SSec, Sid);
+        Add(Opcode.CMD_SYNC, Cs, Msh, MsiAttr, MsiData, MsiAddr);
+        return t;
+    }
+}

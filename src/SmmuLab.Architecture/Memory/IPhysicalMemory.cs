@@ -1,0 +1,32 @@
+namespace SmmuLab.Architecture.Memory;
+
+/// <summary>
+/// The system's physical address space as a device or a driver sees it: little-endian, naturally
+/// aligned 32- and 64-bit accesses, byte copies, and an atomic 32-bit compare-exchange (the MSI
+/// completion word a CMD_SYNC writes is polled with it). Addresses are 52-bit PAs.
+/// </summary>
+public interface IPhysicalMemory
+{
+    uint Read32(ulong pa);
+
+    ulong Read64(ulong pa);
+
+    void Write32(ulong pa, uint value);
+
+    void Write64(ulong pa, ulong value);
+
+    /// <summary>A 32-bit read with acquire semantics (polling a completion word).</summary>
+    uint ReadVolatile32(ulong pa);
+
+    /// <summary>A 32-bit write with release semantics (an MSI write).</summary>
+    void WriteVolatile32(ulong pa, uint value);
+
+    uint CompareExchange32(ulong pa, uint value, uint comparand);
+
+    void Read(ulong pa, Span<byte> destination);
+
+    void Write(ulong pa, ReadOnlySpan<byte> source);
+
+    /// <summary>True when <paramref name="pa"/> is backed (an access elsewhere is an external abort).</summary>
+    bool IsBacked(ulong pa);
+}
