@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SmmuLab.Architecture.Memory;
+
+namespace SmmuLab.Hardware.Memory;
+
+/// <summary>
+/// A sparse 52-bit physical address space made of 4 KiB pages allocated on first write. Reads of a
+/// page never written return zeros. Addresses outside the configured RAM regions are not backed:
+/// a device access there is an external abort, and a CPU-side access throws.
+/// </summary>
+/// <remarks>
+/// Pages are <c>ulong[512]</c> so that aligned 64-bit accesses are single-copy atomic and 32-bit
+/// accesses can use <see cref="Volatile"/> and <see cref="Interlocked"/> on the same storage.
+/// Lookups are lock-free (<see cref="ConcurrentDictionary{TKey,TValue}"/>); the last page touched
+/// by each thread is cached.
+/// </remarks>
+public sealed class SparsePhysicalMemory : IPhysicalMemory
+{
+    public const int PageShift = 12;
+    public const ulong PageSize = 1UL << PageShift;
+    public const int PhysicalAddressBits = 52;
+
+    private const int WordsPerPage = (int)(PageSize / 8);
+
+    [ThreadStatic]
+    private static PageCache? lastPage;
+
+    private readonly ConcurrentDictionary<ulong, ulong[]> pages = new();
+    private readonly (ulong Start, ulong End)[] ram;
+
+    /// <summary>A memory backed everywhere below 2^52.</summary>
+    public SparsePhysicalMemory()
+        : this([(0UL, 1UL << PhysicalAddressBits)])
+    {
+    }
+
+    /// <summary>A memory backed only inside the given [start, end) regions.</summary>
+    public SparsePhysicalMemory(IEnumerable<(ulong Start, ulong End)> ramRegions)
+    {
+        ram = [.. ramRegions];
+    }
+
+    /// <summary>Number of 4 KiB pages that have been written.</summary>
+    public int AllocatedPages => pages.Count;
+
+    public bool IsBacked(ulong pa)
+    {
+        foreach (var (start, end) in ram)
+        {
+            if (pa >= start && pa < end)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public uint Read32(ulong pa)
+    {
+        CheckAligned(pa, 4);
+        var page = PageForRead(pa);
+        return page is null ? 0 : Words32(page)[(int)((pa & (PageSize - 1)) >> 2)];
+    }
+
+    public ulong Read64(ulong pa)
+    {
+        CheckAligned(pa, 8);
+        var page = PageForRead(pa);
+        return page is null ? 0 : Volatile.Read(ref page[(int)((pa & (PageSize - 1)) >> 3)]);
+    }
+
+    public void Write32(ulong pa, uint value)
+    {
+        CheckAligned(pa, 4);
+        Words32(PageForWrite(pa))[(int)((pa & (PageSize - 1)) >> 2)] = value;
+    }
+
+    public void Write64(ulong pa, ulong value)
+    {
+        CheckAligned(pa, 8);
+        Volatile.Write(ref PageForWrite(pa)[(int)((pa & (PageSize - 1)) >> 3)], value);
+    }
+
+    public uint ReadVolatile32(ulong pa)
+    {
+        CheckAligned(pa, 4);
+        var page = PageForRead(pa);
+        return page is null ? 0 : Volatile.Read(ref Words32(page)[(int)((pa & (PageSize - 1)) >> 2)]);
+    }
+
+    public void WriteVolatile32(ulong pa, uint value)
+    {
+        CheckAligned(pa, 4);
+        Volatile.Write(ref Words32(PageForWrite(pa))[(int)((pa & (PageSize - 1)) >> 2)], value);
+    }
+
+    public uint CompareExchange32(ulong pa, uint value, uint comparand)
+    {
+        CheckAligned(pa, 4);
+        return Interlocked.CompareExchange(ref Words32(PageForWrite(pa))[(int)((pa & (PageSize - 1)) >> 2)], value, comparand);
+    }
+
+    public void Read(ulong pa, Span<byte> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            var offset = (int)(pa & (PageSize - 1));
+            var n = Math.Min(destination.Length, (int)PageSize - offset);
+            var page = PageForRead(pa);
+            if (page is null)
+            {
+                destination[..n].Clear();
+            }
+            else
+            {
+                MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, n).CopyTo(destination);
+            }
+
+            destination = destination[n..];
+            pa += (ulong)n;
+        }
+    }
+
+    public void Write(ulong pa, ReadOnlySpan<byte> source)
+    {
+        while (!source.IsEmpty)
+        {
+            var offset = (int)(pa & (PageSize - 1));
+            var n = Math.Min(source.Length, (int)PageSize - offset);
+            source[..n].CopyTo(MemoryMarshal.AsBytes(PageForWrite(pa).AsSpan()).Slice(offset, n));
+            source = source[n..];
+            pa += (ulong)n;
+        }
+    }
+
+    /// <summary>Zeroes [pa, pa+length) (pages stay allocated).</summary>
+    public void Clear(ulong pa, ulong length)
+    {
+        Span<byte> zeros = stackalloc byte[256];
+        zeros.Clear();
+        while (length > 0)
+        {
+            var n = (int)Math.Min(length, (ulong)zeros.Length);
+            Write(pa, zeros[..n]);
+            pa += (ulong)n;
+            length -= (ulong)n;
+        }
+    }
+
+    private static Span<uint> Words32(ulong[] page) => MemoryMarshal.Cast<ulong, uint>(page.AsSpan());
+
+    private static void CheckAligned(ulong pa, int size)
+    {
+        if ((pa & (ulong)(size - 1)) != 0)
+        {
+            throw new ArgumentException($"unaligned {size * 8}-bit access at PA 0x{pa:x}");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong[]? PageForRead(ulong pa)
+    {
+        var frame = pa >> PageShift;
+        var cache = lastPage;
+        if (cache is not null && cache.Owner == this && cache.Frame == frame)
+        {
+            return cache.Page;
+        }
+
+        CheckBacked(pa);
+        if (!pages.TryGetValue(frame, out var page))
+        {
+            return null;
+        }
+
+        Remember(frame, page);
+        return page;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong[] PageForWrite(ulong pa)
+    {
+        var frame = pa >> PageShift;
+        var cache = lastPage;
+        if (cache is not null && cache.Owner == this && cache.Frame == frame)
+        {
+            return cache.Page;
+        }
+
+        CheckBacked(pa);
+        var page = pages.GetOrAdd(frame, static _ => new ulong[WordsPerPage]);
+        Remember(frame, page);
+        return page;
+    }
+
+    private void Remember(ulong frame, ulong[] page)
+    {
+        var cache = lastPage ??= new PageCache();
+        cache.Owner = this;
+        cache.Frame = frame;
+        cache.Page = page;
+    }
+
+    private void CheckBacked(ulong pa)
+    {
+        if (!IsBacked(pa))
+        {
+            throw new PhysicalMemoryAbortException(pa);
+        }
+    }
+
+    private sealed class PageCache
+    {
+        public SparsePhysicalMemory? Owner;
+        public ulong Frame;
+        public ulong[] Page = [];
+    }
+}
+
+/// <summary>An access to a physical address no memory backs (an external abort on the bus).</summary>
+public sealed class PhysicalMemoryAbortException(ulong address)
+    : Exception($"external abort: no memory at PA 0x{address:x}")
+{
+    public ulong Address { get; } = address;
+}
