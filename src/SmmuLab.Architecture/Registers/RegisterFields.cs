@@ -256,6 +256,34 @@ public static class QueuePointer
 
     /// <summary>The index-and-wrap bits for a queue of 2^log2Size entries.</summary>
     public static uint WrapIndexMask(int log2Size) => (2u << log2Size) - 1;
+
+    /// <summary>The entry index of a PROD/CONS value.</summary>
+    public static uint Index(uint p, int log2Size) => p & ((1u << log2Size) - 1);
+
+    /// <summary>The wrap bit of a PROD/CONS value (bit log2Size).</summary>
+    public static uint Wrap(uint p, int log2Size) => p & (1u << log2Size);
+
+    /// <summary>True when the queue holds no entries: same index, same wrap.</summary>
+    public static bool IsEmpty(uint prod, uint cons, int log2Size) =>
+        ((prod ^ cons) & WrapIndexMask(log2Size)) == 0;
+
+    /// <summary>True when every entry is in use: same index, different wrap.</summary>
+    public static bool IsFull(uint prod, uint cons, int log2Size) =>
+        Index(prod, log2Size) == Index(cons, log2Size) && Wrap(prod, log2Size) != Wrap(cons, log2Size);
+
+    /// <summary>Entries between CONS and PROD.</summary>
+    public static uint Used(uint prod, uint cons, int log2Size)
+    {
+        var m = WrapIndexMask(log2Size);
+        return ((prod & m) - (cons & m)) & m;
+    }
+
+    /// <summary>Advances the wrap-and-index bits by <paramref name="n"/>, keeping every bit above them.</summary>
+    public static uint Increment(uint p, int log2Size, uint n = 1)
+    {
+        var m = WrapIndexMask(log2Size);
+        return (p & ~m) | ((p + n) & m);
+    }
 }
 
 /// <summary>CMDQ_CONS.ERR values (7.1).</summary>

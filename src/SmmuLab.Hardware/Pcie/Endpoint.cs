@@ -1,0 +1,243 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Memory;
+using SmmuLab.Hardware.Smmu;
+using SmmuLab.Hardware.Translation;
+
+namespace SmmuLab.Hardware.Pcie;
+
+/// <summary>
+/// A PCIe function behind an SMMU: one or more StreamIDs, an optional ATS capability with an ATC,
+/// and a DMA engine. With ATS enabled it asks the SMMU for translations, caches them, and issues
+/// Translated transactions; otherwise every access is an untranslated transaction through the SMMU.
+/// </summary>
+public sealed class Endpoint
+{
+    private const int PageShift = 12;
+    private readonly object localGate = new();
+    private readonly IPhysicalMemory memory;
+    private readonly AddressTranslationCache? atc;
+    private SmmuDevice? smmu;
+
+    public Endpoint(string name, IReadOnlyList<uint> streamIds, IPhysicalMemory memory, EndpointOptions? options = null)
+    {
+        if (streamIds.Count == 0)
+        {
+            throw new ArgumentException($"endpoint {name} needs at least one StreamID");
+        }
+
+        Name = name;
+        StreamIds = [.. streamIds.Order()];
+        this.memory = memory;
+        Options = options ?? new EndpointOptions();
+        RespondsToInvalidation = Options.RespondsToInvalidation;
+        if (Options.AtsCapable)
+        {
+            atc = new AddressTranslationCache(Options.AtcCapacity);
+        }
+    }
+
+    public string Name { get; }
+
+    /// <summary>
+    /// The lock that orders this function's DMA against invalidations: the SMMU's own lock once
+    /// connected. A page of DMA (ATC lookup, translation request, translated or untranslated access,
+    /// memory write) happens entirely under it, and so does an ATC invalidation, so a completed
+    /// CMD_SYNC really means no later access uses a translation it removed.
+    /// </summary>
+    private object Gate => smmu?.SyncRoot ?? localGate;
+
+    /// <summary>StreamIDs, ascending.</summary>
+    public IReadOnlyList<uint> StreamIds { get; }
+
+    public EndpointOptions Options { get; }
+
+    /// <summary>ATS Control register: Enable.</summary>
+    public bool AtsEnabled { get; private set; }
+
+    /// <summary>ATS Control register: Smallest Translation Unit, as log2 bytes (12 = 4 KiB).</summary>
+    public int Stu { get; private set; } = PageShift;
+
+    /// <summary>Whether ATC invalidation requests are completed (false models a hung function).</summary>
+    public bool RespondsToInvalidation { get; set; }
+
+    /// <summary>The ATC, when the function is ATS-capable.</summary>
+    public AddressTranslationCache? Atc => atc;
+
+    /// <summary>ATC invalidation requests received.</summary>
+    public long AtcInvalidationsReceived { get; private set; }
+
+    /// <summary>Every page of DMA as it reaches memory.</summary>
+    public event Action<DmaAccess>? Accessed;
+
+    /// <summary>Sets ATS Control.Enable and STU, as <c>pci_enable_ats()</c> does. Enabling needs the capability.</summary>
+    public void EnableAts(int stuShift)
+    {
+        if (atc is null)
+        {
+            throw new InvalidOperationException($"endpoint {Name} has no ATS capability");
+        }
+
+        lock (Gate)
+        {
+            Stu = stuShift;
+            AtsEnabled = true;
+        }
+    }
+
+    /// <summary>Clears ATS Control.Enable; the ATC is emptied, as a function must when ATS is disabled.</summary>
+    public void DisableAts()
+    {
+        lock (Gate)
+        {
+            AtsEnabled = false;
+            atc?.Clear();
+        }
+    }
+
+    /// <summary>Reads <paramref name="destination"/>.Length bytes at untranslated address <paramref name="address"/>.</summary>
+    public DmaResult Read(ulong address, Span<byte> destination, uint? pasid = null, int streamIndex = 0) =>
+        Transfer(address, destination, ReadOnlySpan<byte>.Empty, write: false, pasid, streamIndex);
+
+    /// <summary>Writes <paramref name="source"/> at untranslated address <paramref name="address"/>.</summary>
+    public DmaResult Write(ulong address, ReadOnlySpan<byte> source, uint? pasid = null, int streamIndex = 0) =>
+        Transfer(address, Span<byte>.Empty, source, write: true, pasid, streamIndex);
+
+    internal void AttachTo(SmmuDevice device) => smmu = device;
+
+    /// <summary>
+    /// An ATC invalidation request from the SMMU (CMD_ATC_INV): 2^sizeLog2 pages of 4 KiB from
+    /// <paramref name="address"/>, size 52 meaning everything. Returns false when the function does
+    /// not complete it.
+    /// </summary>
+    internal bool ReceiveAtcInvalidation(uint sid, uint? pasid, ulong address, int sizeLog2, bool global)
+    {
+        lock (Gate)
+        {
+            AtcInvalidationsReceived++;
+            if (!RespondsToInvalidation)
+            {
+                return false;
+            }
+
+            if (atc is null)
+            {
+                return true;
+            }
+
+            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + PageShift);
+            var start = length == ulong.MaxValue ? 0 : address & ~(length - 1);
+            atc.Invalidate(sid, global ? null : pasid, start, length);
+            return true;
+        }
+    }
+
+    private DmaResult Transfer(ulong address, Span<byte> readInto, ReadOnlySpan<byte> writeFrom, bool write, uint? pasid, int streamIndex)
+    {
+        var device = smmu ?? throw new InvalidOperationException($"endpoint {Name} is not connected to an SMMU");
+        var sid = StreamIds[streamIndex];
+        var total = write ? writeFrom.Length : readInto.Length;
+        var done = 0;
+        var atcHits = 0;
+        var access = write ? AccessKind.Write : AccessKind.Read;
+        while (done < total)
+        {
+            var va = address + (ulong)done;
+            var chunk = (int)Math.Min((ulong)(total - done), (1UL << PageShift) - (va & ((1UL << PageShift) - 1)));
+            lock (Gate)
+            {
+                ulong pa;
+                bool fromAtc = false;
+                if (AtsEnabled && atc is not null)
+                {
+                    if (!TryAtsTranslate(device, sid, pasid, va, write, out pa, out fromAtc))
+                    {
+                        return new DmaResult(false, (ulong)done, va, null, atcHits);
+                    }
+
+                    var checkedAccess = device.TranslatedAccess(sid, pa, access);
+                    if (!checkedAccess.Succeeded)
+                    {
+                        return new DmaResult(false, (ulong)done, va, checkedAccess.Fault, atcHits);
+                    }
+
+                    atcHits += fromAtc ? 1 : 0;
+                }
+                else
+                {
+                    var result = device.Translate(sid, pasid, va, access);
+                    if (result.Outcome == TransactionOutcome.RazWi)
+                    {
+                        if (!write)
+                        {
+                            readInto.Slice(done, chunk).Clear();
+                        }
+
+                        done += chunk;
+                        continue;
+                    }
+
+                    if (!result.Succeeded)
+                    {
+                        return new DmaResult(false, (ulong)done, va, result.Fault, atcHits);
+                    }
+
+                    pa = result.PhysicalAddress;
+                }
+
+                if (!memory.IsBacked(pa))
+                {
+                    return new DmaResult(false, (ulong)done, va, null, atcHits);
+                }
+
+                if (write)
+                {
+                    memory.Write(pa, writeFrom.Slice(done, chunk));
+                }
+                else
+                {
+                    memory.Read(pa, readInto.Slice(done, chunk));
+                }
+
+                Accessed?.Invoke(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
+                done += chunk;
+            }
+        }
+
+        return new DmaResult(true, (ulong)done, 0, null, atcHits);
+    }
+
+    private bool TryAtsTranslate(SmmuDevice device, uint sid, uint? pasid, ulong va, bool write, out ulong pa, out bool fromAtc)
+    {
+        lock (Gate)
+        {
+            if (atc!.TryLookup(sid, pasid, va, out var hit) && (write ? hit.Write : hit.Read))
+            {
+                pa = hit.TranslatedBase + (va - hit.UntranslatedBase);
+                fromAtc = true;
+                return true;
+            }
+        }
+
+        fromAtc = false;
+        var completion = device.AtsTranslate(sid, pasid, va, noWrite: !write);
+        if (completion.Status != AtsStatus.Success || !(write ? completion.Write : completion.Read))
+        {
+            pa = 0;
+            return false;
+        }
+
+        var shift = Math.Max(completion.SizeShift, Stu);
+        var untranslatedBase = va >> shift << shift;
+        var translatedBase = completion.TranslatedAddress >> shift << shift;
+        lock (Gate)
+        {
+            if (AtsEnabled)
+            {
+                atc!.Insert(sid, pasid, new AtcEntry(untranslatedBase, translatedBase, shift, completion.Read, completion.Write));
+            }
+        }
+
+        pa = translatedBase + (va - untranslatedBase);
+        return true;
+    }
+}

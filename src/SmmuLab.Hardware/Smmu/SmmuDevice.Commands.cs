@@ -1,0 +1,245 @@
+using SmmuLab.Architecture.Bits;
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Memory;
+using SmmuLab.Architecture.Registers;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>The command queue consumer (IHI0070 4, 7.1).</summary>
+public sealed partial class SmmuDevice
+{
+    /// <summary>An ATC invalidation since the last CMD_SYNC got no completion: the next CMD_SYNC fails with CERROR_ATC_INV_SYNC.</summary>
+    private bool atcInvalidationTimedOut;
+
+    /// <summary>
+    /// Consumes commands from CONS up to PROD while the queue is enabled and no command error is
+    /// active. On an error CONS stays on the failing command, CONS.ERR holds the reason and
+    /// GERROR.CMDQ_ERR is raised; consumption resumes once software acknowledges it in GERRORN.
+    /// </summary>
+    private void ConsumeCommands()
+    {
+        lock (gate)
+        {
+            var log2 = CmdqLog2Size;
+            var entries = 1UL << log2;
+            var baseAddr = QueueBase.ADDR.GetAddress(cmdqBase) & ~(Math.Max(entries * CommandLayouts.Bytes, 32) - 1);
+            while (CmdqEnabled && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && !QueuePointer.IsEmpty(cmdqProd, cmdqCons, log2))
+            {
+                var slot = baseAddr + (QueuePointer.Index(cmdqCons, log2) * (ulong)CommandLayouts.Bytes);
+                Clock.Advance(Options.Costs.CommandFetchNs);
+                if (!memory.IsBacked(slot))
+                {
+                    StopOnCommandError(CommandError.CERROR_ABT);
+                    return;
+                }
+
+                var cmd = new Command(memory.Read64(slot), memory.Read64(slot + 8));
+                var error = Execute(cmd);
+                if (error != CommandError.CERROR_NONE)
+                {
+                    StopOnCommandError(error);
+                    return;
+                }
+
+                Statistics.CountCommand((byte)cmd.Opcode);
+                cmdqCons = QueuePointer.Increment(cmdqCons & ~QueuePointer.ERR.InPlaceMask32(), log2);
+                CommandConsumed?.Invoke(this, cmd);
+            }
+        }
+    }
+
+    private void StopOnCommandError(CommandError error)
+    {
+        // CONS.ERR is visible before GERROR.CMDQ_ERR (7.1).
+        cmdqCons = QueuePointer.ERR.InPlaceMask32() is var m ? (cmdqCons & ~m) | (uint)QueuePointer.ERR.Make((ulong)error) : cmdqCons;
+        Statistics.CountCommandError();
+        RaiseGlobalError(GError.CMDQ_ERR);
+    }
+
+    /// <summary>Executes one command; returns the error that stops the queue, or CERROR_NONE.</summary>
+    private CommandError Execute(in Command cmd)
+    {
+        var layout = CommandLayouts.For(cmd.Opcode);
+        if (layout is null || HasReservedBits(layout, cmd) || !IsImplemented(cmd))
+        {
+            return CommandError.CERROR_ILL;
+        }
+
+        switch (cmd.Opcode)
+        {
+            case Opcode.CMD_PREFETCH_CONFIG:
+            case Opcode.CMD_PREFETCH_ADDR:
+                // A prefetch is a hint; this model does not load caches ahead of use.
+                return CommandError.CERROR_NONE;
+            case Opcode.CMD_CFGI_STE:
+            case Opcode.CMD_CFGI_STE_RANGE:
+            case Opcode.CMD_CFGI_CD:
+            case Opcode.CMD_CFGI_CD_ALL:
+                Clock.Advance(Options.Costs.InvalidationNs);
+                InvalidateConfiguration(cmd);
+                return CommandError.CERROR_NONE;
+            case Opcode.CMD_ATC_INV:
+                InvalidateAtc(cmd);
+                return CommandError.CERROR_NONE;
+            case Opcode.CMD_PRI_RESP:
+            case Opcode.CMD_RESUME:
+            case Opcode.CMD_STALL_TERM:
+                // Accepted only when implemented (IsImplemented); no PRI requests or stalls are outstanding in this model.
+                return CommandError.CERROR_NONE;
+            case Opcode.CMD_SYNC:
+                return CompleteSync(cmd);
+            default:
+                var removed = InvalidateTlb(cmd);
+                Clock.Advance(Options.Costs.InvalidationNs + (removed * Options.Costs.InvalidationPerEntryNs));
+                return CommandError.CERROR_NONE;
+        }
+    }
+
+    private static bool HasReservedBits(Layout layout, in Command cmd) =>
+        (cmd.Dw0 & layout.ReservedMask[0]) != 0 || (cmd.Dw1 & layout.ReservedMask[1]) != 0;
+
+    /// <summary>
+    /// CERROR_ILL also covers commands "irrelevant to the implementation" and fields that are RES0
+    /// for it (7.1): stage-1 TLBIs without S1P, stage-2 without S2P, EL2 without HYP, EL3 and SSec=1
+    /// on the Non-secure queue, range fields without RIL, ASID/VMID[15:8] without 16-bit support,
+    /// ATC_INV without ATS, PRI_RESP without PRI, RESUME/STALL_TERM without stall support.
+    /// </summary>
+    private bool IsImplemented(in Command cmd)
+    {
+        var f = Features;
+        if (cmd.Get(CommandLayouts.SSec) != 0 && CommandLayouts.For(cmd.Opcode)!.TryGetField("ssec", out _))
+        {
+            return false;
+        }
+
+        var rangeFields = cmd.Get(CommandLayouts.Num) | cmd.Get(CommandLayouts.Scale) | cmd.Get(CommandLayouts.Tg) | cmd.Get(CommandLayouts.Ttl);
+        switch (cmd.Opcode)
+        {
+            case Opcode.CMD_TLBI_NH_ALL:
+            case Opcode.CMD_TLBI_NH_ASID:
+                return f.Stage1 && WidthsOk(cmd, asid: cmd.Opcode == Opcode.CMD_TLBI_NH_ASID);
+            case Opcode.CMD_TLBI_NH_VA:
+            case Opcode.CMD_TLBI_NH_VAA:
+                return f.Stage1 && WidthsOk(cmd, asid: cmd.Opcode == Opcode.CMD_TLBI_NH_VA) && (f.RangeInvalidation || rangeFields == 0);
+            case Opcode.CMD_TLBI_EL2_ALL:
+            case Opcode.CMD_TLBI_EL2_ASID:
+                return f.Hyp && f.Nesting && WidthsOk(cmd, asid: cmd.Opcode == Opcode.CMD_TLBI_EL2_ASID, vmid: false);
+            case Opcode.CMD_TLBI_EL2_VA:
+            case Opcode.CMD_TLBI_EL2_VAA:
+                return f.Hyp && f.Nesting && WidthsOk(cmd, asid: cmd.Opcode == Opcode.CMD_TLBI_EL2_VA, vmid: false)
+                    && (f.RangeInvalidation || rangeFields == 0);
+            case Opcode.CMD_TLBI_EL3_ALL:
+            case Opcode.CMD_TLBI_EL3_VA:
+                return false;
+            case Opcode.CMD_TLBI_S12_VMALL:
+                return f.Stage2 && WidthsOk(cmd, asid: false);
+            case Opcode.CMD_TLBI_S2_IPA:
+                return f.Stage2 && WidthsOk(cmd, asid: false) && (f.RangeInvalidation || rangeFields == 0);
+            case Opcode.CMD_ATC_INV:
+                return f.Ats && cmd.Get(CommandLayouts.AtcSize) <= CommandLayouts.AtcInvSizeAll;
+            case Opcode.CMD_PRI_RESP:
+                return f.Pri && cmd.Get(CommandLayouts.PriResp) != 3;
+            case Opcode.CMD_RESUME:
+            case Opcode.CMD_STALL_TERM:
+                return f.StallModel != 1;
+            case Opcode.CMD_CFGI_CD:
+            case Opcode.CMD_CFGI_CD_ALL:
+                return f.Stage1;
+            case Opcode.CMD_SYNC:
+                return cmd.Get(CommandLayouts.Cs) != 3;
+            default:
+                return true;
+        }
+    }
+
+    private bool WidthsOk(in Command cmd, bool asid, bool vmid = true) =>
+        (!asid || Features.Asid16 || cmd.Get(CommandLayouts.Asid) <= 0xFF)
+        && (!vmid || Features.Vmid16 || cmd.Get(CommandLayouts.Vmid) <= 0xFF);
+
+    /// <summary>
+    /// CMD_SYNC: every earlier command has completed once it is consumed (this model executes
+    /// commands to completion in order), except that a timed-out ATC invalidation fails it with
+    /// CERROR_ATC_INV_SYNC. Then the completion is signalled per CS.
+    /// </summary>
+    private CommandError CompleteSync(in Command cmd)
+    {
+        if (atcInvalidationTimedOut)
+        {
+            atcInvalidationTimedOut = false;
+            return CommandError.CERROR_ATC_INV_SYNC;
+        }
+
+        Clock.Advance(Options.Costs.SyncNs);
+        switch ((SyncCompletion)cmd.Get(CommandLayouts.Cs))
+        {
+            case SyncCompletion.SIG_IRQ:
+                if (Features.Msi)
+                {
+                    var addr = CommandLayouts.MsiAddr.GetAddress(cmd.Dw1);
+                    if (addr == 0)
+                    {
+                        break;
+                    }
+
+                    if (!memory.IsBacked(addr))
+                    {
+                        RaiseGlobalError(GError.MSI_CMDQ_ABT_ERR);
+                        break;
+                    }
+
+                    memory.WriteVolatile32(addr, (uint)cmd.Get(CommandLayouts.MsiData));
+                    Clock.Advance(Options.Costs.MsiWriteNs);
+                }
+                else
+                {
+                    interrupts?.Raise(SmmuInterrupt.CmdSync);
+                }
+
+                break;
+            case SyncCompletion.SIG_SEV:
+                // Without IDR0.SEV the SMMU raises no event; the waiter's poll still sees CONS move.
+                if (Features.Sev)
+                {
+                    sev?.SendEvent();
+                }
+
+                break;
+            default:
+                break;
+        }
+
+        return CommandError.CERROR_NONE;
+    }
+
+    /// <summary>
+    /// CMD_ATC_INV: forwarded to the endpoint that owns the StreamID. Ignored while SMMUEN = 0
+    /// (6.3.9.6: the ATS interface is down). An endpoint that does not complete the request makes
+    /// the next CMD_SYNC fail with CERROR_ATC_INV_SYNC.
+    /// </summary>
+    private void InvalidateAtc(in Command cmd)
+    {
+        if (!SmmuEnabled)
+        {
+            return;
+        }
+
+        var sid = (uint)cmd.Get(CommandLayouts.Sid);
+        if (!endpointsBySid.TryGetValue(sid, out var endpoint))
+        {
+            return;
+        }
+
+        Clock.Advance(Options.Costs.AtcInvalidationRoundTripNs);
+        var ssv = cmd.Get(CommandLayouts.Ssv) != 0;
+        var completed = endpoint.ReceiveAtcInvalidation(
+            sid,
+            ssv ? (uint)cmd.Get(CommandLayouts.Ssid) : null,
+            CommandLayouts.Addr.GetAddress(cmd.Dw1),
+            (int)cmd.Get(CommandLayouts.AtcSize),
+            cmd.Get(CommandLayouts.Global) != 0);
+        if (!completed)
+        {
+            atcInvalidationTimedOut = true;
+        }
+    }
+}

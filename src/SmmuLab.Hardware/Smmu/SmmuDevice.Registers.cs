@@ -1,0 +1,424 @@
+using SmmuLab.Architecture.Registers;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>The register file (IHI0070 6.3): reads, writes and their side effects.</summary>
+public sealed partial class SmmuDevice
+{
+    private uint cr0;
+    private uint cr1;
+    private uint cr2;
+    private uint gbpa;
+    private uint irqCtrl;
+    private uint gerror;
+    private uint gerrorn;
+    private ulong gerrorIrqCfg0;
+    private uint gerrorIrqCfg1;
+    private uint gerrorIrqCfg2;
+    private ulong strtabBase;
+    private uint strtabBaseCfg;
+    private ulong cmdqBase;
+    private uint cmdqProd;
+    private uint cmdqCons;
+    private ulong eventqBase;
+    private uint eventqProd;
+    private uint eventqCons;
+    private ulong eventqIrqCfg0;
+    private uint eventqIrqCfg1;
+    private uint eventqIrqCfg2;
+    private ulong priqBase;
+    private uint priqProd;
+    private uint priqCons;
+    private ulong priqIrqCfg0;
+    private uint priqIrqCfg1;
+    private uint priqIrqCfg2;
+
+    private bool SmmuEnabled => (cr0 & 1) != 0;
+
+    private bool CmdqEnabled => Cr0.CMDQEN.IsSet(cr0);
+
+    private bool EventqEnabled => Cr0.EVENTQEN.IsSet(cr0);
+
+    private bool AtsCheck => Cr0.ATSCHK.IsSet(cr0);
+
+    private int CmdqLog2Size => Math.Min((int)QueueBase.LOG2SIZE.Get(cmdqBase), Features.CommandQueueBits);
+
+    private int EventqLog2Size => Math.Min((int)QueueBase.LOG2SIZE.Get(eventqBase), Features.EventQueueBits);
+
+    /// <summary>GERROR bits whose error is active (GERROR and GERRORN differ).</summary>
+    private uint ActiveGlobalErrors => gerror ^ gerrorn;
+
+    public uint Read32(int offset)
+    {
+        if ((offset & 3) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        {
+            return 0;
+        }
+
+        // A 32-bit access to either half of a 64-bit register.
+        if ((offset & 4) != 0 && SmmuRegister.Is64Bit(offset - 4))
+        {
+            return (uint)(Read64(offset - 4) >> 32);
+        }
+
+        if (SmmuRegister.Is64Bit(offset))
+        {
+            return (uint)Read64(offset);
+        }
+
+        lock (gate)
+        {
+            return offset switch
+            {
+                SmmuRegister.IDR0 => Features.Idr0Value,
+                SmmuRegister.IDR1 => Features.Idr1Value,
+                SmmuRegister.IDR3 => Features.Idr3Value,
+                SmmuRegister.IDR5 => Features.Idr5Value,
+                SmmuRegister.IIDR => Options.Product.IidrValue,
+                SmmuRegister.AIDR => Features.AidrValue,
+                SmmuRegister.CR0 => cr0,
+                SmmuRegister.CR0ACK => cr0,
+                SmmuRegister.CR1 => cr1,
+                SmmuRegister.CR2 => cr2,
+                SmmuRegister.GBPA => gbpa,
+                SmmuRegister.IRQ_CTRL => irqCtrl,
+                SmmuRegister.IRQ_CTRLACK => irqCtrl,
+                SmmuRegister.GERROR => gerror,
+                SmmuRegister.GERRORN => gerrorn,
+                SmmuRegister.GERROR_IRQ_CFG1 => gerrorIrqCfg1,
+                SmmuRegister.GERROR_IRQ_CFG2 => gerrorIrqCfg2,
+                SmmuRegister.STRTAB_BASE_CFG => strtabBaseCfg,
+                SmmuRegister.CMDQ_PROD => cmdqProd,
+                SmmuRegister.CMDQ_CONS => cmdqCons,
+                SmmuRegister.EVENTQ_PROD => eventqProd,
+                SmmuRegister.EVENTQ_CONS => eventqCons,
+                SmmuRegister.EVENTQ_IRQ_CFG1 => eventqIrqCfg1,
+                SmmuRegister.EVENTQ_IRQ_CFG2 => eventqIrqCfg2,
+                SmmuRegister.PRIQ_PROD => priqProd,
+                SmmuRegister.PRIQ_CONS => priqCons,
+                SmmuRegister.PRIQ_IRQ_CFG1 => priqIrqCfg1,
+                SmmuRegister.PRIQ_IRQ_CFG2 => priqIrqCfg2,
+                _ => 0, // RAZ/WI: IDR2, IDR4, STATUSR, AGBPA, reserved and unimplemented locations
+            };
+        }
+    }
+
+    public ulong Read64(int offset)
+    {
+        if ((offset & 7) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        {
+            return 0;
+        }
+
+        if (!SmmuRegister.Is64Bit(offset))
+        {
+            // Two adjacent 32-bit registers read as a pair.
+            return Read32(offset) | ((ulong)Read32(offset + 4) << 32);
+        }
+
+        lock (gate)
+        {
+            return offset switch
+            {
+                SmmuRegister.GERROR_IRQ_CFG0 => gerrorIrqCfg0,
+                SmmuRegister.STRTAB_BASE => strtabBase,
+                SmmuRegister.CMDQ_BASE => cmdqBase,
+                SmmuRegister.EVENTQ_BASE => eventqBase,
+                SmmuRegister.EVENTQ_IRQ_CFG0 => eventqIrqCfg0,
+                SmmuRegister.PRIQ_BASE => priqBase,
+                SmmuRegister.PRIQ_IRQ_CFG0 => priqIrqCfg0,
+                _ => 0,
+            };
+        }
+    }
+
+    public void Write32(int offset, uint value)
+    {
+        if ((offset & 3) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        {
+            return;
+        }
+
+        if ((offset & 4) != 0 && SmmuRegister.Is64Bit(offset - 4))
+        {
+            WriteHalf(offset - 4, value, high: true);
+            return;
+        }
+
+        if (SmmuRegister.Is64Bit(offset))
+        {
+            WriteHalf(offset, value, high: false);
+            return;
+        }
+
+        var kick = false;
+        lock (gate)
+        {
+            switch (offset)
+            {
+                case SmmuRegister.CR0:
+                    kick = WriteCr0(value);
+                    break;
+                case SmmuRegister.CR1:
+                    // QUEUE_* may change only with every queue disabled, TABLE_* only with SMMUEN = 0.
+                    if ((cr0 & 0xF) == 0)
+                    {
+                        cr1 = value & Cr1.ImplementedMask;
+                    }
+
+                    break;
+                case SmmuRegister.CR2:
+                    // Read-only once SMMUEN is 1.
+                    if (!SmmuEnabled)
+                    {
+                        cr2 = value & Cr2.ImplementedMask;
+                    }
+
+                    break;
+                case SmmuRegister.GBPA:
+                    WriteGbpa(value);
+                    break;
+                case SmmuRegister.IRQ_CTRL:
+                    irqCtrl = value & (IrqCtrl.ImplementedMask & (Features.Pri ? 7u : 5u));
+                    break;
+                case SmmuRegister.GERRORN:
+                    kick = WriteGerrorn(value);
+                    break;
+                case SmmuRegister.GERROR_IRQ_CFG1:
+                    gerrorIrqCfg1 = value;
+                    break;
+                case SmmuRegister.GERROR_IRQ_CFG2:
+                    gerrorIrqCfg2 = value & 0x3F;
+                    break;
+                case SmmuRegister.STRTAB_BASE_CFG:
+                    if (!SmmuEnabled)
+                    {
+                        strtabBaseCfg = value & 0x307FF;
+                    }
+
+                    break;
+                case SmmuRegister.CMDQ_PROD:
+                    cmdqProd = value & QueuePointer.WrapIndexMask(CmdqLog2Size);
+                    kick = CmdqEnabled;
+                    break;
+                case SmmuRegister.CMDQ_CONS:
+                    // CONS is written by software only while the queue is disabled.
+                    if (!CmdqEnabled)
+                    {
+                        cmdqCons = value & (QueuePointer.WrapIndexMask(CmdqLog2Size) | QueuePointer.ERR.InPlaceMask);
+                    }
+
+                    break;
+                case SmmuRegister.EVENTQ_PROD:
+                    if (!EventqEnabled)
+                    {
+                        eventqProd = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
+                    }
+
+                    break;
+                case SmmuRegister.EVENTQ_CONS:
+                    eventqCons = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
+                    break;
+                case SmmuRegister.EVENTQ_IRQ_CFG1:
+                    eventqIrqCfg1 = value;
+                    break;
+                case SmmuRegister.EVENTQ_IRQ_CFG2:
+                    eventqIrqCfg2 = value & 0x3F;
+                    break;
+                case SmmuRegister.PRIQ_PROD:
+                    priqProd = value;
+                    break;
+                case SmmuRegister.PRIQ_CONS:
+                    priqCons = value;
+                    break;
+                case SmmuRegister.PRIQ_IRQ_CFG1:
+                    priqIrqCfg1 = value;
+                    break;
+                case SmmuRegister.PRIQ_IRQ_CFG2:
+                    priqIrqCfg2 = value & 0x3F;
+                    break;
+                default:
+                    break; // read-only and reserved locations ignore writes
+            }
+        }
+
+        if (kick)
+        {
+            KickConsumer();
+        }
+    }
+
+    public void Write64(int offset, ulong value)
+    {
+        if ((offset & 7) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        {
+            return;
+        }
+
+        if (!SmmuRegister.Is64Bit(offset))
+        {
+            Write32(offset, (uint)value);
+            Write32(offset + 4, (uint)(value >> 32));
+            return;
+        }
+
+        lock (gate)
+        {
+            Write64Locked(offset, value);
+        }
+    }
+
+    private void WriteHalf(int offset, uint half, bool high)
+    {
+        lock (gate)
+        {
+            var current = offset switch
+            {
+                SmmuRegister.GERROR_IRQ_CFG0 => gerrorIrqCfg0,
+                SmmuRegister.STRTAB_BASE => strtabBase,
+                SmmuRegister.CMDQ_BASE => cmdqBase,
+                SmmuRegister.EVENTQ_BASE => eventqBase,
+                SmmuRegister.EVENTQ_IRQ_CFG0 => eventqIrqCfg0,
+                SmmuRegister.PRIQ_BASE => priqBase,
+                _ => priqIrqCfg0,
+            };
+            var merged = high ? (current & 0xFFFF_FFFFUL) | ((ulong)half << 32) : (current & ~0xFFFF_FFFFUL) | half;
+            Write64Locked(offset, merged);
+        }
+    }
+
+    private void Write64Locked(int offset, ulong value)
+    {
+        const ulong IrqAddrMask = 0x00FF_FFFF_FFFF_FFFCUL;
+        switch (offset)
+        {
+            case SmmuRegister.GERROR_IRQ_CFG0:
+                gerrorIrqCfg0 = value & IrqAddrMask;
+                break;
+            case SmmuRegister.STRTAB_BASE:
+                if (!SmmuEnabled)
+                {
+                    strtabBase = value & (StrtabBase.ADDR.InPlaceMask | StrtabBase.RA.InPlaceMask);
+                }
+
+                break;
+            case SmmuRegister.CMDQ_BASE:
+                if (!CmdqEnabled)
+                {
+                    cmdqBase = value & (QueueBase.ADDR.InPlaceMask | QueueBase.RWA.InPlaceMask | QueueBase.LOG2SIZE.InPlaceMask);
+                }
+
+                break;
+            case SmmuRegister.EVENTQ_BASE:
+                if (!EventqEnabled)
+                {
+                    eventqBase = value & (QueueBase.ADDR.InPlaceMask | QueueBase.RWA.InPlaceMask | QueueBase.LOG2SIZE.InPlaceMask);
+                }
+
+                break;
+            case SmmuRegister.EVENTQ_IRQ_CFG0:
+                eventqIrqCfg0 = value & IrqAddrMask;
+                break;
+            case SmmuRegister.PRIQ_BASE:
+                priqBase = value & (QueueBase.ADDR.InPlaceMask | QueueBase.RWA.InPlaceMask | QueueBase.LOG2SIZE.InPlaceMask);
+                break;
+            case SmmuRegister.PRIQ_IRQ_CFG0:
+                priqIrqCfg0 = value & IrqAddrMask;
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>CR0 write: CR0ACK follows at once (the update completes immediately). Returns true to kick the consumer.</summary>
+    private bool WriteCr0(uint value)
+    {
+        var old = cr0;
+        var implemented = Cr0.ImplementedMask & ~(Features.Pri ? 0u : Cr0.PRIQEN.InPlaceMask32()) & ~(Features.Ats ? 0u : Cr0.ATSCHK.InPlaceMask32());
+        cr0 = value & implemented;
+        if (SmmuEnabled && (old & 1) == 0)
+        {
+            // Configuration structures are (re)read from memory once the SMMU is enabled.
+            InvalidateAllCachesOnEnable();
+        }
+
+        return CmdqEnabled && !Cr0.CMDQEN.IsSet(old);
+    }
+
+    /// <summary>GBPA update protocol: only a write with Update = 1 takes effect; it completes at once.</summary>
+    private void WriteGbpa(uint value)
+    {
+        if (!Gbpa.Update.IsSet(value))
+        {
+            return;
+        }
+
+        gbpa = value & Gbpa.ImplementedMask;
+    }
+
+    /// <summary>GERRORN write acknowledges errors; acknowledging CMDQ_ERR restarts command consumption.</summary>
+    private bool WriteGerrorn(uint value)
+    {
+        var wasCmdqError = (ActiveGlobalErrors & GError.CMDQ_ERR) != 0;
+        gerrorn = value & GError.ImplementedMask;
+        return wasCmdqError && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && CmdqEnabled;
+    }
+
+    private void ResetRegisters()
+    {
+        cr0 = cr1 = cr2 = irqCtrl = gerror = gerrorn = 0;
+        gbpa = Gbpa.ResetValue;
+        strtabBase = strtabBaseCfg = 0;
+        cmdqProd = cmdqCons = eventqProd = eventqCons = priqProd = priqCons = 0;
+        cmdqBase = QueueBase.LOG2SIZE.Make((ulong)Features.CommandQueueBits);
+        eventqBase = QueueBase.LOG2SIZE.Make((ulong)Features.EventQueueBits);
+    }
+
+    /// <summary>Activates a global error if it is not already active, and signals it.</summary>
+    private void RaiseGlobalError(uint bit)
+    {
+        if ((ActiveGlobalErrors & bit) != 0)
+        {
+            return;
+        }
+
+        gerror ^= bit;
+        if (IrqCtrl.GERROR_IRQEN.IsSet(irqCtrl))
+        {
+            SignalInterrupt(gerrorIrqCfg0, gerrorIrqCfg1, Architecture.Memory.SmmuInterrupt.GlobalError, GError.MSI_GERROR_ABT_ERR);
+        }
+    }
+
+    /// <summary>An interrupt: an MSI when the SMMU implements MSIs and CFG0.ADDR is non-zero, otherwise the wired line.</summary>
+    private void SignalInterrupt(ulong cfg0, uint data, Architecture.Memory.SmmuInterrupt line, uint abortBit)
+    {
+        var addr = IrqCfg.ADDR.GetAddress(cfg0);
+        if (Features.Msi && addr != 0)
+        {
+            if (!memory.IsBacked(addr))
+            {
+                if (abortBit != GError.MSI_GERROR_ABT_ERR)
+                {
+                    RaiseGlobalError(abortBit);
+                }
+                else if ((ActiveGlobalErrors & abortBit) == 0)
+                {
+                    gerror ^= abortBit; // no interrupt can report a failed GERROR MSI
+                }
+
+                return;
+            }
+
+            memory.WriteVolatile32(addr, data);
+            Clock.Advance(Options.Costs.MsiWriteNs);
+            return;
+        }
+
+        interrupts?.Raise(line);
+    }
+}
+
+internal static class FieldExtensions
+{
+    public static uint InPlaceMask32(this Architecture.Bits.Field f) => (uint)f.InPlaceMask;
+}

@@ -1,0 +1,119 @@
+using SmmuLab.Architecture.Memory;
+using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Timing;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>
+/// One Arm SMMUv3 instance. Software reaches it only through <see cref="IMmio"/> (its two 64 KiB
+/// register pages), the physical memory it reads and writes (stream table, CDs, page tables,
+/// queues, MSI targets), and the interrupt lines it raises. Endpoints reach it through
+/// <see cref="Translate"/> (untranslated DMA) and the ATS entry points.
+/// </summary>
+/// <remarks>
+/// The model is a partial class split by aspect: registers, command consumption, event queue,
+/// translation, ATS. A single lock (<see cref="gate"/>) serialises register writes, command
+/// consumption and cache updates; translations take it too so that an invalidation is atomic with
+/// respect to every DMA, which is what makes "completed CMD_SYNC means no stale translation"
+/// checkable.
+/// </remarks>
+public sealed partial class SmmuDevice : IMmio, IDisposable
+{
+    private readonly object gate = new();
+    private readonly IPhysicalMemory memory;
+    private readonly IInterruptSink? interrupts;
+    private readonly IEventSignal? sev;
+    private readonly Dictionary<uint, Endpoint> endpointsBySid = [];
+    private readonly Thread? consumerThread;
+    private readonly SemaphoreSlim consumerWake = new(0);
+    private volatile bool disposed;
+
+    public SmmuDevice(SmmuDeviceOptions options, IPhysicalMemory memory, IInterruptSink? interrupts = null, IEventSignal? sev = null)
+    {
+        options.Features.Validate();
+        Options = options;
+        this.memory = memory;
+        this.interrupts = interrupts;
+        this.sev = sev;
+        Clock = new ModeledClock();
+        InitialiseCaches();
+        ResetRegisters();
+        if (options.Mode == ConsumptionMode.FreeRunning)
+        {
+            consumerThread = new Thread(ConsumerLoop) { IsBackground = true, Name = $"{options.Name} CMDQ consumer" };
+            consumerThread.Start();
+        }
+    }
+
+    public SmmuDeviceOptions Options { get; }
+
+    /// <summary>The device lock; connected endpoints do each page of DMA under it.</summary>
+    internal object SyncRoot => gate;
+
+    public string Name => Options.Name;
+
+    public SmmuFeatures Features => Options.Features;
+
+    public SmmuStatistics Statistics { get; } = new();
+
+    /// <summary>Modeled hardware time spent by this SMMU and its endpoints' ATS traffic.</summary>
+    public ModeledClock Clock { get; }
+
+    /// <summary>Raised (outside the device lock) for every command consumed, with its CONS index; for traces.</summary>
+    public event Action<SmmuDevice, Architecture.Commands.Command>? CommandConsumed;
+
+    /// <summary>Raised for every event record the SMMU produced (written or lost to overflow).</summary>
+    public event Action<SmmuDevice, Architecture.Events.EventRecord>? EventRecorded;
+
+    /// <summary>Connects an endpoint: its StreamIDs route ATC invalidations to it.</summary>
+    public void Connect(Endpoint endpoint)
+    {
+        lock (gate)
+        {
+            foreach (var sid in endpoint.StreamIds)
+            {
+                if (!endpointsBySid.TryAdd(sid, endpoint))
+                {
+                    throw new ArgumentException($"{Name}: StreamID 0x{sid:x} is already connected to {endpointsBySid[sid].Name}");
+                }
+            }
+        }
+
+        endpoint.AttachTo(this);
+    }
+
+    public void Dispose()
+    {
+        disposed = true;
+        consumerWake.Release();
+        consumerThread?.Join();
+        consumerWake.Dispose();
+    }
+
+    private void ConsumerLoop()
+    {
+        while (!disposed)
+        {
+            consumerWake.Wait();
+            if (disposed)
+            {
+                return;
+            }
+
+            ConsumeCommands();
+        }
+    }
+
+    /// <summary>Asks the consumer to look at the command queue: now (inline) or on the device thread.</summary>
+    private void KickConsumer()
+    {
+        if (Options.Mode == ConsumptionMode.Inline)
+        {
+            ConsumeCommands();
+        }
+        else
+        {
+            consumerWake.Release();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using SmmuLab.Hardware.Products;
+using SmmuLab.Hardware.Timing;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>When the SMMU consumes commands.</summary>
+public enum ConsumptionMode
+{
+    /// <summary>The thread that writes CMDQ_PROD (or CR0, GERRORN) runs the consumer before the write returns: deterministic.</summary>
+    Inline,
+
+    /// <summary>A device thread consumes asynchronously; a CMD_SYNC waiter really waits.</summary>
+    FreeRunning,
+}
+
+/// <summary>How an SMMU instance is built: identity, features, caches, timing, consumption mode.</summary>
+public sealed record SmmuDeviceOptions
+{
+    public string Name { get; init; } = "smmu0";
+
+    public SmmuFeatures Features { get; init; } = new();
+
+    public ProductIdentity Product { get; init; } = ProductIdentity.Generic;
+
+    public ConsumptionMode Mode { get; init; } = ConsumptionMode.Inline;
+
+    /// <summary>TLB entries.</summary>
+    public int TlbCapacity { get; init; } = 1024;
+
+    /// <summary>TLB associativity (ways per set).</summary>
+    public int TlbWays { get; init; } = 4;
+
+    /// <summary>Cached STEs/CDs.</summary>
+    public int ConfigCacheCapacity { get; init; } = 256;
+
+    public CostTable Costs { get; init; } = CostTable.Default;
+}

@@ -1,0 +1,94 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Events;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>Counters of what one SMMU did. All updates are atomic; reads give a consistent-enough view.</summary>
+public sealed class SmmuStatistics
+{
+    private readonly long[] commandsByOpcode = new long[256];
+    private readonly long[] eventsById = new long[256];
+    private long translations;
+    private long translationFaults;
+    private long bypassed;
+    private long aborted;
+    private long atsRequests;
+    private long commandErrors;
+    private long eventOverflows;
+
+    public long Translations => Interlocked.Read(ref translations);
+
+    public long TranslationFaults => Interlocked.Read(ref translationFaults);
+
+    public long Bypassed => Interlocked.Read(ref bypassed);
+
+    public long Aborted => Interlocked.Read(ref aborted);
+
+    public long AtsTranslationRequests => Interlocked.Read(ref atsRequests);
+
+    public long CommandErrors => Interlocked.Read(ref commandErrors);
+
+    public long EventOverflows => Interlocked.Read(ref eventOverflows);
+
+    public long CommandsConsumed
+    {
+        get
+        {
+            long n = 0;
+            foreach (var c in commandsByOpcode)
+            {
+                n += c;
+            }
+
+            return n;
+        }
+    }
+
+    public long Commands(Opcode op) => Interlocked.Read(ref commandsByOpcode[(byte)op]);
+
+    public long Events(EventId id) => Interlocked.Read(ref eventsById[(byte)id]);
+
+    /// <summary>Non-zero command counts by opcode, in opcode order.</summary>
+    public IEnumerable<(Opcode Opcode, long Count)> CommandCounts()
+    {
+        for (var i = 0; i < 256; i++)
+        {
+            var n = Interlocked.Read(ref commandsByOpcode[i]);
+            if (n != 0)
+            {
+                yield return ((Opcode)i, n);
+            }
+        }
+    }
+
+    /// <summary>Non-zero event counts by type.</summary>
+    public IEnumerable<(EventId Id, long Count)> EventCounts()
+    {
+        for (var i = 0; i < 256; i++)
+        {
+            var n = Interlocked.Read(ref eventsById[i]);
+            if (n != 0)
+            {
+                yield return ((EventId)i, n);
+            }
+        }
+    }
+
+    internal void CountCommand(byte opcode) => Interlocked.Increment(ref commandsByOpcode[opcode]);
+
+    internal void CountEvent(EventId id) => Interlocked.Increment(ref eventsById[(byte)id]);
+
+    internal void CountTranslation() => Interlocked.Increment(ref translations);
+
+    internal void CountFault() => Interlocked.Increment(ref translationFaults);
+
+    internal void CountBypass() => Interlocked.Increment(ref bypassed);
+
+    internal void CountAbort() => Interlocked.Increment(ref aborted);
+
+    internal void CountAtsRequest() => Interlocked.Increment(ref atsRequests);
+
+    internal void CountCommandError() => Interlocked.Increment(ref commandErrors);
+
+    internal void CountEventOverflow() => Interlocked.Increment(ref eventOverflows);
+}
