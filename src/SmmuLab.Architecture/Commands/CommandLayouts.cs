@@ -13,6 +13,10 @@ namespace SmmuLab.Architecture.Commands;
 /// addresses reach bit 55): the consumer checks the narrower case. Where Linux names a field
 /// differently, the Linux name is kept when it is the one driver developers know (<c>grpid</c> is the
 /// spec's PRGIndex, <c>global</c> the spec's G).
+/// Not laid out yet: CMD_PREFETCH_ADDR's NS and Stride (4.2.2; positions not checked, so those bits
+/// count as reserved here), CMD_SYNC's MSI_NS (Realm queue only), and the opcodes <see cref="Opcode"/>
+/// does not list (CMD_CFGI_VMS_PIDM 0x07, the Secure-EL2 TLBIs 0x50-0x5A, CMD_TLBI_SNH_ALL 0x60,
+/// CMD_DPTI_ALL 0x70, CMD_DPTI_PA 0x73).
 /// </remarks>
 public static class CommandLayouts
 {
