@@ -86,8 +86,11 @@ public readonly record struct Command(ulong Dw0, ulong Dw1)
                 | CommandLayouts.Ssv.Make(ssv ? 1UL : 0),
             CommandLayouts.GrpId.Make(grpId) | CommandLayouts.PriResp.Make((ulong)resp));
 
+    /// <summary>CMD_RESUME: Retry sets Ac; Abort is Ac == 0 with Ab == 1; Term is both clear (4.7.1).</summary>
     public static Command Resume(uint sid, ushort stag, ResumeAction action) =>
-        new((ulong)Opcode.CMD_RESUME | CommandLayouts.Sid.Make(sid) | CommandLayouts.ResumeAc.Make((ulong)action),
+        new((ulong)Opcode.CMD_RESUME | CommandLayouts.Sid.Make(sid)
+                | CommandLayouts.ResumeAc.Make(action == ResumeAction.Retry ? 1UL : 0)
+                | CommandLayouts.ResumeAb.Make(action == ResumeAction.Abort ? 1UL : 0),
             CommandLayouts.Stag.Make(stag));
 
     /// <summary>CMD_SYNC. With <see cref="SyncCompletion.SIG_IRQ"/> the SMMU writes <paramref name="msiData"/> to <paramref name="msiAddress"/>.</summary>

@@ -7,6 +7,17 @@ namespace SmmuLab.Architecture.Commands;
 /// names are the lower-case spec names the command line uses (<c>sid</c>, <c>asid</c>, <c>num</c>...).
 /// Bits that no field defines are reserved: a command with any of them set is CERROR_ILL.
 /// </summary>
+/// <remarks>
+/// Checked against IHI0070 chapter 4. Fields the architecture defines with a meaning that depends on
+/// an ID register are laid out at their widest (SCALE is [25:20] for SMMU_IDR5.DS == 1; physical
+/// addresses reach bit 55): the consumer checks the narrower case. Where Linux names a field
+/// differently, the Linux name is kept when it is the one driver developers know (<c>grpid</c> is the
+/// spec's PRGIndex, <c>global</c> the spec's G).
+/// Not laid out yet: CMD_PREFETCH_ADDR's NS and Stride (4.2.2; positions not checked, so those bits
+/// count as reserved here), CMD_SYNC's MSI_NS (Realm queue only), and the opcodes <see cref="Opcode"/>
+/// does not list (CMD_CFGI_VMS_PIDM 0x07, the Secure-EL2 TLBIs 0x50-0x5A, CMD_TLBI_SNH_ALL 0x60,
+/// CMD_DPTI_ALL 0x70, CMD_DPTI_PA 0x73).
+/// </remarks>
 public static class CommandLayouts
 {
     public const int Dwords = 2;
@@ -18,31 +29,55 @@ public static class CommandLayouts
     public static readonly Field Ssid = new("ssid", 0, 12, 20);
     public static readonly Field Sid = new("sid", 0, 32, 32);
     public static readonly Field Num = new("num", 0, 12, 5);
-    public static readonly Field Scale = new("scale", 0, 20, 5);
+
+    /// <summary>Range TLBI SCALE [25:20] (4.4.1.1): six bits when SMMU_IDR5.DS == 1, else bit 25 is RES0.</summary>
+    public static readonly Field Scale = new("scale", 0, 20, 6);
+
     public static readonly Field Vmid = new("vmid", 0, 32, 16);
     public static readonly Field Asid = new("asid", 0, 48, 16);
     public static readonly Field Leaf = new("leaf", 1, 0, 1);
+
+    /// <summary>TTL128 [71] (4.4.1.1): the TTL hint is for 128-bit descriptors; RES0 when TG or TTL is 0.</summary>
+    public static readonly Field Ttl128 = new("ttl128", 1, 7, 1);
+
     public static readonly Field Ttl = new("ttl", 1, 8, 2);
     public static readonly Field Tg = new("tg", 1, 10, 2);
     public static readonly Field Addr = new("addr", 1, 12, 52, FieldKind.Address);
 
-    /// <summary>TLBI_S2_IPA's address: IPA [51:12].</summary>
-    public static readonly Field Ipa = new("addr", 1, 12, 40, FieldKind.Address);
+    /// <summary>TLBI_S2_IPA's address: IPA [55:12] (4.1.6: physical and IPA fields are Address[55:12]).</summary>
+    public static readonly Field Ipa = new("addr", 1, 12, 44, FieldKind.Address);
 
     public static readonly Field PrefetchSize = new("size", 1, 0, 5);
     public static readonly Field Range = new("range", 1, 0, 5);
     public static readonly Field Global = new("global", 0, 9, 1);
     public static readonly Field AtcSize = new("size", 1, 0, 6);
+
+    /// <summary>CMD_PRI_RESP PRGIndex [8:0] (4.5.2); Linux <c>CMDQ_PRI_1_GRPID</c>.</summary>
     public static readonly Field GrpId = new("grpid", 1, 0, 9);
+
+    /// <summary>CMD_PRI_RESP Resp [13:12] (4.5.2; Linux <c>CMDQ_PRI_1_RESP</c>). CMD_PRI_RESP has no SSec.</summary>
     public static readonly Field PriResp = new("resp", 1, 12, 2);
-    public static readonly Field ResumeAc = new("resp", 0, 12, 2);
-    public static readonly Field ResumeAb = new("ab", 0, 14, 1);
+
+    /// <summary>CMD_RESUME Action (Ac) [12]: 1 retry, 0 terminate (4.7.1).</summary>
+    public static readonly Field ResumeAc = new("ac", 0, 12, 1);
+
+    /// <summary>CMD_RESUME Abort (Ab) [13]: with Ac == 0, 1 aborts and 0 completes RAZ/WI (4.7.1).</summary>
+    public static readonly Field ResumeAb = new("ab", 0, 13, 1);
+
+    /// <summary>
+    /// Linux's view of Ac and Ab as one field, <c>CMDQ_RESUME_0_RESP</c> [13:12] (TERM 0, RETRY 1,
+    /// ABORT 2). Not part of any layout: it overlaps <see cref="ResumeAc"/> and <see cref="ResumeAb"/>.
+    /// </summary>
+    public static readonly Field ResumeResp = new("resp", 0, 12, 2);
+
     public static readonly Field Stag = new("stag", 1, 0, 16);
     public static readonly Field Cs = new("cs", 0, 12, 2);
     public static readonly Field Msh = new("msh", 0, 22, 2);
     public static readonly Field MsiAttr = new("msiattr", 0, 24, 4);
     public static readonly Field MsiData = new("msidata", 0, 32, 32);
-    public static readonly Field MsiAddr = new("msiaddr", 1, 2, 50, FieldKind.Address);
+
+    /// <summary>CMD_SYNC MSIAddress [55:2] (4.7.3); bits [55:52] are RES0 before SMMUv3.4.</summary>
+    public static readonly Field MsiAddr = new("msiaddr", 1, 2, 54, FieldKind.Address);
 
     /// <summary>CMD_ATC_INV.Size meaning "invalidate everything" (Linux <c>ATC_INV_SIZE_ALL</c>).</summary>
     public const int AtcInvSizeAll = 52;
@@ -74,19 +109,19 @@ public static class CommandLayouts
         Add(Opcode.CMD_CFGI_CD_ALL, SSec, Sid);
         Add(Opcode.CMD_TLBI_NH_ALL, Vmid);
         Add(Opcode.CMD_TLBI_NH_ASID, Vmid, Asid);
-        Add(Opcode.CMD_TLBI_NH_VA, Num, Scale, Vmid, Asid, Leaf, Ttl, Tg, Addr);
-        Add(Opcode.CMD_TLBI_NH_VAA, Num, Scale, Vmid, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_NH_VA, Num, Scale, Vmid, Asid, Leaf, Ttl128, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_NH_VAA, Num, Scale, Vmid, Leaf, Ttl128, Ttl, Tg, Addr);
         Add(Opcode.CMD_TLBI_EL3_ALL);
-        Add(Opcode.CMD_TLBI_EL3_VA, Num, Scale, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_EL3_VA, Num, Scale, Leaf, Ttl128, Ttl, Tg, Addr);
         Add(Opcode.CMD_TLBI_EL2_ALL);
         Add(Opcode.CMD_TLBI_EL2_ASID, Asid);
-        Add(Opcode.CMD_TLBI_EL2_VA, Num, Scale, Asid, Leaf, Ttl, Tg, Addr);
-        Add(Opcode.CMD_TLBI_EL2_VAA, Num, Scale, Leaf, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_EL2_VA, Num, Scale, Asid, Leaf, Ttl128, Ttl, Tg, Addr);
+        Add(Opcode.CMD_TLBI_EL2_VAA, Num, Scale, Leaf, Ttl128, Ttl, Tg, Addr);
         Add(Opcode.CMD_TLBI_S12_VMALL, Vmid);
-        Add(Opcode.CMD_TLBI_S2_IPA, Num, Scale, Vmid, Leaf, Ttl, Tg, Ipa);
+        Add(Opcode.CMD_TLBI_S2_IPA, Num, Scale, Vmid, Leaf, Ttl128, Ttl, Tg, Ipa);
         Add(Opcode.CMD_TLBI_NSNH_ALL);
         Add(Opcode.CMD_ATC_INV, Global, Ssv, Ssid, Sid, AtcSize, Addr);
-        Add(Opcode.CMD_PRI_RESP, SSec, Ssv, Ssid, Sid, GrpId, PriResp);
+        Add(Opcode.CMD_PRI_RESP, Ssv, Ssid, Sid, GrpId, PriResp);
         Add(Opcode.CMD_RESUME, SSec, ResumeAc, ResumeAb, Sid, Stag);
         Add(Opcode.CMD_STALL_TERM, SSec, Sid);
         Add(Opcode.CMD_SYNC, Cs, Msh, MsiAttr, MsiData, MsiAddr);

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using SmmuLab.Cli.Encoding;
+
+namespace SmmuLab.Cli.Commands;
+
+/// <summary><c>smmulab encode OP field=value ...</c>: prints the command's two double words.</summary>
+public static class EncodeCommand
+{
+    public static Command Build()
+    {
+        var opcode = new Argument<string>("opcode")
+        {
+            Description = "Command name, with or without CMD_, any case (TLBI_NH_VA, cmd_sync, CFGI_ALL)",
+        };
+        var fields = new Argument<string[]>("fields")
+        {
+            Description = "field=value pairs with the spec's lower-case field names (sid, asid, addr, ...); values decimal or 0x-hex; addresses as addresses",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("encode", "Encode a command queue entry; prints 0x<dw0> 0x<dw1>")
+        {
+            opcode,
+            fields,
+        };
+        command.SetAction(parse => SmmulabApp.Report(
+            parse,
+            CommandEncoder.EncodeToText(parse.GetValue(opcode)!, parse.GetValue(fields) ?? [])));
+        return command;
+    }
+}

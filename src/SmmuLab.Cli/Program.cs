@@ -1,0 +1,3 @@
+using SmmuLab.Cli;
+
+return SmmulabApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using SmmuLab.Cli.Commands;
+using SmmuLab.Cli.Encoding;
+
+namespace SmmuLab.Cli;
+
+/// <summary>The <c>smmulab</c> root command and its subcommands.</summary>
+public static class SmmulabApp
+{
+    /// <summary>
+    /// The root command. To add a subcommand, give it a class in <c>Commands/</c> with a static
+    /// <c>Build()</c> returning a <see cref="Command"/>, and add one line to the list below.
+    /// </summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("smmulab: an Arm SMMUv3 model. Encode and decode commands and structures.");
+        Command[] subcommands =
+        [
+            EncodeCommand.Build(),
+            DecodeCommand.Build(),
+        ];
+        foreach (var subcommand in subcommands)
+        {
+            root.Subcommands.Add(subcommand);
+        }
+
+        return root;
+    }
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>, writing to the given writers. A command line that does
+    /// not parse gets one line on <paramref name="error"/> and <see cref="ExitCodes.BadInput"/>.
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var names = string.Join(", ", root.Subcommands.Select(c => c.Name));
+            var message = parse.CommandResult.Command != root
+                ? parse.Errors[0].Message
+                : args.Length == 0
+                    ? $"a subcommand is required ({names}); see smmulab --help"
+                    : $"unknown subcommand '{args[0]}' (expected one of: {names})";
+            error.WriteLine($"smmulab: {message}");
+            return ExitCodes.BadInput;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>Writes a result: its text to the output (exit 0), or its message to the error writer (exit 2).</summary>
+    public static int Report(ParseResult parse, Result<string> result)
+    {
+        var config = parse.InvocationConfiguration;
+        if (!result.IsSuccess)
+        {
+            config.Error.WriteLine($"smmulab: {result.Error}");
+            return ExitCodes.BadInput;
+        }
+
+        config.Output.Write(result.Value.EndsWith('\n') ? result.Value : result.Value + "\n");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,65 @@
+namespace SmmuLab.Cli.Tests;
+
+/// <summary>The whole command line: parse, run, output, exit code.</summary>
+public class SmmulabAppTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = SmmulabApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Encode_prints_two_words()
+    {
+        var (code, output, error) = Run("encode", "CMD_SYNC", "cs=1", "msiaddr=0x1000", "msidata=0");
+        Assert.Equal(0, code);
+        Assert.Equal("0x0000000000001046 0x0000000000001000\n", output);
+        Assert.Empty(error);
+    }
+
+    [Fact]
+    public void Decode_prints_fields()
+    {
+        var (code, output, _) = Run("decode", "cmd", "0x1046", "0x1000");
+        Assert.Equal(0, code);
+        Assert.StartsWith("CMD_SYNC (0x46)\n", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "encode", "FOO" }, "unknown opcode 'FOO'")]
+    [InlineData(new[] { "encode", "TLBI_NH_VA", "sid=1" }, "has no field 'sid'")]
+    [InlineData(new[] { "encode", "TLBI_NH_VA", "num=99" }, "does not fit num")]
+    [InlineData(new[] { "encode", "SYNC", "msiaddr=0x1001" }, "is misaligned")]
+    [InlineData(new[] { "encode" }, "Required argument 'opcode' missing")]
+    [InlineData(new[] { "decode", "cmd", "0xqq", "0" }, "is not a hex number")]
+    [InlineData(new[] { "decode", "event", "1" }, "event takes exactly 4")]
+    [InlineData(new[] { "decode", "cmd" }, "Required argument 'words' missing")]
+    [InlineData(new[] { "decode", "nope", "1" }, "unknown structure 'nope'")]
+    [InlineData(new[] { "frobnicate" }, "unknown subcommand 'frobnicate' (expected one of: encode, decode)")]
+    [InlineData(new string[0], "a subcommand is required (encode, decode)")]
+    public void Bad_input_exits_2_with_one_line_on_stderr(string[] args, string message)
+    {
+        var (code, output, error) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.StartsWith("smmulab: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Help_is_not_an_error()
+    {
+        var (code, output, _) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("encode", output, StringComparison.Ordinal);
+        Assert.Contains("decode", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Subcommands_are_listed_once() =>
+        Assert.Equal(["encode", "decode"], SmmulabApp.BuildRoot().Subcommands.Select(c => c.Name));
+}
