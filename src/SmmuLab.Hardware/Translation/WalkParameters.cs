@@ -14,6 +14,11 @@ namespace SmmuLab.Hardware.Translation;
 /// <param name="OutputBits">Effective output size (min of IPS/PS and IDR5.OAS).</param>
 /// <param name="AccessFlagFaultDisabled">CD.AFFD / STE.S2AFFD.</param>
 /// <param name="HierarchicalPermissionsDisabled">CD.HADx: APTable/XNTable ignored.</param>
+/// <param name="UpperRange">
+/// The TTB1 half of a stage-1 VA space: the input address must have bits [63:InputBits] all ones
+/// instead of all zeros (the caller applies TBI before the walk). Table indexing uses only
+/// bits [InputBits-1:0]; TLB and walk-cache entries keep the full address.
+/// </param>
 public readonly record struct WalkParameters(
     ulong TableBase,
     Granule Granule,
@@ -21,4 +26,5 @@ public readonly record struct WalkParameters(
     int StartLevel,
     int OutputBits,
     bool AccessFlagFaultDisabled = false,
-    bool HierarchicalPermissionsDisabled = false);
+    bool HierarchicalPermissionsDisabled = false,
+    bool UpperRange = false);

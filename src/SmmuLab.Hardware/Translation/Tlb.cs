@@ -1,0 +1,286 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SmmuLab.Architecture.PageTables;
+
+namespace SmmuLab.Hardware.Translation;
+
+/// <summary>
+/// A set-associative TLB of final translations (stage 1, stage 2 only, or nested combined), tagged
+/// by regime, stages, VMID and ASID, with a <see cref="WalkCache"/> of table descriptors beside it.
+/// </summary>
+/// <remarks>
+/// Blocks of any size share one array: the set of an entry is a hash of its input block number
+/// (address &gt;&gt; block shift) and VMID, so a lookup probes one set per block size currently
+/// present (a 64-bit mask of the shifts in use, smallest first). ASIDs are not hashed, because
+/// global entries match every ASID. Lookups and inserts do not allocate. Invalidation scans every
+/// entry (TLBI commands are rare next to lookups). Not thread-safe: one TLB per translation thread,
+/// or a lock around it.
+/// </remarks>
+public sealed class Tlb
+{
+    private const ulong ValidBit = 1UL << 63;
+
+    private readonly Entry[] entries;
+    private readonly int ways;
+    private readonly uint sets;
+    private readonly TlbReplacement replacement;
+    private readonly int[] shiftCounts = new int[64];
+    private ulong shiftsInUse;
+    private ulong clock;
+    private ulong random;
+    private int count;
+    private long hits;
+    private long misses;
+    private long inserts;
+    private long evictions;
+    private long invalidated;
+
+    public Tlb(TlbOptions? options = null)
+    {
+        options ??= new TlbOptions();
+        options.Validate();
+        entries = new Entry[options.Capacity];
+        ways = options.Ways;
+        sets = (uint)(options.Capacity / options.Ways);
+        replacement = options.Replacement;
+        random = options.Seed | 1;
+        WalkCache = new WalkCache(options.WalkCacheCapacity);
+    }
+
+    /// <summary>The walk cache to hand to <see cref="TranslationWalker"/>; <see cref="Invalidate"/> covers it too.</summary>
+    public WalkCache WalkCache { get; }
+
+    public int Capacity => entries.Length;
+
+    public int Ways => ways;
+
+    /// <summary>Valid entries.</summary>
+    public int Count => count;
+
+    public TlbStatistics Statistics => new(hits, misses, inserts, evictions, invalidated);
+
+    /// <summary>
+    /// Looks up the translation of <paramref name="address"/>. On a hit <paramref name="result"/> is a
+    /// translation of the cached block (output address of <paramref name="address"/> itself, block
+    /// shift, level, permissions, global). The caller checks the access against the permissions; on
+    /// a denial it re-walks to get the precise fault (a TLB may always miss, so that is allowed).
+    /// </summary>
+    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result)
+    {
+        var c = context.Normalized;
+        var tagBase = TagBase(c);
+        var all = entries;
+        var shifts = shiftsInUse;
+        while (shifts != 0)
+        {
+            var shift = BitOperations.TrailingZeroCount(shifts);
+            shifts &= shifts - 1;
+            var blockBase = address & ~((1UL << shift) - 1);
+            var tag = tagBase | (uint)shift;
+            var set = all.AsSpan(SetIndex(blockBase >> shift, c.Vmid) * ways, ways);
+            for (var i = 0; i < set.Length; i++)
+            {
+                ref var e = ref set[i];
+                if (e.Tag == tag && e.Base == blockBase && (e.Global || e.Asid == c.Asid))
+                {
+                    if (replacement == TlbReplacement.Lru)
+                    {
+                        e.Stamp = ++clock;
+                    }
+
+                    hits++;
+                    result = WalkResult.Translated(e.OutputBase | (address & ((1UL << shift) - 1)), shift, e.Level, e.Permissions, e.Global);
+                    return true;
+                }
+            }
+        }
+
+        misses++;
+        result = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Inserts a successful walk of <paramref name="inputAddress"/> (<paramref name="walk"/>.Ok must be
+    /// true). <paramref name="granule"/> is the granule of the stage-1 tables (stage-2 for stage-2-only),
+    /// used by range invalidations with TG. An existing entry for the same block and tags is replaced.
+    /// </summary>
+    public void Insert(in TranslationContext context, Granule granule, ulong inputAddress, in WalkResult walk)
+    {
+        if (!walk.Ok)
+        {
+            throw new ArgumentException("only successful translations are cached", nameof(walk));
+        }
+
+        var c = context.Normalized;
+        var shift = walk.BlockShift;
+        var mask = (1UL << shift) - 1;
+        var blockBase = inputAddress & ~mask;
+        var global = walk.Global || !c.HasAsid;
+        var tag = TagBase(c) | (uint)shift;
+        var set = entries.AsSpan(SetIndex(blockBase >> shift, c.Vmid) * ways, ways);
+        var slot = -1;
+        for (var i = 0; i < set.Length; i++)
+        {
+            ref var e = ref set[i];
+            if (e.Tag == tag && e.Base == blockBase && e.Global == global && (global || e.Asid == c.Asid))
+            {
+                slot = i;
+                break;
+            }
+
+            if (slot < 0 && e.Tag == 0)
+            {
+                slot = i;
+            }
+        }
+
+        if (slot < 0)
+        {
+            slot = Victim(set);
+            Remove(ref set[slot]);
+            evictions++;
+        }
+        else if (set[slot].Tag != 0)
+        {
+            Remove(ref set[slot]);
+        }
+
+        set[slot] = new Entry
+        {
+            Tag = tag,
+            Base = blockBase,
+            OutputBase = walk.OutputAddress & ~mask,
+            Stamp = ++clock,
+            Asid = c.Asid,
+            Vmid = c.Vmid,
+            Global = global,
+            Level = (byte)walk.Level,
+            Granule = granule,
+            Permissions = walk.Permissions,
+        };
+        count++;
+        if (shiftCounts[shift]++ == 0)
+        {
+            shiftsInUse |= 1UL << shift;
+        }
+
+        inserts++;
+    }
+
+    /// <summary>
+    /// Applies a TLB invalidation to the TLB and the walk cache; returns the number of entries removed
+    /// from both. See <see cref="TlbInvalidation"/> for the rules.
+    /// </summary>
+    public int Invalidate(in TlbInvalidation invalidation)
+    {
+        var removed = 0;
+        if (invalidation.Regimes != 0)
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                ref var e = ref entries[i];
+                if (e.Tag != 0 && invalidation.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level))
+                {
+                    Remove(ref e);
+                    removed++;
+                }
+            }
+
+            invalidated += removed;
+            removed += WalkCache.Invalidate(invalidation);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Empties the TLB and the walk cache (statistics are kept).</summary>
+    public void Clear()
+    {
+        Array.Clear(entries);
+        Array.Clear(shiftCounts);
+        shiftsInUse = 0;
+        count = 0;
+        WalkCache.Clear();
+    }
+
+    /// <summary>A copy of the valid entries, for diagnostics and tests.</summary>
+    public List<TlbEntryInfo> Snapshot()
+    {
+        var list = new List<TlbEntryInfo>(count);
+        foreach (var e in entries)
+        {
+            if (e.Tag != 0)
+            {
+                list.Add(new TlbEntryInfo(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level, e.OutputBase, e.Permissions));
+            }
+        }
+
+        return list;
+    }
+
+    // Tag: bit 63 valid, [31:16] VMID, [13:12] stages, [9:8] regime, [7:0] block shift. ASID is compared separately.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong TagBase(in TranslationContext c) =>
+        ValidBit | ((ulong)c.Vmid << 16) | ((ulong)c.Stages << 12) | ((ulong)c.Regime << 8);
+
+    private static TranslationContext ContextOf(in Entry e) =>
+        new((TranslationRegime)((e.Tag >> 8) & 3), (TranslationStages)((e.Tag >> 12) & 3), e.Vmid, e.Asid);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SetIndex(ulong blockNumber, ushort vmid)
+    {
+        var h = (blockNumber ^ ((ulong)vmid << 40)) * 0x9E37_79B9_7F4A_7C15UL;
+        return (int)(((h >> 32) * sets) >> 32);
+    }
+
+    private int Victim(Span<Entry> set)
+    {
+        if (replacement == TlbReplacement.Random)
+        {
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            return (int)(random % (ulong)set.Length);
+        }
+
+        var victim = 0;
+        for (var i = 1; i < set.Length; i++)
+        {
+            if (set[i].Stamp < set[victim].Stamp)
+            {
+                victim = i;
+            }
+        }
+
+        return victim;
+    }
+
+    private void Remove(ref Entry e)
+    {
+        var shift = (int)(e.Tag & 0xFF);
+        if (--shiftCounts[shift] == 0)
+        {
+            shiftsInUse &= ~(1UL << shift);
+        }
+
+        count--;
+        e = default;
+    }
+
+    [StructLayout(LayoutKind.Auto)]
+    private struct Entry
+    {
+        public ulong Tag;
+        public ulong Base;
+        public ulong OutputBase;
+        public ulong Stamp;
+        public ushort Asid;
+        public ushort Vmid;
+        public bool Global;
+        public byte Level;
+        public Granule Granule;
+        public Permissions Permissions;
+    }
+}
