@@ -31,8 +31,8 @@ public readonly struct ConfigResult
     public static ConfigResult Success(StreamConfig stream, ContextConfig? context = null) =>
         new(ConfigStatus.Ok, stream, context, default);
 
-    public static ConfigResult Failed(in ConfigFault fault, StreamConfig? stream = null) =>
-        new(ConfigStatus.Fault, stream, null, fault);
+    public static ConfigResult Failed(in ConfigFault fault, StreamConfig? stream = null, ContextConfig? context = null) =>
+        new(ConfigStatus.Fault, stream, context, fault);
 
     public static ConfigResult Aborted(in ConfigFault fault, StreamConfig? stream = null) =>
         new(ConfigStatus.Abort, stream, null, fault);
