@@ -49,7 +49,7 @@ internal static class SteDecoder
         var world = !StrwUnused(config, f) && strw == 0b10
             ? (Cr2.E2H.IsSet(cr2) ? StreamWorld.NsEl2E2H : StreamWorld.NsEl2)
             : StreamWorld.NsEl1;
-        var vmidTagged = f.S2P && world == StreamWorld.NsEl1;
+        var vmidTagged = f.S2P && kind != StreamConfigKind.Bypass && world == StreamWorld.NsEl1;
         var cdMax = s1 && f.SsidSize != 0 ? (int)Ste.S1CDMax.Get(ste) : 0;
         var fmt = (uint)Ste.S1Fmt.Get(ste);
         var dss = (uint)Ste.S1DSS.Get(ste);
