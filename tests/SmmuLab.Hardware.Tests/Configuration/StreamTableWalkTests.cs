@@ -1,6 +1,5 @@
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Configuration;
 using SmmuLab.Hardware.Smmu;
 
