@@ -1,8 +1,5 @@
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.PageTables;
-using SmmuLab.Architecture.StreamTable;
-using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Machines;
@@ -26,72 +23,17 @@ public static class HandProgrammedRun
     public static RunSummary Run(ConsumptionMode mode = ConsumptionMode.Inline)
     {
         var log = new List<string>();
-        var memory = new SparsePhysicalMemory([(0x4000_0000UL, 0x1_0000_0000UL)]);
-        var tables = new PhysicalAllocator(0x4000_0000, 0x8000_0000);
-        using var smmu = new SmmuDevice(new SmmuDeviceOptions { Name = "smmu0", Mode = mode }, memory);
+        using var machine = new HandProgrammedMachine(new SmmuDeviceOptions { Name = "smmu0", Mode = mode });
+        var (memory, smmu, sw) = (machine.Memory, machine.Smmu, machine.Software);
         var nic = new Endpoint("nic", [NicSid], memory);
         var gpu = new Endpoint("gpu", [GpuSid], memory);
         smmu.Connect(nic);
         smmu.Connect(gpu);
-
-        var sw = new HandProgrammedSmmu(smmu, memory, tables, streamIdBits: 8);
-        sw.Reset();
         log.Add("reset: stream table, CMDQ and EVTQ programmed; CFGI_ALL + TLBI_NSNH_ALL; SMMUEN=1");
 
-        // Stage 1 for the NIC: one CD (ASID 5), 48-bit VA, 4K granule.
-        var s1 = new HandBuiltPageTable(memory, tables, inputBits: 48, stage2: false);
-        var cd = tables.Allocate(64, 64);
-        Span<ulong> words = stackalloc ulong[8];
-        words.Clear();
-        Cd.T0SZ.Set(words, 16);
-        Cd.TG0.Set(words, Granule.Size4K.ToTg0());
-        Cd.IR0.Set(words, 1);
-        Cd.OR0.Set(words, 1);
-        Cd.SH0.Set(words, 3);
-        Cd.EPD1.Set(words, 1);
-        Cd.IPS.Set(words, AddressSize.FromBits(48));
-        Cd.AA64.Set(words, 1);
-        Cd.R.Set(words, 1);
-        Cd.A.Set(words, 1);
-        Cd.ASET.Set(words, 1);
-        Cd.ASID.Set(words, NicAsid);
-        Cd.MAIR.Set(words, 0xF404FF44);
-        words[1] = Cd.TTB0.InsertAddress(0, s1.Root);
-        Cd.V.Set(words, 1);
-        for (var i = 0; i < 8; i++)
-        {
-            memory.Write64(cd + ((ulong)i * 8), words[i]);
-        }
-
-        words.Clear();
-        Ste.V.Set(words, 1);
-        Ste.Config.Set(words, SteConfig.S1Translate);
-        words[0] = Ste.S1ContextPtr.InsertAddress(words[0], cd);
-        Ste.S1CIR.Set(words, 1);
-        Ste.S1COR.Set(words, 1);
-        Ste.S1CSH.Set(words, 3);
-        sw.WriteSte(NicSid, words);
-
-        // Stage 2 for the GPU: VMID 3, 40-bit IPA (start level 1, two concatenated tables avoided by a 39-bit IPA).
-        var s2 = new HandBuiltPageTable(memory, tables, inputBits: 39, stage2: true);
-        words.Clear();
-        Ste.V.Set(words, 1);
-        Ste.Config.Set(words, SteConfig.S2Translate);
-        Ste.S2VMID.Set(words, GpuVmid);
-        Ste.S2T0SZ.Set(words, 64 - 39);
-        Ste.S2SL0.Set(words, 1); // 4K: SL0 = 1 starts at level 1
-        Ste.S2IR0.Set(words, 1);
-        Ste.S2OR0.Set(words, 1);
-        Ste.S2SH0.Set(words, 3);
-        Ste.S2TG.Set(words, Granule.Size4K.ToTg0());
-        Ste.S2PS.Set(words, AddressSize.FromBits(48));
-        Ste.S2AA64.Set(words, 1);
-        Ste.S2PTW.Set(words, 1);
-        Ste.S2R.Set(words, 1);
-        words[3] = Ste.S2TTB.InsertAddress(0, s2.Root);
-        sw.WriteSte(GpuSid, words);
-        sw.Submit(Command.CfgiSte(NicSid, leaf: true), Command.CfgiSte(GpuSid, leaf: true));
-        log.Add($"STE 0x{NicSid:x}: stage 1, CD at 0x{cd:x}, ASID {NicAsid}; STE 0x{GpuSid:x}: stage 2, VMID {GpuVmid}");
+        var s1 = machine.AddStage1Stream(NicSid, NicAsid);
+        var s2 = machine.AddStage2Stream(GpuSid, GpuVmid);
+        log.Add($"STE 0x{NicSid:x}: stage 1 (one CD, ASID {NicAsid}, 48-bit VA); STE 0x{GpuSid:x}: stage 2 (VMID {GpuVmid}, 39-bit IPA); CFGI_STE each");
 
         const ulong Iova = 0x10000, Size = 0x23000, Buffer = 0x8000_0000;
         s1.Map(Iova, Buffer, Size);
