@@ -13,11 +13,12 @@ public static class SmmulabApp
     /// </summary>
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("smmulab: an Arm SMMUv3 model. Encode and decode commands and structures.");
+        var root = new RootCommand("smmulab: an Arm SMMUv3 model. Run the default machine, encode and decode commands and structures.");
         Command[] subcommands =
         [
             EncodeCommand.Build(),
             DecodeCommand.Build(),
+            RunCommand.Build(),
         ];
         foreach (var subcommand in subcommands)
         {

@@ -41,7 +41,7 @@ public sealed class HandBuiltPageTable
             var leaf = Descriptor.EncodeAddress(pa + off, G) | Descriptor.TypePage | Descriptor.AccessFlag | Descriptor.SH.Make(3);
             leaf |= stage2
                 ? Descriptor.MemAttr.Make(0xF) | Descriptor.S2ApRead | (writable ? Descriptor.S2ApWrite : 0)
-                : Descriptor.NotGlobal | Descriptor.AttrIndx.Make(1) | (writable ? 0 : Descriptor.ApReadOnly);
+                : Descriptor.NotGlobal | Descriptor.ApUnprivileged | Descriptor.AttrIndx.Make(1) | (writable ? 0 : Descriptor.ApReadOnly);
             memory.Write64(slot, leaf);
         }
     }
