@@ -176,7 +176,12 @@ public sealed class Tlb
     public int Invalidate(in TlbInvalidation invalidation)
     {
         var removed = 0;
-        if (invalidation.Regimes != 0)
+        if (invalidation.Regimes != 0 && count != 0 && TryInvalidateTargeted(invalidation, ref removed))
+        {
+            invalidated += removed;
+            removed += WalkCache.Invalidate(invalidation);
+        }
+        else if (invalidation.Regimes != 0)
         {
             for (var i = 0; i < entries.Length; i++)
             {
@@ -193,6 +198,60 @@ public sealed class Tlb
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// An address invalidation touching few blocks probes only the sets those blocks index, for
+    /// every block size in use, instead of scanning the whole TLB. It applies when every entry the
+    /// command can match is indexed with one known VMID (the command's, or 0 for the EL2 regimes).
+    /// Returns false when the caller must scan.
+    /// </summary>
+    private bool TryInvalidateTargeted(in TlbInvalidation inv, ref int removed)
+    {
+        const int MaxProbes = 64;
+        const byte nh = 1 << (int)TranslationRegime.Nh;
+        if (!inv.ByAddress || (!inv.MatchVmid && (inv.Regimes & nh) != 0))
+        {
+            return false;
+        }
+
+        var vmid = inv.MatchVmid ? inv.Vmid : (ushort)0;
+        var probes = 0;
+        for (var shifts = shiftsInUse; shifts != 0; shifts &= shifts - 1)
+        {
+            var shift = BitOperations.TrailingZeroCount(shifts);
+            probes += (int)Math.Min(MaxProbes + 1, ((inv.Last >> shift) - (inv.First >> shift)) + 1);
+            if (probes > MaxProbes)
+            {
+                return false;
+            }
+        }
+
+        for (var shifts = shiftsInUse; shifts != 0; shifts &= shifts - 1)
+        {
+            var shift = BitOperations.TrailingZeroCount(shifts);
+            for (var block = inv.First >> shift; block <= inv.Last >> shift; block++)
+            {
+                var set = entries.AsSpan(SetIndex(block, vmid) * ways, ways);
+                for (var i = 0; i < set.Length; i++)
+                {
+                    ref var e = ref set[i];
+                    if (e.Tag != 0 && (int)(e.Tag & 0xFF) == shift && e.Base == block << shift
+                        && inv.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, shift, e.Level))
+                    {
+                        Remove(ref e);
+                        removed++;
+                    }
+                }
+
+                if (block == ulong.MaxValue >> shift)
+                {
+                    break;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Empties the TLB and the walk cache (statistics are kept).</summary>

@@ -140,6 +140,12 @@ public sealed class WalkCache
     /// <summary>Removes the entries <paramref name="invalidation"/> requires removed; returns how many.</summary>
     public int Invalidate(in TlbInvalidation invalidation)
     {
+        // A leaf-only address invalidation never applies to table entries (AppliesToTable).
+        if (count == 0 || (invalidation.ByAddress && invalidation.Leaf))
+        {
+            return 0;
+        }
+
         var removed = 0;
         for (var i = 0; i < entries.Length; i++)
         {
