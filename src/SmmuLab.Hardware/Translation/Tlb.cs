@@ -175,13 +175,13 @@ public sealed class Tlb
     /// </summary>
     public int Invalidate(in TlbInvalidation invalidation)
     {
-        var removed = 0;
-        if (invalidation.Regimes != 0 && count != 0 && TryInvalidateTargeted(invalidation, ref removed))
+        if (invalidation.Regimes == 0)
         {
-            invalidated += removed;
-            removed += WalkCache.Invalidate(invalidation);
+            return 0;
         }
-        else if (invalidation.Regimes != 0)
+
+        var removed = 0;
+        if (count != 0 && !TryInvalidateTargeted(invalidation, ref removed))
         {
             for (var i = 0; i < entries.Length; i++)
             {
@@ -192,11 +192,10 @@ public sealed class Tlb
                     removed++;
                 }
             }
-
-            invalidated += removed;
-            removed += WalkCache.Invalidate(invalidation);
         }
 
+        invalidated += removed;
+        removed += WalkCache.Invalidate(invalidation);
         return removed;
     }
 
