@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Architecture.StreamTable;
+using SmmuLab.Hardware.Configuration;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -8,141 +9,173 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>PCIe ATS: Translation Requests and Translated transactions (IHI0070 3.9.1, 13.7).</summary>
 public sealed partial class SmmuDevice
 {
-    /// <summary>
-    /// Answers an ATS Translation Request. Translation failures never raise fault events: a
-    /// missing or forbidden mapping completes with Success and R = W = 0; only configurations that
-    /// forbid ATS give UR (with F_BAD_ATS_TREQ) and configuration errors give CA (3.9.1.2).
-    /// </summary>
-    public AtsCompletion AtsTranslate(uint sid, uint? pasid, ulong address, bool noWrite)
-    {
-        lock (gate)
-        {
-            Statistics.CountAtsRequest();
-            Clock.Advance(Options.Costs.AtsTranslationRoundTripNs);
-            if (!Features.Ats || !SmmuEnabled)
-            {
-                if (Features.Ats)
-                {
-                    RecordEvent(EventRecord.Create(EventId.F_BAD_ATS_TREQ, sid, pasid) with { Dw2 = address });
-                }
-
-                return new AtsCompletion(AtsStatus.UnsupportedRequest, 0, 0, false, false);
-            }
-
-            var stream = FetchStream(sid, pasid);
-            if (stream.Event is { } configEvent)
-            {
-                // Configuration errors complete with CA; recorded only with CR2.REC_CFG_ATS.
-                if (Cr2.REC_CFG_ATS.IsSet(cr2))
-                {
-                    RecordEvent(configEvent);
-                }
-
-                return new AtsCompletion(AtsStatus.CompleterAbort, 0, 0, false, false);
-            }
-
-            var config = stream.Config!;
-            if (config.IsAbort)
-            {
-                return new AtsCompletion(AtsStatus.UnsupportedRequest, 0, 0, false, false);
-            }
-
-            if (config.IsBypass || config.Eats == Eats.Abort || (config.Eats == Eats.S1Chk && !AtsCheck))
-            {
-                RecordEvent(EventRecord.Create(EventId.F_BAD_ATS_TREQ, sid, pasid) with { Dw2 = address });
-                return new AtsCompletion(AtsStatus.UnsupportedRequest, 0, 0, false, false);
-            }
-
-            // Translate for read, then learn whether the page is also writable; no fault is recorded.
-            var read = ProbeForAts(config, sid, pasid, address, AccessKind.Read, out var readResult);
-            if (read is { } completion)
-            {
-                return completion;
-            }
-
-            if (!readResult.Succeeded)
-            {
-                return new AtsCompletion(AtsStatus.Success, 0, 12, false, false);
-            }
-
-            var writable = !noWrite || true;
-            var write = ProbeForAts(config, sid, pasid, address, AccessKind.Write, out var writeResult) is null && writeResult.Succeeded && writable;
-            var shift = Math.Max(readResult.BlockShift, SmallestTranslationUnit);
-            return new AtsCompletion(AtsStatus.Success, readResult.PhysicalAddress, shift, true, write);
-        }
-    }
-
-    /// <summary>
-    /// A Translated transaction (the endpoint used an ATC entry). With CR0.ATSCHK = 0 it passes
-    /// without an STE lookup; with ATSCHK = 1 it is checked against the STE's EATS (3.9.1.3).
-    /// </summary>
-    public TransactionResult TranslatedAccess(uint sid, ulong physicalAddress, AccessKind access)
-    {
-        lock (gate)
-        {
-            if (!SmmuEnabled)
-            {
-                RecordEvent(EventRecord.Create(EventId.F_TRANSL_FORBIDDEN, sid).WithAccess(!access.IsWrite(), false, false) with { Dw2 = physicalAddress });
-                return Aborted(EventId.F_TRANSL_FORBIDDEN);
-            }
-
-            if (!AtsCheck)
-            {
-                return new TransactionResult(TransactionOutcome.Translated, physicalAddress, 12);
-            }
-
-            var stream = FetchStream(sid, null);
-            if (stream.Event is { } configEvent)
-            {
-                if (Cr2.REC_CFG_ATS.IsSet(cr2))
-                {
-                    RecordEvent(configEvent);
-                }
-
-                return Aborted(configEvent.Id);
-            }
-
-            var config = stream.Config!;
-            if (config.IsAbort)
-            {
-                return Aborted(null);
-            }
-
-            if (config.IsBypass || config.Eats == Eats.Abort)
-            {
-                RecordEvent(EventRecord.Create(EventId.F_TRANSL_FORBIDDEN, sid).WithAccess(!access.IsWrite(), false, false) with { Dw2 = physicalAddress });
-                return Aborted(EventId.F_TRANSL_FORBIDDEN);
-            }
-
-            if (config.Eats == Eats.S1Chk)
-            {
-                // Split-stage ATS: the address is an IPA and goes through stage 2.
-                return TranslateStage2Only(config, sid, physicalAddress, access);
-            }
-
-            return new TransactionResult(TransactionOutcome.Translated, physicalAddress, 12);
-        }
-    }
-
-    /// <summary>STU: the smallest granule this SMMU supports (3.9.1).</summary>
+    /// <summary>STU: the smallest granule this SMMU supports (3.9.1), as log2 bytes.</summary>
     public int SmallestTranslationUnit => Features.Granule4K ? 12 : Features.Granule16K ? 14 : 16;
 
     /// <summary>
-    /// Runs the translation of a Translation Request without recording translation faults.
-    /// Returns a completion when the request ends early (CA), else null with the result.
+    /// Answers an ATS Translation Request (3.9.1.2). Translation failures never raise fault events:
+    /// a missing or forbidden mapping completes with Success and R = W = 0. A configuration that
+    /// forbids ATS gives UR with F_BAD_ATS_TREQ; configuration errors give CA, recorded only with
+    /// CR2.REC_CFG_ATS. W is granted when the page is writable, whatever the request's NW says
+    /// (NW only stops a dirty-state update, and this model has no HTTU).
     /// </summary>
-    private AtsCompletion? ProbeForAts(StreamConfigView config, uint sid, uint? pasid, ulong address, AccessKind access, out TransactionResult result)
+    public AtsCompletion AtsTranslate(uint sid, uint? pasid, ulong address, bool noWrite)
     {
-        suppressTranslationFaultEvents = true;
-        try
+        AtsCompletion completion;
+        lock (gate)
         {
-            result = TranslateWithConfig(config, sid, pasid, address, access);
-        }
-        finally
-        {
-            suppressTranslationFaultEvents = false;
+            completion = AtsTranslateLocked(sid, pasid, address);
         }
 
-        return null;
+        DeliverInterrupts();
+        return completion;
     }
+
+    /// <summary>
+    /// A Translated transaction (the endpoint used its ATC). With CR0.ATSCHK = 0 it passes without
+    /// an STE lookup; with ATSCHK = 1 it is checked against the effective STE.EATS (3.9.1.3).
+    /// </summary>
+    public TransactionResult TranslatedAccess(uint sid, ulong address, AccessKind access)
+    {
+        TransactionResult result;
+        lock (gate)
+        {
+            result = TranslatedAccessLocked(sid, address, access);
+        }
+
+        DeliverInterrupts();
+        return result;
+    }
+
+    private AtsCompletion AtsTranslateLocked(uint sid, uint? pasid, ulong address)
+    {
+        var ur = new AtsCompletion(AtsStatus.UnsupportedRequest, 0, 0, false, false);
+        var ca = new AtsCompletion(AtsStatus.CompleterAbort, 0, 0, false, false);
+        if (!Features.Ats)
+        {
+            return ur;
+        }
+
+        Statistics.CountAtsRequest();
+        Clock.Advance(Options.Costs.AtsTranslationRoundTripNs);
+        if (!SmmuEnabled)
+        {
+            RecordBadAtsRequest(sid, pasid, address);
+            return ur;
+        }
+
+        var config = LookupConfiguration(sid, pasid);
+        if (config.Status == ConfigStatus.Abort)
+        {
+            // STE.Config = 0b0xx: UR without an event; an unrecorded bad StreamID: CA.
+            return config.Fault.Event == EventId.C_BAD_STREAMID ? ca : ur;
+        }
+
+        if (config.Status == ConfigStatus.Fault)
+        {
+            if (config.Fault.Reason == ConfigFaultReason.CdFetchStage2Fault && IsTranslationClass(config.Fault.Stage2.Fault))
+            {
+                return new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
+            }
+
+            if (Cr2.REC_CFG_ATS.IsSet(cr2))
+            {
+                RecordEvent(ConfigEvent(config.Fault, address, AccessKind.Read));
+            }
+
+            return ca;
+        }
+
+        var ste = config.Stream!;
+        var eats = EffectiveEats(ste);
+        if (eats == Eats.Abort)
+        {
+            RecordBadAtsRequest(sid, pasid, address);
+            return ur;
+        }
+
+        if (config.Context is null && !ste.Stage2Enabled)
+        {
+            // Full ATS skipping stage 1 (S1DSS = bypass): an identity mapping, readable and writable.
+            return new AtsCompletion(AtsStatus.Success, address >> SmallestTranslationUnit << SmallestTranslationUnit, SmallestTranslationUnit, true, true);
+        }
+
+        // Split-stage ATS returns the stage-1 output (an IPA); the Translated access then goes through stage 2.
+        var probe = eats == Eats.S1Chk ? config.Stream! with { Kind = StreamConfigKind.Stage1 } : ste;
+        var probeConfig = ConfigResult.Success(probe, config.Context);
+        var read = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Read, record: false);
+        if (!read.Succeeded)
+        {
+            return new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
+        }
+
+        var write = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Write, record: false).Succeeded;
+        var shift = Math.Max(read.BlockShift, SmallestTranslationUnit);
+        return new AtsCompletion(AtsStatus.Success, read.PhysicalAddress >> shift << shift, shift, true, write);
+    }
+
+    private TransactionResult TranslatedAccessLocked(uint sid, ulong address, AccessKind access)
+    {
+        if (!SmmuEnabled)
+        {
+            RecordTranslationForbidden(sid, address, access);
+            return Aborted(EventId.F_TRANSL_FORBIDDEN);
+        }
+
+        if (!AtsCheck)
+        {
+            // ATSCHK = 0, "fast": Translated traffic is not checked against any STE.
+            return new TransactionResult(TransactionOutcome.Translated, address, 12);
+        }
+
+        var config = LookupConfiguration(sid, null);
+        if (config.Status != ConfigStatus.Ok)
+        {
+            if (config.Status == ConfigStatus.Fault && Cr2.REC_CFG_ATS.IsSet(cr2))
+            {
+                RecordEvent(ConfigEvent(config.Fault, address, access));
+            }
+
+            return Aborted(config.Status == ConfigStatus.Fault ? config.Fault.Event : null);
+        }
+
+        var ste = config.Stream!;
+        switch (EffectiveEats(ste))
+        {
+            case Eats.Abort:
+                RecordTranslationForbidden(sid, address, access);
+                return Aborted(EventId.F_TRANSL_FORBIDDEN);
+            case Eats.S1Chk:
+                // Split-stage: the address is an IPA and is translated at stage 2; faults are recorded as usual.
+                var stage2Only = ConfigResult.Success(ste with { Kind = StreamConfigKind.Stage2 });
+                return TranslateWith(stage2Only, sid, null, address, access, record: true);
+            default:
+                return new TransactionResult(TransactionOutcome.Translated, address, 12);
+        }
+    }
+
+    /// <summary>
+    /// Effective STE.EATS (5.2): 0 for bypass STEs; split-stage needs Config = nested, S2S = 0,
+    /// NS1ATS = 0 and ATSCHK = 1, else it behaves as 0; 0b11 without DPT is reserved and behaves as 0.
+    /// </summary>
+    private uint EffectiveEats(StreamConfig ste)
+    {
+        if (ste.Kind is StreamConfigKind.Bypass or StreamConfigKind.Abort)
+        {
+            return Eats.Abort;
+        }
+
+        return ste.Eats switch
+        {
+            Eats.Trans => Eats.Trans,
+            Eats.S1Chk when ste.Kind == StreamConfigKind.Nested && !ste.S2Stall && AtsCheck => Eats.S1Chk,
+            _ => Eats.Abort,
+        };
+    }
+
+    private void RecordBadAtsRequest(uint sid, uint? pasid, ulong address) =>
+        RecordEvent(EventRecord.Create(EventId.F_BAD_ATS_TREQ, sid, pasid) with { Dw2 = address });
+
+    private void RecordTranslationForbidden(uint sid, ulong address, AccessKind access) =>
+        RecordEvent(EventRecord.Create(EventId.F_TRANSL_FORBIDDEN, sid).WithAccess(!access.IsWrite(), false, false) with { Dw2 = address });
 }

@@ -30,7 +30,7 @@ public sealed partial class SmmuDevice
                 if (!memory.IsBacked(slot))
                 {
                     StopOnCommandError(CommandError.CERROR_ABT);
-                    return;
+                    break;
                 }
 
                 var cmd = new Command(memory.Read64(slot), memory.Read64(slot + 8));
@@ -38,7 +38,7 @@ public sealed partial class SmmuDevice
                 if (error != CommandError.CERROR_NONE)
                 {
                     StopOnCommandError(error);
-                    return;
+                    break;
                 }
 
                 Statistics.CountCommand((byte)cmd.Opcode);
@@ -46,12 +46,14 @@ public sealed partial class SmmuDevice
                 CommandConsumed?.Invoke(this, cmd);
             }
         }
+
+        DeliverInterrupts();
     }
 
     private void StopOnCommandError(CommandError error)
     {
         // CONS.ERR is visible before GERROR.CMDQ_ERR (7.1).
-        cmdqCons = QueuePointer.ERR.InPlaceMask32() is var m ? (cmdqCons & ~m) | (uint)QueuePointer.ERR.Make((ulong)error) : cmdqCons;
+        cmdqCons = (cmdqCons & ~QueuePointer.ERR.InPlaceMask32()) | (uint)QueuePointer.ERR.Make((ulong)error);
         Statistics.CountCommandError();
         RaiseGlobalError(GError.CMDQ_ERR);
     }
@@ -67,10 +69,10 @@ public sealed partial class SmmuDevice
 
         switch (cmd.Opcode)
         {
-            case Opcode.CMD_PREFETCH_CONFIG:
             case Opcode.CMD_PREFETCH_ADDR:
-                // A prefetch is a hint; this model does not load caches ahead of use.
+                // A hint to prefetch TLB entries; this model fills its TLB only on use.
                 return CommandError.CERROR_NONE;
+            case Opcode.CMD_PREFETCH_CONFIG:
             case Opcode.CMD_CFGI_STE:
             case Opcode.CMD_CFGI_STE_RANGE:
             case Opcode.CMD_CFGI_CD:
@@ -89,7 +91,11 @@ public sealed partial class SmmuDevice
             case Opcode.CMD_SYNC:
                 return CompleteSync(cmd);
             default:
-                var removed = InvalidateTlb(cmd);
+                if (!InvalidateTlb(cmd, out var removed))
+                {
+                    return CommandError.CERROR_ILL;
+                }
+
                 Clock.Advance(Options.Costs.InvalidationNs + (removed * Options.Costs.InvalidationPerEntryNs));
                 return CommandError.CERROR_NONE;
         }
@@ -108,6 +114,12 @@ public sealed partial class SmmuDevice
     {
         var f = Features;
         if (cmd.Get(CommandLayouts.SSec) != 0 && CommandLayouts.For(cmd.Opcode)!.TryGetField("ssec", out _))
+        {
+            return false;
+        }
+
+        // SCALE[5] needs IDR5.DS and TTL128 needs IDR5.D128, neither of which this model implements.
+        if (cmd.Get(CommandLayouts.Scale) > 31 || cmd.Get(CommandLayouts.Ttl128) != 0)
         {
             return false;
         }
@@ -192,7 +204,7 @@ public sealed partial class SmmuDevice
                 }
                 else
                 {
-                    interrupts?.Raise(SmmuInterrupt.CmdSync);
+                    pendingInterrupts |= 1u << (int)SmmuInterrupt.CmdSync;
                 }
 
                 break;

@@ -5,6 +5,9 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>The register file (IHI0070 6.3): reads, writes and their side effects.</summary>
 public sealed partial class SmmuDevice
 {
+    /// <summary>Wired interrupt lines raised under the lock, delivered by <see cref="DeliverInterrupts"/>.</summary>
+    private uint pendingInterrupts;
+
     private uint cr0;
     private uint cr1;
     private uint cr2;
@@ -205,7 +208,7 @@ public sealed partial class SmmuDevice
                     // CONS is written by software only while the queue is disabled.
                     if (!CmdqEnabled)
                     {
-                        cmdqCons = value & (QueuePointer.WrapIndexMask(CmdqLog2Size) | QueuePointer.ERR.InPlaceMask);
+                        cmdqCons = value & (QueuePointer.WrapIndexMask(CmdqLog2Size) | QueuePointer.ERR.InPlaceMask32());
                     }
 
                     break;
@@ -246,6 +249,8 @@ public sealed partial class SmmuDevice
         {
             KickConsumer();
         }
+
+        DeliverInterrupts();
     }
 
     public void Write64(int offset, ulong value)
@@ -336,12 +341,8 @@ public sealed partial class SmmuDevice
         var old = cr0;
         var implemented = Cr0.ImplementedMask & ~(Features.Pri ? 0u : Cr0.PRIQEN.InPlaceMask32()) & ~(Features.Ats ? 0u : Cr0.ATSCHK.InPlaceMask32());
         cr0 = value & implemented;
-        if (SmmuEnabled && (old & 1) == 0)
-        {
-            // Configuration structures are (re)read from memory once the SMMU is enabled.
-            InvalidateAllCachesOnEnable();
-        }
-
+        // Caches are not cleared on enable: software must issue CFGI_ALL and TLBI_NSNH_ALL (as Linux
+        // does at reset), and a driver that forgets is caught by stale entries.
         return CmdqEnabled && !Cr0.CMDQEN.IsSet(old);
     }
 
@@ -414,7 +415,34 @@ public sealed partial class SmmuDevice
             return;
         }
 
-        interrupts?.Raise(line);
+        pendingInterrupts |= 1u << (int)line;
+    }
+
+    /// <summary>
+    /// Raises the wired interrupts that became pending while the device lock was held. Handlers run
+    /// on the calling thread after the lock is released, so they may access registers freely.
+    /// </summary>
+    private void DeliverInterrupts()
+    {
+        if (pendingInterrupts == 0)
+        {
+            return;
+        }
+
+        uint pending;
+        lock (gate)
+        {
+            pending = pendingInterrupts;
+            pendingInterrupts = 0;
+        }
+
+        for (var line = 0; pending != 0; line++, pending >>= 1)
+        {
+            if ((pending & 1) != 0)
+            {
+                interrupts?.Raise((Architecture.Memory.SmmuInterrupt)line);
+            }
+        }
     }
 }
 

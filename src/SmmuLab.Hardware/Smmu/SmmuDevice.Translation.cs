@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Configuration;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -14,6 +15,7 @@ public sealed partial class SmmuDevice
     /// </summary>
     public TransactionResult Translate(uint sid, uint? ssid, ulong address, AccessKind access)
     {
+        TransactionResult result;
         lock (gate)
         {
             Statistics.CountTranslation();
@@ -23,128 +25,93 @@ public sealed partial class SmmuDevice
                 return Gbpa.ABORT.IsSet(gbpa) ? Aborted(null) : Bypassed(address);
             }
 
-            var stream = FetchStream(sid, ssid);
-            if (stream.Event is { } configEvent)
+            var config = LookupConfiguration(sid, ssid);
+            result = config.Status switch
             {
-                RecordEvent(configEvent);
-                return Aborted(configEvent.Id);
-            }
-
-            var config = stream.Config!;
-            if (config.IsAbort)
-            {
-                return Aborted(null);
-            }
-
-            if (config.IsBypass)
-            {
-                return ssid is null ? Bypassed(address) : ConfigError(EventId.C_BAD_SUBSTREAMID, sid, ssid);
-            }
-
-            if (!config.HasStage1)
-            {
-                if (ssid is not null)
-                {
-                    return ConfigError(EventId.C_BAD_SUBSTREAMID, sid, ssid);
-                }
-
-                return TranslateStage2Only(config, sid, address, access);
-            }
-
-            var context = FetchContext(config, sid, ssid);
-            if (context.Event is { } cdEvent)
-            {
-                RecordEvent(cdEvent);
-                return Aborted(cdEvent.Id);
-            }
-
-            if (context.Stage2Fault is { } cdFetchFault)
-            {
-                // A stage-2 fault on the CD fetch (CLASS = CD), recorded per STE.S2R.
-                return Fault(cdFetchFault, sid, ssid, address, access, record: config.RecordStage2Faults, abortOnTerminate: true);
-            }
-
-            if (context.Bypass)
-            {
-                // S1DSS = bypass for a transaction without a SubstreamID: stage 1 is skipped.
-                return config.HasStage2 ? TranslateStage2Only(config, sid, address, access) : Bypassed(address);
-            }
-
-            return TranslateStage1(config, context.Context!, sid, ssid, address, access);
+                ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, access, record: true),
+                ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
+                _ => Aborted(null),
+            };
         }
+
+        DeliverInterrupts();
+        return result;
     }
 
-    private TransactionResult TranslateStage2Only(StreamConfigView config, uint sid, ulong ipa, AccessKind access)
+    /// <summary>
+    /// The translation itself once the configuration is known: stage 1 (with the CD's table),
+    /// stage 2, or nested, through the TLB and on a miss the table walker.
+    /// </summary>
+    private TransactionResult TranslateWith(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access, bool record)
     {
-        if (TlbLookupStage2(config, ipa, out var hit))
+        var ste = config.Stream!;
+        if (ste.Kind == StreamConfigKind.Bypass)
         {
-            Clock.Advance(Options.Costs.TlbHitNs);
-            return hit.Permissions.Allows(access)
-                ? Translated(hit, ipa)
-                : Fault(WalkResult.Faulted(EventId.F_PERMISSION, true, FaultClass.IN, ipa), sid, null, ipa, access, config.RecordStage2Faults, true);
+            return Bypassed(address);
         }
 
-        var walk = WalkStage2(config, ipa, access);
-        if (!walk.Ok)
+        WalkResult walk;
+        bool hit;
+        var cd = config.Context;
+        if (cd is null)
         {
-            return Fault(walk, sid, null, ipa, access, config.RecordStage2Faults, abortOnTerminate: true);
-        }
-
-        TlbInsertStage2(config, ipa, walk);
-        return walk.Permissions.Allows(access)
-            ? Translated(walk)
-            : Fault(WalkResult.Faulted(EventId.F_PERMISSION, true, FaultClass.IN, ipa), sid, null, ipa, access, config.RecordStage2Faults, true);
-    }
-
-    private TransactionResult TranslateStage1(StreamConfigView config, ContextView context, uint sid, uint? ssid, ulong va, AccessKind access)
-    {
-        if (TlbLookupStage1(config, context, va, out var hit))
-        {
-            Clock.Advance(Options.Costs.TlbHitNs);
-            if (hit.Permissions.Allows(access))
+            // Stage 1 bypassed (Config = S2 only, or S1DSS = bypass for a transaction without a SubstreamID).
+            if (!ste.Stage2Enabled)
             {
-                return Translated(hit, va);
+                return Bypassed(address);
             }
 
-            var stage2Denies = hit.Stage2Permissions is { } s2 && !s2.Allows(access);
-            var denial = WalkResult.Faulted(EventId.F_PERMISSION, stage2Denies, FaultClass.IN, hit.IpaOf(va));
-            return Fault(denial, sid, ssid, va, access, stage2Denies ? config.RecordStage2Faults : context.RecordFaults, !stage2Denies && !context.AbortOnTerminate);
+            walk = tlb.Translate(walker, TranslationContext.Stage2Only(ste.Vmid), null, ste.Stage2, address, access, out hit);
         }
-
-        var walk = WalkStage1(config, context, va, access);
-        if (!walk.Ok)
+        else
         {
-            var record = walk.FaultIsStage2 ? config.RecordStage2Faults : context.RecordFaults;
-            return Fault(walk, sid, ssid, va, access, record, razWi: !walk.FaultIsStage2 && !context.AbortOnTerminate);
+            var selection = cd.SelectTable(address);
+            if (!selection.Ok)
+            {
+                return Fault(selection.Fault, sid, ssid, address, access, record && cd.Record, razWi: !cd.AbortOnTerminate);
+            }
+
+            var tt = selection.Parameters with { UpperRange = selection.Table == 1 };
+            var tbi = selection.Table == 1 ? cd.Tbi1 : cd.Tbi0;
+            var va = tbi ? SignExtendTopByte(address) : address;
+            var context = new TranslationContext(RegimeOf(cd.StreamWorld),
+                ste.Stage2Enabled ? TranslationStages.Nested : TranslationStages.Stage1, ste.VmidTagged ? ste.Vmid : (ushort)0, cd.Asid);
+            walk = tlb.Translate(walker, context, tt, ste.Stage2Enabled ? ste.Stage2 : null, va, access, out hit);
         }
 
-        TlbInsertStage1(config, context, va, walk);
-        if (walk.Permissions.Allows(access))
+        Clock.Advance(hit ? Options.Costs.TlbHitNs : walker.LastWalkSteps * Options.Costs.WalkStepNs);
+        if (walk.Ok)
         {
-            return Translated(walk);
+            return new TransactionResult(TransactionOutcome.Translated, walk.OutputAddress, walk.BlockShift);
         }
 
-        return Fault(WalkResult.Faulted(EventId.F_PERMISSION, false, FaultClass.IN), sid, ssid, va, access, context.RecordFaults, !context.AbortOnTerminate);
+        var recordFault = record && (walk.FaultIsStage2 ? ste.S2Record : cd!.Record);
+        return Fault(walk, sid, ssid, address, access, recordFault, razWi: !walk.FaultIsStage2 && cd is { AbortOnTerminate: false });
     }
 
     /// <summary>
     /// A translation-class fault or walk abort. F_TRANSLATION, F_ADDR_SIZE, F_ACCESS and
-    /// F_PERMISSION are recorded only when the stage's R bit (CD.R, STE.S2R) is set; every other
-    /// fault is always recorded (5.5). A stage-1 terminate with CD.A = 0 is RAZ/WI.
+    /// F_PERMISSION are recorded only when the stage's R bit (CD.R, STE.S2R) is set, and only those
+    /// are RAZ/WI under CD.A = 0; F_WALK_EABT is always recorded (5.5).
     /// </summary>
     private TransactionResult Fault(in WalkResult fault, uint sid, uint? ssid, ulong address, AccessKind access, bool record, bool razWi)
     {
         Statistics.CountFault();
-        var translationClass = fault.Fault is EventId.F_TRANSLATION or EventId.F_ADDR_SIZE or EventId.F_ACCESS or EventId.F_PERMISSION;
-        if (record || !translationClass)
+        var translationClass = IsTranslationClass(fault.Fault);
+        if (record || fault.Fault == EventId.F_WALK_EABT)
         {
+            var instruction = (access & AccessKind.Instruction) != 0 && !access.IsWrite();
             var rec = EventRecord.Create(fault.Fault, sid, ssid)
-                .WithAccess(read: !access.IsWrite(), instruction: (access & AccessKind.Instruction) != 0 && !access.IsWrite(),
-                    privileged: (access & AccessKind.Privileged) != 0)
+                .WithAccess(!access.IsWrite(), instruction, (access & AccessKind.Privileged) != 0)
                 .WithFault(fault.FaultIsStage2, fault.FaultClass);
             var dw3 = fault.Fault == EventId.F_WALK_EABT
                 ? EventRecord.FetchAddr.InsertAddress(0, fault.FetchAddress)
                 : fault.FaultIsStage2 ? EventRecord.IPA.InsertAddress(0, fault.FaultIpa) : 0;
+            if (fault.Fault == EventId.F_PERMISSION && fault.FaultClass == FaultClass.TT)
+            {
+                rec = rec with { Dw1 = EventRecord.TTRnW.Insert(rec.Dw1, 1) }; // a descriptor read (no HTTU writes)
+            }
+
             RecordEvent(rec with { Dw2 = address, Dw3 = dw3 });
         }
 
@@ -157,14 +124,32 @@ public sealed partial class SmmuDevice
         return TransactionResult.Abort(fault.Fault);
     }
 
-    private TransactionResult ConfigError(EventId id, uint sid, uint? ssid)
+    /// <summary>A failed configuration lookup: its event is always recorded, except a stage-2 fault on a CD fetch, which follows STE.S2R.</summary>
+    private TransactionResult ConfigurationFault(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access)
     {
-        RecordEvent(EventRecord.Create(id, sid, id == EventId.C_BAD_SUBSTREAMID ? null : ssid) with
+        var fault = config.Fault;
+        if (fault.Reason == ConfigFaultReason.CdFetchStage2Fault)
         {
-            Dw0 = id == EventId.C_BAD_SUBSTREAMID ? EventRecord.SubstreamID.Insert(EventRecord.Create(id, sid).Dw0, ssid ?? 0) : EventRecord.Create(id, sid, ssid).Dw0,
-        });
-        return Aborted(id);
+            return Fault(fault.Stage2, sid, ssid, address, access, config.Stream?.S2Record ?? true, razWi: false);
+        }
+
+        RecordEvent(ConfigEvent(fault, address, access));
+        return Aborted(fault.Event);
     }
+
+    private static bool IsTranslationClass(EventId id) =>
+        id is EventId.F_TRANSLATION or EventId.F_ADDR_SIZE or EventId.F_ACCESS or EventId.F_PERMISSION;
+
+    private static TranslationRegime RegimeOf(StreamWorld world) => world switch
+    {
+        StreamWorld.NsEl2 => TranslationRegime.El2,
+        StreamWorld.NsEl2E2H => TranslationRegime.El2E2h,
+        _ => TranslationRegime.Nh,
+    };
+
+    /// <summary>Top-byte ignore: bits [63:56] take the value of bit 55 before the walk.</summary>
+    private static ulong SignExtendTopByte(ulong va) =>
+        ((va >> 55) & 1) != 0 ? va | 0xFF00_0000_0000_0000UL : va & 0x00FF_FFFF_FFFF_FFFFUL;
 
     private TransactionResult Aborted(EventId? id)
     {
@@ -177,10 +162,4 @@ public sealed partial class SmmuDevice
         Statistics.CountBypass();
         return new TransactionResult(TransactionOutcome.Bypassed, address & ((1UL << Features.OutputAddressBits) - 1), 12);
     }
-
-    private static TransactionResult Translated(in WalkResult walk) =>
-        new(TransactionOutcome.Translated, walk.OutputAddress, walk.BlockShift);
-
-    private static TransactionResult Translated(in CachedTranslation hit, ulong input) =>
-        new(TransactionOutcome.Translated, hit.OutputOf(input), hit.BlockShift);
 }

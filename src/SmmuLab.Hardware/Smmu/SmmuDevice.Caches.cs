@@ -1,0 +1,109 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Events;
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Configuration;
+using SmmuLab.Hardware.Translation;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>The SMMU's caches (TLB, walk cache, configuration cache) and the commands that maintain them.</summary>
+public sealed partial class SmmuDevice
+{
+    private Tlb tlb = null!;
+    private TranslationWalker walker = null!;
+    private ConfigCache configCache = null!;
+
+    /// <summary>The TLB (with its walk cache); for statistics and tests.</summary>
+    public Tlb Tlb => tlb;
+
+    /// <summary>The STE/CD cache; for statistics and tests.</summary>
+    public ConfigCache ConfigCache => configCache;
+
+    /// <summary>Descriptor reads made by table walks.</summary>
+    public long WalkSteps => walker.Steps;
+
+    private StreamTableRegisters StreamTable => new(strtabBase, strtabBaseCfg);
+
+    private void InitialiseCaches()
+    {
+        tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
+        walker = new TranslationWalker(memory, tlb.WalkCache);
+
+        // A nested STE's CD tables live in IPA space: the SMMU translates their addresses through
+        // the stream's stage 2 before fetching (5.4.1); a fault there is reported with CLASS = CD.
+        configCache = new ConfigCache(Features, memory,
+            new DelegateIpaTranslator((ste, ipa) => walker.WalkStage2(ste.Stage2!.Value, ipa, AccessKind.Read, FaultClass.CD, ste.Vmid)),
+            steCapacity: Options.ConfigCacheCapacity, cdCapacity: Options.ConfigCacheCapacity * 4);
+    }
+
+    /// <summary>CMD_CFGI_* (4.3) and CMD_PREFETCH_CONFIG (4.2.1).</summary>
+    private void InvalidateConfiguration(in Command cmd)
+    {
+        var sid = (uint)cmd.Get(CommandLayouts.Sid);
+        var leaf = cmd.Get(CommandLayouts.Leaf) != 0;
+        switch (cmd.Opcode)
+        {
+            case Opcode.CMD_CFGI_STE:
+                configCache.InvalidateSte(sid, leaf);
+                break;
+            case Opcode.CMD_CFGI_STE_RANGE:
+                configCache.InvalidateSteRange(sid, (uint)cmd.Get(CommandLayouts.Range));
+                break;
+            case Opcode.CMD_CFGI_CD:
+                configCache.InvalidateCd(sid, (uint)cmd.Get(CommandLayouts.Ssid), leaf);
+                break;
+            case Opcode.CMD_CFGI_CD_ALL:
+                configCache.InvalidateCdAll(sid);
+                break;
+            case Opcode.CMD_PREFETCH_CONFIG:
+                if (SmmuEnabled)
+                {
+                    var ssid = cmd.Get(CommandLayouts.Ssv) != 0 ? (uint?)cmd.Get(CommandLayouts.Ssid) : null;
+                    configCache.Prefetch(StreamTable, cr2, sid, ssid);
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A TLB invalidation command (4.4). Returns false for an encoding the architecture reserves
+    /// (CERROR_ILL), otherwise removes exactly the entries the command must remove.
+    /// </summary>
+    private bool InvalidateTlb(in Command cmd, out int removed)
+    {
+        if (!TlbInvalidation.TryFromCommand(cmd, out var inv, Cr2.E2H.IsSet(cr2), Features.RangeInvalidation))
+        {
+            removed = 0;
+            return false;
+        }
+
+        removed = tlb.Invalidate(inv);
+        return true;
+    }
+
+    /// <summary>Looks up a stream's configuration and charges the modeled cost of any structure fetch.</summary>
+    private ConfigResult LookupConfiguration(uint sid, uint? ssid)
+    {
+        var before = configCache.Statistics.Fetches;
+        var result = configCache.Lookup(StreamTable, cr2, sid, ssid);
+        var fetched = configCache.Statistics.Fetches - before;
+        if (fetched != 0)
+        {
+            Clock.Advance(fetched * Options.Costs.ConfigFetchNs);
+        }
+
+        return result;
+    }
+
+    /// <summary>The event record of a failed configuration lookup, with the transaction's address and access.</summary>
+    private static EventRecord ConfigEvent(in ConfigFault fault, ulong address, AccessKind access)
+    {
+        var record = fault.ToEventRecord();
+        return fault.Event is EventId.F_TRANSLATION or EventId.F_ADDR_SIZE or EventId.F_ACCESS or EventId.F_PERMISSION or EventId.F_WALK_EABT
+            ? record.WithAccess(!access.IsWrite(), false, (access & AccessKind.Privileged) != 0) with { Dw2 = address }
+            : record;
+    }
+}
