@@ -35,6 +35,11 @@ public sealed partial class IoPageTable
             done += page;
         }
 
+        if (reservedNext != reservedCount)
+        {
+            throw new InvalidOperationException("internal error: more tables reserved than the map used");
+        }
+
         reservedCount = reservedNext = 0;
     }
 
@@ -186,6 +191,11 @@ public sealed partial class IoPageTable
             if (!IsValid(pte))
             {
                 // The table was zeroed when reserved; only now does a walker reach it.
+                if (reservedNext == reservedCount)
+                {
+                    throw new InvalidOperationException("internal error: fewer tables reserved than the map needs");
+                }
+
                 var next = reserved[reservedNext++];
                 memory.Write64(slot, Descriptor.EncodeAddress(next, granule) | tableBits);
                 table = next;
