@@ -1,0 +1,161 @@
+using SmmuLab.Architecture.PageTables;
+using SmmuLab.Driver.PageTables;
+using SmmuLab.Driver.Probe;
+
+namespace SmmuLab.Driver.Domains;
+
+/// <summary>
+/// A stage-1 or stage-2 paging domain (Linux <c>arm_smmu_domain</c> with an io-pgtable), possibly a
+/// nesting parent. Finalised on its first attach: the granule, the ASID or VMID, and the LPAE tables
+/// are chosen for that SMMU. Map and unmap are serialised by the domain; unmap gathers leaf
+/// invalidations and syncs them once (iotlb_sync), and a freed table is walk-flushed first.
+/// </summary>
+public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
+{
+    private readonly object gate = new();
+    private readonly ushort? pinnedTag;
+    private readonly IotlbGather gather;
+    private IoPageTable? pageTable;
+    private ushort tag;
+
+    internal PagingDomain(string name, DomainKind kind, IommuSystem system, ushort? pinnedTag)
+        : base(name, kind, system)
+    {
+        if (kind is not (DomainKind.S1 or DomainKind.S2 or DomainKind.NestParent))
+        {
+            throw new ArgumentException($"{kind} is not a paging domain kind", nameof(kind));
+        }
+
+        this.pinnedTag = pinnedTag;
+        gather = new IotlbGather(IotlbSync);
+    }
+
+    public override bool IsStage1 => Kind == DomainKind.S1;
+
+    public override ushort Tag => tag;
+
+    public override ulong PageSizeBitmap => PageTable.PageSizeBitmap;
+
+    public bool IsFinalised => pageTable is not null;
+
+    /// <summary>The LPAE tables (after finalisation).</summary>
+    public IoPageTable PageTable => pageTable ?? throw new InvalidOperationException($"domain {Name} is not attached yet");
+
+    public override void FinaliseFor(SmmuDriver smmu)
+    {
+        lock (gate)
+        {
+            var f = smmu.Features;
+            if ((IsStage1 && !f.Stage1) || (!IsStage1 && !f.Stage2) || (IsNestParent && !f.Nesting))
+            {
+                throw new DomainAttachException($"{smmu.Name} cannot hold a {Kind} domain (stage 1: {f.Stage1}, stage 2: {f.Stage2}, nesting: {f.Nesting})");
+            }
+
+            if (pageTable is { } existing)
+            {
+                if ((f.PageSizeBitmap & (1UL << existing.Config.Granule.Shift())) == 0 || f.OutputBits < existing.Config.OutputBits
+                    || (IsStage1 ? f.AsidBits : f.VmidBits) < 16 && tag > 0xFF)
+                {
+                    throw new DomainAttachException($"domain {Name} was finalised for {Owner!.Name} and does not fit {smmu.Name}");
+                }
+
+                return;
+            }
+
+            var granule = (f.PageSizeBitmap & (1UL << 12)) != 0 ? Granule.Size4K
+                : (f.PageSizeBitmap & (1UL << 14)) != 0 ? Granule.Size16K : Granule.Size64K;
+            var oas = Math.Min(f.OutputBits, 48);
+            var config = new IoPageTableConfig(IsStage1 ? IoPageTableFormat.Stage1 : IoPageTableFormat.Stage2, granule,
+                inputBits: IsStage1 ? 48 : oas, outputBits: oas, coherentWalk: f.Coherent);
+            var allocator = IsStage1 ? System.Asids : System.Vmids;
+            var id = allocator.Allocate(pinnedTag);
+            if ((IsStage1 ? f.AsidBits : f.VmidBits) < 16 && id > 0xFF)
+            {
+                allocator.Free(id);
+                throw new DomainAttachException($"{(IsStage1 ? "ASID" : "VMID")} {id} does not fit the 8-bit tags of {smmu.Name}");
+            }
+
+            try
+            {
+                pageTable = new IoPageTable(config, smmu.Platform.Memory, smmu.Platform.Allocator, this);
+            }
+            catch
+            {
+                allocator.Free(id);
+                throw;
+            }
+
+            tag = id;
+            Owner = smmu;
+        }
+    }
+
+    /// <summary>Maps [iova, iova + size) to [pa, pa + size) (iommu_map).</summary>
+    public void Map(ulong iova, ulong pa, ulong size, IommuProt prot)
+    {
+        lock (gate)
+        {
+            PageTable.Map(iova, pa, size, prot);
+        }
+    }
+
+    /// <summary>
+    /// Unmaps [iova, iova + size) and invalidates it before returning (iommu_unmap with strict
+    /// invalidation): the leaf pages gathered are invalidated with one range and one wait.
+    /// </summary>
+    public ulong Unmap(ulong iova, ulong size)
+    {
+        lock (gate)
+        {
+            gather.Reset();
+            var unmapped = PageTable.Unmap(iova, size, gather);
+            gather.Sync();
+            return unmapped;
+        }
+    }
+
+    /// <summary>The physical address <paramref name="iova"/> maps to, or null.</summary>
+    public ulong? IovaToPhys(ulong iova)
+    {
+        lock (gate)
+        {
+            return pageTable is not null && pageTable.TryIovaToPhys(iova, out var pa) ? pa : null;
+        }
+    }
+
+    /// <summary>io-pgtable tlb_flush_walk: a table was removed; invalidate its range including walk caches.</summary>
+    void IIoPageTableFlushOps.FlushWalk(ulong iova, ulong size, ulong granule) => InvalidateRange(iova, size, granule, leaf: false);
+
+    /// <summary>io-pgtable tlb_add_page: gather the leaf for the unmap's single sync.</summary>
+    void IIoPageTableFlushOps.AddPage(IotlbGather g, ulong iova, ulong granule) => g.AddPage(iova, granule);
+
+    /// <summary>Frees the tables and the tag (the domain must have no attached devices).</summary>
+    public void Free()
+    {
+        lock (gate)
+        {
+            System.Design.OnDomainFree(this);
+            pageTable?.Dispose();
+            if (pageTable is not null)
+            {
+                (IsStage1 ? System.Asids : System.Vmids).Free(tag);
+            }
+
+            pageTable = null;
+        }
+    }
+
+    /// <summary>iommu iotlb_sync: one leaf invalidation for everything gathered, then the freed tables.</summary>
+    private void IotlbSync(IotlbGather g)
+    {
+        if (!g.IsEmpty)
+        {
+            InvalidateRange(g.Start, g.Size, g.PageSize, leaf: true);
+        }
+
+        g.ReleaseFreelist(Owner!.Platform.Allocator);
+    }
+}
+
+/// <summary>An attach that cannot be done, with the reason.</summary>
+public sealed class DomainAttachException(string message) : Exception(message);

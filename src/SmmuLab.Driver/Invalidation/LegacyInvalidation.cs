@@ -1,0 +1,173 @@
+using System.Numerics;
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Domains;
+using SmmuLab.Driver.Masters;
+using SmmuLab.Driver.Probe;
+
+namespace SmmuLab.Driver.Invalidation;
+
+/// <summary>
+/// The invalidation design of Linux before 7.1: a domain belongs to one SMMU and keeps the list of
+/// attached masters under a lock; a range invalidation issues the ASID/VMID TLBIs and a CMD_SYNC,
+/// then, when any master has ATS, one ATC_INV per StreamID of each such master and a CMD_SYNC.
+/// Attaching a domain to a second SMMU is refused, as Linux did.
+/// </summary>
+public sealed class LegacyInvalidation : IInvalidationDesign
+{
+    public string Name => "legacy";
+
+    public void OnMasterAdded(Master master)
+    {
+    }
+
+    public object CreateDomainState(InvalidationDomain domain) => new DomainState();
+
+    public AttachPlan Prepare(Master master, uint ssid, InvalidationDomain? newTarget, bool newAts, InvalidationDomain? oldTarget, bool oldAts)
+    {
+        if (newTarget is not null)
+        {
+            var state = StateOf(newTarget);
+            lock (state)
+            {
+                if (state.Smmu is { } owner && owner != master.Smmu)
+                {
+                    throw new DomainAttachException(
+                        $"domain {newTarget.Name} is attached to {owner.Name}; the legacy design keeps one SMMU per domain and cannot attach it to {master.Smmu.Name}");
+                }
+            }
+        }
+
+        return new AttachPlan(master, ssid, newTarget, newAts, oldTarget, oldAts);
+    }
+
+    /// <summary>The master joins the new domain's list before its STE/CD points at the domain.</summary>
+    public void InstallNew(AttachPlan plan)
+    {
+        if (plan.NewTarget is not { } target)
+        {
+            return;
+        }
+
+        var state = StateOf(target);
+        lock (state)
+        {
+            state.Smmu ??= plan.Master.Smmu;
+            state.Devices.Add(new Attached(plan.Master, plan.Ssid, plan.NewAts));
+        }
+    }
+
+    /// <summary>The master leaves the old domain's list once its STE/CD no longer points there.</summary>
+    public void Commit(AttachPlan plan)
+    {
+        if (plan.OldTarget is not { } target)
+        {
+            return;
+        }
+
+        var state = StateOf(target);
+        lock (state)
+        {
+            var i = state.Devices.FindIndex(d => d.Master == plan.Master && d.Ssid == plan.Ssid);
+            if (i >= 0)
+            {
+                state.Devices.RemoveAt(i);
+            }
+        }
+    }
+
+    public void Abort(AttachPlan plan)
+    {
+    }
+
+    public void InvalidateRange(InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
+    {
+        var state = StateOf(domain);
+        SmmuDriver? smmu;
+        Attached[] devices;
+        lock (state)
+        {
+            smmu = state.Smmu;
+            devices = state.Devices.Count == 0 ? [] : [.. state.Devices];
+        }
+
+        if (smmu is null)
+        {
+            return;
+        }
+
+        InvalidateTlb(smmu, domain, iova, size, granule, leaf);
+        InvalidateAtcs(smmu, domain, devices, iova, size);
+    }
+
+    /// <summary>The legacy domain free: its ASID/VMID is flushed from the SMMU it used.</summary>
+    public void OnDomainFree(InvalidationDomain domain)
+    {
+        var state = StateOf(domain);
+        if (state.Smmu is { } smmu)
+        {
+            InvalidateTlb(smmu, domain, 0, 0, 0, leaf: false);
+        }
+    }
+
+    private static void InvalidateTlb(SmmuDriver smmu, InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
+    {
+        var ril = smmu.Features.RangeInvalidation;
+        var batch = new CommandBatch(smmu.Cmdq);
+        if (InvalidationCommands.SizeTooBig(ril, size, granule))
+        {
+            batch.Add(domain.IsStage1
+                ? (smmu.Features.E2H ? Command.TlbiEl2Asid(domain.Tag) : Command.TlbiNhAsid(0, domain.Tag))
+                : Command.TlbiS12Vmall(domain.Tag));
+        }
+        else
+        {
+            var template = domain.IsStage1
+                ? Command.TlbiByAddress(smmu.Features.E2H ? Opcode.CMD_TLBI_EL2_VA : Opcode.CMD_TLBI_NH_VA, 0, domain.Tag, 0, leaf)
+                : Command.TlbiByAddress(Opcode.CMD_TLBI_S2_IPA, domain.Tag, 0, 0, leaf);
+            var pageShift = ril ? BitOperations.TrailingZeroCount(domain.PageSizeBitmap) : 0;
+            InvalidationCommands.AddRange(ref batch, template, leaf, iova, size, granule, pageShift);
+        }
+
+        batch.Submit();
+        if (domain.IsNestParent)
+        {
+            // Guest stage-1 entries sit on the parent's VMID: they go too.
+            smmu.IssueWithSync([Command.TlbiNhAll(domain.Tag)]);
+        }
+    }
+
+    private static void InvalidateAtcs(SmmuDriver smmu, InvalidationDomain domain, Attached[] devices, ulong iova, ulong size)
+    {
+        var batch = new CommandBatch(smmu.Cmdq);
+        foreach (var d in devices)
+        {
+            if (!d.Ats)
+            {
+                continue;
+            }
+
+            foreach (var sid in d.Master.StreamIds)
+            {
+                // A nesting parent cannot know which guest addresses an S2 change affects: flush it all.
+                batch.Add(domain.IsNestParent ? InvalidationCommands.AtcInv(sid, 0, 0, 0) : InvalidationCommands.AtcInv(sid, d.Ssid, iova, size));
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            batch.Submit();
+        }
+    }
+
+    private static DomainState StateOf(InvalidationDomain domain) => (DomainState)domain.DesignState;
+
+    private readonly record struct Attached(Master Master, uint Ssid, bool Ats);
+
+    private sealed class DomainState
+    {
+        public SmmuDriver? Smmu { get; set; }
+
+        public List<Attached> Devices { get; } = [];
+    }
+}

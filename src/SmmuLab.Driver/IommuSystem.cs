@@ -1,0 +1,47 @@
+using SmmuLab.Driver.Domains;
+using SmmuLab.Driver.Invalidation;
+using SmmuLab.Driver.Masters;
+using SmmuLab.Driver.Platform;
+using SmmuLab.Driver.Probe;
+
+namespace SmmuLab.Driver;
+
+/// <summary>
+/// The IOMMU subsystem around the SMMU drivers: the invalidation design in use, the ASID and VMID
+/// spaces, the masters, and domain allocation. ASIDs are system-wide (as Linux's
+/// <c>arm_smmu_asid_xa</c>); VMIDs are system-wide here too, so one stage-2 domain keeps one VMID on
+/// every SMMU it is attached to.
+/// </summary>
+public sealed class IommuSystem(IInvalidationDesign design)
+{
+    private readonly List<Master> masters = [];
+
+    public IInvalidationDesign Design { get; } = design;
+
+    /// <summary>ASIDs: 16 bits, 0 reserved (Linux allocates from 1).</summary>
+    public IdAllocator Asids { get; } = new("ASID", 16);
+
+    /// <summary>VMIDs: 16 bits, 0 reserved for stage-1-only STEs.</summary>
+    public IdAllocator Vmids { get; } = new("VMID", 16);
+
+    /// <summary>Serialises attaches against each other (Linux <c>arm_smmu_asid_lock</c>).</summary>
+    internal object AttachLock { get; } = new();
+
+    public IReadOnlyList<Master> Masters => masters;
+
+    /// <summary>Registers a device (Linux <c>arm_smmu_probe_device</c>); it starts attached to the blocked domain.</summary>
+    public Master AddMaster(SmmuDriver smmu, string name, IReadOnlyList<uint> streamIds, IPciFunction? pci = null, int pasidBits = 0)
+    {
+        var master = new Master(this, smmu, name, streamIds, pci, pasidBits);
+        Design.OnMasterAdded(master);
+        master.InstallInitialSte();
+        masters.Add(master);
+        return master;
+    }
+
+    /// <summary>Allocates a stage-1, stage-2 or nesting-parent paging domain; it is finalised on its first attach.</summary>
+    public PagingDomain AllocPaging(string name, DomainKind kind, ushort? pinnedTag = null) => new(name, kind, this, pinnedTag);
+
+    /// <summary>Allocates an SVA domain over a process address space.</summary>
+    public SvaDomain AllocSva(string name, ProcessAddressSpace mm, ushort? pinnedAsid = null) => new(name, this, mm, pinnedAsid);
+}

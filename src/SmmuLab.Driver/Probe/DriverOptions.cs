@@ -1,0 +1,27 @@
+using SmmuLab.Driver.CommandQueue;
+
+namespace SmmuLab.Driver.Probe;
+
+/// <summary>Probe-time choices (the kernel's module parameters and firmware hints).</summary>
+public sealed record DriverOptions
+{
+    public string Name { get; init; } = "smmu0";
+
+    /// <summary>Largest command queue wanted, log2 entries (capped by IDR1.CMDQS).</summary>
+    public int MaxCmdqLog2 { get; init; } = 10;
+
+    /// <summary>Largest event queue wanted, log2 entries (capped by IDR1.EVENTQS).</summary>
+    public int MaxEvtqLog2 { get; init; } = 8;
+
+    /// <summary>Linux <c>disable_msipolling</c>.</summary>
+    public bool DisableMsiPolling { get; init; }
+
+    /// <summary>Forces a completion mode instead of probing one (tests, comparisons).</summary>
+    public SyncCompletionMode? Completion { get; init; }
+
+    /// <summary>Linux <c>ARM_SMMU_OPT_SKIP_PREFETCH</c>: no CMD_PREFETCH_CONFIG after STE writes.</summary>
+    public bool SkipPrefetch { get; init; }
+
+    /// <summary>Maximum time to wait for a register acknowledgement or a CMD_SYNC.</summary>
+    public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Memory;
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Platform;
+using SmmuLab.Driver.Tables;
+
+namespace SmmuLab.Driver.Probe;
+
+/// <summary>
+/// One probed SMMU (Linux <c>struct arm_smmu_device</c>): features from the ID registers, the
+/// stream table, the command and event queues, interrupt handlers, and the hitless STE writer.
+/// Built by <see cref="Probe"/>, which resets the SMMU in the order Linux does.
+/// </summary>
+public sealed class SmmuDriver : IInterruptSink, IDisposable
+{
+
+    private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures features)
+    {
+        Platform = platform;
+        Options = options;
+        Features = features;
+        Name = options.Name;
+        StreamTable = new StreamTable(platform, features);
+        var completion = options.Completion ?? (features.Msi && features.Coherent && !options.DisableMsiPolling
+            ? SyncCompletionMode.Msi
+            : features.Sev && platform.Events is not null ? SyncCompletionMode.Sev : SyncCompletionMode.Poll);
+        Cmdq = new CommandQueue.CommandQueue(platform, new CommandQueueOptions
+        {
+            Name = $"{options.Name} cmdq",
+            Log2Entries = Math.Clamp(Math.Min(features.CmdqLog2, options.MaxCmdqLog2), CommandQueueOptions.MinLog2Entries, CommandQueueOptions.MaxLog2Entries),
+            Completion = completion,
+            PollTimeout = options.PollTimeout,
+        });
+        GlobalErrors = new GlobalErrorHandler(platform.Mmio, Cmdq);
+        Events = new EventQueueReader(platform, Math.Min(features.EvtqLog2, options.MaxEvtqLog2));
+        EntryFeatures = new EntryFeatures(Stalls: features.Stalls, AttrTypesOverride: features.AttrTypesOverride, E2H: features.E2H,
+            StallForce: features.StallForce);
+    }
+
+    public string Name { get; }
+
+    public DriverPlatform Platform { get; }
+
+    public DriverOptions Options { get; }
+
+    public DriverFeatures Features { get; }
+
+    public StreamTable StreamTable { get; }
+
+    public CommandQueue.CommandQueue Cmdq { get; }
+
+    public GlobalErrorHandler GlobalErrors { get; }
+
+    public EventQueueReader Events { get; }
+
+    /// <summary>The feature flags the STE/CD builders need.</summary>
+    public EntryFeatures EntryFeatures { get; }
+
+    /// <summary>
+    /// Probes and resets an SMMU: reads the IDRs, allocates the tables and queues, and runs the
+    /// reset sequence of <c>arm_smmu_device_reset</c>: disable; CR1/CR2; stream table; command
+    /// queue on; CFGI_ALL, TLBI_EL2_ALL (with HYP), TLBI_NSNH_ALL, each followed by CMD_SYNC;
+    /// event queue on; ATSCHK; interrupts; SMMUEN.
+    /// </summary>
+    public static SmmuDriver Probe(DriverPlatform platform, DriverOptions? options = null)
+    {
+        options ??= new DriverOptions();
+        var mmio = platform.Mmio;
+        var features = DriverFeatures.Read(mmio.Read32);
+        if (!features.Stage1 && !features.Stage2)
+        {
+            throw new SmmuProbeException($"{options.Name}: neither stage 1 nor stage 2 is implemented");
+        }
+
+        var driver = new SmmuDriver(platform, options, features);
+        driver.Reset();
+        return driver;
+    }
+
+    /// <summary>Handles an interrupt line of this SMMU (wired to <see cref="IInterruptSink"/>).</summary>
+    public void Raise(SmmuInterrupt line)
+    {
+        switch (line)
+        {
+            case SmmuInterrupt.GlobalError:
+                GlobalErrors.HandleInterrupt();
+                break;
+            case SmmuInterrupt.EventQueue:
+                Events.Drain();
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Installs <paramref name="target"/> as the STE of <paramref name="sid"/> with the hitless
+    /// update algorithm; each step is made visible with CFGI_STE + CMD_SYNC, and the new STE is
+    /// prefetched (Linux <c>arm_smmu_write_ste</c>).
+    /// </summary>
+    public void WriteSte(uint sid, ReadOnlySpan<ulong> target)
+    {
+        StreamTable.EnsureStream(sid);
+        var writer = new EntryWriter(new SteWriterOps(() => Cmdq.IssueCommandWithSync(Command.CfgiSte(sid, leaf: true))));
+        writer.Write(Platform.Memory, StreamTable.SteAddress(sid), target);
+        if (!Options.SkipPrefetch)
+        {
+            Cmdq.IssueCommand(Command.PrefetchConfig(sid));
+        }
+    }
+
+    /// <summary>Issues commands followed by a CMD_SYNC and waits for it.</summary>
+    public void IssueWithSync(ReadOnlySpan<Command> commands) => Cmdq.IssueCommands(commands, sync: true);
+
+    public void Dispose() => Cmdq.Dispose();
+
+    private void Reset()
+    {
+        var mmio = Platform.Mmio;
+
+        // If the SMMU was left enabled, abort incoming transactions while it is reprogrammed.
+        if (Cr0.SMMUEN.IsSet(mmio.Read32(SmmuRegister.CR0)))
+        {
+            UpdateGbpa(set: (uint)Gbpa.ABORT.Make(1), clear: 0);
+        }
+
+        WriteCr0(0);
+        mmio.Write32(SmmuRegister.CR1, (uint)(Cr1.QUEUE_IC.Make(1) | Cr1.QUEUE_OC.Make(1) | Cr1.QUEUE_SH.Make(3)
+            | Cr1.TABLE_IC.Make(1) | Cr1.TABLE_OC.Make(1) | Cr1.TABLE_SH.Make(3)));
+        mmio.Write32(SmmuRegister.CR2, (uint)(Cr2.PTM.Make(1) | Cr2.RECINVSID.Make(1) | Cr2.E2H.Make(Features.E2H ? 1UL : 0)));
+        mmio.Write64(SmmuRegister.STRTAB_BASE, StreamTable.BaseRegister);
+        mmio.Write32(SmmuRegister.STRTAB_BASE_CFG, StreamTable.BaseCfgRegister);
+
+        mmio.Write64(SmmuRegister.CMDQ_BASE, Cmdq.BaseRegisterValue);
+        mmio.Write32(SmmuRegister.CMDQ_PROD, 0);
+        mmio.Write32(SmmuRegister.CMDQ_CONS, 0);
+        var enables = (uint)Cr0.CMDQEN.Make(1);
+        WriteCr0(enables);
+
+        // Invalidate any cached configuration and TLB entries left from before.
+        Cmdq.IssueCommandWithSync(Command.CfgiAll());
+        if (Features.Hyp)
+        {
+            Cmdq.IssueCommandWithSync(Command.TlbiEl2All());
+        }
+
+        Cmdq.IssueCommandWithSync(Command.TlbiNsnhAll());
+
+        mmio.Write64(SmmuRegister.EVENTQ_BASE, Events.BaseRegister);
+        mmio.Write32(SmmuRegister.EVENTQ_PROD, 0);
+        mmio.Write32(SmmuRegister.EVENTQ_CONS, 0);
+        enables |= (uint)Cr0.EVENTQEN.Make(1);
+        WriteCr0(enables);
+
+        if (Features.Ats)
+        {
+            enables |= (uint)Cr0.ATSCHK.Make(1);
+            WriteCr0(enables);
+        }
+
+        // Wired interrupts: no MSI address, then GERROR and EVENTQ enabled.
+        WriteIrqCtrl(0);
+        mmio.Write64(SmmuRegister.GERROR_IRQ_CFG0, 0);
+        mmio.Write64(SmmuRegister.EVENTQ_IRQ_CFG0, 0);
+        WriteIrqCtrl((uint)(IrqCtrl.GERROR_IRQEN.Make(1) | IrqCtrl.EVENTQ_IRQEN.Make(1)));
+
+        enables |= (uint)Cr0.SMMUEN.Make(1);
+        WriteCr0(enables);
+        UpdateGbpa(set: 0, clear: (uint)Gbpa.ABORT.Make(1));
+    }
+
+    private void WriteCr0(uint value)
+    {
+        Platform.Mmio.Write32(SmmuRegister.CR0, value);
+        PollUntil(SmmuRegister.CR0ACK, value, "CR0ACK");
+    }
+
+    private void WriteIrqCtrl(uint value)
+    {
+        Platform.Mmio.Write32(SmmuRegister.IRQ_CTRL, value);
+        PollUntil(SmmuRegister.IRQ_CTRLACK, value, "IRQ_CTRLACK");
+    }
+
+    /// <summary>GBPA update protocol: wait for Update = 0, write with Update = 1, wait for Update = 0.</summary>
+    private void UpdateGbpa(uint set, uint clear)
+    {
+        var mmio = Platform.Mmio;
+        var update = (uint)Gbpa.Update.Make(1);
+        WaitClear(SmmuRegister.GBPA, update);
+        var value = (mmio.Read32(SmmuRegister.GBPA) & ~clear) | set;
+        mmio.Write32(SmmuRegister.GBPA, value | update);
+        WaitClear(SmmuRegister.GBPA, update);
+    }
+
+    private void PollUntil(int register, uint value, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (Platform.Mmio.Read32(register) != value)
+        {
+            if (sw.Elapsed > Options.PollTimeout)
+            {
+                throw new SmmuProbeException($"{Name}: {what} did not reach 0x{value:x} within {Options.PollTimeout.TotalMilliseconds} ms");
+            }
+
+            Thread.Yield();
+        }
+    }
+
+    private void WaitClear(int register, uint mask)
+    {
+        var sw = Stopwatch.StartNew();
+        while ((Platform.Mmio.Read32(register) & mask) != 0)
+        {
+            if (sw.Elapsed > Options.PollTimeout)
+            {
+                throw new SmmuProbeException($"{Name}: register 0x{register:x} bits 0x{mask:x} did not clear");
+            }
+
+            Thread.Yield();
+        }
+    }
+
+}
+
+/// <summary>The SMMU could not be brought up.</summary>
+public sealed class SmmuProbeException(string message) : Exception(message);
