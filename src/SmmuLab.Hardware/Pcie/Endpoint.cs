@@ -160,6 +160,9 @@ public sealed class Endpoint
                         return new DmaResult(false, (ulong)done, va, checkedAccess.Fault, atcHits);
                     }
 
+                    // Split-stage ATS (EATS = 0b10): the ATC holds an IPA and the SMMU applies stage 2.
+                    pa = checkedAccess.PhysicalAddress;
+
                     atcHits += fromAtc ? 1 : 0;
                 }
                 else

@@ -103,13 +103,14 @@ public sealed partial class SmmuDevice
         // Split-stage ATS returns the stage-1 output (an IPA); the Translated access then goes through stage 2.
         var probe = eats == Eats.S1Chk ? config.Stream! with { Kind = StreamConfigKind.Stage1 } : ste;
         var probeConfig = ConfigResult.Success(probe, config.Context);
-        var read = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Read, record: false);
+        var read = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Read, atsProbe: true);
         if (!read.Succeeded)
         {
-            return new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
+            // A walk abort is a CA; every translation-class fault grants nothing (R = W = 0).
+            return read.Fault == EventId.F_WALK_EABT ? ca : new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
         }
 
-        var write = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Write, record: false).Succeeded;
+        var write = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Write, atsProbe: true).Succeeded;
         var shift = Math.Max(read.BlockShift, SmallestTranslationUnit);
         return new AtsCompletion(AtsStatus.Success, read.PhysicalAddress >> shift << shift, shift, true, write);
     }
@@ -148,7 +149,7 @@ public sealed partial class SmmuDevice
             case Eats.S1Chk:
                 // Split-stage: the address is an IPA and is translated at stage 2; faults are recorded as usual.
                 var stage2Only = ConfigResult.Success(ste with { Kind = StreamConfigKind.Stage2 });
-                return TranslateWith(stage2Only, sid, null, address, access, record: true);
+                return TranslateWith(stage2Only, sid, null, address, access);
             default:
                 return new TransactionResult(TransactionOutcome.Translated, address, 12);
         }

@@ -118,8 +118,12 @@ public sealed partial class SmmuDevice
             return false;
         }
 
-        // SCALE[5] needs IDR5.DS and TTL128 needs IDR5.D128, neither of which this model implements.
-        if (cmd.Get(CommandLayouts.Scale) > 31 || cmd.Get(CommandLayouts.Ttl128) != 0)
+        // In the address-based TLBIs, SCALE[5] needs IDR5.DS and TTL128 needs IDR5.D128, neither of
+        // which this model implements. Other commands use those bit positions for other fields
+        // (SubstreamID, MSIAttr, MSIAddress, PRGIndex), so the check applies to these opcodes only.
+        var addressTlbi = cmd.Opcode is Opcode.CMD_TLBI_NH_VA or Opcode.CMD_TLBI_NH_VAA or Opcode.CMD_TLBI_EL2_VA
+            or Opcode.CMD_TLBI_EL2_VAA or Opcode.CMD_TLBI_S2_IPA;
+        if (addressTlbi && (cmd.Get(CommandLayouts.Scale) > 31 || cmd.Get(CommandLayouts.Ttl128) != 0))
         {
             return false;
         }

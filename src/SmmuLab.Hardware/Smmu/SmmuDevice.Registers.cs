@@ -5,9 +5,6 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>The register file (IHI0070 6.3): reads, writes and their side effects.</summary>
 public sealed partial class SmmuDevice
 {
-    /// <summary>Wired interrupt lines raised under the lock, delivered by <see cref="DeliverInterrupts"/>.</summary>
-    private uint pendingInterrupts;
-
     private uint cr0;
     private uint cr1;
     private uint cr2;
@@ -171,10 +168,12 @@ public sealed partial class SmmuDevice
 
                     break;
                 case SmmuRegister.CR2:
-                    // Read-only once SMMUEN is 1.
+                    // Read-only once SMMUEN is 1. E2H is RES0 without IDR0.HYP, REC_CFG_ATS without IDR0.ATSRECERR.
                     if (!SmmuEnabled)
                     {
-                        cr2 = value & Cr2.ImplementedMask;
+                        cr2 = value & Cr2.ImplementedMask
+                            & ~(Features.Hyp && Features.Nesting ? 0u : Cr2.E2H.InPlaceMask32())
+                            & ~(Features.Ats ? 0u : Cr2.REC_CFG_ATS.InPlaceMask32());
                     }
 
                     break;
@@ -373,76 +372,6 @@ public sealed partial class SmmuDevice
         cmdqProd = cmdqCons = eventqProd = eventqCons = priqProd = priqCons = 0;
         cmdqBase = QueueBase.LOG2SIZE.Make((ulong)Features.CommandQueueBits);
         eventqBase = QueueBase.LOG2SIZE.Make((ulong)Features.EventQueueBits);
-    }
-
-    /// <summary>Activates a global error if it is not already active, and signals it.</summary>
-    private void RaiseGlobalError(uint bit)
-    {
-        if ((ActiveGlobalErrors & bit) != 0)
-        {
-            return;
-        }
-
-        gerror ^= bit;
-        if (IrqCtrl.GERROR_IRQEN.IsSet(irqCtrl))
-        {
-            SignalInterrupt(gerrorIrqCfg0, gerrorIrqCfg1, Architecture.Memory.SmmuInterrupt.GlobalError, GError.MSI_GERROR_ABT_ERR);
-        }
-    }
-
-    /// <summary>An interrupt: an MSI when the SMMU implements MSIs and CFG0.ADDR is non-zero, otherwise the wired line.</summary>
-    private void SignalInterrupt(ulong cfg0, uint data, Architecture.Memory.SmmuInterrupt line, uint abortBit)
-    {
-        var addr = IrqCfg.ADDR.GetAddress(cfg0);
-        if (Features.Msi && addr != 0)
-        {
-            if (!memory.IsBacked(addr))
-            {
-                if (abortBit != GError.MSI_GERROR_ABT_ERR)
-                {
-                    RaiseGlobalError(abortBit);
-                }
-                else if ((ActiveGlobalErrors & abortBit) == 0)
-                {
-                    gerror ^= abortBit; // no interrupt can report a failed GERROR MSI
-                }
-
-                return;
-            }
-
-            memory.WriteVolatile32(addr, data);
-            Clock.Advance(Options.Costs.MsiWriteNs);
-            return;
-        }
-
-        pendingInterrupts |= 1u << (int)line;
-    }
-
-    /// <summary>
-    /// Raises the wired interrupts that became pending while the device lock was held. Handlers run
-    /// on the calling thread after the lock is released, so they may access registers freely.
-    /// </summary>
-    private void DeliverInterrupts()
-    {
-        if (pendingInterrupts == 0)
-        {
-            return;
-        }
-
-        uint pending;
-        lock (gate)
-        {
-            pending = pendingInterrupts;
-            pendingInterrupts = 0;
-        }
-
-        for (var line = 0; pending != 0; line++, pending >>= 1)
-        {
-            if ((pending & 1) != 0)
-            {
-                interrupts?.Raise((Architecture.Memory.SmmuInterrupt)line);
-            }
-        }
     }
 }
 

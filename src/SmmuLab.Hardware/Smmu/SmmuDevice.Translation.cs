@@ -28,7 +28,7 @@ public sealed partial class SmmuDevice
             var config = LookupConfiguration(sid, ssid);
             result = config.Status switch
             {
-                ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, access, record: true),
+                ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, access),
                 ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
                 _ => Aborted(null),
             };
@@ -40,9 +40,10 @@ public sealed partial class SmmuDevice
 
     /// <summary>
     /// The translation itself once the configuration is known: stage 1 (with the CD's table),
-    /// stage 2, or nested, through the TLB and on a miss the table walker.
+    /// stage 2, or nested, through the TLB and on a miss the table walker. An ATS probe (the
+    /// translation behind a Translation Request) records no fault and counts no transaction.
     /// </summary>
-    private TransactionResult TranslateWith(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access, bool record)
+    private TransactionResult TranslateWith(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access, bool atsProbe = false)
     {
         var ste = config.Stream!;
         if (ste.Kind == StreamConfigKind.Bypass)
@@ -68,7 +69,7 @@ public sealed partial class SmmuDevice
             var selection = cd.SelectTable(address);
             if (!selection.Ok)
             {
-                return Fault(selection.Fault, sid, ssid, address, access, record && cd.Record, razWi: !cd.AbortOnTerminate);
+                return Fault(selection.Fault, sid, ssid, address, access, cd.Record, razWi: !cd.AbortOnTerminate, atsProbe);
             }
 
             var tt = selection.Parameters with { UpperRange = selection.Table == 1 };
@@ -85,34 +86,34 @@ public sealed partial class SmmuDevice
             return new TransactionResult(TransactionOutcome.Translated, walk.OutputAddress, walk.BlockShift);
         }
 
-        var recordFault = record && (walk.FaultIsStage2 ? ste.S2Record : cd!.Record);
-        return Fault(walk, sid, ssid, address, access, recordFault, razWi: !walk.FaultIsStage2 && cd is { AbortOnTerminate: false });
+        var recordFault = walk.FaultIsStage2 ? ste.S2Record : cd!.Record;
+        return Fault(walk, sid, ssid, address, access, recordFault, razWi: !walk.FaultIsStage2 && cd is { AbortOnTerminate: false }, atsProbe);
     }
 
     /// <summary>
     /// A translation-class fault or walk abort. F_TRANSLATION, F_ADDR_SIZE, F_ACCESS and
     /// F_PERMISSION are recorded only when the stage's R bit (CD.R, STE.S2R) is set, and only those
-    /// are RAZ/WI under CD.A = 0; F_WALK_EABT is always recorded (5.5).
+    /// are RAZ/WI under CD.A = 0; F_WALK_EABT is always recorded (5.5). For an ATS probe nothing is
+    /// recorded, except a walk abort (a configuration-class error for ATS) under CR2.REC_CFG_ATS (3.9.1.2).
     /// </summary>
-    private TransactionResult Fault(in WalkResult fault, uint sid, uint? ssid, ulong address, AccessKind access, bool record, bool razWi)
+    private TransactionResult Fault(in WalkResult fault, uint sid, uint? ssid, ulong address, AccessKind access, bool record, bool razWi,
+        bool atsProbe = false)
     {
+        if (atsProbe)
+        {
+            if (fault.Fault == EventId.F_WALK_EABT && Cr2.REC_CFG_ATS.IsSet(cr2))
+            {
+                RecordEvent(FaultRecord(fault, sid, ssid, address, access));
+            }
+
+            return TransactionResult.Abort(fault.Fault);
+        }
+
         Statistics.CountFault();
         var translationClass = IsTranslationClass(fault.Fault);
         if (record || fault.Fault == EventId.F_WALK_EABT)
         {
-            var instruction = (access & AccessKind.Instruction) != 0 && !access.IsWrite();
-            var rec = EventRecord.Create(fault.Fault, sid, ssid)
-                .WithAccess(!access.IsWrite(), instruction, (access & AccessKind.Privileged) != 0)
-                .WithFault(fault.FaultIsStage2, fault.FaultClass);
-            var dw3 = fault.Fault == EventId.F_WALK_EABT
-                ? EventRecord.FetchAddr.InsertAddress(0, fault.FetchAddress)
-                : fault.FaultIsStage2 ? EventRecord.IPA.InsertAddress(0, fault.FaultIpa) : 0;
-            if (fault.Fault == EventId.F_PERMISSION && fault.FaultClass == FaultClass.TT)
-            {
-                rec = rec with { Dw1 = EventRecord.TTRnW.Insert(rec.Dw1, 1) }; // a descriptor read (no HTTU writes)
-            }
-
-            RecordEvent(rec with { Dw2 = address, Dw3 = dw3 });
+            RecordEvent(FaultRecord(fault, sid, ssid, address, access));
         }
 
         if (razWi && translationClass)
@@ -122,6 +123,24 @@ public sealed partial class SmmuDevice
 
         Statistics.CountAbort();
         return TransactionResult.Abort(fault.Fault);
+    }
+
+    /// <summary>The record of a translation fault or walk abort: access, stage, class, InputAddr, and IPA or FetchAddr.</summary>
+    private static EventRecord FaultRecord(in WalkResult fault, uint sid, uint? ssid, ulong address, AccessKind access)
+    {
+        var instruction = (access & AccessKind.Instruction) != 0 && !access.IsWrite();
+        var rec = EventRecord.Create(fault.Fault, sid, ssid)
+            .WithAccess(!access.IsWrite(), instruction, (access & AccessKind.Privileged) != 0)
+            .WithFault(fault.FaultIsStage2, fault.FaultClass);
+        var dw3 = fault.Fault == EventId.F_WALK_EABT
+            ? EventRecord.FetchAddr.InsertAddress(0, fault.FetchAddress)
+            : fault.FaultIsStage2 ? EventRecord.IPA.InsertAddress(0, fault.FaultIpa) : 0;
+        if (fault.Fault == EventId.F_PERMISSION && fault.FaultClass == FaultClass.TT)
+        {
+            rec = rec with { Dw1 = EventRecord.TTRnW.Insert(rec.Dw1, 1) }; // a descriptor read (no HTTU writes)
+        }
+
+        return rec with { Dw2 = address, Dw3 = dw3 };
     }
 
     /// <summary>A failed configuration lookup: its event is always recorded, except a stage-2 fault on a CD fetch, which follows STE.S2R.</summary>

@@ -26,6 +26,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     private readonly Dictionary<uint, Endpoint> endpointsBySid = [];
     private readonly Thread? consumerThread;
     private readonly SemaphoreSlim consumerWake = new(0);
+    private readonly object disposeGate = new();
     private volatile bool disposed;
 
     public SmmuDevice(SmmuDeviceOptions options, IPhysicalMemory memory, IInterruptSink? interrupts = null, IEventSignal? sev = null)
@@ -59,10 +60,13 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     /// <summary>Modeled hardware time spent by this SMMU and its endpoints' ATS traffic.</summary>
     public ModeledClock Clock { get; }
 
-    /// <summary>Raised (outside the device lock) for every command consumed, with its CONS index; for traces.</summary>
+    /// <summary>
+    /// Raised for every command consumed, for traces. It runs on the consuming thread with the device
+    /// lock held, so a handler must not wait for another thread that uses the device.
+    /// </summary>
     public event Action<SmmuDevice, Architecture.Commands.Command>? CommandConsumed;
 
-    /// <summary>Raised for every event record the SMMU produced (written or lost to overflow).</summary>
+    /// <summary>Raised, with the device lock held, for every event record the SMMU produced (written, dropped or lost to overflow).</summary>
     public event Action<SmmuDevice, Architecture.Events.EventRecord>? EventRecorded;
 
     /// <summary>Connects an endpoint: its StreamIDs route ATC invalidations to it.</summary>
@@ -82,12 +86,25 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         endpoint.AttachTo(this);
     }
 
+    /// <summary>
+    /// Stops the free-running consumer thread and waits for it. Idempotent; afterwards the register
+    /// file still answers, but a free-running device consumes no more commands.
+    /// </summary>
     public void Dispose()
     {
-        disposed = true;
-        consumerWake.Release();
+        lock (disposeGate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            consumerWake.Release();
+        }
+
         consumerThread?.Join();
-        consumerWake.Dispose();
+        consumerWake.Dispose(); // no one touches it once disposed is set and the thread has gone
     }
 
     private void ConsumerLoop()
@@ -113,7 +130,13 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         }
         else
         {
-            consumerWake.Release();
+            lock (disposeGate)
+            {
+                if (!disposed)
+                {
+                    consumerWake.Release();
+                }
+            }
         }
     }
 }

@@ -68,6 +68,7 @@ public sealed record SmmuFeatures
         | Idr0Field(R.Idr0.ASID16, Asid16) | Idr0Field(R.Idr0.MSI, Msi)
         | Idr0Field(R.Idr0.SEV, Sev) | Idr0Field(R.Idr0.PRI, Pri && Ats)
         | Idr0Field(R.Idr0.VMID16, Vmid16) | Idr0Field(R.Idr0.CD2L, TwoLevelCdTables)
+        | Idr0Field(R.Idr0.ATSRECERR, Ats) // the model implements CR2.REC_CFG_ATS with ATS
         | R.Idr0.TTENDIAN.Make(R.Idr0.TtEndianLittle)
         | R.Idr0.STALL_MODEL.Make(StallModel)
         | R.Idr0.TERM_MODEL.Make(0)
