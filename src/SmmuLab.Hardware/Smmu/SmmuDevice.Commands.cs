@@ -119,7 +119,11 @@ public sealed partial class SmmuDevice
         }
 
         // SCALE[5] needs IDR5.DS and TTL128 needs IDR5.D128, neither of which this model implements.
-        if (cmd.Get(CommandLayouts.Scale) > 31 || cmd.Get(CommandLayouts.Ttl128) != 0)
+        // Only the commands that have those fields: the same bits are MSH/MSIAttr and MSIAddress[7]
+        // in a CMD_SYNC.
+        var layout = CommandLayouts.For(cmd.Opcode)!;
+        if ((layout.TryGetField("scale", out _) && cmd.Get(CommandLayouts.Scale) > 31)
+            || (layout.TryGetField("ttl128", out _) && cmd.Get(CommandLayouts.Ttl128) != 0))
         {
             return false;
         }
