@@ -39,8 +39,21 @@ public sealed class IommuSystem(IInvalidationDesign design)
         return master;
     }
 
-    /// <summary>Allocates a stage-1, stage-2 or nesting-parent paging domain; it is finalised on its first attach.</summary>
-    public PagingDomain AllocPaging(string name, DomainKind kind, ushort? pinnedTag = null) => new(name, kind, this, pinnedTag);
+    /// <summary>
+    /// Allocates a stage-1, stage-2 or nesting-parent paging domain. Like Linux's
+    /// <c>iommu_paging_domain_alloc(dev)</c> it is finalised for <paramref name="smmu"/> at once when one
+    /// is given (so it can be mapped before any attach); otherwise on its first attach.
+    /// </summary>
+    public PagingDomain AllocPaging(string name, DomainKind kind, ushort? pinnedTag = null, SmmuDriver? smmu = null)
+    {
+        var domain = new PagingDomain(name, kind, this, pinnedTag);
+        if (smmu is not null)
+        {
+            domain.FinaliseFor(smmu);
+        }
+
+        return domain;
+    }
 
     /// <summary>Allocates an SVA domain over a process address space.</summary>
     public SvaDomain AllocSva(string name, ProcessAddressSpace mm, ushort? pinnedAsid = null) => new(name, this, mm, pinnedAsid);

@@ -64,7 +64,7 @@ public class DriverEndToEndTests
         m.AddSmmu("smmu0");
         var dev = m.AddDevice("dev", "smmu0", [0x30]);
         var a = m.Iommu.AllocPaging("a", DomainKind.S1);
-        var b = m.Iommu.AllocPaging("b", DomainKind.S1);
+        var b = m.Iommu.AllocPaging("b", DomainKind.S1, smmu: dev.Smmu.Driver);
         dev.Master.Attach(a);
         a.Map(0x4000, Buffer, 0x1000, Rw);
         b.Map(0x4000, Buffer + 0x1000, 0x1000, Rw);
