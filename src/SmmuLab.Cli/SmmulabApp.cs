@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SmmuLab.Cli.Commands;
 using SmmuLab.Cli.Encoding;
+using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Cli;
 
@@ -8,17 +9,27 @@ namespace SmmuLab.Cli;
 public static class SmmulabApp
 {
     /// <summary>
+    /// What <c>smmulab run</c> builds scenario machines with; null until the driver-backed machine
+    /// exists. Setting it (e.g. <c>=&gt; scenario =&gt; new DriverScenarioMachine(scenario)</c>) switches
+    /// <c>run</c> from the hand-programmed default to the scenario runner.
+    /// </summary>
+    public static Func<Scenario, IScenarioMachine>? DefaultMachineFactory => null;
+
+    /// <summary>The root command with the default machine factory.</summary>
+    public static RootCommand BuildRoot() => BuildRoot(DefaultMachineFactory);
+
+    /// <summary>
     /// The root command. To add a subcommand, give it a class in <c>Commands/</c> with a static
     /// <c>Build()</c> returning a <see cref="Command"/>, and add one line to the list below.
     /// </summary>
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(Func<Scenario, IScenarioMachine>? machineFactory)
     {
         var root = new RootCommand("smmulab: an Arm SMMUv3 model. Run the default machine, encode and decode commands and structures.");
         Command[] subcommands =
         [
             EncodeCommand.Build(),
             DecodeCommand.Build(),
-            RunCommand.Build(),
+            RunCommand.Build(machineFactory),
         ];
         foreach (var subcommand in subcommands)
         {
@@ -32,9 +43,12 @@ public static class SmmulabApp
     /// Parses and runs <paramref name="args"/>, writing to the given writers. A command line that does
     /// not parse gets one line on <paramref name="error"/> and <see cref="ExitCodes.BadInput"/>.
     /// </summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, DefaultMachineFactory);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with scenario machines from <paramref name="machineFactory"/>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<Scenario, IScenarioMachine>? machineFactory)
     {
-        var root = BuildRoot();
+        var root = BuildRoot(machineFactory);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,30 +1,123 @@
 using System.CommandLine;
 using SmmuLab.Cli.Encoding;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Workloads;
 
 namespace SmmuLab.Cli.Commands;
 
-/// <summary><c>smmulab run</c>: runs the main job on the embedded default machine and prints its summary.</summary>
+/// <summary>
+/// <c>smmulab run [SCENARIO] [--trace FILE] [--free-running]</c>: runs a scenario file (or the
+/// embedded default) through the driver on a scenario machine and prints a report.
+/// </summary>
+/// <remarks>
+/// Scenarios need a machine factory (<see cref="SmmulabApp.DefaultMachineFactory"/>). Without one,
+/// <c>run</c> with no SCENARIO runs the hand-programmed default job, and <c>run SCENARIO</c> checks
+/// the file and exits 2 saying the driver-backed machine is not there yet.
+/// </remarks>
 public static class RunCommand
 {
-    public static Command Build()
+    public static Command Build(Func<Scenario, IScenarioMachine>? machineFactory)
     {
+        var scenario = new Argument<string?>("scenario")
+        {
+            Description = "A scenario file (TOML, see docs/scenario-format.md); the embedded default when left out",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var trace = new Option<string?>("--trace")
+        {
+            Description = "Write every consumed command, event and DMA as JSON Lines to FILE",
+            HelpName = "FILE",
+        };
         var freeRunning = new Option<bool>("--free-running")
         {
             Description = "Consume commands on a device thread instead of inline on the writing thread",
         };
-        var command = new Command("run", "Run the default machine: program the SMMU, DMA, unmap with TLBI + CMD_SYNC, fault; print a summary")
+        var command = new Command("run", "Run a scenario (default: an SMMU, a NIC behind S1 and a GPU behind S2; map, DMA, unmap, fault) and print a report")
         {
+            scenario,
+            trace,
             freeRunning,
         };
         command.SetAction(parse =>
         {
+            var config = parse.InvocationConfiguration;
             var mode = parse.GetValue(freeRunning) ? ConsumptionMode.FreeRunning : ConsumptionMode.Inline;
-            var summary = HandProgrammedRun.Run(mode);
-            parse.InvocationConfiguration.Output.Write(summary.Format());
-            return ExitCodes.Success;
+            return Run(parse.GetValue(scenario), parse.GetValue(trace), mode, machineFactory, config.Output, config.Error);
         });
         return command;
+    }
+
+    /// <summary>Loads, runs and reports; returns the exit code.</summary>
+    public static int Run(string? path, string? tracePath, ConsumptionMode mode, Func<Scenario, IScenarioMachine>? machineFactory,
+        TextWriter output, TextWriter error)
+    {
+        if (path is null && machineFactory is null)
+        {
+            if (tracePath is not null)
+            {
+                error.WriteLine("smmulab: --trace needs the driver-backed scenario machine, which this build does not have yet");
+                return ExitCodes.BadInput;
+            }
+
+            output.Write(HandProgrammedRun.Run(mode).Format());
+            return ExitCodes.Success;
+        }
+
+        Scenario loaded;
+        try
+        {
+            loaded = path is null ? ScenarioParser.LoadDefault() : ScenarioParser.ParseFile(path);
+        }
+        catch (ScenarioFormatException e)
+        {
+            error.WriteLine($"smmulab: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"smmulab: {path}: cannot read the scenario: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        if (machineFactory is null)
+        {
+            error.WriteLine($"smmulab: {loaded.Path}: the scenario is valid ({loaded.Steps.Count} steps), but running scenarios "
+                + "needs the driver-backed scenario machine, which this build does not have yet");
+            return ExitCodes.BadInput;
+        }
+
+        TraceWriter? writer = null;
+        try
+        {
+            if (tracePath is not null)
+            {
+                writer = new TraceWriter(new FileStream(tracePath, FileMode.Create, FileAccess.Write, FileShare.Read));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"smmulab: {tracePath}: cannot write the trace: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        using (writer)
+        {
+            using var machine = machineFactory(loaded);
+            var runner = new ScenarioRunner(machine, new ScenarioRunOptions
+            {
+                Trace = writer,
+                Mode = mode == ConsumptionMode.FreeRunning ? mode : null,
+            });
+            var report = runner.Run(loaded);
+            output.Write(report.Format());
+            if (!report.Succeeded)
+            {
+                error.WriteLine($"smmulab: {loaded.Path}: {report.Failed} of {report.Steps.Count} steps failed");
+                return ExitCodes.Failed;
+            }
+
+            return ExitCodes.Success;
+        }
     }
 }

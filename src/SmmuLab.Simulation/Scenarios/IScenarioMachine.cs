@@ -9,7 +9,22 @@ namespace SmmuLab.Simulation.Scenarios;
 /// </summary>
 public interface IScenarioMachine : IDisposable
 {
-    /// <summary>Builds an SMMU model and probes the driver on it.</summary>
+    /// <summary>
+    /// Raised by <see cref="AddSmmu"/> with the SMMU model and its spec after the model is
+    /// built and before the driver probes it, so that a trace sees the probe's commands (step -1).
+    /// The default implementation never raises it: a machine that does not implement it loses
+    /// only the probe from traces.
+    /// </summary>
+    event Action<SmmuDevice, SmmuSpec>? SmmuBuilt
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>
+    /// Builds an SMMU model and probes the driver on it. <see cref="ScenarioFeatures.ToDeviceOptions"/>
+    /// turns the spec into the model's options (features, product, mode, TLB size).
+    /// </summary>
     SmmuDevice AddSmmu(SmmuSpec spec);
 
     /// <summary>Adds a PCIe function behind an SMMU and registers it with the driver as a master.</summary>
@@ -35,8 +50,27 @@ public interface IScenarioMachine : IDisposable
     DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid);
 }
 
-/// <summary>An [[smmu]] table.</summary>
-public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, string Product, int Line);
+/// <summary>
+/// An [[smmu]] table. The positional part is the format; the optional keys are init-only
+/// properties, null when the file leaves them out (see <see cref="ScenarioFeatures"/> for defaults).
+/// </summary>
+public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, string Product, int Line)
+{
+    /// <summary><c>oas</c>: output address size in bits (32, 36, 40, 42, 44, 48, 52).</summary>
+    public int? OutputAddressBits { get; init; }
+
+    /// <summary><c>sid-bits</c>: IDR1.SIDSIZE.</summary>
+    public int? StreamIdBits { get; init; }
+
+    /// <summary><c>ssid-bits</c>: IDR1.SSIDSIZE (0 disables PASIDs).</summary>
+    public int? SubstreamIdBits { get; init; }
+
+    /// <summary><c>tlb-entries</c>: TLB capacity.</summary>
+    public int? TlbEntries { get; init; }
+
+    /// <summary><c>mode</c>: "inline" or "free-running" command consumption; null means inline.</summary>
+    public string? Mode { get; init; }
+}
 
 /// <summary>A [[device]] table.</summary>
 public sealed record DeviceSpec(string Name, string Smmu, IReadOnlyList<uint> Sids, bool Ats, int Line);

@@ -1,0 +1,13 @@
+using SmmuLab.Hardware.Smmu;
+
+namespace SmmuLab.Simulation.Scenarios;
+
+/// <summary>How <see cref="ScenarioRunner"/> runs a scenario.</summary>
+public sealed record ScenarioRunOptions
+{
+    /// <summary>Where to write the JSON Lines trace, or null for none.</summary>
+    public TraceWriter? Trace { get; init; }
+
+    /// <summary>Overrides every [[smmu]]'s <c>mode</c> (the command line's <c>--free-running</c>), or null to keep the file's.</summary>
+    public ConsumptionMode? Mode { get; init; }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using SmmuLab.Simulation.Scenarios;
+
+namespace SmmuLab.Cli.Tests;
+
+/// <summary><c>smmulab run [SCENARIO] [--trace FILE]</c>.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private const string Valid = """
+        [[smmu]]
+        name = "smmu0"
+        features = ["s1"]
+        [[device]]
+        name = "nic"
+        sids = [0x20]
+        [[domain]]
+        name = "dom"
+        kind = "s1"
+        [[step]]
+        op = "attach"
+        device = "nic"
+        domain = "dom"
+        [[step]]
+        op = "dma"
+        device = "nic"
+        iova = 0x10000
+        size = 0x1000
+        access = "read"
+        expect = "ok"
+        """;
+
+    private readonly string dir = Directory.CreateTempSubdirectory("smmulab-run-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void MalformedScenarioExits2WithFileLineAndKey()
+    {
+        var bad = Write("bad.toml", Valid.Replace("sids = [0x20]", "sid = [0x20]", StringComparison.Ordinal));
+
+        var (code, output, error) = Run(null, "run", bad);
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.StartsWith($"smmulab: {bad}:6: device[0].sid: unknown key (did you mean 'sids'?)", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void TomlSyntaxErrorExits2()
+    {
+        var bad = Write("syntax.toml", "[[smmu]\nname = \"x\"\n");
+
+        var (code, _, error) = Run(null, "run", bad);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"smmulab: {bad}:1: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingFileExits2()
+    {
+        var (code, _, error) = Run(null, "run", Path.Combine(dir, "nope.toml"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("cannot read the scenario", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidScenarioWithoutMachineExits2WithAClearMessage()
+    {
+        var (code, output, error) = Run(null, "run", Write("ok.toml", Valid));
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Contains("the scenario is valid (2 steps)", error, StringComparison.Ordinal);
+        Assert.Contains("driver-backed scenario machine", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoScenarioWithoutMachineRunsTheHandProgrammedDefault()
+    {
+        var (code, output, error) = Run(null, "run");
+
+        Assert.Equal(0, code);
+        Assert.Empty(error);
+        Assert.Contains("F_TRANSLATION", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ScenarioRunsOnTheFactorysMachineAndWritesATrace()
+    {
+        StubScenarioMachine? machine = null;
+        var trace = Path.Combine(dir, "trace.jsonl");
+
+        var (code, output, error) = Run(s => machine = new StubScenarioMachine(s), "run", Write("ok.toml", Valid), "--trace", trace, "--free-running");
+
+        Assert.Equal(0, code);
+        Assert.Empty(error);
+        Assert.NotNull(machine);
+        Assert.True(machine.Disposed);
+        Assert.Equal(["smmu smmu0 mode=free-running", "device nic", "domain dom", "attach nic dom", "dma nic"], machine.Calls);
+        Assert.Contains("2 steps: 2 passed, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("smmu0:", output, StringComparison.Ordinal);
+        var kinds = File.ReadAllLines(trace).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString());
+        Assert.Equal(["step", "dma", "step"], kinds);
+    }
+
+    [Fact]
+    public void FailedExpectationExits1()
+    {
+        var (code, output, error) = Run(s => new StubScenarioMachine(s, faultAll: true), "run", Write("ok.toml", Valid));
+
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL: expected ok, got fault (F_TRANSLATION)", output, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 steps failed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoScenarioWithMachineRunsTheEmbeddedDefault()
+    {
+        StubScenarioMachine? machine = null;
+
+        var (code, output, _) = Run(s => machine = new StubScenarioMachine(s), "run");
+
+        Assert.Equal(1, code); // the stub never faults, so the default's two "expect = fault" steps fail
+        Assert.Equal(ScenarioParser.DefaultScenarioPath, machine!.Scenario.Path);
+        Assert.Contains("scenario <default>", output, StringComparison.Ordinal);
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine>? factory, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = SmmulabApp.Run(args, output, error, factory);
+        return (code, output.ToString(), error.ToString());
+    }
+}
