@@ -63,6 +63,12 @@ public sealed class ConfigCache
         set => cdWalker.IpaTranslator = value;
     }
 
+    /// <summary>Changes with every invalidation: a configuration looked up in an older generation may be stale.</summary>
+    public long Generation => Volatile.Read(ref generation);
+
+    /// <summary>Structures fetched from memory so far (STEs, CDs, L1 descriptors).</summary>
+    public long Fetches => steWalker.SteReads + cdWalker.CdReads + steWalker.L1Reads + cdWalker.L1Reads;
+
     public int CachedStes => stes.Count;
 
     public int CachedCds => cds.Count;

@@ -13,7 +13,7 @@ namespace SmmuLab.Hardware.Pcie;
 public sealed class Endpoint
 {
     private const int PageShift = 12;
-    private readonly object localGate = new();
+    private readonly Lock localGate = new();
     private readonly IPhysicalMemory memory;
     private readonly AddressTranslationCache? atc;
     private SmmuDevice? smmu;
@@ -44,7 +44,7 @@ public sealed class Endpoint
     /// memory write) happens entirely under it, and so does an ATC invalidation, so a completed
     /// CMD_SYNC really means no later access uses a translation it removed.
     /// </summary>
-    private object Gate => smmu?.SyncRoot ?? localGate;
+    private Lock Gate => smmu?.SyncRoot ?? localGate;
 
     /// <summary>StreamIDs, ascending.</summary>
     public IReadOnlyList<uint> StreamIds { get; }

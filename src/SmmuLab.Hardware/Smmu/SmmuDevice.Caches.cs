@@ -13,6 +13,11 @@ public sealed partial class SmmuDevice
     private TranslationWalker walker = null!;
     private ConfigCache configCache = null!;
 
+    /// <summary>Recently used configurations (see <see cref="LookupConfiguration"/>); only touched under the device lock.</summary>
+    private readonly RecentConfig[] recentConfigs = new RecentConfig[RecentConfigs];
+
+    private const int RecentConfigs = 64;
+
     /// <summary>The TLB (with its walk cache); for statistics and tests.</summary>
     public Tlb Tlb => tlb;
 
@@ -84,15 +89,32 @@ public sealed partial class SmmuDevice
         return true;
     }
 
-    /// <summary>Looks up a stream's configuration and charges the modeled cost of any structure fetch.</summary>
+    /// <summary>
+    /// Looks up a stream's configuration and charges the modeled cost of any structure fetch. The
+    /// last successful lookups are remembered per (StreamID, SubstreamID) with the configuration
+    /// cache's generation, so a hit costs one array probe; any CFGI (a new generation) retires them.
+    /// </summary>
     private ConfigResult LookupConfiguration(uint sid, uint? ssid)
     {
-        var before = configCache.Statistics.Fetches;
+        var generation = configCache.Generation;
+        var key = ((ulong)sid << 32) | (ssid ?? 0xFFFF_FFFFu);
+        ref var recent = ref recentConfigs[(int)((sid ^ (ssid ?? 0) * 0x9E37u) & (RecentConfigs - 1))];
+        if (recent.Key == key && recent.Generation == generation && recent.Stream is not null)
+        {
+            return ConfigResult.Success(recent.Stream, recent.Context);
+        }
+
+        var before = configCache.Fetches;
         var result = configCache.Lookup(StreamTable, cr2, sid, ssid);
-        var fetched = configCache.Statistics.Fetches - before;
+        var fetched = configCache.Fetches - before;
         if (fetched != 0)
         {
             Clock.Advance(fetched * Options.Costs.ConfigFetchNs);
+        }
+
+        if (result.IsOk)
+        {
+            recent = new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context));
         }
 
         return result;
@@ -106,4 +128,44 @@ public sealed partial class SmmuDevice
             ? record.WithAccess(!access.IsWrite(), false, (access & AccessKind.Privileged) != 0) with { Dw2 = address }
             : record;
     }
+
+    /// <summary>
+    /// A TLB hit needs no table selection when the address is used as it is (no TBI): a cached
+    /// entry for it exists only if a walk of that same address under the same tags succeeded since
+    /// the configuration was fetched. This is the context such hits are looked up with, or null.
+    /// </summary>
+    private static TranslationContext? FastPathContext(StreamConfig ste, ContextConfig? cd)
+    {
+        if (cd is null)
+        {
+            return ste.Stage2Enabled ? TranslationContext.Stage2Only(ste.Vmid) : null;
+        }
+
+        if (cd.Tbi0 || cd.Tbi1)
+        {
+            return null;
+        }
+
+        return new TranslationContext(RegimeOf(cd.StreamWorld), ste.Stage2Enabled ? TranslationStages.Nested : TranslationStages.Stage1,
+            ste.VmidTagged ? ste.Vmid : (ushort)0, cd.Asid);
+    }
+
+    /// <summary>The TLB-hit fast path of <see cref="Translate"/>; false sends the caller down the full path.</summary>
+    private bool TryTranslateFromTlb(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
+    {
+        var key = ((ulong)sid << 32) | (ssid ?? 0xFFFF_FFFFu);
+        ref var recent = ref recentConfigs[(int)((sid ^ (ssid ?? 0) * 0x9E37u) & (RecentConfigs - 1))];
+        if (recent.Key == key && recent.Generation == configCache.Generation && recent.FastContext is { } context
+            && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(access))
+        {
+            Clock.Advance(Options.Costs.TlbHitNs);
+            result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    private readonly record struct RecentConfig(ulong Key, long Generation, StreamConfig Stream, ContextConfig? Context, TranslationContext? FastContext);
 }

@@ -25,6 +25,11 @@ public sealed partial class SmmuDevice
                 return Gbpa.ABORT.IsSet(gbpa) ? Aborted(null) : Bypassed(address);
             }
 
+            if (TryTranslateFromTlb(sid, ssid, address, access, out result))
+            {
+                return result;
+            }
+
             var config = LookupConfiguration(sid, ssid);
             result = config.Status switch
             {

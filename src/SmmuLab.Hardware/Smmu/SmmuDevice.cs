@@ -19,7 +19,7 @@ namespace SmmuLab.Hardware.Smmu;
 /// </remarks>
 public sealed partial class SmmuDevice : IMmio, IDisposable
 {
-    private readonly object gate = new();
+    private readonly Lock gate = new();
     private readonly IPhysicalMemory memory;
     private readonly IInterruptSink? interrupts;
     private readonly IEventSignal? sev;
@@ -49,7 +49,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     public SmmuDeviceOptions Options { get; }
 
     /// <summary>The device lock; connected endpoints do each page of DMA under it.</summary>
-    internal object SyncRoot => gate;
+    internal Lock SyncRoot => gate;
 
     public string Name => Options.Name;
 

@@ -3,7 +3,10 @@ using SmmuLab.Architecture.Events;
 
 namespace SmmuLab.Hardware.Smmu;
 
-/// <summary>Counters of what one SMMU did. All updates are atomic; reads give a consistent-enough view.</summary>
+/// <summary>
+/// Counters of what one SMMU did. They are updated only under the device lock, so plain increments
+/// suffice; reads from other threads see 64-bit values that are each exact but may lag slightly.
+/// </summary>
 public sealed class SmmuStatistics
 {
     private readonly long[] commandsByOpcode = new long[256];
@@ -74,21 +77,21 @@ public sealed class SmmuStatistics
         }
     }
 
-    internal void CountCommand(byte opcode) => Interlocked.Increment(ref commandsByOpcode[opcode]);
+    internal void CountCommand(byte opcode) => commandsByOpcode[opcode]++;
 
-    internal void CountEvent(EventId id) => Interlocked.Increment(ref eventsById[(byte)id]);
+    internal void CountEvent(EventId id) => eventsById[(byte)id]++;
 
-    internal void CountTranslation() => Interlocked.Increment(ref translations);
+    internal void CountTranslation() => translations++;
 
-    internal void CountFault() => Interlocked.Increment(ref translationFaults);
+    internal void CountFault() => translationFaults++;
 
-    internal void CountBypass() => Interlocked.Increment(ref bypassed);
+    internal void CountBypass() => bypassed++;
 
-    internal void CountAbort() => Interlocked.Increment(ref aborted);
+    internal void CountAbort() => aborted++;
 
-    internal void CountAtsRequest() => Interlocked.Increment(ref atsRequests);
+    internal void CountAtsRequest() => atsRequests++;
 
-    internal void CountCommandError() => Interlocked.Increment(ref commandErrors);
+    internal void CountCommandError() => commandErrors++;
 
-    internal void CountEventOverflow() => Interlocked.Increment(ref eventOverflows);
+    internal void CountEventOverflow() => eventOverflows++;
 }

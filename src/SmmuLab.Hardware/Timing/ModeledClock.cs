@@ -1,8 +1,8 @@
 namespace SmmuLab.Hardware.Timing;
 
 /// <summary>
-/// Accumulates modeled hardware nanoseconds. Thread-safe; stored as picoseconds in a 64-bit
-/// integer so concurrent additions are exact.
+/// Accumulates modeled hardware nanoseconds, stored as picoseconds in a 64-bit integer. Advanced
+/// only by its owner under the owner's lock (an SMMU's device lock); read from anywhere.
 /// </summary>
 public sealed class ModeledClock
 {
@@ -10,7 +10,7 @@ public sealed class ModeledClock
 
     public double Nanoseconds => Interlocked.Read(ref picoseconds) / 1000.0;
 
-    public void Advance(double nanoseconds) => Interlocked.Add(ref picoseconds, (long)(nanoseconds * 1000));
+    public void Advance(double nanoseconds) => Volatile.Write(ref picoseconds, picoseconds + (long)(nanoseconds * 1000));
 
     public void Reset() => Interlocked.Exchange(ref picoseconds, 0);
 }
