@@ -13,7 +13,7 @@ public static class SmmulabApp
     /// exists. Setting it (e.g. <c>=&gt; scenario =&gt; new DriverScenarioMachine(scenario)</c>) switches
     /// <c>run</c> from the hand-programmed default to the scenario runner.
     /// </summary>
-    public static Func<Scenario, IScenarioMachine>? DefaultMachineFactory => null;
+    public static Func<Scenario, IScenarioMachine>? DefaultMachineFactory => scenario => new DriverScenarioMachine(scenario);
 
     /// <summary>The root command with the default machine factory.</summary>
     public static RootCommand BuildRoot() => BuildRoot(DefaultMachineFactory);

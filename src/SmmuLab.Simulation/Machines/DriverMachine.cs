@@ -43,8 +43,23 @@ public sealed class DriverMachine : IDisposable
 
     /// <summary>Builds an SMMU model and probes the driver on it.</summary>
     public SmmuNode AddSmmu(string name, SmmuFeatures? features = null, ProductIdentity? product = null,
-        ConsumptionMode mode = ConsumptionMode.Inline, int tlbEntries = 1024, DriverOptions? driverOptions = null)
+        ConsumptionMode mode = ConsumptionMode.Inline, int tlbEntries = 1024, DriverOptions? driverOptions = null) =>
+        AddSmmu(new SmmuDeviceOptions
+        {
+            Name = name,
+            Features = features ?? new SmmuFeatures(),
+            Product = product ?? ProductIdentity.Generic,
+            Mode = mode,
+            TlbCapacity = tlbEntries,
+        }, driverOptions);
+
+    /// <summary>
+    /// Builds an SMMU model from <paramref name="options"/>, lets <paramref name="beforeProbe"/> see it
+    /// (a trace subscribes there), then probes the driver on it and wires its interrupts.
+    /// </summary>
+    public SmmuNode AddSmmu(SmmuDeviceOptions options, DriverOptions? driverOptions = null, Action<SmmuDevice>? beforeProbe = null)
     {
+        var name = options.Name;
         if (smmus.ContainsKey(name))
         {
             throw new ArgumentException($"an SMMU named {name} already exists");
@@ -52,16 +67,20 @@ public sealed class DriverMachine : IDisposable
 
         var router = new InterruptRouter();
         var wfe = new WaitForEvent();
-        var device = new SmmuDevice(new SmmuDeviceOptions
-        {
-            Name = name,
-            Features = features ?? new SmmuFeatures(),
-            Product = product ?? ProductIdentity.Generic,
-            Mode = mode,
-            TlbCapacity = tlbEntries,
-        }, Memory, router, wfe);
+        var device = new SmmuDevice(options, Memory, router, wfe);
+        beforeProbe?.Invoke(device);
         var platform = new DriverPlatform(device, Memory, Allocator, wfe);
-        var driver = SmmuDriver.Probe(platform, (driverOptions ?? new DriverOptions()) with { Name = name });
+        SmmuDriver driver;
+        try
+        {
+            driver = SmmuDriver.Probe(platform, (driverOptions ?? new DriverOptions()) with { Name = name });
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+
         router.Target = driver;
         var node = new SmmuNode(name, device, driver);
         smmus.Add(name, node);
