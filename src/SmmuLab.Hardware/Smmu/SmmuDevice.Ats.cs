@@ -129,7 +129,9 @@ public sealed partial class SmmuDevice
             return new TransactionResult(TransactionOutcome.Translated, address, 12);
         }
 
-        var config = LookupConfiguration(sid, null);
+        // Translated traffic is checked against the STE alone: no CD is selected, so S1DSS and the
+        // SubstreamID rules do not apply to it.
+        var config = configCache.LookupStream(StreamTable, cr2, sid);
         if (config.Status != ConfigStatus.Ok)
         {
             if (config.Status == ConfigStatus.Fault && Cr2.REC_CFG_ATS.IsSet(cr2))
