@@ -124,7 +124,8 @@ public sealed class TlbInvalidationPropertyTests
 
         public bool Reserved => IsAddressOp && Tg != 0 && Num == 0 && Scale == 0 && EffectiveTtl == 0;
 
-        private ulong Address => Op == Opcode.CMD_TLBI_S2_IPA ? Addr & ((1UL << 52) - 1) : Addr;
+        // TLBI_S2_IPA carries IPA[55:12] (IHI0070 4.4.3.1); the VA forms carry Address[63:12].
+        private ulong Address => Op == Opcode.CMD_TLBI_S2_IPA ? Addr & ((1UL << 56) - 1) : Addr;
 
         public Command Encode() => Op switch
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Hardware.Translation;
@@ -181,7 +180,7 @@ public sealed class TlbTests
     }
 
     [Fact]
-    public void Lookups_are_fast_and_do_not_allocate()
+    public void Lookups_do_not_allocate()
     {
         var tlb = new Tlb(new TlbOptions { Capacity = 2048, Ways = 4 });
         for (ulong i = 0; i < 512; i++)
@@ -193,16 +192,12 @@ public sealed class TlbTests
         const int n = 2_000_000;
         Assert.Equal(n, LookupLoop(tlb, n)); // warm-up (tiering)
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var start = Stopwatch.GetTimestamp();
         var hits = LookupLoop(tlb, n);
-        var elapsed = Stopwatch.GetElapsedTime(start);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
+        // Speed is measured by the benchmark project (TranslationBenchmarks), not asserted here.
         Assert.Equal(n, hits);
         Assert.Equal(0, allocated);
-        var rate = n / elapsed.TotalSeconds;
-        TestContext.Current.SendDiagnosticMessage($"TLB hits: {rate / 1e6:F1} M/s");
-        Assert.True(rate > 1e6, $"{rate / 1e6:F1} M hits/s");
     }
 
     private static int LookupLoop(Tlb tlb, int n)
