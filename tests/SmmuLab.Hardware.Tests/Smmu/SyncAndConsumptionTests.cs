@@ -151,17 +151,23 @@ public sealed class SyncAndConsumptionTests
         bed.ConfigureStage1(1);
         bed.MapS1(0x1000, SmmuTestBed.Data);
         using var stop = new CancellationTokenSource();
+        using var started = new ManualResetEventSlim();
         var dma = Task.Run(() =>
         {
             var n = 0;
-            while (!stop.IsCancellationRequested)
+            do
             {
                 Assert.Equal(SmmuTestBed.Data, bed.Read(1, 0x1000).PhysicalAddress);
                 n++;
+                started.Set();
             }
+            while (!stop.IsCancellationRequested);
 
             return n;
         });
+
+        // The DMA thread is running before the commands start, however loaded the machine is.
+        started.Wait(TestContext.Current.CancellationToken);
         for (var i = 0; i < 50; i++)
         {
             bed.Run(Command.TlbiNhAsid(0, 1), Command.CfgiSte(1, true));
