@@ -16,11 +16,13 @@ namespace SmmuLab.Driver.Probe;
 public sealed class SmmuDriver : IInterruptSink, IDisposable
 {
 
-    private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures features)
+    private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures probed)
     {
         Platform = platform;
         Options = options;
+        var (features, forceSync, workarounds) = ArmErrata.Apply(probed);
         Features = features;
+        Workarounds = workarounds;
         Name = options.Name;
         StreamTable = new StreamTable(platform, features);
         var completion = options.Completion ?? (features.Msi && features.Coherent && !options.DisableMsiPolling
@@ -31,6 +33,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
             Name = $"{options.Name} cmdq",
             Log2Entries = Math.Clamp(Math.Min(features.CmdqLog2, options.MaxCmdqLog2), CommandQueueOptions.MinLog2Entries, CommandQueueOptions.MaxLog2Entries),
             Completion = completion,
+            ForceSync = forceSync,
             PollTimeout = options.PollTimeout,
         });
         GlobalErrors = new GlobalErrorHandler(platform.Mmio, Cmdq);
@@ -46,6 +49,9 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     public DriverOptions Options { get; }
 
     public DriverFeatures Features { get; }
+
+    /// <summary>The errata workarounds applied from IIDR (see <see cref="ArmErrata"/>).</summary>
+    public IReadOnlyList<string> Workarounds { get; }
 
     public StreamTable StreamTable { get; }
 

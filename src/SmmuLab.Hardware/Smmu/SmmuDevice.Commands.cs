@@ -21,6 +21,8 @@ public sealed partial class SmmuDevice
         lock (gate)
         {
             var log2 = CmdqLog2Size;
+            var wasFull = QueuePointer.IsFull(cmdqProd, cmdqCons, log2);
+            var consumedFrom = cmdqCons;
             var entries = 1UL << log2;
             var baseAddr = QueueBase.ADDR.GetAddress(cmdqBase) & ~(Math.Max(entries * CommandLayouts.Bytes, 32) - 1);
             while (CmdqEnabled && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && !QueuePointer.IsEmpty(cmdqProd, cmdqCons, log2))
@@ -44,6 +46,13 @@ public sealed partial class SmmuDevice
                 Statistics.CountCommand((byte)cmd.Opcode);
                 cmdqCons = QueuePointer.Increment(cmdqCons & ~QueuePointer.ERR.InPlaceMask32(), log2);
                 CommandConsumed?.Invoke(this, cmd);
+            }
+
+            // An SMMU with SEV signals a WFE wake-up when the command queue goes from full to not
+            // full, so producers waiting for space can sleep (MMU-600 r0p0-r0p2 does not: 1076982).
+            if (wasFull && cmdqCons != consumedFrom && Features.Sev && !errata.NoSevWhenCmdqNotFull)
+            {
+                sev?.SendEvent();
             }
         }
 

@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Products;
 using SmmuLab.Hardware.Timing;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -23,6 +24,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     private readonly IPhysicalMemory memory;
     private readonly IInterruptSink? interrupts;
     private readonly IEventSignal? sev;
+    private readonly ProductErrata errata;
     private readonly Dictionary<uint, Endpoint> endpointsBySid = [];
     private readonly Thread? consumerThread;
     private readonly SemaphoreSlim consumerWake = new(0);
@@ -37,6 +39,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         this.interrupts = interrupts;
         this.sev = sev;
         Clock = new ModeledClock();
+        errata = ProductErrata.For(options.Product);
         InitialiseCaches();
         ResetRegisters();
         if (options.Mode == ConsumptionMode.FreeRunning)
