@@ -30,6 +30,7 @@ public static class SmmulabApp
             EncodeCommand.Build(),
             DecodeCommand.Build(),
             RunCommand.Build(machineFactory),
+            CompareCommand.Build(machineFactory),
         ];
         foreach (var subcommand in subcommands)
         {

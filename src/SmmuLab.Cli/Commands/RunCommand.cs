@@ -64,19 +64,8 @@ public static class RunCommand
             return ExitCodes.Success;
         }
 
-        Scenario loaded;
-        try
+        if (!ScenarioLoading.TryLoad(path, error, out var loaded))
         {
-            loaded = path is null ? ScenarioParser.LoadDefault() : ScenarioParser.ParseFile(path);
-        }
-        catch (ScenarioFormatException e)
-        {
-            error.WriteLine($"smmulab: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"smmulab: {path}: cannot read the scenario: {e.Message}");
             return ExitCodes.BadInput;
         }
 

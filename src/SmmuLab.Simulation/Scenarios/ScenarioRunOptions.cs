@@ -8,6 +8,9 @@ public sealed record ScenarioRunOptions
     /// <summary>Where to write the JSON Lines trace, or null for none.</summary>
     public TraceWriter? Trace { get; init; }
 
+    /// <summary>Measures commands, CMD_SYNCs and modeled time per step (for <c>smmulab compare</c>).</summary>
+    public Reports.StepCostMeter? Meter { get; init; }
+
     /// <summary>Overrides every [[smmu]]'s <c>mode</c> (the command line's <c>--free-running</c>), or null to keep the file's.</summary>
     public ConsumptionMode? Mode { get; init; }
 }

@@ -44,6 +44,7 @@ public sealed class ScenarioRunner(IScenarioMachine machine, ScenarioRunOptions?
         finally
         {
             machine.SmmuBuilt -= OnSmmuBuilt;
+            options.Meter?.BeginStep(int.MaxValue);
             trace?.Flush();
         }
 
@@ -174,11 +175,13 @@ public sealed class ScenarioRunner(IScenarioMachine machine, ScenarioRunOptions?
 
         smmus.Add((name, device));
         options.Trace?.Attach(device, name);
+        options.Meter?.Attach(device);
     }
 
     private void SetStep(int index)
     {
         currentStep = index;
+        options.Meter?.BeginStep(index);
         if (options.Trace is { } trace)
         {
             trace.Step = index;

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using SmmuLab.Cli.Encoding;
+using SmmuLab.Simulation.Reports;
+using SmmuLab.Simulation.Scenarios;
+
+namespace SmmuLab.Cli.Commands;
+
+/// <summary>
+/// <c>smmulab compare [SCENARIO]</c>: runs a scenario under the legacy and the Linux 7.1
+/// invalidation designs and prints, per operation kind, commands, CMD_SYNCs and modeled hardware
+/// time for each, with the linux/legacy ratios.
+/// </summary>
+public static class CompareCommand
+{
+    public static Command Build(Func<Scenario, IScenarioMachine>? machineFactory)
+    {
+        var scenario = new Argument<string?>("scenario")
+        {
+            Description = "A scenario file (TOML); the embedded default when left out",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("compare", "Run a scenario under both invalidation designs (legacy, linux) and compare their cost")
+        {
+            scenario,
+        };
+        command.SetAction(parse =>
+        {
+            var config = parse.InvocationConfiguration;
+            if (machineFactory is null)
+            {
+                config.Error.WriteLine("smmulab: compare needs the driver-backed scenario machine");
+                return ExitCodes.BadInput;
+            }
+
+            if (!ScenarioLoading.TryLoad(parse.GetValue(scenario), config.Error, out var loaded))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var comparison = DesignComparison.Run(loaded, machineFactory);
+            config.Output.Write(comparison.Format());
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
