@@ -34,11 +34,15 @@ public class LinuxConcurrencyTests
         IommuDomain[] targets = [dom, other, s2, BlockedDomain.Instance, IdentityDomain.Instance];
         var errors = new ConcurrentQueue<Exception>();
         var stop = 0;
+        var calls = 0L;
         const int Attaches = 400;
 
         var attachers = Enumerable.Range(0, 2).Select(t => new Thread(() => Guard(errors, () =>
         {
             var rng = new Random(t);
+
+            // Start once the invalidators are running, so that the two overlap.
+            SpinWait.SpinUntil(() => Interlocked.Read(ref calls) >= 2, TimeSpan.FromSeconds(30));
             for (var i = 0; i < Attaches; i++)
             {
                 devs[(2 * t) + rng.Next(2)].Master.Attach(targets[rng.Next(targets.Length)]);
@@ -65,6 +69,8 @@ public class LinuxConcurrencyTests
                         s2.InvalidateRange(0, 0x20_0000, 0x1000, leaf: false);
                         break;
                 }
+
+                Interlocked.Increment(ref calls);
             }
         }))).ToArray();
 
@@ -86,6 +92,7 @@ public class LinuxConcurrencyTests
         }
 
         Assert.Empty(errors);
+        Assert.True(Interlocked.Read(ref calls) > 2);
         foreach (var d in new InvalidationDomain[] { dom, other, s2 })
         {
             Assert.Equal(Expected(d, devs.Select(x => x.Master)), Actual(d));
