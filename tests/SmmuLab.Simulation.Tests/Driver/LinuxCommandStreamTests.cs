@@ -40,6 +40,33 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
+    public void TableFreeIsNonLeafAndDomainFreeEmitsNothing()
+    {
+        using var m = new DriverMachine(new LinuxInvalidation());
+        var smmu = m.AddSmmu("smmu0");
+        var dev = m.AddDevice("dev", "smmu0", [0x30]);
+        var dom = m.Iommu.AllocPaging("dom", DomainKind.S1, pinnedTag: 5);
+        dev.Master.Attach(dom);
+        for (var p = 0UL; p < 0x20_0000; p += 0x1000)
+        {
+            dom.Map(0x20_0000 + p, Buffer + p, 0x1000, Rw); // page by page: a full level-3 table
+        }
+
+        using var rec = new CommandRecorder(smmu.Device);
+
+        // Unmapping the whole 2 MiB slot removes the table: a walk flush of 512 pages, non-leaf
+        // (TTL 0; 512 is not 1 mod 32, so no bump): SCALE 9, NUM 0.
+        dom.Unmap(0x20_0000, 0x20_0000);
+        Stream(rec.Take(), NhVa(5, 0x20_0000, leaf: false, tg: 1, ttl: 0, scale: 9, num: 0), Sync);
+
+        // The last detach flushed the ASID; freeing the domain then has nothing left to invalidate.
+        dev.Master.Detach();
+        Stream(Invalidations(rec.Take()), NhAsid(5));
+        dom.Free();
+        Assert.Empty(rec.Take());
+    }
+
+    [Fact]
     public void StageOneWithAtsSyncsTlbiBeforeAtcInv()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
