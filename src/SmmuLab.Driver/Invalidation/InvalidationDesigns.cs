@@ -1,15 +1,19 @@
+using SmmuLab.Driver.Invalidation.Linux;
+
 namespace SmmuLab.Driver.Invalidation;
 
-/// <summary>The invalidation designs by the names scenarios and the command line use.</summary>
+/// <summary>Picks an invalidation design by name ("legacy" or "linux").</summary>
 public static class InvalidationDesigns
 {
-    public static readonly IReadOnlyList<string> Names = ["legacy"];
+    /// <summary>The valid names.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["legacy", "linux"];
 
-    /// <summary>A new instance of the design called <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">No design has that name.</exception>
-    public static IInvalidationDesign Create(string name) => name switch
+    /// <summary>A new design instance for <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
+    public static IInvalidationDesign Create(string name) => name?.Trim().ToLowerInvariant() switch
     {
         "legacy" => new LegacyInvalidation(),
-        _ => throw new ArgumentException($"unknown invalidation design '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
+        "linux" => new LinuxInvalidation(),
+        _ => throw new ArgumentException($"unknown invalidation design '{name}'; valid: {string.Join(", ", Names)}", nameof(name)),
     };
 }

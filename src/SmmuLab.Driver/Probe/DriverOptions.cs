@@ -22,6 +22,12 @@ public sealed record DriverOptions
     /// <summary>Linux <c>ARM_SMMU_OPT_SKIP_PREFETCH</c>: no CMD_PREFETCH_CONFIG after STE writes.</summary>
     public bool SkipPrefetch { get; init; }
 
+    /// <summary>
+    /// Linux <c>ARM_SMMU_OPT_CMDQ_FORCE_SYNC</c> (Arm MMU-700 erratum 2812531): a command batch that
+    /// holds 63 commands is issued with a CMD_SYNC before it takes another. The errata handling sets it.
+    /// </summary>
+    public bool CmdqForceSync { get; init; }
+
     /// <summary>Maximum time to wait for a register acknowledgement or a CMD_SYNC.</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(1);
 }

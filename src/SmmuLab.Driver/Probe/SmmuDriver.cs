@@ -15,6 +15,7 @@ namespace SmmuLab.Driver.Probe;
 /// </summary>
 public sealed class SmmuDriver : IInterruptSink, IDisposable
 {
+    private static int lastOrdinal;
 
     private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures probed)
     {
@@ -35,6 +36,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
             Completion = completion,
             ForceSync = forceSync,
             PollTimeout = options.PollTimeout,
+            ForceSync = options.CmdqForceSync,
         });
         GlobalErrors = new GlobalErrorHandler(platform.Mmio, Cmdq);
         Events = new EventQueueReader(platform, Math.Min(features.EvtqLog2, options.MaxEvtqLog2));
@@ -43,6 +45,13 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// A process-wide number, unique and fixed per SMMU instance, in probe order. The Linux
+    /// design's invalidation arrays sort by it to keep each SMMU's entries together (Linux compares
+    /// the instance pointers; any stable total order does).
+    /// </summary>
+    public int Ordinal { get; } = Interlocked.Increment(ref lastOrdinal);
 
     public DriverPlatform Platform { get; }
 
