@@ -34,9 +34,8 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
             Name = $"{options.Name} cmdq",
             Log2Entries = Math.Clamp(Math.Min(features.CmdqLog2, options.MaxCmdqLog2), CommandQueueOptions.MinLog2Entries, CommandQueueOptions.MaxLog2Entries),
             Completion = completion,
-            ForceSync = forceSync,
+            ForceSync = forceSync || options.CmdqForceSync,
             PollTimeout = options.PollTimeout,
-            ForceSync = options.CmdqForceSync,
         });
         GlobalErrors = new GlobalErrorHandler(platform.Mmio, Cmdq);
         Events = new EventQueueReader(platform, Math.Min(features.EvtqLog2, options.MaxEvtqLog2));
