@@ -13,8 +13,8 @@ public sealed record Scenario(
     IReadOnlyList<DomainSpec> Domains,
     IReadOnlyList<ScenarioStep> Steps)
 {
-    /// <summary>The invalidation design used when the file does not say (the next issue makes it "linux").</summary>
-    public const string DefaultInvalidation = InvalidationLegacy;
+    /// <summary>The invalidation design used when the file does not say: the Linux 7.1 invalidation arrays.</summary>
+    public const string DefaultInvalidation = InvalidationLinux;
 
     public const string InvalidationLegacy = "legacy";
 

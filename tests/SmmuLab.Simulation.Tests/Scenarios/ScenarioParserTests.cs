@@ -30,7 +30,7 @@ public class ScenarioParserTests
     {
         var s = ScenarioParser.Parse(ScenarioText.Machine, "m.toml");
 
-        Assert.Equal(Scenario.InvalidationLegacy, s.Invalidation);
+        Assert.Equal(Scenario.InvalidationLinux, s.Invalidation);
         Assert.Null(s.Description);
         Assert.Equal("generic", s.Smmus[0].Product);
         Assert.Null(s.Smmus[0].Mode);
