@@ -83,21 +83,14 @@ public sealed class LegacyInvalidation : IInvalidationDesign
     public void InvalidateRange(InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
         var state = StateOf(domain);
-        SmmuDriver? smmu;
-        Attached[] devices;
-        lock (state)
-        {
-            smmu = state.Smmu;
-            devices = state.Devices.Count == 0 ? [] : [.. state.Devices];
-        }
-
+        var smmu = Volatile.Read(ref state.Smmu);
         if (smmu is null)
         {
             return;
         }
 
         InvalidateTlb(smmu, domain, iova, size, granule, leaf);
-        InvalidateAtcs(smmu, domain, devices, iova, size);
+        InvalidateAtcs(smmu, domain, state, iova, size);
     }
 
     /// <summary>The legacy domain free: its ASID/VMID is flushed from the SMMU it used.</summary>
@@ -137,20 +130,28 @@ public sealed class LegacyInvalidation : IInvalidationDesign
         }
     }
 
-    private static void InvalidateAtcs(SmmuDriver smmu, InvalidationDomain domain, Attached[] devices, ulong iova, ulong size)
+    /// <summary>
+    /// One ATC_INV per StreamID of every ATS master, built while holding the domain's device-list
+    /// lock (Linux's devices_lock), submitted with one CMD_SYNC after it is released.
+    /// </summary>
+    private static void InvalidateAtcs(SmmuDriver smmu, InvalidationDomain domain, DomainState state, ulong iova, ulong size)
     {
         var batch = new CommandBatch(smmu.Cmdq);
-        foreach (var d in devices)
+        lock (state)
         {
-            if (!d.Ats)
+            foreach (var d in state.Devices)
             {
-                continue;
-            }
+                if (!d.Ats)
+                {
+                    continue;
+                }
 
-            foreach (var sid in d.Master.StreamIds)
-            {
-                // A nesting parent cannot know which guest addresses an S2 change affects: flush it all.
-                batch.Add(domain.IsNestParent ? InvalidationCommands.AtcInv(sid, 0, 0, 0) : InvalidationCommands.AtcInv(sid, d.Ssid, iova, size));
+                var sids = d.Master.StreamIds;
+                for (var i = 0; i < sids.Count; i++)
+                {
+                    // A nesting parent cannot know which guest addresses an S2 change affects: flush it all.
+                    batch.Add(domain.IsNestParent ? InvalidationCommands.AtcInv(sids[i], 0, 0, 0) : InvalidationCommands.AtcInv(sids[i], d.Ssid, iova, size));
+                }
             }
         }
 
@@ -166,7 +167,7 @@ public sealed class LegacyInvalidation : IInvalidationDesign
 
     private sealed class DomainState
     {
-        public SmmuDriver? Smmu { get; set; }
+        public SmmuDriver? Smmu;
 
         public List<Attached> Devices { get; } = [];
     }
