@@ -1,6 +1,5 @@
 using System.Numerics;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Masters;
 using SmmuLab.Driver.Probe;
@@ -106,23 +105,26 @@ public sealed class LegacyInvalidation : IInvalidationDesign
     private static void InvalidateTlb(SmmuDriver smmu, InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
         var ril = smmu.Features.RangeInvalidation;
-        var batch = new CommandBatch(smmu.Cmdq);
         if (InvalidationCommands.SizeTooBig(ril, size, granule))
         {
-            batch.Add(domain.IsStage1
+            var all = domain.IsStage1
                 ? (smmu.Features.E2H ? Command.TlbiEl2Asid(domain.Tag) : Command.TlbiNhAsid(0, domain.Tag))
-                : Command.TlbiS12Vmall(domain.Tag));
+                : Command.TlbiS12Vmall(domain.Tag);
+            smmu.IssueWithSync([all]);
         }
         else
         {
             var template = domain.IsStage1
                 ? Command.TlbiByAddress(smmu.Features.E2H ? Opcode.CMD_TLBI_EL2_VA : Opcode.CMD_TLBI_NH_VA, 0, domain.Tag, 0, leaf)
                 : Command.TlbiByAddress(Opcode.CMD_TLBI_S2_IPA, domain.Tag, 0, 0, leaf);
+
+            // The batch's queue is chosen by the template's opcode (a CMDQV may take only some).
+            var batch = smmu.NewBatch(template);
             var pageShift = ril ? BitOperations.TrailingZeroCount(domain.PageSizeBitmap) : 0;
             InvalidationCommands.AddRange(ref batch, template, leaf, iova, size, granule, pageShift);
+            batch.Submit();
         }
 
-        batch.Submit();
         if (domain.IsNestParent)
         {
             // Guest stage-1 entries sit on the parent's VMID: they go too.
@@ -136,7 +138,7 @@ public sealed class LegacyInvalidation : IInvalidationDesign
     /// </summary>
     private static void InvalidateAtcs(SmmuDriver smmu, InvalidationDomain domain, DomainState state, ulong iova, ulong size)
     {
-        var batch = new CommandBatch(smmu.Cmdq);
+        var batch = smmu.NewBatch(InvalidationCommands.AtcInv(0, 0, 0, 0));
         lock (state)
         {
             foreach (var d in state.Devices)

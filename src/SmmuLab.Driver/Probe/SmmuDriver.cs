@@ -16,6 +16,8 @@ namespace SmmuLab.Driver.Probe;
 public sealed class SmmuDriver : IInterruptSink, IDisposable
 {
     private static int lastOrdinal;
+    private readonly Func<Command, CommandQueue.CommandQueue> queueChooser;
+    private ISecondaryQueues? secondaryQueues;
 
     private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures probed)
     {
@@ -41,6 +43,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
         Events = new EventQueueReader(platform, Math.Min(features.EvtqLog2, options.MaxEvtqLog2));
         EntryFeatures = new EntryFeatures(Stalls: features.Stalls, AttrTypesOverride: features.AttrTypesOverride, E2H: features.E2H,
             StallForce: features.StallForce);
+        queueChooser = c => CommandQueueFor(c);
     }
 
     public string Name { get; }
@@ -71,6 +74,12 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     /// <summary>The feature flags the STE/CD builders need.</summary>
     public EntryFeatures EntryFeatures { get; }
+
+    /// <summary>The secondary queues installed (a CMDQV), or null: every command goes to <see cref="Cmdq"/>.</summary>
+    public ISecondaryQueues? SecondaryQueues => Volatile.Read(ref secondaryQueues);
+
+    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Func{Command, CommandQueue.CommandQueue}, in Command)"/>.</summary>
+    public Func<Command, CommandQueue.CommandQueue> QueueChooser => queueChooser;
 
     /// <summary>
     /// Probes and resets an SMMU: reads the IDRs, allocates the tables and queues, and runs the
@@ -110,6 +119,26 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     }
 
     /// <summary>
+    /// Installs (or, with null, removes) the secondary queues commands may be sent to. The caller
+    /// guarantees no command is being issued concurrently (probe or remove time).
+    /// </summary>
+    public void SetSecondaryQueues(ISecondaryQueues? queues) => Volatile.Write(ref secondaryQueues, queues);
+
+    /// <summary>
+    /// The queue for <paramref name="command"/> on the calling thread (the kernel's
+    /// <c>arm_smmu_get_cmdq</c>): a secondary queue that supports it, else <see cref="Cmdq"/>.
+    /// </summary>
+    public CommandQueue.CommandQueue CommandQueueFor(in Command command) => SecondaryQueues?.QueueFor(command) ?? Cmdq;
+
+    /// <summary>
+    /// A batch whose queue is chosen by <see cref="CommandQueueFor"/> for <paramref name="first"/>
+    /// (which is not added) and re-chosen whenever that queue refuses a command. Every design
+    /// should start its batches here rather than on <see cref="Cmdq"/>, so that a CMDQV's queues
+    /// are used.
+    /// </summary>
+    public CommandBatch NewBatch(in Command first) => new(queueChooser, first);
+
+    /// <summary>
     /// Installs <paramref name="target"/> as the STE of <paramref name="sid"/> with the hitless
     /// update algorithm; each step is made visible with CFGI_STE + CMD_SYNC, and the new STE is
     /// prefetched (Linux <c>arm_smmu_write_ste</c>).
@@ -117,16 +146,37 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     public void WriteSte(uint sid, ReadOnlySpan<ulong> target)
     {
         StreamTable.EnsureStream(sid);
-        var writer = new EntryWriter(new SteWriterOps(() => Cmdq.IssueCommandWithSync(Command.CfgiSte(sid, leaf: true))));
+        var cfgi = Command.CfgiSte(sid, leaf: true);
+        var writer = new EntryWriter(new SteWriterOps(() => CommandQueueFor(cfgi).IssueCommandWithSync(cfgi)));
         writer.Write(Platform.Memory, StreamTable.SteAddress(sid), target);
         if (!Options.SkipPrefetch)
         {
-            Cmdq.IssueCommand(Command.PrefetchConfig(sid));
+            var prefetch = Command.PrefetchConfig(sid);
+            CommandQueueFor(prefetch).IssueCommand(prefetch);
         }
     }
 
-    /// <summary>Issues commands followed by a CMD_SYNC and waits for it.</summary>
-    public void IssueWithSync(ReadOnlySpan<Command> commands) => Cmdq.IssueCommands(commands, sync: true);
+    /// <summary>
+    /// Issues commands followed by a CMD_SYNC and waits for it. With secondary queues the commands
+    /// go through a batch (<see cref="NewBatch"/>), which moves to another queue, after a CMD_SYNC on
+    /// the current one, whenever a queue refuses a command.
+    /// </summary>
+    public void IssueWithSync(ReadOnlySpan<Command> commands)
+    {
+        if (SecondaryQueues is null || commands.IsEmpty)
+        {
+            Cmdq.IssueCommands(commands, sync: true);
+            return;
+        }
+
+        var batch = NewBatch(commands[0]);
+        foreach (ref readonly var c in commands)
+        {
+            batch.Add(c);
+        }
+
+        batch.Submit();
+    }
 
     public void Dispose() => Cmdq.Dispose();
 

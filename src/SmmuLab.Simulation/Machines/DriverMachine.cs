@@ -1,8 +1,10 @@
 using SmmuLab.Driver;
+using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Masters;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
+using SmmuLab.Hardware.Cmdqv;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Products;
@@ -23,6 +25,7 @@ public sealed class DriverMachine : IDisposable
 
     private readonly Dictionary<string, SmmuNode> smmus = [];
     private readonly Dictionary<string, DeviceNode> devices = [];
+    private readonly Dictionary<string, CmdqvNode> cmdqvs = [];
 
     public DriverMachine(IInvalidationDesign design)
     {
@@ -87,6 +90,34 @@ public sealed class DriverMachine : IDisposable
         return node;
     }
 
+    /// <summary>
+    /// Builds a Tegra241 CMDQV beside SMMU <paramref name="smmu"/> (its own MMIO window and
+    /// interrupt line), probes the CMDQV driver on it and installs its VCMDQs as the SMMU driver's
+    /// secondary queues. With <see cref="CmdqvDriverOptions.Disable"/> the node's driver is null.
+    /// </summary>
+    public CmdqvNode AttachCmdqv(string smmu, Tegra241CmdqvOptions? hardware = null, CmdqvDriverOptions? driverOptions = null)
+    {
+        if (cmdqvs.ContainsKey(smmu))
+        {
+            throw new ArgumentException($"SMMU {smmu} already has a CMDQV");
+        }
+
+        var node = Smmu(smmu);
+        var device = new Tegra241Cmdqv(hardware ?? new Tegra241CmdqvOptions { Name = $"{smmu} cmdqv" }, node.Device, Memory);
+        var driver = CmdqvDriver.Probe(node.Driver, device, driverOptions ?? new CmdqvDriverOptions { Name = $"{smmu} cmdqv" });
+        if (driver is not null)
+        {
+            device.InterruptHandler = driver.HandleInterrupt;
+        }
+
+        var cmdqv = new CmdqvNode(smmu, device, driver);
+        cmdqvs.Add(smmu, cmdqv);
+        return cmdqv;
+    }
+
+    /// <summary>The CMDQV attached to SMMU <paramref name="smmu"/>.</summary>
+    public CmdqvNode Cmdqv(string smmu) => cmdqvs.TryGetValue(smmu, out var c) ? c : throw new KeyNotFoundException($"SMMU {smmu} has no CMDQV");
+
     /// <summary>Adds a PCIe function behind an SMMU and registers it with the driver.</summary>
     public DeviceNode AddDevice(string name, string smmu, IReadOnlyList<uint> sids, bool ats = false, int pasidBits = 0, int atcEntries = 64)
     {
@@ -110,6 +141,12 @@ public sealed class DriverMachine : IDisposable
 
     public void Dispose()
     {
+        // A CMDQV goes first: its teardown still issues CMD_SYNCs on the SMMU's CMDQ.
+        foreach (var c in cmdqvs.Values)
+        {
+            c.Driver?.Dispose();
+        }
+
         foreach (var n in smmus.Values)
         {
             n.Driver.Dispose();
@@ -120,6 +157,9 @@ public sealed class DriverMachine : IDisposable
 
 /// <summary>An SMMU model and the driver probed on it.</summary>
 public sealed record SmmuNode(string Name, SmmuDevice Device, SmmuDriver Driver);
+
+/// <summary>A CMDQV model beside an SMMU, and its driver (null when probing disabled it).</summary>
+public sealed record CmdqvNode(string Smmu, Tegra241Cmdqv Device, CmdqvDriver? Driver);
 
 /// <summary>An endpoint and the driver's master for it.</summary>
 public sealed record DeviceNode(string Name, SmmuNode Smmu, Endpoint Endpoint, Master Master);

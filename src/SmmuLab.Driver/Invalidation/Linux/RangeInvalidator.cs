@@ -65,8 +65,9 @@ public static class RangeInvalidator
             ref readonly var inv = ref invs[cur];
             if (batch.Count == 0)
             {
-                // A new batch goes to the queue of the entry that opens it.
-                batch = new CommandBatch(inv.Smmu!.Cmdq);
+                // A new batch goes to the queue of the entry that opens it: the SMMU's command queue
+                // for this kind of command (a Tegra241 VCMDQ of this thread, or the main CMDQ).
+                batch = inv.Smmu!.NewBatch(new Command((ulong)inv.SizeOpcode, 0));
             }
 
             // The per-entry work is a separate method: whatever an entry does (emit, skip because

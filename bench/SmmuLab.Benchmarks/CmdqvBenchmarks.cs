@@ -1,0 +1,97 @@
+using BenchmarkDotNet.Attributes;
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Driver.Cmdqv;
+using SmmuLab.Driver.Invalidation;
+using SmmuLab.Driver.Probe;
+using SmmuLab.Simulation.Machines;
+
+namespace SmmuLab.Benchmarks;
+
+/// <summary>
+/// Invalidation throughput of two threads, each issuing batches of one TLBI_NH_VA and a CMD_SYNC
+/// (and waiting for it), through the driver and the model with inline consumption: either each
+/// thread on its own VCMDQ of a Tegra241 CMDQV (<see cref="PerThreadVcmdqs"/>), or both on the
+/// SMMU's single CMDQ (the CMDQV probed but bypassed). One operation is one batch.
+/// </summary>
+[MemoryDiagnoser]
+public class CmdqvBenchmarks
+{
+    private const int Threads = 2;
+    private const int BatchesPerThread = 2000;
+
+    [ThreadStatic]
+    private static int workerCpu;
+
+    private DriverMachine machine = null!;
+    private SmmuDriver smmu = null!;
+    private Barrier start = null!;
+    private Barrier done = null!;
+    private Thread[] workers = [];
+    private volatile bool stopping;
+
+    /// <summary>true: per-thread VCMDQs; false: the single main CMDQ.</summary>
+    [Params(false, true)]
+    public bool PerThreadVcmdqs { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        machine = new DriverMachine(new LegacyInvalidation());
+        smmu = machine.AddSmmu("smmu0").Driver;
+        machine.AttachCmdqv("smmu0", driverOptions: new CmdqvDriverOptions { BypassVcmdq = !PerThreadVcmdqs, CurrentCpu = () => workerCpu });
+        start = new Barrier(Threads + 1);
+        done = new Barrier(Threads + 1);
+        workers = [.. Enumerable.Range(0, Threads).Select(cpu => new Thread(() => Worker(cpu)) { IsBackground = true })];
+        foreach (var w in workers)
+        {
+            w.Start();
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        stopping = true;
+        start.SignalAndWait();
+        foreach (var w in workers)
+        {
+            w.Join();
+        }
+
+        start.Dispose();
+        done.Dispose();
+        machine.Dispose();
+    }
+
+    /// <summary>Both threads issue their batches; returns when both are done.</summary>
+    [Benchmark(OperationsPerInvoke = Threads * BatchesPerThread)]
+    public void TwoThreadsTlbiSyncBatches()
+    {
+        start.SignalAndWait();
+        done.SignalAndWait();
+    }
+
+    private void Worker(int cpu)
+    {
+        workerCpu = cpu;
+        var asid = (ushort)(cpu + 1);
+        while (true)
+        {
+            start.SignalAndWait();
+            if (stopping)
+            {
+                return;
+            }
+
+            for (var i = 0; i < BatchesPerThread; i++)
+            {
+                var tlbi = Command.TlbiByAddress(Opcode.CMD_TLBI_NH_VA, 0, asid, (ulong)(i & 1023) << 12, leaf: true);
+                var batch = smmu.NewBatch(tlbi);
+                batch.Add(tlbi);
+                batch.Submit();
+            }
+
+            done.SignalAndWait();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using SmmuLab.Architecture.Cmdqv;
+using SmmuLab.Architecture.Memory;
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Platform;
+using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
+
+namespace SmmuLab.Driver.Cmdqv;
+
+/// <summary>
+/// A guest kernel's logical VCMDQ: a command queue in guest memory driven through the VINTF page 0
+/// the VMM mapped into the guest, so that commands reach the hardware without a VM exit. As in a
+/// guest HYP_OWN reads 0, the queue supports only TLBI_NH_ASID, TLBI_NH_VA and ATC_INV (a batch
+/// sends anything else to the emulated CMDQ); whatever VMID and StreamIDs the guest writes, the
+/// hardware substitutes its VINTF's.
+/// </summary>
+/// <remarks>
+/// Use: build it (the ring is allocated), have the VMM call
+/// <see cref="CmdqvUserVintf.AllocateQueue"/> with <see cref="BaseAddress"/> and
+/// <see cref="Log2Entries"/>, then <see cref="Enable"/>; then issue through <see cref="Queue"/>.
+/// </remarks>
+public sealed class GuestVcmdq : IDisposable
+{
+    private readonly IMmio page0;
+    private readonly TimeSpan pollTimeout;
+
+    public GuestVcmdq(IMmio vintfPage0, IPhysicalMemory guestMemory, IDmaAllocator allocator, int lidx, int log2Entries = CommandQueueOptions.MinLog2Entries,
+        TimeSpan? pollTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(vintfPage0);
+        page0 = vintfPage0;
+        Lidx = lidx;
+        this.pollTimeout = pollTimeout ?? TimeSpan.FromSeconds(1);
+        Queue = new CommandQueue.CommandQueue(new DriverPlatform(vintfPage0, guestMemory, allocator), new CommandQueueOptions
+        {
+            Name = $"guest lvcmdq{lidx}",
+            Log2Entries = log2Entries,
+            Completion = SyncCompletionMode.Poll,
+            ProdRegister = Register(R.VCMDQ_PROD),
+            ConsRegister = Register(R.VCMDQ_CONS),
+            Supports = CmdqvCommands.GuestSupports,
+            PollTimeout = this.pollTimeout,
+        });
+    }
+
+    public int Lidx { get; }
+
+    public CommandQueue.CommandQueue Queue { get; }
+
+    public ulong BaseAddress => Queue.BaseAddress;
+
+    public int Log2Entries => Queue.Log2Entries;
+
+    /// <summary>Sets CONFIG.EN through page 0 and waits for STATUS.ENABLED.</summary>
+    /// <exception cref="TimeoutException">The queue did not enable (not allocated by the VMM, or the VINTF is off).</exception>
+    public void Enable()
+    {
+        page0.Write32(Register(R.VCMDQ_CONFIG), (uint)VcmdqControl.EN.Make(1));
+        var sw = Stopwatch.StartNew();
+        while (!VcmdqControl.EN.IsSet(page0.Read32(Register(R.VCMDQ_STATUS))))
+        {
+            if (sw.Elapsed > pollTimeout)
+            {
+                throw new TimeoutException($"guest lvcmdq{Lidx} did not enable");
+            }
+
+            Thread.Yield();
+        }
+    }
+
+    public void Disable() => page0.Write32(Register(R.VCMDQ_CONFIG), 0);
+
+    /// <summary>
+    /// The guest's recovery when its VINTF reports this queue in error: the bad command is skipped
+    /// (replaced by a CMD_SYNC) and the error acknowledged, which restarts the queue. Returns the
+    /// error found in CONS.ERR.
+    /// </summary>
+    public VcmdqError HandleError()
+    {
+        var error = (VcmdqError)VcmdqPointer.ERR.Get(page0.Read32(Register(R.VCMDQ_CONS)));
+        if (error == VcmdqError.NONE)
+        {
+            return error;
+        }
+
+        Queue.HandleCommandError();
+        page0.Write32(Register(R.VCMDQ_GERRORN), page0.Read32(Register(R.VCMDQ_GERROR)));
+        return error;
+    }
+
+    /// <summary>The raw CONS register (RD and ERR).</summary>
+    public uint ReadCons() => page0.Read32(Register(R.VCMDQ_CONS));
+
+    /// <summary>The entries the hardware consumed so far (CONS.RD without wrap).</summary>
+    public uint ConsumedIndex => QueuePointer.Index(ReadCons(), Log2Entries);
+
+    public void Dispose() => Queue.Dispose();
+
+    private int Register(int register) => (R.VcmdqStride * Lidx) + register;
+}

@@ -1,0 +1,32 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Registers;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>
+/// The entry point for command queues outside the SMMU's own CMDQ (a Tegra241 CMDQV's VCMDQs):
+/// they fetch and check commands themselves and have them executed here, against the same caches.
+/// </summary>
+public sealed partial class SmmuDevice
+{
+    /// <summary>
+    /// Executes one command fetched by a secondary queue, under the device lock, exactly as the
+    /// main CMDQ's consumer would (same checks, same CERROR codes, same cache maintenance; an ATC
+    /// invalidation that times out fails the next CMD_SYNC executed on any queue, as the SMMU keeps
+    /// one such state). The command is not counted in <see cref="Statistics"/> nor reported by
+    /// <see cref="CommandConsumed"/>, which describe the main CMDQ only; the caller keeps its own
+    /// per-queue counters.
+    /// </summary>
+    internal CommandError ExecuteFromSecondaryQueue(in Command cmd)
+    {
+        CommandError error;
+        lock (gate)
+        {
+            Clock.Advance(Options.Costs.CommandFetchNs);
+            error = Execute(cmd);
+        }
+
+        DeliverInterrupts();
+        return error;
+    }
+}

@@ -1,0 +1,101 @@
+using SmmuLab.Architecture.Cmdqv;
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.PageTables;
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Cmdqv;
+using SmmuLab.Hardware.Memory;
+using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Smmu;
+using SmmuLab.Hardware.Translation;
+using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
+
+namespace SmmuLab.Hardware.Tests.Cmdqv;
+
+/// <summary>
+/// Test-side software for a CMDQV beside an enabled SMMU, using registers and memory only. Each
+/// logical VCMDQ gets a 256-entry ring at <see cref="Rings"/> + 0x1000 * global index.
+/// </summary>
+internal sealed class CmdqvTestBed : IDisposable
+{
+    public const ulong Rings = 0x0100_0000;
+    public const int Log2Entries = 8;
+
+    private readonly Dictionary<int, uint> prods = [];
+
+    public CmdqvTestBed(Tegra241CmdqvOptions? options = null)
+    {
+        Memory = new SparsePhysicalMemory([(0, 0x1_0000_0000)]);
+        Smmu = new SmmuDevice(new SmmuDeviceOptions(), Memory);
+        Smmu.Write32(SmmuRegister.CR0, (uint)(Cr0.SMMUEN.Make(1) | Cr0.CMDQEN.Make(1)));
+        Cmdqv = new Tegra241Cmdqv(options ?? new Tegra241CmdqvOptions(), Smmu, Memory);
+        Cmdqv.InterruptHandler = () => Interrupts++;
+        Cmdqv.Write32(R.CONFIG, (uint)CmdqvConfig.CMDQV_EN.Make(1));
+    }
+
+    public SparsePhysicalMemory Memory { get; }
+
+    public SmmuDevice Smmu { get; }
+
+    public Tegra241Cmdqv Cmdqv { get; }
+
+    public int Interrupts { get; set; }
+
+    public static TranslationContext Context(ushort vmid, ushort asid) => TranslationContext.Stage1Nh(vmid, asid);
+
+    /// <summary>Enables VINTF <paramref name="vintf"/> with a VMID and ownership.</summary>
+    public void EnableVintf(int vintf, ushort vmid, bool hypOwn)
+    {
+        var config = VintfConfig.VMID.Make(vmid) | VintfConfig.HYP_OWN.Make(hypOwn ? 1UL : 0);
+        Cmdqv.Write32(R.VintfConfig(vintf), (uint)config);
+        Cmdqv.Write32(R.VintfConfig(vintf), (uint)(config | VintfConfig.EN.Make(1)));
+    }
+
+    /// <summary>Maps global VCMDQ <paramref name="vcmdq"/> as (VINTF, lidx), programs its ring and enables it.</summary>
+    public void MapQueue(int vcmdq, int vintf, int lidx)
+    {
+        Cmdqv.Write32(R.CmdqAlloc(vcmdq), (uint)(CmdqAlloc.VINTF.Make((ulong)vintf) | CmdqAlloc.LVCMDQ.Make((ulong)lidx) | CmdqAlloc.ALLOCATED.Make(1)));
+        Cmdqv.Write64(R.LvcmdqPage1Register(vintf, lidx, R.VCMDQ_BASE), RingOf(vcmdq) | Log2Entries);
+        Cmdqv.Write32(R.LvcmdqPage0Register(vintf, lidx, R.VCMDQ_CONFIG), 1);
+    }
+
+    public void MapSid(int vintf, int slot, uint virtualSid, uint physicalSid)
+    {
+        Cmdqv.Write32(R.VintfSidReplace(vintf, slot), physicalSid);
+        Cmdqv.Write32(R.VintfSidMatch(vintf, slot), (virtualSid << 1) | 1);
+    }
+
+    public static ulong RingOf(int vcmdq) => Rings + ((ulong)vcmdq * 0x1000);
+
+    /// <summary>Writes the commands into the queue of (VINTF, lidx) and publishes them with one PROD write.</summary>
+    public void Submit(int vintf, int lidx, params Command[] commands)
+    {
+        var q = Cmdqv.GlobalIndexOf(vintf, lidx);
+        var prod = prods.GetValueOrDefault(q);
+        foreach (var c in commands)
+        {
+            var slot = RingOf(q) + (QueuePointer.Index(prod, Log2Entries) * 16UL);
+            Memory.Write64(slot, c.Dw0);
+            Memory.Write64(slot + 8, c.Dw1);
+            prod = QueuePointer.Increment(prod, Log2Entries);
+        }
+
+        prods[q] = prod;
+        Cmdqv.Write32(R.LvcmdqPage0Register(vintf, lidx, R.VCMDQ_PROD), prod);
+    }
+
+    public uint Cons(int vintf, int lidx) => Cmdqv.Read32(R.LvcmdqPage0Register(vintf, lidx, R.VCMDQ_CONS));
+
+    public void InsertTlbEntry(ushort vmid, ushort asid, ulong va) =>
+        Smmu.Tlb.Insert(Context(vmid, asid), Granule.Size4K, va, WalkResult.Translated(va + 0x1000_0000, 12, 3, Permissions.All, false));
+
+    public bool TlbHolds(ushort vmid, ushort asid, ulong va) => Smmu.Tlb.TryLookup(Context(vmid, asid), va, out _);
+
+    public Endpoint Connect(string name, uint sid)
+    {
+        var ep = new Endpoint(name, [sid], Memory, new EndpointOptions { AtsCapable = true });
+        Smmu.Connect(ep);
+        return ep;
+    }
+
+    public void Dispose() => Smmu.Dispose();
+}
