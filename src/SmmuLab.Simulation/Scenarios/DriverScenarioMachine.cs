@@ -36,7 +36,16 @@ public sealed class DriverScenarioMachine : IScenarioMachine
     public SmmuDevice AddSmmu(SmmuSpec spec)
     {
         var options = ScenarioFeatures.ToDeviceOptions(spec, modeOverride);
-        return Guard(() => machine.AddSmmu(options, beforeProbe: device => SmmuBuilt?.Invoke(device, spec)).Device);
+        return Guard(() =>
+        {
+            var node = machine.AddSmmu(options, beforeProbe: device => SmmuBuilt?.Invoke(device, spec));
+            if (spec.Cmdqv)
+            {
+                machine.AttachCmdqv(spec.Name);
+            }
+
+            return node.Device;
+        });
     }
 
     public void AddDevice(DeviceSpec spec)

@@ -68,6 +68,9 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
     /// <summary><c>tlb-entries</c>: TLB capacity.</summary>
     public int? TlbEntries { get; init; }
 
+    /// <summary><c>cmdqv</c>: an NVIDIA Tegra241 CMDQV beside the SMMU; the kernel then issues through per-CPU VCMDQs.</summary>
+    public bool Cmdqv { get; init; }
+
     /// <summary><c>mode</c>: "inline" or "free-running" command consumption; null means inline.</summary>
     public string? Mode { get; init; }
 }

@@ -24,7 +24,7 @@ public static partial class ScenarioParser
     public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
 
     private static readonly string[] RootKeys = ["invalidation", "description"];
-    private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode"];
+    private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
     private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu"];
 
@@ -129,6 +129,7 @@ public static partial class ScenarioParser
             SubstreamIdBits = (int?)t.UInt("ssid-bits", 20),
             TlbEntries = (int?)t.UInt("tlb-entries", 1 << 20),
             Mode = t.Choice("mode", ScenarioFeatures.Modes, "mode"),
+            Cmdqv = t.Bool("cmdqv") ?? false,
         };
         if (spec.StreamIdBits >= 7 && features.Contains("no-2lvl-strtab"))
         {
