@@ -64,6 +64,15 @@ public sealed partial class SmmuDevice
             return ur;
         }
 
+        // The STE decides first whether ATS is usable at all (3.9.1.2): a stream whose effective
+        // EATS is 0 answers UR with F_BAD_ATS_TREQ whatever its CD/SubstreamID state would say.
+        var stream = configCache.LookupStream(StreamTable, cr2, sid);
+        if (stream.Status == ConfigStatus.Ok && EffectiveEats(stream.Stream!) == Eats.Abort)
+        {
+            RecordBadAtsRequest(sid, pasid, address);
+            return ur;
+        }
+
         var config = LookupConfiguration(sid, pasid);
         if (config.Status == ConfigStatus.Abort)
         {

@@ -140,6 +140,16 @@ public sealed class AtsTests
     }
 
     [Fact]
+    public void EATS_zero_answers_UR_even_for_a_SubstreamID_the_CD_table_lacks()
+    {
+        // The STE's EATS is checked before any CD or SubstreamID rule: UR, not CA (3.9.1.2).
+        using var bed = new SmmuTestBed();
+        bed.ConfigureStage1(1, eats: 0);
+        Assert.Equal(AtsStatus.UnsupportedRequest, bed.Device.AtsTranslate(1, 77, Va, noWrite: false).Status);
+        Assert.Equal(EventId.F_BAD_ATS_TREQ, bed.SingleEvent().Id);
+    }
+
+    [Fact]
     public void Split_stage_EATS_without_ATSCHK_behaves_as_zero()
     {
         using var bed = new SmmuTestBed();
