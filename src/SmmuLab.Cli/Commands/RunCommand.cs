@@ -108,9 +108,9 @@ public static class RunCommand
                 error.WriteLine($"smmulab: {loaded.Path}: {report.Failed} of {report.Steps.Count} steps failed");
             }
 
-            if (report.Violations > 0)
+            if (report.ViolationCount > 0)
             {
-                error.WriteLine($"smmulab: {loaded.Path}: {report.Violations} stale-translation violations");
+                error.WriteLine($"smmulab: {loaded.Path}: {report.ViolationCount} stale-translation violations");
             }
 
             if (!report.Succeeded)

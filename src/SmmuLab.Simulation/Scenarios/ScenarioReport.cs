@@ -18,7 +18,7 @@ public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult>
     public OracleSummary? Oracle { get; init; }
 
     /// <summary>Stale-translation violations the oracle found (0 without an oracle).</summary>
-    public long Violations => Oracle?.ViolationCount ?? 0;
+    public long ViolationCount => Oracle?.ViolationCount ?? 0;
 
     public int Passed => Steps.Count(s => s.Passed);
 
@@ -27,7 +27,7 @@ public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult>
     public IEnumerable<StepResult> Failures => Steps.Where(s => !s.Passed);
 
     /// <summary>True when setup completed, every step met its expectation and the oracle found no violation.</summary>
-    public bool Succeeded => Failed == 0 && Violations == 0;
+    public bool Succeeded => Failed == 0 && ViolationCount == 0;
 
     /// <summary>A plain-text report: one line per step, the totals, then each SMMU's counters.</summary>
     public string Format()

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using SmmuLab.Driver.Invalidation;
+using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Tests.Scenarios;
@@ -100,14 +101,16 @@ public class OracleScenarioTests
     }
 
     [Theory]
-    [InlineData("legacy")]
-    [InlineData("linux")]
-    public void EveryExampleScenarioAndTheDefaultHaveNoViolation(string design)
+    [InlineData("legacy", ConsumptionMode.Inline)]
+    [InlineData("linux", ConsumptionMode.Inline)]
+    [InlineData("legacy", ConsumptionMode.FreeRunning)]
+    [InlineData("linux", ConsumptionMode.FreeRunning)]
+    public void EveryExampleScenarioAndTheDefaultHaveNoViolation(string design, ConsumptionMode mode)
     {
         var files = Directory.GetFiles(Path.Combine(ScenarioParserTests.RepositoryRoot(), "scenarios"), "*.toml");
         foreach (var scenario in files.Select(ScenarioParser.ParseFile).Append(ScenarioParser.LoadDefault()))
         {
-            var (report, oracle) = Run(scenario with { Invalidation = design }, InvalidationDesigns.Create(design));
+            var (report, oracle) = Run(scenario with { Invalidation = design }, InvalidationDesigns.Create(design), mode);
             Assert.True(oracle.ViolationCount == 0, report.Format());
             var moved = report.Steps.Sum(s => (long)(s.Dma?.Bytes ?? 0));
             Assert.True(moved == 0 || oracle.PagesChecked > 0, $"{scenario.Path}: no DMA was checked"); // legacy refuses multi-smmu-shared
@@ -145,11 +148,13 @@ public class OracleScenarioTests
     private static (ScenarioReport Report, StaleTranslationOracle Oracle) Run(string text, IInvalidationDesign design) =>
         Run(ScenarioParser.Parse(text, "oracle.toml"), design);
 
-    private static (ScenarioReport Report, StaleTranslationOracle Oracle) Run(Scenario scenario, IInvalidationDesign design)
+    private static (ScenarioReport Report, StaleTranslationOracle Oracle) Run(Scenario scenario, IInvalidationDesign design,
+        ConsumptionMode mode = ConsumptionMode.Inline)
     {
         var oracle = new StaleTranslationOracle();
         using var machine = new DriverScenarioMachine(design);
-        var report = new ScenarioRunner(machine, new ScenarioRunOptions { Oracle = oracle }).Run(scenario);
+        var options = new ScenarioRunOptions { Oracle = oracle, Mode = mode == ConsumptionMode.FreeRunning ? mode : null };
+        var report = new ScenarioRunner(machine, options).Run(scenario);
         oracle.Dispose();
         return (report, oracle);
     }
