@@ -117,6 +117,33 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void OracleViolationExits1AndIsTraced()
+    {
+        var trace = Path.Combine(dir, "trace.jsonl");
+
+        var (code, output, error) = Run(s => new StubScenarioMachine(s, leakDma: true), "run", Write("ok.toml", Valid), "--trace", trace);
+
+        Assert.Equal(1, code); // every step met its expectation: the oracle alone fails the run
+        Assert.Contains("2 steps: 2 passed, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("oracle: 1 DMA pages checked, 1 stale-translation violations", output, StringComparison.Ordinal);
+        Assert.Contains("VIOLATION (unmapped) step #1: nic sid 0x0 read iova 0x10000 -> pa 0x10000", output, StringComparison.Ordinal);
+        Assert.Contains("1 stale-translation violations", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("steps failed", error, StringComparison.Ordinal);
+        var kinds = File.ReadAllLines(trace).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString());
+        Assert.Equal(["step", "violation", "dma", "step"], kinds);
+    }
+
+    [Fact]
+    public void TheDriverBackedDefaultScenarioPassesTheOracle()
+    {
+        var (code, output, error) = Run(SmmulabApp.DefaultMachineFactory, "run");
+
+        Assert.Equal(0, code);
+        Assert.Empty(error);
+        Assert.Matches(@"oracle: [1-9]\d* DMA pages checked, 0 stale-translation violations", output);
+    }
+
+    [Fact]
     public void NoScenarioWithMachineRunsTheEmbeddedDefault()
     {
         StubScenarioMachine? machine = null;

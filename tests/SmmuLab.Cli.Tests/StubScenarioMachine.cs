@@ -1,13 +1,22 @@
 using SmmuLab.Hardware.Memory;
+using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Cli.Tests;
 
-/// <summary>A machine that accepts everything; DMA succeeds unless <see cref="FaultAll"/> is set.</summary>
-internal sealed class StubScenarioMachine(Scenario scenario, bool faultAll = false) : IScenarioMachine
+/// <summary>
+/// A machine that accepts everything; DMA succeeds unless <see cref="FaultAll"/> is set. With
+/// <see cref="LeakDma"/> each successful DMA's pages are reported as reaching memory at PA == IOVA,
+/// whatever was mapped (what a broken SMMU would do), so the oracle sees them.
+/// </summary>
+internal sealed class StubScenarioMachine(Scenario scenario, bool faultAll = false, bool leakDma = false) : IScenarioMachine
 {
     private readonly List<SmmuDevice> devices = [];
+
+    public event Action<DmaAccess>? DmaAccessed;
+
+    public bool LeakDma { get; } = leakDma;
 
     public Scenario Scenario { get; } = scenario;
 
@@ -42,6 +51,11 @@ internal sealed class StubScenarioMachine(Scenario scenario, bool faultAll = fal
     public DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid)
     {
         Calls.Add($"dma {device}");
+        for (var page = iova & ~0xfffUL; LeakDma && !FaultAll && page < iova + size; page += 0x1000)
+        {
+            DmaAccessed?.Invoke(new DmaAccess(device, 0, pasid, page, page, 0x1000, write, FromAtc: false));
+        }
+
         return FaultAll ? new DmaOutcome(false, 0, "F_TRANSLATION") : new DmaOutcome(true, size, null);
     }
 

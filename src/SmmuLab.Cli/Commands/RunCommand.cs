@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SmmuLab.Cli.Encoding;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Workloads;
 
@@ -92,17 +93,28 @@ public static class RunCommand
 
         using (writer)
         {
+            using var oracle = new StaleTranslationOracle();
             using var machine = machineFactory(loaded);
             var runner = new ScenarioRunner(machine, new ScenarioRunOptions
             {
                 Trace = writer,
                 Mode = mode == ConsumptionMode.FreeRunning ? mode : null,
+                Oracle = oracle,
             });
             var report = runner.Run(loaded);
             output.Write(report.Format());
-            if (!report.Succeeded)
+            if (report.Failed > 0)
             {
                 error.WriteLine($"smmulab: {loaded.Path}: {report.Failed} of {report.Steps.Count} steps failed");
+            }
+
+            if (report.ViolationCount > 0)
+            {
+                error.WriteLine($"smmulab: {loaded.Path}: {report.ViolationCount} stale-translation violations");
+            }
+
+            if (!report.Succeeded)
+            {
                 return ExitCodes.Failed;
             }
 

@@ -2,6 +2,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
+using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Machines;
 
@@ -23,12 +24,20 @@ public sealed class DriverScenarioMachine : IScenarioMachine
     private readonly ConsumptionMode? modeOverride;
 
     public DriverScenarioMachine(Scenario scenario, ConsumptionMode? mode = null)
+        : this(InvalidationDesigns.Create(scenario.Invalidation), mode)
     {
-        machine = new DriverMachine(InvalidationDesigns.Create(scenario.Invalidation));
+    }
+
+    /// <summary>A machine with a given invalidation design (tests use broken ones).</summary>
+    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null)
+    {
+        machine = new DriverMachine(design);
         modeOverride = mode;
     }
 
     public event Action<SmmuDevice, SmmuSpec>? SmmuBuilt;
+
+    public event Action<DmaAccess>? DmaAccessed;
 
     /// <summary>The machine behind the scenario (for reports and tests).</summary>
     public DriverMachine Machine => machine;
@@ -51,7 +60,8 @@ public sealed class DriverScenarioMachine : IScenarioMachine
     public void AddDevice(DeviceSpec spec)
     {
         var smmu = machine.Smmu(spec.Smmu);
-        Guard(() => machine.AddDevice(spec.Name, spec.Smmu, spec.Sids, spec.Ats, Math.Min(PasidBits, smmu.Driver.Features.SsidBits)));
+        var node = Guard(() => machine.AddDevice(spec.Name, spec.Smmu, spec.Sids, spec.Ats, Math.Min(PasidBits, smmu.Driver.Features.SsidBits)));
+        node.Endpoint.Accessed += access => DmaAccessed?.Invoke(access);
     }
 
     public void AddDomain(DomainSpec spec)

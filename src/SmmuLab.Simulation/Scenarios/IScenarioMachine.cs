@@ -1,3 +1,4 @@
+using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Simulation.Scenarios;
@@ -16,6 +17,17 @@ public interface IScenarioMachine : IDisposable
     /// only the probe from traces.
     /// </summary>
     event Action<SmmuDevice, SmmuSpec>? SmmuBuilt
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>
+    /// Raised for every page of DMA that reaches memory (<see cref="Endpoint.Accessed"/> of every
+    /// device), on the DMA's thread under the SMMU's lock; the stale-translation oracle judges these.
+    /// The default implementation never raises it: the oracle then checks nothing.
+    /// </summary>
+    event Action<DmaAccess>? DmaAccessed
     {
         add { }
         remove { }

@@ -1,22 +1,33 @@
 using System.Text;
+using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Reports;
 
 namespace SmmuLab.Simulation.Scenarios;
 
 /// <summary>
 /// The result of running a scenario: one <see cref="StepResult"/> per step (and per failed setup
-/// item), and what each SMMU did, taken from its counters at the end of the run.
+/// item), and what each SMMU did, taken from its counters at the end of the run; with the
+/// stale-translation oracle, what it found.
 /// </summary>
 public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult> Steps, IReadOnlyList<RunSummary> Smmus)
 {
+    /// <summary>Violations listed in the text report; the rest are counted.</summary>
+    public const int ViolationsShown = 20;
+
+    /// <summary>What the stale-translation oracle found, when the run had one.</summary>
+    public OracleSummary? Oracle { get; init; }
+
+    /// <summary>Stale-translation violations the oracle found (0 without an oracle).</summary>
+    public long ViolationCount => Oracle?.ViolationCount ?? 0;
+
     public int Passed => Steps.Count(s => s.Passed);
 
     public int Failed => Steps.Count(s => !s.Passed);
 
     public IEnumerable<StepResult> Failures => Steps.Where(s => !s.Passed);
 
-    /// <summary>True when setup completed and every step met its expectation.</summary>
-    public bool Succeeded => Failed == 0;
+    /// <summary>True when setup completed, every step met its expectation and the oracle found no violation.</summary>
+    public bool Succeeded => Failed == 0 && ViolationCount == 0;
 
     /// <summary>A plain-text report: one line per step, the totals, then each SMMU's counters.</summary>
     public string Format()
@@ -30,6 +41,20 @@ public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult>
         }
 
         sb.AppendLine($"{Steps.Count} steps: {Passed} passed, {Failed} failed");
+        if (Oracle is { } oracle)
+        {
+            sb.AppendLine(oracle.Headline);
+            foreach (var v in oracle.Violations.Take(ViolationsShown))
+            {
+                sb.Append(v.Format());
+            }
+
+            if (oracle.ViolationCount > ViolationsShown)
+            {
+                sb.AppendLine($"  ... and {oracle.ViolationCount - ViolationsShown} more violations");
+            }
+        }
+
         foreach (var smmu in Smmus)
         {
             sb.Append(smmu.Format());

@@ -13,4 +13,12 @@ public sealed record ScenarioRunOptions
 
     /// <summary>Overrides every [[smmu]]'s <c>mode</c> (the command line's <c>--free-running</c>), or null to keep the file's.</summary>
     public ConsumptionMode? Mode { get; init; }
+
+    /// <summary>
+    /// Judges every page of DMA against what the driver mapped, unmapped, attached and detached
+    /// (see docs/oracle.md); the report then carries its summary and a violation fails the run.
+    /// The runner tells it the step and feeds it through an <see cref="Oracle.OracleScenarioMachine"/>;
+    /// its owner disposes it.
+    /// </summary>
+    public Oracle.StaleTranslationOracle? Oracle { get; init; }
 }

@@ -1,4 +1,5 @@
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Reports;
 
 namespace SmmuLab.Simulation.Scenarios;
@@ -8,11 +9,15 @@ namespace SmmuLab.Simulation.Scenarios;
 /// domains (step index -1, where the driver's probe happens), then carries out the steps in order,
 /// checking each step's <c>expect</c>. A step the machine refuses (<see cref="ScenarioStepException"/>)
 /// is a failure unless it expected <c>error</c>; the run goes on with the next step. A setup item the
-/// machine refuses ends the run. The machine is not disposed: its owner does that.
+/// machine refuses ends the run. The machine is not disposed: its owner does that. With an
+/// oracle (<see cref="ScenarioRunOptions.Oracle"/>) every step goes through an
+/// <see cref="OracleScenarioMachine"/>, and violations are traced and fail the report.
 /// </summary>
-public sealed class ScenarioRunner(IScenarioMachine machine, ScenarioRunOptions? options = null)
+public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? options = null)
 {
     private readonly ScenarioRunOptions options = options ?? new ScenarioRunOptions();
+    private readonly IScenarioMachine target = target;
+    private IScenarioMachine machine = target;
     private readonly List<(string Name, SmmuDevice Device)> smmus = [];
     private volatile int currentStep = -1;
 
@@ -26,6 +31,15 @@ public sealed class ScenarioRunner(IScenarioMachine machine, ScenarioRunOptions?
     {
         var results = new List<StepResult>();
         var trace = options.Trace;
+        var oracle = options.Oracle;
+        using var checkedMachine = oracle is null ? null : new OracleScenarioMachine(target, oracle);
+        machine = (IScenarioMachine?)checkedMachine ?? target;
+        Action<OracleViolation>? onViolation = trace is null ? null : trace.WriteViolation;
+        if (oracle is not null && onViolation is not null)
+        {
+            oracle.ViolationFound += onViolation;
+        }
+
         SetStep(-1);
         machine.SmmuBuilt += OnSmmuBuilt;
         try
@@ -44,11 +58,17 @@ public sealed class ScenarioRunner(IScenarioMachine machine, ScenarioRunOptions?
         finally
         {
             machine.SmmuBuilt -= OnSmmuBuilt;
+            if (oracle is not null && onViolation is not null)
+            {
+                oracle.ViolationFound -= onViolation;
+            }
+
+            machine = target;
             options.Meter?.BeginStep(int.MaxValue);
             trace?.Flush();
         }
 
-        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))]);
+        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))]) { Oracle = oracle?.Summarize() };
     }
 
     private bool Setup(Scenario scenario, List<StepResult> results)
@@ -182,6 +202,11 @@ public sealed class ScenarioRunner(IScenarioMachine machine, ScenarioRunOptions?
     {
         currentStep = index;
         options.Meter?.BeginStep(index);
+        if (options.Oracle is { } oracle)
+        {
+            oracle.Step = index;
+        }
+
         if (options.Trace is { } trace)
         {
             trace.Step = index;

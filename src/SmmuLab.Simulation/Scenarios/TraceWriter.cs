@@ -179,6 +179,58 @@ public sealed class TraceWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// <c>{"step":N,"kind":"violation","violation":"stale","device":..,"smmu":..,"sid":..,"pasid":..,"iova":..,"pa":..,
+    /// "access":"read","from_atc":true,"domain":..,"killed_domain":..,"killed_step":2,"killed_by":"unmap dom 0x10000+0x1000",
+    /// "commands":[{"step":2,"op":"CMD_SYNC","dw0":..,"dw1":..}],"commands_dropped":false}</c>, from the stale-translation oracle.
+    /// </summary>
+    public void WriteViolation(Oracle.OracleViolation violation)
+    {
+        lock (gate)
+        {
+            Begin("violation");
+            json.WriteString("violation", violation.KindName);
+            json.WriteString("device", violation.Device);
+            if (violation.Smmu is { } smmu)
+            {
+                json.WriteString("smmu", smmu);
+            }
+
+            WriteHex("sid", violation.StreamId);
+            if (violation.Pasid is { } pasid)
+            {
+                WriteHex("pasid", pasid);
+            }
+
+            WriteHex("iova", violation.Iova);
+            WriteHex("pa", violation.PhysicalAddress);
+            json.WriteString("access", violation.Write ? "write" : "read");
+            json.WriteBoolean("from_atc", violation.FromAtc);
+            json.WriteString("domain", violation.Domain);
+            if (violation.KilledBy is { } kill)
+            {
+                json.WriteString("killed_domain", violation.KilledDomain);
+                json.WriteNumber("killed_step", kill.Step);
+                json.WriteString("killed_by", kill.Description);
+                json.WriteStartArray("commands");
+                foreach (var c in violation.Commands)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("step", c.Step);
+                    json.WriteString("op", c.Op);
+                    WriteHex("dw0", c.Command.Dw0);
+                    WriteHex("dw1", c.Command.Dw1);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteBoolean("commands_dropped", violation.CommandsDropped);
+            }
+
+            End();
+        }
+    }
+
     /// <summary>Writes buffered records to the stream and flushes it.</summary>
     public void Flush()
     {
