@@ -18,12 +18,18 @@ public sealed record RunSummary(
     double ModeledNanoseconds,
     IReadOnlyList<string> Log)
 {
+    /// <summary>ATS Translation Requests the SMMU answered (their walks are not counted as translations).</summary>
+    public long AtsRequests { get; init; }
+
     public static RunSummary From(SmmuDevice smmu, IReadOnlyList<string> log)
     {
         var tlb = smmu.Tlb.Statistics;
         return new RunSummary(smmu.Name, smmu.Statistics.Translations, tlb.Hits, tlb.Misses, smmu.WalkSteps,
             smmu.Statistics.TranslationFaults, [.. smmu.Statistics.CommandCounts()], [.. smmu.Statistics.EventCounts()],
-            smmu.Clock.Nanoseconds, log);
+            smmu.Clock.Nanoseconds, log)
+        {
+            AtsRequests = smmu.Statistics.AtsTranslationRequests,
+        };
     }
 
     public long CommandCount => Commands.Sum(c => c.Count);
@@ -40,7 +46,7 @@ public sealed record RunSummary(
         }
 
         sb.AppendLine();
-        sb.AppendLine($"{Smmu}: {Translations} translations, TLB {TlbHits} hits / {TlbMisses} misses, {WalkSteps} walk steps, {Faults} faults");
+        sb.AppendLine($"{Smmu}: {Translations} translations, {AtsRequests} ATS translation requests, TLB {TlbHits} hits / {TlbMisses} misses, {WalkSteps} walk steps, {Faults} faults");
         sb.AppendLine($"  commands consumed: {CommandCount} ({SyncCount} CMD_SYNC)");
         foreach (var (op, n) in Commands)
         {

@@ -30,6 +30,7 @@ public class HandProgrammedRunTests
     {
         var text = HandProgrammedRun.Run().Format();
         Assert.Contains("translations", text);
+        Assert.Contains("ATS translation requests", text);
         Assert.Contains("TLB", text);
         Assert.Contains("CMD_SYNC", text);
         Assert.Contains("F_TRANSLATION", text);
