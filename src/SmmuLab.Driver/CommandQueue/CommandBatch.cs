@@ -23,7 +23,7 @@ public struct CommandBatch
 {
     public const int Capacity = CommandQueue.BatchEntries;
 
-    private readonly Func<Command, CommandQueue>? queueFor;
+    private Func<Command, CommandQueue>? queueFor;
     private Buffer commands;
     private CommandQueue queue;
     private int count;
@@ -43,6 +43,22 @@ public struct CommandBatch
     public CommandBatch(Func<Command, CommandQueue> queueFor, in Command first)
     {
         ArgumentNullException.ThrowIfNull(queueFor);
+        this.queueFor = queueFor;
+        queue = queueFor(first);
+    }
+
+    /// <summary>
+    /// Points an empty batch at the queue <paramref name="queueFor"/> chooses for
+    /// <paramref name="first"/>, in place: reusing one batch this way avoids copying its 1 KiB of
+    /// commands, which assigning a new batch to the same local would do.
+    /// </summary>
+    public void Retarget(Func<Command, CommandQueue> queueFor, in Command first)
+    {
+        if (count != 0)
+        {
+            throw new InvalidOperationException("only an empty batch can move to another queue");
+        }
+
         this.queueFor = queueFor;
         queue = queueFor(first);
     }

@@ -54,12 +54,17 @@ public static class RangeInvalidator
     /// </summary>
     public static void Run(InvalidationArray invs, ulong iova, ulong size, ulong granule, bool leaf)
     {
-        var batch = default(CommandBatch);
-
         // Count read once: an unref may lower it meanwhile; the entries it cuts off are trash
         // (users 0) and skipped below, so the old bound is safe.
         var end = invs.Count;
         var cur = invs.NextLive(0, end);
+        if (cur >= end)
+        {
+            return;
+        }
+
+        // One batch for the whole pass, constructed in place and moved between queues while empty.
+        var batch = invs[cur].Smmu!.NewBatch(FirstCommandOf(in invs[cur]));
         while (cur < end)
         {
             ref readonly var inv = ref invs[cur];
@@ -67,7 +72,7 @@ public static class RangeInvalidator
             {
                 // A new batch goes to the queue of the entry that opens it: the SMMU's command queue
                 // for this kind of command (a Tegra241 VCMDQ of this thread, or the main CMDQ).
-                batch = inv.Smmu!.NewBatch(new Command((ulong)inv.SizeOpcode, 0));
+                batch.Retarget(inv.Smmu!.QueueChooser, FirstCommandOf(in inv));
             }
 
             // The per-entry work is a separate method: whatever an entry does (emit, skip because
@@ -150,6 +155,9 @@ public static class RangeInvalidator
             InvalidationCommands.AddRange(ref batch, template, leaf, iova, size, granule, inv.PageShift);
         }
     }
+
+    /// <summary>A command of the kind the entry emits, to choose the queue its batch goes to.</summary>
+    private static Command FirstCommandOf(in InvalidationEntry inv) => new((ulong)inv.SizeOpcode, 0);
 
     /// <summary>The entry's whole-tag command: TLBI_NH_ASID (VMID 0), TLBI_EL2_ASID or TLBI_S12_VMALL.</summary>
     internal static Command WholeTag(in InvalidationEntry inv) => inv.NsizeOpcode switch
