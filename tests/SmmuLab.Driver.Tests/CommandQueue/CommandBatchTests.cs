@@ -96,6 +96,24 @@ public sealed class CommandBatchTests
     }
 
     [Fact]
+    public void An_empty_batch_can_be_retargeted_in_place_and_a_non_empty_one_cannot()
+    {
+        using var first = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true);
+        using var second = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true);
+        var batch = new CommandBatch(_ => first.Queue, Command.TlbiNhAsid(0, 1));
+        batch.Add(Command.TlbiNhAsid(0, 1));
+        Assert.Throws<InvalidOperationException>(() => batch.Retarget(_ => second.Queue, Command.TlbiNhAsid(0, 2)));
+        batch.Submit();
+
+        batch.Retarget(_ => second.Queue, Command.TlbiNhAsid(0, 2));
+        Assert.Same(second.Queue, batch.Queue);
+        batch.Add(Command.TlbiNhAsid(0, 2));
+        batch.Submit();
+        Assert.Equal([Opcode.CMD_TLBI_NH_ASID, Opcode.CMD_SYNC], first.Consumed.Select(c => c.Opcode));
+        Assert.Equal([Opcode.CMD_TLBI_NH_ASID, Opcode.CMD_SYNC], second.Consumed.Select(c => c.Opcode));
+    }
+
+    [Fact]
     public void Submitting_an_empty_batch_issues_a_lone_sync()
     {
         using var bed = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Msi, record: true);
