@@ -115,6 +115,9 @@ public sealed class DriverMachine : IDisposable
         return cmdqv;
     }
 
+    /// <summary>True when SMMU <paramref name="smmu"/> has a CMDQV.</summary>
+    public bool HasCmdqv(string smmu) => cmdqvs.ContainsKey(smmu);
+
     /// <summary>The CMDQV attached to SMMU <paramref name="smmu"/>.</summary>
     public CmdqvNode Cmdqv(string smmu) => cmdqvs.TryGetValue(smmu, out var c) ? c : throw new KeyNotFoundException($"SMMU {smmu} has no CMDQV");
 

@@ -162,6 +162,36 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         return new DmaOutcome(r.Ok, r.BytesTransferred, r.Ok ? null : r.Fault?.ToString() ?? "aborted");
     }
 
+    /// <summary>Per-VCMDQ command counts of every CMDQV (its commands do not reach the SMMU's own counters).</summary>
+    public IReadOnlyList<string> ReportLines()
+    {
+        var lines = new List<string>();
+        foreach (var smmu in machine.Smmus)
+        {
+            if (!machine.HasCmdqv(smmu.Name))
+            {
+                continue;
+            }
+
+            var hw = machine.Cmdqv(smmu.Name).Device;
+            lines.Add($"{smmu.Name} cmdqv: commands consumed per VCMDQ");
+            for (var q = 0; q < hw.Options.Vcmdqs; q++)
+            {
+                var stats = hw.QueueStatistics(q);
+                if (stats.CommandsConsumed == 0)
+                {
+                    continue;
+                }
+
+                var ops = string.Join(", ", Enum.GetValues<Architecture.Commands.Opcode>()
+                    .Select(op => (op, n: stats.Commands(op))).Where(x => x.n != 0).Select(x => $"{x.op} {x.n}"));
+                lines.Add($"    vcmdq{q,-3} {stats.CommandsConsumed,6}  ({ops})");
+            }
+        }
+
+        return lines;
+    }
+
     public void Dispose() => machine.Dispose();
 
     private IommuDomain Domain(string name) =>

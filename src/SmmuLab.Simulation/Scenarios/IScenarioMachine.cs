@@ -39,6 +39,9 @@ public interface IScenarioMachine : IDisposable
     /// </summary>
     SmmuDevice AddSmmu(SmmuSpec spec);
 
+    /// <summary>Extra lines for the end of the report (for example per-queue counters of a CMDQV); none by default.</summary>
+    IReadOnlyList<string> ReportLines() => [];
+
     /// <summary>Adds a PCIe function behind an SMMU and registers it with the driver as a master.</summary>
     void AddDevice(DeviceSpec spec);
 

@@ -30,6 +30,9 @@ public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult>
     public bool Succeeded => Failed == 0 && ViolationCount == 0;
 
     /// <summary>A plain-text report: one line per step, the totals, then each SMMU's counters.</summary>
+    /// <summary>What the machine adds to the report (<see cref="IScenarioMachine.ReportLines"/>).</summary>
+    public IReadOnlyList<string> MachineLines { get; init; } = [];
+
     public string Format()
     {
         var sb = new StringBuilder();
@@ -58,6 +61,11 @@ public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult>
         foreach (var smmu in Smmus)
         {
             sb.Append(smmu.Format());
+        }
+
+        foreach (var line in MachineLines)
+        {
+            sb.AppendLine(line);
         }
 
         return sb.ToString();

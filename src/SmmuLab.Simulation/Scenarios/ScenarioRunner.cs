@@ -68,7 +68,7 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             trace?.Flush();
         }
 
-        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))]) { Oracle = oracle?.Summarize() };
+        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))]) { Oracle = oracle?.Summarize(), MachineLines = machine.ReportLines() };
     }
 
     private bool Setup(Scenario scenario, List<StepResult> results)

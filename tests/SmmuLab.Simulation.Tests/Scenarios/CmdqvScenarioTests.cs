@@ -21,5 +21,9 @@ public class CmdqvScenarioTests
         var hw = machine.Machine.Cmdqv("smmu0").Device;
         var vcmdqTlbis = Enumerable.Range(0, 16).Sum(q => hw.QueueStatistics(q).Commands(Opcode.CMD_TLBI_NH_VA));
         Assert.True(vcmdqTlbis > 0);
+
+        // The report shows the VCMDQs' counters, which the SMMU's own summary does not include.
+        Assert.Contains("smmu0 cmdqv: commands consumed per VCMDQ", report.Format());
+        Assert.Contains("CMD_TLBI_NH_VA", string.Join("\n", report.MachineLines));
     }
 }
