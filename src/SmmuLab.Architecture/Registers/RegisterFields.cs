@@ -219,6 +219,9 @@ public static class IrqCfg
 
     /// <summary>CFG2.SH.</summary>
     public static readonly Field SH = new("SH", 0, 4, 2);
+
+    /// <summary>The implemented bits of a CFG2 register.</summary>
+    public static readonly uint Cfg2Mask = (uint)(MemAttr.InPlaceMask | SH.InPlaceMask);
 }
 
 /// <summary>SMMU_STRTAB_BASE (6.3.24) and SMMU_STRTAB_BASE_CFG (6.3.25).</summary>
@@ -230,6 +233,9 @@ public static class StrtabBase
     public static readonly Field LOG2SIZE = new("LOG2SIZE", 0, 0, 6);
     public static readonly Field SPLIT = new("SPLIT", 0, 6, 5);
     public static readonly Field FMT = new("FMT", 0, 16, 2);
+
+    /// <summary>The implemented bits of STRTAB_BASE_CFG.</summary>
+    public static readonly uint CfgMask = (uint)(LOG2SIZE.InPlaceMask | SPLIT.InPlaceMask | FMT.InPlaceMask);
 
     public const uint FmtLinear = 0;
     public const uint Fmt2Level = 1;
@@ -243,6 +249,16 @@ public static class QueueBase
 
     /// <summary>RA for the command queue, WA for the event and PRI queues.</summary>
     public static readonly Field RWA = new("RWA", 0, 62, 1);
+
+    /// <summary>The bits of a queue base register software can write.</summary>
+    public static readonly ulong WritableMask = ADDR.InPlaceMask | RWA.InPlaceMask | LOG2SIZE.InPlaceMask;
+
+    /// <summary>
+    /// The base a queue is really at: ADDR with the bits below MAX(queue size in bytes, 32) treated
+    /// as zero (6.3.26).
+    /// </summary>
+    public static ulong AlignedBase(ulong address, int log2Entries, int entryBytes) =>
+        address & ~(Math.Max((ulong)entryBytes << log2Entries, 32) - 1);
 }
 
 /// <summary>Queue PROD/CONS registers (6.3.27, 6.3.28).</summary>

@@ -143,8 +143,7 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
         }
 
         var log2 = Log2Size;
-        var entries = 1UL << log2;
-        var baseAddr = VcmdqBase.ADDR.GetAddress(baseRegister) & ~(Math.Max(entries * CommandLayouts.Bytes, 32) - 1);
+        var baseAddr = QueueBase.AlignedBase(VcmdqBase.ADDR.GetAddress(baseRegister), log2, CommandLayouts.Bytes);
         var memory = owner.Memory;
         while (!InError && !QueuePointer.IsEmpty(prod, cons, log2))
         {

@@ -23,8 +23,7 @@ public sealed partial class SmmuDevice
             var log2 = CmdqLog2Size;
             var wasFull = QueuePointer.IsFull(cmdqProd, cmdqCons, log2);
             var consumedFrom = cmdqCons;
-            var entries = 1UL << log2;
-            var baseAddr = QueueBase.ADDR.GetAddress(cmdqBase) & ~(Math.Max(entries * CommandLayouts.Bytes, 32) - 1);
+            var baseAddr = QueueBase.AlignedBase(QueueBase.ADDR.GetAddress(cmdqBase), log2, CommandLayouts.Bytes);
             while (CmdqEnabled && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && !QueuePointer.IsEmpty(cmdqProd, cmdqCons, log2))
             {
                 var slot = baseAddr + (QueuePointer.Index(cmdqCons, log2) * (ulong)CommandLayouts.Bytes);

@@ -33,8 +33,7 @@ public sealed partial class SmmuDevice
             return;
         }
 
-        var entries = 1UL << log2;
-        var baseAddr = QueueBase.ADDR.GetAddress(eventqBase) & ~(Math.Max(entries * EventRecord.Bytes, 32) - 1);
+        var baseAddr = QueueBase.AlignedBase(QueueBase.ADDR.GetAddress(eventqBase), log2, EventRecord.Bytes);
         var slot = baseAddr + (QueuePointer.Index(eventqProd, log2) * (ulong)EventRecord.Bytes);
         if (!memory.IsBacked(slot))
         {

@@ -190,12 +190,12 @@ public sealed partial class SmmuDevice
                     gerrorIrqCfg1 = value;
                     break;
                 case SmmuRegister.GERROR_IRQ_CFG2:
-                    gerrorIrqCfg2 = value & 0x3F;
+                    gerrorIrqCfg2 = value & IrqCfg.Cfg2Mask;
                     break;
                 case SmmuRegister.STRTAB_BASE_CFG:
                     if (!SmmuEnabled)
                     {
-                        strtabBaseCfg = value & 0x307FF;
+                        strtabBaseCfg = value & StrtabBase.CfgMask;
                     }
 
                     break;
@@ -225,7 +225,7 @@ public sealed partial class SmmuDevice
                     eventqIrqCfg1 = value;
                     break;
                 case SmmuRegister.EVENTQ_IRQ_CFG2:
-                    eventqIrqCfg2 = value & 0x3F;
+                    eventqIrqCfg2 = value & IrqCfg.Cfg2Mask;
                     break;
                 case SmmuRegister.PRIQ_PROD:
                     priqProd = value;
@@ -237,7 +237,7 @@ public sealed partial class SmmuDevice
                     priqIrqCfg1 = value;
                     break;
                 case SmmuRegister.PRIQ_IRQ_CFG2:
-                    priqIrqCfg2 = value & 0x3F;
+                    priqIrqCfg2 = value & IrqCfg.Cfg2Mask;
                     break;
                 default:
                     break; // read-only and reserved locations ignore writes
@@ -309,14 +309,14 @@ public sealed partial class SmmuDevice
             case SmmuRegister.CMDQ_BASE:
                 if (!CmdqEnabled)
                 {
-                    cmdqBase = value & (QueueBase.ADDR.InPlaceMask | QueueBase.RWA.InPlaceMask | QueueBase.LOG2SIZE.InPlaceMask);
+                    cmdqBase = value & QueueBase.WritableMask;
                 }
 
                 break;
             case SmmuRegister.EVENTQ_BASE:
                 if (!EventqEnabled)
                 {
-                    eventqBase = value & (QueueBase.ADDR.InPlaceMask | QueueBase.RWA.InPlaceMask | QueueBase.LOG2SIZE.InPlaceMask);
+                    eventqBase = value & QueueBase.WritableMask;
                 }
 
                 break;
@@ -324,7 +324,7 @@ public sealed partial class SmmuDevice
                 eventqIrqCfg0 = value & IrqAddrMask;
                 break;
             case SmmuRegister.PRIQ_BASE:
-                priqBase = value & (QueueBase.ADDR.InPlaceMask | QueueBase.RWA.InPlaceMask | QueueBase.LOG2SIZE.InPlaceMask);
+                priqBase = value & QueueBase.WritableMask;
                 break;
             case SmmuRegister.PRIQ_IRQ_CFG0:
                 priqIrqCfg0 = value & IrqAddrMask;
