@@ -117,6 +117,22 @@ public static class S1Dss
     public const uint Ssid0 = 2;
 }
 
+/// <summary>STE.PRIVCFG values (5.2): the PRIV attribute override; 0b01 is reserved and behaves as 0b00.</summary>
+public static class PrivCfg
+{
+    public const uint UseIncoming = 0b00;
+    public const uint Unprivileged = 0b10;
+    public const uint Privileged = 0b11;
+}
+
+/// <summary>STE.INSTCFG values (5.2): the INST attribute override of reads; 0b01 is reserved and behaves as 0b00.</summary>
+public static class InstCfg
+{
+    public const uint UseIncoming = 0b00;
+    public const uint Data = 0b10;
+    public const uint Instruction = 0b11;
+}
+
 /// <summary>STE.EATS values.</summary>
 public static class Eats
 {

@@ -108,6 +108,9 @@ internal static class CdDecoder
             return R.CdAsidTooWide;
         }
 
+        // WXN and PAN act in the stage-1 permission check of both halves (5.4); PAN is IGNORED at NS-EL2.
+        var wxn = Cd.WXN.IsSet(cd);
+        var pan = !el2 && Cd.PAN.IsSet(cd);
         var tg0 = GranuleGeometry.FromTg0((uint)Cd.TG0.Get(cd));
         var tg1 = GranuleGeometry.FromTg1((uint)Cd.TG1.Get(cd));
         var t0sz = (int)Cd.T0SZ.Get(cd);
@@ -135,7 +138,7 @@ internal static class CdDecoder
                 return R.CdTtb0OutOfRange;
             }
 
-            tt0 = Walk(ttb0, g0, t0sz, outputBits, Cd.AFFD.IsSet(cd), f.Had && Cd.HAD0.IsSet(cd));
+            tt0 = Walk(ttb0, g0, t0sz, outputBits, Cd.AFFD.IsSet(cd), f.Had && Cd.HAD0.IsSet(cd), wxn, pan);
         }
 
         if (!off1)
@@ -151,7 +154,7 @@ internal static class CdDecoder
                 return R.CdTtb1OutOfRange;
             }
 
-            tt1 = Walk(ttb1, g1, t1sz, outputBits, Cd.AFFD.IsSet(cd), f.Had && Cd.HAD1.IsSet(cd));
+            tt1 = Walk(ttb1, g1, t1sz, outputBits, Cd.AFFD.IsSet(cd), f.Had && Cd.HAD1.IsSet(cd), wxn, pan);
         }
 
         return R.None;
@@ -169,11 +172,12 @@ internal static class CdDecoder
     private static bool TtbOutOfRange(ulong ttb, Granule g, int ipsBits) =>
         (ttb >> ipsBits) != 0 || (g != Granule.Size64K && (ttb >> 48) != 0);
 
-    private static WalkParameters Walk(ulong ttb, Granule g, int txsz, int outputBits, bool affd, bool had)
+    private static WalkParameters Walk(ulong ttb, Granule g, int txsz, int outputBits, bool affd, bool had, bool wxn, bool pan)
     {
         var inputBits = 64 - txsz;
         var start = g.StartLevel(inputBits);
         var align = Math.Max(3 + inputBits - g.LevelShift(start), outputBits == 52 ? 6 : 4);
-        return new WalkParameters(ttb & ~((1UL << align) - 1), g, inputBits, start, outputBits, affd, had);
+        return new WalkParameters(ttb & ~((1UL << align) - 1), g, inputBits, start, outputBits, affd, had,
+            WriteExecuteNever: wxn, PrivilegedAccessNever: pan);
     }
 }

@@ -33,6 +33,7 @@ internal sealed class ConfigFeatures
         TwoLevelStreamTable = Idr0.ST_LEVEL.Get(idr0) == 1;
         SidSize = (int)Idr1.SIDSIZE.Get(idr1);
         SsidSize = (int)Idr1.SSIDSIZE.Get(idr1);
+        AttrPermsOvr = Idr1.ATTR_PERMS_OVR.IsSet(idr1);
         Had = Idr3.HAD.IsSet(idr3);
         Stt = Idr3.STT.IsSet(idr3);
         OasBits = AddressSize.ToBits((uint)Idr5.OAS.Get(idr5));
@@ -73,6 +74,9 @@ internal sealed class ConfigFeatures
     public int SidSize { get; }
 
     public int SsidSize { get; }
+
+    /// <summary>IDR1.ATTR_PERMS_OVR: STE.PRIVCFG and STE.INSTCFG take effect (otherwise they are RES0).</summary>
+    public bool AttrPermsOvr { get; }
 
     public bool Had { get; }
 

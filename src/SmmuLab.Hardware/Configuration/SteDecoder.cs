@@ -72,8 +72,8 @@ internal static class SteDecoder
             MtCfg = Ste.MTCFG.IsSet(ste),
             MemAttr = (uint)Ste.MemAttr.Get(ste),
             AllocCfg = (uint)Ste.ALLOCCFG.Get(ste),
-            PrivCfg = (uint)Ste.PRIVCFG.Get(ste),
-            InstCfg = (uint)Ste.INSTCFG.Get(ste),
+            PrivCfg = EffectiveOverride((uint)Ste.PRIVCFG.Get(ste), f),
+            InstCfg = EffectiveOverride((uint)Ste.INSTCFG.Get(ste), f),
             VmidTagged = vmidTagged,
             Vmid = vmidTagged ? (ushort)Ste.S2VMID.Get(ste) : (ushort)0,
             Stage2 = stage2,
@@ -87,6 +87,12 @@ internal static class SteDecoder
             S2Fwb = stage2 is not null && Ste.S2FWB.IsSet(ste),
         };
     }
+
+    /// <summary>
+    /// Effective PRIVCFG or INSTCFG (5.2): RES0, so "use incoming", without IDR1.ATTR_PERMS_OVR; the
+    /// reserved 0b01 behaves as 0b00. They apply whatever the Config, bypass included.
+    /// </summary>
+    private static uint EffectiveOverride(uint value, ConfigFeatures f) => f.AttrPermsOvr && value >= 0b10 ? value : 0;
 
     /// <summary>STRW is used only for stage-1-only STEs on an SMMU with stage 1 and HYP (5.2.2 IgnoreSTESTRW).</summary>
     private static bool StrwUnused(uint config, ConfigFeatures f) => !f.S1P || !f.Hyp || config != 0b101;

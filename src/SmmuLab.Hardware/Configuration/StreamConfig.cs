@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using SmmuLab.Hardware.Translation;
+using InstCfgValue = SmmuLab.Architecture.StreamTable.InstCfg;
+using PrivCfgValue = SmmuLab.Architecture.StreamTable.PrivCfg;
 
 namespace SmmuLab.Hardware.Configuration;
 
@@ -73,8 +76,10 @@ public sealed record StreamConfig
 
     public uint AllocCfg { get; init; }
 
+    /// <summary>Effective PRIVCFG: 0 use incoming, 0b10 unprivileged, 0b11 privileged (0 without IDR1.ATTR_PERMS_OVR).</summary>
     public uint PrivCfg { get; init; }
 
+    /// <summary>Effective INSTCFG: 0 use incoming, 0b10 data, 0b11 instruction (0 without IDR1.ATTR_PERMS_OVR).</summary>
     public uint InstCfg { get; init; }
 
     /// <summary>S2VMID when it tags translations (stage 1 or 2 at NS-EL1), otherwise 0.</summary>
@@ -113,4 +118,34 @@ public sealed record StreamConfig
 
     /// <summary>True when the CD table pointers (and stage-1 tables) are IPAs.</summary>
     public bool ContextIsIpa => Kind == StreamConfigKind.Nested;
+
+    /// <summary>
+    /// The access a transaction of this stream is translated, permission-checked and reported as
+    /// (5.2 PRIVCFG/INSTCFG, 13.1.2): a write is always Data; INSTCFG changes only reads; PRIVCFG
+    /// applies to both. Allocation-free; the TLB-hit path calls it for every transaction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public AccessKind EffectiveAccess(AccessKind incoming)
+    {
+        var access = incoming;
+        if (access.IsWrite())
+        {
+            access &= ~AccessKind.Instruction;
+        }
+        else if (InstCfg == InstCfgValue.Instruction)
+        {
+            access |= AccessKind.Instruction;
+        }
+        else if (InstCfg == InstCfgValue.Data)
+        {
+            access &= ~AccessKind.Instruction;
+        }
+
+        return PrivCfg switch
+        {
+            PrivCfgValue.Privileged => access | AccessKind.Privileged,
+            PrivCfgValue.Unprivileged => access & ~AccessKind.Privileged,
+            _ => access,
+        };
+    }
 }

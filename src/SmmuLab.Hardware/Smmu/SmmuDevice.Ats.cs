@@ -105,21 +105,27 @@ public sealed partial class SmmuDevice
 
         if (config.Context is null && !ste.Stage2Enabled)
         {
-            // Full ATS skipping stage 1 (S1DSS = bypass): an identity mapping, readable and writable.
-            return new AtsCompletion(AtsStatus.Success, address >> SmallestTranslationUnit << SmallestTranslationUnit, SmallestTranslationUnit, true, true);
+            // Full ATS skipping stage 1 (S1DSS = bypass): an identity mapping, readable and writable,
+            // unless the address is beyond the IAS (a stage-1 F_ADDR_SIZE, 3.4: nothing is granted).
+            return Fits(address, Features.IntermediateAddressBits)
+                ? new AtsCompletion(AtsStatus.Success, address >> SmallestTranslationUnit << SmallestTranslationUnit, SmallestTranslationUnit, true, true)
+                : new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
         }
 
         // Split-stage ATS returns the stage-1 output (an IPA); the Translated access then goes through stage 2.
+        // A request without a PASID is Data, Unprivileged; R and W are computed at the privilege and
+        // with the INST marking that STE.PRIVCFG/INSTCFG give it (13.7.1): INSTCFG = Instruction
+        // grants R only where the page is executable.
         var probe = eats == Eats.S1Chk ? config.Stream! with { Kind = StreamConfigKind.Stage1 } : ste;
         var probeConfig = ConfigResult.Success(probe, config.Context);
-        var read = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Read, atsProbe: true);
+        var read = TranslateWith(probeConfig, sid, pasid, address, ste.EffectiveAccess(AccessKind.Read), atsProbe: true);
         if (!read.Succeeded)
         {
             // A walk abort is a CA; every translation-class fault grants nothing (R = W = 0).
             return read.Fault == EventId.F_WALK_EABT ? ca : new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
         }
 
-        var write = TranslateWith(probeConfig, sid, pasid, address, AccessKind.Write, atsProbe: true).Succeeded;
+        var write = TranslateWith(probeConfig, sid, pasid, address, ste.EffectiveAccess(AccessKind.Write), atsProbe: true).Succeeded;
         var shift = Math.Max(read.BlockShift, SmallestTranslationUnit);
         return new AtsCompletion(AtsStatus.Success, read.PhysicalAddress >> shift << shift, shift, true, write);
     }
@@ -158,9 +164,10 @@ public sealed partial class SmmuDevice
                 RecordTranslationForbidden(sid, address, access);
                 return Aborted(EventId.F_TRANSL_FORBIDDEN);
             case Eats.S1Chk:
-                // Split-stage: the address is an IPA and is translated at stage 2; faults are recorded as usual.
+                // Split-stage: the address is an IPA and is translated at stage 2, after the STE's
+                // PRIVCFG/INSTCFG overrides (13.7); faults are recorded as usual.
                 var stage2Only = ConfigResult.Success(ste with { Kind = StreamConfigKind.Stage2 });
-                return TranslateWith(stage2Only, sid, null, address, access);
+                return TranslateWith(stage2Only, sid, null, address, ste.EffectiveAccess(access));
             default:
                 return new TransactionResult(TransactionOutcome.Translated, address, 12);
         }

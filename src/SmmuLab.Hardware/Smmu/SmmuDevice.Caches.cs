@@ -124,9 +124,13 @@ public sealed partial class SmmuDevice
     private static EventRecord ConfigEvent(in ConfigFault fault, ulong address, AccessKind access)
     {
         var record = fault.ToEventRecord();
-        return fault.Event is EventId.F_TRANSLATION or EventId.F_ADDR_SIZE or EventId.F_ACCESS or EventId.F_PERMISSION or EventId.F_WALK_EABT
-            ? record.WithAccess(!access.IsWrite(), false, (access & AccessKind.Privileged) != 0) with { Dw2 = address }
-            : record;
+        if (fault.Event is not (EventId.F_TRANSLATION or EventId.F_ADDR_SIZE or EventId.F_ACCESS or EventId.F_PERMISSION or EventId.F_WALK_EABT))
+        {
+            return record;
+        }
+
+        var read = !access.IsWrite();
+        return record.WithAccess(read, read && (access & AccessKind.Instruction) != 0, (access & AccessKind.Privileged) != 0) with { Dw2 = address };
     }
 
     /// <summary>
@@ -150,13 +154,16 @@ public sealed partial class SmmuDevice
             ste.VmidTagged ? ste.Vmid : (ushort)0, cd.Asid);
     }
 
-    /// <summary>The TLB-hit fast path of <see cref="Translate"/>; false sends the caller down the full path.</summary>
+    /// <summary>
+    /// The TLB-hit fast path of <see cref="Translate"/>; false sends the caller down the full path.
+    /// The hit is checked against the post-STE-override access (PRIVCFG/INSTCFG), as a walk would be.
+    /// </summary>
     private bool TryTranslateFromTlb(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
         var key = ((ulong)sid << 32) | (ssid ?? 0xFFFF_FFFFu);
         ref var recent = ref recentConfigs[(int)((sid ^ (ssid ?? 0) * 0x9E37u) & (RecentConfigs - 1))];
         if (recent.Key == key && recent.Generation == configCache.Generation && recent.FastContext is { } context
-            && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(access))
+            && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
             Clock.Advance(Options.Costs.TlbHitNs);
             result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);

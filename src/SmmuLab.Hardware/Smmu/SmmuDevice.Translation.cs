@@ -21,8 +21,9 @@ public sealed partial class SmmuDevice
             Statistics.CountTranslation();
             if (!SmmuEnabled)
             {
-                // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts.
-                return Gbpa.ABORT.IsSet(gbpa) ? Aborted(null) : Bypassed(address);
+                // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts;
+                // an address beyond the OAS aborts without an event (3.4).
+                return Gbpa.ABORT.IsSet(gbpa) || !Fits(address, Features.OutputAddressBits) ? Aborted(null) : Bypassed(address);
             }
 
             if (TryTranslateFromTlb(sid, ssid, address, access, out result))
@@ -33,7 +34,7 @@ public sealed partial class SmmuDevice
             var config = LookupConfiguration(sid, ssid);
             result = config.Status switch
             {
-                ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, access),
+                ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, config.Stream!.EffectiveAccess(access)),
                 ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
                 _ => Aborted(null),
             };
@@ -45,15 +46,17 @@ public sealed partial class SmmuDevice
 
     /// <summary>
     /// The translation itself once the configuration is known: stage 1 (with the CD's table),
-    /// stage 2, or nested, through the TLB and on a miss the table walker. An ATS probe (the
-    /// translation behind a Translation Request) records no fault and counts no transaction.
+    /// stage 2, or nested, through the TLB and on a miss the table walker. <paramref name="access"/>
+    /// is the post-STE-override access (<see cref="StreamConfig.EffectiveAccess"/>). An ATS probe
+    /// (the translation behind a Translation Request) records no fault and counts no transaction.
     /// </summary>
     private TransactionResult TranslateWith(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access, bool atsProbe = false)
     {
         var ste = config.Stream!;
         if (ste.Kind == StreamConfigKind.Bypass)
         {
-            return Bypassed(address);
+            // Both stages bypassed: an address beyond the OAS is never truncated (3.4).
+            return Fits(address, Features.OutputAddressBits) ? Bypassed(address) : BypassAddressSizeFault(sid, ssid, address, access, atsProbe);
         }
 
         WalkResult walk;
@@ -61,7 +64,14 @@ public sealed partial class SmmuDevice
         var cd = config.Context;
         if (cd is null)
         {
-            // Stage 1 bypassed (Config = S2 only, or S1DSS = bypass for a transaction without a SubstreamID).
+            // Stage 1 bypassed (Config = S2 only, or S1DSS = bypass for a transaction without a
+            // SubstreamID): the input address is the IPA and must fit the IAS (3.4). An IPA within
+            // the IAS but beyond S2T0SZ is then a stage-2 F_TRANSLATION from the walk.
+            if (!Fits(address, Features.IntermediateAddressBits))
+            {
+                return BypassAddressSizeFault(sid, ssid, address, access, atsProbe);
+            }
+
             if (!ste.Stage2Enabled)
             {
                 return Bypassed(address);
@@ -130,6 +140,13 @@ public sealed partial class SmmuDevice
         return TransactionResult.Abort(fault.Fault);
     }
 
+    /// <summary>
+    /// A stage-1 F_ADDR_SIZE (S2 = 0, CLASS = IN) for an input address too large for a bypassed
+    /// stage 1 (3.4, 7.3.14). No CD applies, so it is always recorded and always aborts (3.12).
+    /// </summary>
+    private TransactionResult BypassAddressSizeFault(uint sid, uint? ssid, ulong address, AccessKind access, bool atsProbe) =>
+        Fault(WalkResult.Faulted(EventId.F_ADDR_SIZE, false, FaultClass.IN), sid, ssid, address, access, record: true, razWi: false, atsProbe);
+
     /// <summary>The record of a translation fault or walk abort: access, stage, class, InputAddr, and IPA or FetchAddr.</summary>
     private static EventRecord FaultRecord(in WalkResult fault, uint sid, uint? ssid, ulong address, AccessKind access)
     {
@@ -148,10 +165,18 @@ public sealed partial class SmmuDevice
         return rec with { Dw2 = address, Dw3 = dw3 };
     }
 
-    /// <summary>A failed configuration lookup: its event is always recorded, except a stage-2 fault on a CD fetch, which follows STE.S2R.</summary>
+    /// <summary>
+    /// A failed configuration lookup: its event is always recorded, except a stage-2 fault on a CD
+    /// fetch, which follows STE.S2R. Once a legal STE is known, its PRIVCFG/INSTCFG apply to the record.
+    /// </summary>
     private TransactionResult ConfigurationFault(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access)
     {
         var fault = config.Fault;
+        if (config.Stream is { IsLegal: true } stream)
+        {
+            access = stream.EffectiveAccess(access);
+        }
+
         if (fault.Reason == ConfigFaultReason.CdFetchStage2Fault)
         {
             return Fault(fault.Stage2, sid, ssid, address, access, config.Stream?.S2Record ?? true, razWi: false);
@@ -181,6 +206,9 @@ public sealed partial class SmmuDevice
         return TransactionResult.Abort(id);
     }
 
+    private static bool Fits(ulong address, int bits) => bits >= 64 || (address >> bits) == 0;
+
+    /// <summary>A bypass; an IPA beyond the OAS that bypasses stage 2 is truncated silently (3.4).</summary>
     private TransactionResult Bypassed(ulong address)
     {
         Statistics.CountBypass();

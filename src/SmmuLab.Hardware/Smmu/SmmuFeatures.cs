@@ -33,6 +33,12 @@ public sealed record SmmuFeatures
     /// <summary>Output address size in bits: 32, 36, 40, 42, 44, 48 or 52.</summary>
     public int OutputAddressBits { get; init; } = 48;
 
+    /// <summary>
+    /// IAS (3.4): MAX(TTF[0] ? 40 : 0, TTF[1] ? OAS : 0). Only VMSAv8-64 tables are implemented
+    /// (IDR0.TTF = 0b10), so IAS = OAS. Stage-1-bypassed input addresses are checked against it.
+    /// </summary>
+    public int IntermediateAddressBits => OutputAddressBits;
+
     /// <summary>StreamID bits (IDR1.SIDSIZE).</summary>
     public int StreamIdBits { get; init; } = 16;
 

@@ -14,8 +14,9 @@ namespace SmmuLab.Hardware.Translation;
 /// Fault order within one stage: input range (F_TRANSLATION); then per level F_WALK_EABT (descriptor
 /// PA not backed), F_TRANSLATION (invalid, reserved, or a block where the granule allows none),
 /// F_ADDR_SIZE (table or output address at or above 2^OutputBits); then F_ACCESS (AF = 0 without
-/// AFFD); then F_PERMISSION. Stage-1 faults have S2 = 0 and CLASS = IN, except F_WALK_EABT
-/// (CLASS = TT). Stage-2 faults have S2 = 1, the class the caller gives, and the IPA being translated.
+/// AFFD); then F_PERMISSION (at stage 1 with CD.WXN and CD.PAN applied). Stage-1 faults have S2 = 0
+/// and CLASS = IN, except F_WALK_EABT (CLASS = TT). Stage-2 faults have S2 = 1, the class the caller
+/// gives, and the IPA being translated.
 /// In a nested walk every stage-1 descriptor IPA goes through stage 2 with CLASS = TT (a read), and
 /// the final IPA with CLASS = IN. With a <see cref="WalkCache"/> and a context the walk resumes from
 /// the deepest cached table and caches the tables it reads. Walks do not allocate; not thread-safe
@@ -68,8 +69,19 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
             useCache: WalkCache is not null);
     }
 
-    /// <summary>The stage-1 permissions a leaf grants, with the table attributes accumulated above it.</summary>
-    public static Permissions Stage1Permissions(ulong descriptor, TableAttributes table)
+    /// <summary>
+    /// The stage-1 permissions a leaf grants (VMSAv8-64 EL1&amp;0), with the table attributes
+    /// accumulated above it and the CD's WXN and PAN controls (IHI0070 5.4).
+    /// </summary>
+    /// <remarks>
+    /// PAN removes privileged read and write from a page readable at EL0 (no FEAT_PAN3/EPAN, so EL0
+    /// execute permission does not count). WXN removes execute permission at each privilege level
+    /// where the page is writable. Both only take permissions away, so they can be folded into the
+    /// permissions cached with a translation: PAN concerns data accesses only and WXN instruction
+    /// fetches only, which <see cref="AccessChecks.Allows"/> check against different bits.
+    /// </remarks>
+    public static Permissions Stage1Permissions(ulong descriptor, TableAttributes table, bool writeExecuteNever = false,
+        bool privilegedAccessNever = false)
     {
         var ap = (descriptor >> 6) & 3;
         var el0 = (ap & 1) != 0 && (table & TableAttributes.NoUnprivileged) == 0;
@@ -78,8 +90,14 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
 
         // A region writable at EL0 is never executable at EL1 (VMSAv8-64 stage-1 EL1&0 rule).
         var pxn = (descriptor & (1UL << 53)) != 0 || (table & TableAttributes.PXNTable) != 0 || (el0 && !readOnly);
-        var p = Permissions.ReadPrivileged;
-        p |= readOnly ? 0 : Permissions.WritePrivileged;
+
+        // WXN: writable implies execute-never, judged at the fetching privilege level.
+        pxn |= writeExecuteNever && !readOnly;
+        uxn |= writeExecuteNever && el0 && !readOnly;
+        var pan = privilegedAccessNever && el0;
+        var p = Permissions.None;
+        p |= pan ? 0 : Permissions.ReadPrivileged;
+        p |= readOnly || pan ? 0 : Permissions.WritePrivileged;
         p |= pxn ? 0 : Permissions.ExecutePrivileged;
         p |= el0 ? Permissions.ReadUnprivileged : 0;
         p |= el0 && !readOnly ? Permissions.WriteUnprivileged : 0;
@@ -237,7 +255,9 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
                 return Fault(EventId.F_ACCESS, stage2, s2Class, ia);
             }
 
-            var permissions = stage2 ? Stage2Permissions(desc) : Stage1Permissions(desc, attributes);
+            var permissions = stage2
+                ? Stage2Permissions(desc)
+                : Stage1Permissions(desc, attributes, p.WriteExecuteNever, p.PrivilegedAccessNever);
             if (!permissions.Allows(access))
             {
                 return Fault(EventId.F_PERMISSION, stage2, s2Class, ia);

@@ -19,6 +19,11 @@ namespace SmmuLab.Hardware.Translation;
 /// instead of all zeros (the caller applies TBI before the walk). Table indexing uses only
 /// bits [InputBits-1:0]; TLB and walk-cache entries keep the full address.
 /// </param>
+/// <param name="WriteExecuteNever">CD.WXN (stage 1 only): a page writable at a privilege level is not executable at it.</param>
+/// <param name="PrivilegedAccessNever">
+/// CD.PAN (stage 1 only): a page readable at EL0 grants no privileged data access (instruction
+/// fetches are not affected).
+/// </param>
 public readonly record struct WalkParameters(
     ulong TableBase,
     Granule Granule,
@@ -27,4 +32,6 @@ public readonly record struct WalkParameters(
     int OutputBits,
     bool AccessFlagFaultDisabled = false,
     bool HierarchicalPermissionsDisabled = false,
-    bool UpperRange = false);
+    bool UpperRange = false,
+    bool WriteExecuteNever = false,
+    bool PrivilegedAccessNever = false);

@@ -200,6 +200,44 @@ public sealed class AtsTests
     }
 
     [Fact]
+    public void S1DSS_bypass_beyond_the_IAS_grants_nothing_and_records_nothing_3_4_3_9_1_2()
+    {
+        // 3.4: a stage-1-bypassed address beyond the IAS is a stage 1 F_ADDR_SIZE; for a Translation
+        // Request, a translation-related fault is Success with R = W = 0 and no event (3.9.1.2).
+        using var bed = new SmmuTestBed();
+        var s = Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass);
+        Ste.EATS.Set(s, Eats.Trans);
+        bed.WriteSte(1, s);
+        Assert.Equal(new AtsCompletion(AtsStatus.Success, 0, 12, false, false), bed.Device.AtsTranslate(1, null, 1UL << 48, noWrite: false));
+        Assert.Empty(bed.DrainEvents());
+    }
+
+    [Fact]
+    public void STE_PRIVCFG_and_INSTCFG_apply_to_translation_requests_13_7_1()
+    {
+        // 13.7.1: permissions are computed at the overridden privilege; with INSTCFG = Instruction,
+        // R is granted only when the page is executable.
+        using var bed = new SmmuTestBed();
+        const ulong Leaf = Architecture.PageTables.Descriptor.AccessFlag;
+        bed.S1.Map(Va, SmmuTestBed.Data, 3, Leaf); // EL1 read/write only
+        bed.S1.Map(Va + 0x2000, SmmuTestBed.Data + 0x2000, 3, Leaf | Architecture.PageTables.Descriptor.ApReadOnly);
+        bed.S1.Map(Va + 0x1000, SmmuTestBed.Data + 0x1000, 3,
+            Leaf | Architecture.PageTables.Descriptor.ApReadOnly | Architecture.PageTables.Descriptor.PXN.Make(1));
+        bed.ConfigureStage1(1, eats: Eats.Trans, ste: st => Ste.PRIVCFG.Set(st, PrivCfg.Privileged));
+        Assert.Equal(new AtsCompletion(AtsStatus.Success, SmmuTestBed.Data, 12, true, true), bed.Device.AtsTranslate(1, null, Va, noWrite: false));
+
+        bed.ConfigureStage1(2, asid: 2, eats: Eats.Trans, ste: st =>
+        {
+            Ste.PRIVCFG.Set(st, PrivCfg.Privileged);
+            Ste.INSTCFG.Set(st, InstCfg.Instruction);
+        });
+        Assert.Equal(new AtsCompletion(AtsStatus.Success, 0, 12, false, false), bed.Device.AtsTranslate(2, null, Va + 0x1000, noWrite: false));
+        Assert.Equal(new AtsCompletion(AtsStatus.Success, SmmuTestBed.Data + 0x2000, 12, true, false),
+            bed.Device.AtsTranslate(2, null, Va + 0x2000, noWrite: false));
+        Assert.Empty(bed.DrainEvents());
+    }
+
+    [Fact]
     public void Translated_traffic_passes_unchecked_with_ATSCHK_clear()
     {
         using var bed = new SmmuTestBed();
@@ -267,6 +305,20 @@ public sealed class AtsTests
         var e = bed.SingleEvent();
         Assert.True(e.IsStage2);
         Assert.Equal(0x9000_0000UL, e.Ipa);
+    }
+
+    [Fact]
+    public void Split_stage_translated_traffic_beyond_the_IAS_is_a_stage_1_F_ADDR_SIZE_3_9_1_3()
+    {
+        // 3.9.1.3 priority 10: with EATS = 0b10, "F_ADDR_SIZE arising from the check of the input
+        // address against IAS ... is reported as a stage 1 fault", before any stage-2 fault.
+        using var bed = new SmmuTestBed(atsCheck: true);
+        bed.ConfigureNested(5, eats: Eats.S1Chk);
+        Assert.Equal(EventId.F_ADDR_SIZE, bed.Device.TranslatedAccess(5, 1UL << 48, AccessKind.Read).Fault);
+        var e = bed.SingleEvent();
+        Assert.Equal(EventId.F_ADDR_SIZE, e.Id);
+        Assert.False(e.IsStage2);
+        Assert.Equal(FaultClass.IN, e.Class);
     }
 
     [Fact]
