@@ -150,4 +150,28 @@ public class TlbiCommandsTests
         Assert.Equal(addresses.Order(), addresses);
         Assert.Equal(iova, addresses[0]);
     }
+
+    [Fact]
+    public void Enumerating_the_commands_allocates_nothing()
+    {
+        var sum = 0UL;
+        foreach (var c in InvalidationCommands.Tlbis(NhVa, NhAsid, true, Base, SixteenTiB + 0x23000, 0x1000, 12, true, rangeFallback: false))
+        {
+            sum += c.Dw1;
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var c in InvalidationCommands.Tlbis(NhVa, NhAsid, true, Base, SixteenTiB + 0x23000, 0x1000, 12, true, rangeFallback: false))
+        {
+            sum += c.Dw1;
+        }
+
+        foreach (var c in InvalidationCommands.Tlbis(NhVa, NhAsid, true, Base, SixteenTiB, 0x1000, 12, true, rangeFallback: true))
+        {
+            sum += c.Dw0;
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.NotEqual(0UL, sum);
+    }
 }
