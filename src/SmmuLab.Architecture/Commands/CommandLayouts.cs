@@ -33,6 +33,12 @@ public static class CommandLayouts
     /// <summary>Range TLBI SCALE [25:20] (4.4.1.1): six bits when SMMU_IDR5.DS == 1, else bit 25 is RES0.</summary>
     public static readonly Field Scale = new("scale", 0, 20, 6);
 
+    /// <summary>
+    /// Range TLBI SCALE as an SMMU without SMMU_IDR5.DS has it: [24:20] (4.4.1.1), the width Linux
+    /// writes (<c>CMDQ_TLBI_0_SCALE</c>). Not part of any layout: it overlaps <see cref="Scale"/>.
+    /// </summary>
+    public static readonly Field Scale5 = new("scale", 0, 20, 5);
+
     public static readonly Field Vmid = new("vmid", 0, 32, 16);
     public static readonly Field Asid = new("asid", 0, 48, 16);
     public static readonly Field Leaf = new("leaf", 1, 0, 1);
@@ -84,6 +90,9 @@ public static class CommandLayouts
 
     /// <summary>The maximum NUM in a range TLBI (Linux <c>CMDQ_TLBI_RANGE_NUM_MAX</c>).</summary>
     public const int TlbiRangeNumMax = 31;
+
+    /// <summary>The largest SCALE of a range TLBI without SMMU_IDR5.DS (4.4.1.1: five bits).</summary>
+    public const int TlbiRangeScaleMax = 31;
 
     private static readonly Layout?[] ByOpcode = Build();
 

@@ -6,8 +6,9 @@ namespace SmmuLab.Driver.Invalidation;
 
 /// <summary>
 /// The command builders both invalidation designs share: the range TLBI split (Linux
-/// <c>arm_smmu_cmdq_batch_add_range</c>), the ATC_INV span (<c>arm_smmu_atc_inv_to_cmd</c>) and the
-/// "too big" rule (<c>arm_smmu_inv_size_too_big</c>).
+/// <c>arm_smmu_cmdq_batch_add_range</c>, see <see cref="TlbiCommands"/>), the ATC_INV span
+/// (<c>arm_smmu_atc_inv_to_cmd</c>), the "too big" rule (<c>arm_smmu_inv_size_too_big</c>) and the
+/// range-fallback rule (<see cref="Probe.DriverOptions.RangeFallback"/>), which Linux does not have.
 /// </summary>
 public static class InvalidationCommands
 {
@@ -32,57 +33,89 @@ public static class InvalidationCommands
     }
 
     /// <summary>
-    /// Adds the TLBIs of [iova, iova + size) to <paramref name="batch"/>, starting from
-    /// <paramref name="template"/> (opcode, ASID/VMID, leaf). With RIL (<paramref name="pageShift"/>
-    /// non-zero) each command covers (NUM+1) * 2^SCALE pages of 2^pageShift bytes: SCALE is the
-    /// lowest set bit of the pages left and NUM the next five bits; a leaf invalidation carries the
-    /// TTL of the granule's level; a non-leaf one leaves TTL 0 and, when the page count is
-    /// 1 mod 32, adds a page so SCALE and NUM are not both 0. Without RIL there is one command per
-    /// <paramref name="granule"/>.
+    /// True when the range can be split into range TLBIs whose SCALE fits five bits (IHI0070 4.4.1.1,
+    /// without SMMU_IDR5.DS) by the split <see cref="TlbiCommands"/> makes, and does not pass the top of
+    /// the address space. False for a split that needs a SCALE of 32 or more: a range of at least 2^32
+    /// pages (16 TiB of 4 KiB pages) that no smaller chunk absorbs. Without range invalidation
+    /// (<paramref name="pageShift"/> 0) only the wrap matters.
     /// </summary>
-    public static void AddRange(ref CommandBatch batch, in Command template, bool leaf, ulong iova, ulong size, ulong granule, int pageShift)
+    public static bool Expressible(ulong iova, ulong size, int pageShift, bool leaf)
     {
         var end = iova + size;
-        var numPages = 0UL;
-        var tg = 0U;
-        var ttl = 0U;
-        if (pageShift != 0)
+        if (size == 0 || end <= iova)
         {
-            numPages = size >> pageShift;
-            tg = (uint)(pageShift - 10) / 2;
-            if (leaf)
-            {
-                ttl = (uint)(4 - ((BitOperations.Log2(granule) - 3) / (pageShift - 3)));
-            }
-            else if ((numPages & 31) == 1)
-            {
-                numPages++;
-            }
+            return false;
         }
 
-        var op = template.Opcode;
-        var addressField = op == Opcode.CMD_TLBI_S2_IPA ? CommandLayouts.Ipa : CommandLayouts.Addr;
-        var dw0 = template.Dw0 & ~(CommandLayouts.Num.InPlaceMask | CommandLayouts.Scale.InPlaceMask);
-        var dw1Base = CommandLayouts.Leaf.Make(leaf ? 1UL : 0) | CommandLayouts.Tg.Make(tg) | CommandLayouts.Ttl.Make(ttl);
-        while (iova < end)
+        if (pageShift == 0)
         {
-            var range = granule;
-            var cmdDw0 = dw0;
-            if (pageShift != 0)
+            return true;
+        }
+
+        var pages = RangePages(iova, size, pageShift, leaf);
+        while (pages != 0)
+        {
+            var scale = BitOperations.TrailingZeroCount(pages);
+            if (scale > CommandLayouts.TlbiRangeScaleMax)
             {
-                var scale = BitOperations.TrailingZeroCount(numPages);
-                var num = (numPages >> scale) & 31;
-                cmdDw0 |= CommandLayouts.Scale.Make((ulong)scale) | CommandLayouts.Num.Make(num - 1);
-                range = num << (scale + pageShift);
-                numPages -= num << scale;
+                return false;
             }
 
-            batch.Add(new Command(cmdDw0, dw1Base | addressField.InsertAddress(0, iova)));
-            iova += range;
-            if (range == 0)
-            {
-                break;
-            }
+            pages -= ((pages >> scale) & CommandLayouts.TlbiRangeNumMax) << scale;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The pages of 2^<paramref name="pageShift"/> bytes a range TLBI split covers: those that
+    /// [iova, iova + size) touches (Linux: size >> pageShift, the same for page-aligned ranges), plus
+    /// one for a non-leaf range of 1 mod 32 pages. The range must not wrap.
+    /// </summary>
+    public static ulong RangePages(ulong iova, ulong size, int pageShift, bool leaf)
+    {
+        var pages = ((iova + size - 1) >> pageShift) - (iova >> pageShift) + 1;
+        if (!leaf && (pages & CommandLayouts.TlbiRangeNumMax) == 1)
+        {
+            pages++;
+        }
+
+        return pages;
+    }
+
+    /// <summary>
+    /// Whether an invalidation of [iova, iova + size) uses the whole-ASID/VMID command instead of a
+    /// ranged one: when <see cref="SizeTooBig"/> says so (as Linux), and, with
+    /// <paramref name="rangeFallback"/> (<see cref="Probe.DriverOptions.RangeFallback"/>), when the
+    /// range is not <see cref="Expressible"/>.
+    /// </summary>
+    public static bool UseWholeTag(bool rangeInvalidation, bool rangeFallback, ulong iova, ulong size, ulong granule, int pageShift, bool leaf) =>
+        SizeTooBig(rangeInvalidation, size, granule) || (rangeFallback && !Expressible(iova, size, pageShift, leaf));
+
+    /// <summary>
+    /// The TLBIs of [iova, iova + size): <paramref name="wholeTag"/> alone when
+    /// <see cref="UseWholeTag"/> says so, else <see cref="Split"/>.
+    /// </summary>
+    public static TlbiCommands Tlbis(in Command template, in Command wholeTag, bool leaf, ulong iova, ulong size, ulong granule,
+        int pageShift, bool rangeInvalidation, bool rangeFallback) =>
+        UseWholeTag(rangeInvalidation, rangeFallback, iova, size, granule, pageShift, leaf)
+            ? new TlbiCommands(wholeTag)
+            : Split(template, leaf, iova, size, granule, pageShift);
+
+    /// <summary>
+    /// The split of [iova, iova + size) into commands made from <paramref name="template"/> (opcode,
+    /// ASID/VMID): ranged ones with <paramref name="pageShift"/> non-zero (RIL), else one per
+    /// <paramref name="granule"/>. See <see cref="TlbiCommands"/>.
+    /// </summary>
+    public static TlbiCommands Split(in Command template, bool leaf, ulong iova, ulong size, ulong granule, int pageShift) =>
+        new(template, leaf, iova, size, granule, pageShift);
+
+    /// <summary>Adds the commands of <see cref="Split"/> to <paramref name="batch"/>.</summary>
+    public static void AddSplit(ref CommandBatch batch, in Command template, bool leaf, ulong iova, ulong size, ulong granule, int pageShift)
+    {
+        foreach (var command in Split(template, leaf, iova, size, granule, pageShift))
+        {
+            batch.Add(command);
         }
     }
 

@@ -105,7 +105,8 @@ public sealed class LegacyInvalidation : IInvalidationDesign
     private static void InvalidateTlb(SmmuDriver smmu, InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
         var ril = smmu.Features.RangeInvalidation;
-        if (InvalidationCommands.SizeTooBig(ril, size, granule))
+        var pageShift = ril ? BitOperations.TrailingZeroCount(domain.PageSizeBitmap) : 0;
+        if (InvalidationCommands.UseWholeTag(ril, smmu.Options.RangeFallback, iova, size, granule, pageShift, leaf))
         {
             var all = domain.IsStage1
                 ? (smmu.Features.E2H ? Command.TlbiEl2Asid(domain.Tag) : Command.TlbiNhAsid(0, domain.Tag))
@@ -120,8 +121,7 @@ public sealed class LegacyInvalidation : IInvalidationDesign
 
             // The batch's queue is chosen by the template's opcode (a CMDQV may take only some).
             var batch = smmu.NewBatch(template);
-            var pageShift = ril ? BitOperations.TrailingZeroCount(domain.PageSizeBitmap) : 0;
-            InvalidationCommands.AddRange(ref batch, template, leaf, iova, size, granule, pageShift);
+            InvalidationCommands.AddSplit(ref batch, template, leaf, iova, size, granule, pageShift);
             batch.Submit();
         }
 

@@ -28,6 +28,16 @@ public sealed record DriverOptions
     /// </summary>
     public bool CmdqForceSync { get; init; }
 
+    /// <summary>
+    /// Not in Linux (off by default, as Linux): a range TLBI that cannot be expressed with a
+    /// five-bit SCALE (IHI0070 4.4.1.1; a range of 2^32 pages or more, which Linux's split encodes
+    /// with SCALE mod 32 and so under-invalidates) or that passes the top of the address space is
+    /// replaced by the whole-ASID/VMID command (TLBI_NH_ASID, TLBI_EL2_ASID or TLBI_S12_VMALL), as a
+    /// too-big range is. ATC invalidations are unchanged: their span already covers any range.
+    /// See docs/findings.md.
+    /// </summary>
+    public bool RangeFallback { get; init; }
+
     /// <summary>Maximum time to wait for a register acknowledgement or a CMD_SYNC.</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(1);
 }

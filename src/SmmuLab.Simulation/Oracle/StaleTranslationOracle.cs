@@ -170,12 +170,9 @@ public sealed class StaleTranslationOracle : IDisposable
     {
         lock (gate)
         {
-            var live = PagingDomain(domain).Live;
-            var first = iova >> PageShift;
-            var pages = Pages(iova, size);
-            for (var i = 0UL; i < pages; i++)
+            if (PageRange(iova, size) is { } pages)
             {
-                live[first + i] = (pa >> PageShift) + i;
+                PagingDomain(domain).Map(pages.First, pages.Last, pa >> PageShift);
             }
         }
     }
@@ -187,14 +184,9 @@ public sealed class StaleTranslationOracle : IDisposable
         {
             var d = PagingDomain(domain);
             var kill = Kill($"unmap {domain} 0x{iova:x}+0x{size:x}");
-            var first = iova >> PageShift;
-            var pages = Pages(iova, size);
-            for (var i = 0UL; i < pages; i++)
+            if (PageRange(iova, size) is { } pages)
             {
-                if (d.Live.Remove(first + i, out var pa))
-                {
-                    d.Dead[(first + i, pa)] = kill;
-                }
+                d.Unmap(pages.First, pages.Last, kill);
             }
         }
     }
@@ -263,7 +255,7 @@ public sealed class StaleTranslationOracle : IDisposable
         // A dead mapping of the current domain, or any mapping of a domain the device left.
         OracleKill? kill = null;
         OracleDomainState? killed = null;
-        if (current.Dead.TryGetValue((iovaPage, paPage), out var unmapped))
+        if (current.TryGetDead(iovaPage, paPage, out var unmapped))
         {
             (kill, killed) = (unmapped, current);
         }
@@ -272,11 +264,12 @@ public sealed class StaleTranslationOracle : IDisposable
             for (var i = attachment.Left.Count - 1; i >= 0 && kill is null; i--)
             {
                 var (domain, left) = attachment.Left[i];
-                if (domain.Dead.TryGetValue((iovaPage, paPage), out var earlier) && earlier.FirstCommand <= left.FirstCommand)
+                var wasDead = domain.TryGetDead(iovaPage, paPage, out var earlier);
+                if (wasDead && earlier.FirstCommand <= left.FirstCommand)
                 {
                     (kill, killed) = (earlier, domain);
                 }
-                else if (domain.Maps(iovaPage, paPage) || domain.Dead.ContainsKey((iovaPage, paPage)))
+                else if (wasDead || domain.Maps(iovaPage, paPage))
                 {
                     (kill, killed) = (left, domain);
                 }
@@ -334,6 +327,15 @@ public sealed class StaleTranslationOracle : IDisposable
         return d.Kind == OracleDomainKind.Paging ? d : throw new ArgumentException($"domain {name} is {d.Kind}, it has no mappings", nameof(name));
     }
 
-    private static ulong Pages(ulong iova, ulong size) =>
-        size == 0 ? 0 : ((iova + size - 1) >> PageShift) - (iova >> PageShift) + 1;
+    /// <summary>The 4 KiB pages [iova, iova + size) touches (up to the top of the address space), or null for size 0.</summary>
+    private static (ulong First, ulong Last)? PageRange(ulong iova, ulong size)
+    {
+        if (size == 0)
+        {
+            return null;
+        }
+
+        var last = iova + size - 1;
+        return (iova >> PageShift, (last < iova ? ulong.MaxValue : last) >> PageShift);
+    }
 }

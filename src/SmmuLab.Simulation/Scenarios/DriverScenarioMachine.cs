@@ -2,6 +2,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
+using SmmuLab.Driver.Probe;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Machines;
@@ -47,7 +48,8 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         var options = ScenarioFeatures.ToDeviceOptions(spec, modeOverride);
         return Guard(() =>
         {
-            var node = machine.AddSmmu(options, beforeProbe: device => SmmuBuilt?.Invoke(device, spec));
+            var driverOptions = new DriverOptions { RangeFallback = spec.RangeFallback };
+            var node = machine.AddSmmu(options, driverOptions, beforeProbe: device => SmmuBuilt?.Invoke(device, spec));
             if (spec.Cmdqv)
             {
                 machine.AttachCmdqv(spec.Name);

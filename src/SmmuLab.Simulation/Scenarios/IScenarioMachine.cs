@@ -88,6 +88,12 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
 
     /// <summary><c>mode</c>: "inline" or "free-running" command consumption; null means inline.</summary>
     public string? Mode { get; init; }
+
+    /// <summary>
+    /// The scenario's top-level <c>range-fallback</c>: the driver replaces range TLBIs it cannot
+    /// express by whole-ASID/VMID ones (<see cref="Driver.Probe.DriverOptions.RangeFallback"/>).
+    /// </summary>
+    public bool RangeFallback { get; init; }
 }
 
 /// <summary>A [[device]] table.</summary>

@@ -23,7 +23,7 @@ public static partial class ScenarioParser
 
     public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
 
-    private static readonly string[] RootKeys = ["invalidation", "description"];
+    private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
     private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
     private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu"];
@@ -60,6 +60,7 @@ public static partial class ScenarioParser
         root.AllowOnly(RootKeys);
         var invalidation = root.Choice("invalidation", Scenario.InvalidationDesigns, "invalidation design") ?? Scenario.DefaultInvalidation;
         var description = root.String("description");
+        var rangeFallback = root.Bool("range-fallback") ?? false;
 
         var tables = TableNames.ToDictionary(n => n, _ => new List<TomlTableReader>());
         foreach (var table in doc.Tables)
@@ -76,7 +77,7 @@ public static partial class ScenarioParser
             list.Add(new TomlTableReader(path, $"{name}[{list.Count}]", line, table.Items));
         }
 
-        var smmus = tables["smmu"].Select(ParseSmmu).ToList();
+        var smmus = tables["smmu"].Select(t => ParseSmmu(t) with { RangeFallback = rangeFallback }).ToList();
         if (smmus.Count == 0)
         {
             throw new ScenarioFormatException(path, 1, "smmu", "a scenario needs at least one [[smmu]] table");

@@ -37,7 +37,7 @@ public sealed record ScenarioReport(Scenario Scenario, IReadOnlyList<StepResult>
     {
         var sb = new StringBuilder();
         sb.AppendLine($"scenario {Scenario.Path}{(Scenario.Description is { } d ? $": {d}" : string.Empty)}");
-        sb.AppendLine($"invalidation: {Scenario.Invalidation}");
+        sb.AppendLine($"invalidation: {Scenario.Invalidation}{(Scenario.Smmus.Any(s => s.RangeFallback) ? ", range-fallback" : string.Empty)}");
         foreach (var step in Steps)
         {
             sb.AppendLine(step.Format());

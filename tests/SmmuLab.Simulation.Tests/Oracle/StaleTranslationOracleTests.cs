@@ -161,6 +161,49 @@ public class StaleTranslationOracleTests
         Assert.Equal((ViolationKind.Stale, 2, 1, "smmu0"), (v.Kind, v.Step, v.KilledBy!.Value.Step, v.Smmu));
     }
 
+    [Fact]
+    public void TerabyteMappingsAreKeptAsExtentsAndAPartialUnmapKillsOnlyItsPages()
+    {
+        const ulong Base = 0x1000_0000_0000; // 16 TiB of IOVA onto 16 TiB of PA from 0
+        const ulong Size = 1UL << 44;
+        using var oracle = Paging();
+        oracle.Mapped("dom", Base, 0, Size);
+        oracle.Step = 1;
+        oracle.Unmapped("dom", Base + 0x4000_0000, 0x4000_0000); // the second GiB
+        oracle.Step = 2;
+
+        oracle.Check(Access(Base + 0x3FFF_F000, 0x3FFF_F000)); // last page before the hole: live
+        oracle.Check(Access(Base + 0x8000_0000, 0x8000_0000)); // first page after it: live
+        oracle.Check(Access(Base + Size - 0x1000, Size - 0x1000)); // last page: live
+        oracle.Check(Access(Base + 0x4000_0000, 0x4000_0000)); // in the hole: stale
+        oracle.Check(Access(Base + 0x7FFF_F000, 0x7FFF_F000)); // in the hole: stale
+        oracle.Check(Access(Base + 0x4000_0000, 0x4000_1000)); // in the hole, another PA: unmapped
+
+        Assert.Equal(6, oracle.PagesChecked);
+        Assert.Equal([ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Unmapped], oracle.Violations.Select(v => v.Kind));
+        Assert.Equal(1, oracle.Violations[0].KilledBy!.Value.Step);
+    }
+
+    [Fact]
+    public void UnmappingAcrossSeveralMappingsKillsEachWithItsOwnPhysicalPages()
+    {
+        using var oracle = Paging();
+        oracle.Mapped("dom", Iova, Pa, 0x2000);
+        oracle.Mapped("dom", Iova + 0x2000, Pa + 0x10_0000, 0x2000);
+        oracle.Mapped("dom", Iova + 0x1000, Pa + 0x20_0000, 0x2000); // overwrites the middle two pages
+        oracle.Step = 3;
+        oracle.Unmapped("dom", Iova, 0x4000);
+
+        oracle.Check(Access(Iova, Pa));
+        oracle.Check(Access(Iova + 0x1000, Pa + 0x20_0000));
+        oracle.Check(Access(Iova + 0x2000, Pa + 0x20_1000));
+        oracle.Check(Access(Iova + 0x3000, Pa + 0x10_1000));
+        oracle.Check(Access(Iova + 0x1000, Pa + 0x1000)); // overwritten before the unmap: never died, so unmapped
+
+        Assert.Equal([ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Unmapped],
+            oracle.Violations.Select(v => v.Kind));
+    }
+
     private static StaleTranslationOracle Paging()
     {
         var oracle = new StaleTranslationOracle();

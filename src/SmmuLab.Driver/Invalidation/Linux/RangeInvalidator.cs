@@ -143,16 +143,20 @@ public static class RangeInvalidator
         }
     }
 
-    /// <summary>A TLB entry: the whole tag when the range is too big (or everything), else the range split.</summary>
+    /// <summary>
+    /// A TLB entry: the whole tag when the range is too big (or everything) or, with
+    /// <see cref="Probe.DriverOptions.RangeFallback"/>, cannot be expressed; else the range split.
+    /// </summary>
     private static void AddTlbi(ref CommandBatch batch, in InvalidationEntry inv, in Command template, ulong iova, ulong size, ulong granule, bool leaf)
     {
-        if (InvalidationCommands.SizeTooBig(inv.Smmu!.Features.RangeInvalidation, size, granule))
+        var smmu = inv.Smmu!;
+        if (InvalidationCommands.UseWholeTag(smmu.Features.RangeInvalidation, smmu.Options.RangeFallback, iova, size, granule, inv.PageShift, leaf))
         {
             batch.Add(WholeTag(in inv));
         }
         else
         {
-            InvalidationCommands.AddRange(ref batch, template, leaf, iova, size, granule, inv.PageShift);
+            InvalidationCommands.AddSplit(ref batch, template, leaf, iova, size, granule, inv.PageShift);
         }
     }
 
