@@ -13,8 +13,7 @@ namespace SmmuLab.Architecture.Commands;
 /// addresses reach bit 55): the consumer checks the narrower case. Where Linux names a field
 /// differently, the Linux name is kept when it is the one driver developers know (<c>grpid</c> is the
 /// spec's PRGIndex, <c>global</c> the spec's G).
-/// Not laid out yet: CMD_PREFETCH_ADDR's NS and Stride (4.2.2; positions not checked, so those bits
-/// count as reserved here), CMD_SYNC's MSI_NS (Realm queue only), and the opcodes <see cref="Opcode"/>
+/// Not laid out yet: CMD_SYNC's MSI_NS (Realm queue only), and the opcodes <see cref="Opcode"/>
 /// does not list (CMD_CFGI_VMS_PIDM 0x07, the Secure-EL2 TLBIs 0x50-0x5A, CMD_TLBI_SNH_ALL 0x60,
 /// CMD_DPTI_ALL 0x70, CMD_DPTI_PA 0x73).
 /// </remarks>
@@ -53,7 +52,21 @@ public static class CommandLayouts
     /// <summary>TLBI_S2_IPA's address: IPA [55:12] (4.1.6: physical and IPA fields are Address[55:12]).</summary>
     public static readonly Field Ipa = new("addr", 1, 12, 44, FieldKind.Address);
 
+    /// <summary>CMD_PREFETCH_ADDR Size [68:64] (4.2.2): 2^Size translations, one every stride.</summary>
     public static readonly Field PrefetchSize = new("size", 1, 0, 5);
+
+    /// <summary>
+    /// CMD_PREFETCH_ADDR NS [71] (4.2.2): the NS attribute input to Secure stage 2. RES0 on the
+    /// Non-secure Command queue (and whenever SMMU_S_IDR1.SEL2 == 0).
+    /// </summary>
+    public static readonly Field PrefetchNs = new("ns", 1, 7, 1);
+
+    /// <summary>
+    /// CMD_PREFETCH_ADDR Stride [75:72] (4.2.2): translations are prefetched every 2^(12 + Stride)
+    /// bytes. RES0 in SMMUv3.0, where the stride is 4 KiB.
+    /// </summary>
+    public static readonly Field PrefetchStride = new("stride", 1, 8, 4);
+
     public static readonly Field Range = new("range", 1, 0, 5);
     public static readonly Field Global = new("global", 0, 9, 1);
     public static readonly Field AtcSize = new("size", 1, 0, 6);
@@ -111,7 +124,7 @@ public static class CommandLayouts
         void Add(Opcode op, params Field[] fields) => t[(byte)op] = new Layout(op.ToString(), Dwords, [Op, .. fields]);
 
         Add(Opcode.CMD_PREFETCH_CONFIG, SSec, Ssv, Ssid, Sid);
-        Add(Opcode.CMD_PREFETCH_ADDR, SSec, Ssv, Ssid, Sid, PrefetchSize, Addr);
+        Add(Opcode.CMD_PREFETCH_ADDR, SSec, Ssv, Ssid, Sid, PrefetchSize, PrefetchNs, PrefetchStride, Addr);
         Add(Opcode.CMD_CFGI_STE, SSec, Sid, Leaf);
         Add(Opcode.CMD_CFGI_STE_RANGE, SSec, Sid, Range);
         Add(Opcode.CMD_CFGI_CD, SSec, Ssid, Sid, Leaf);

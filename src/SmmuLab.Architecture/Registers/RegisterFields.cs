@@ -211,8 +211,12 @@ public static class GError
 /// <summary>The *_IRQ_CFG0/1/2 registers of the GERROR, EVENTQ and PRIQ interrupts (6.3.21-6.3.23).</summary>
 public static class IrqCfg
 {
-    /// <summary>CFG0.ADDR: the MSI target physical address.</summary>
-    public static readonly Field ADDR = new("ADDR", 0, 2, 50, FieldKind.Address);
+    /// <summary>
+    /// CFG0.ADDR [55:2]: the MSI target physical address (6.3.21). ADDR == 0 means no MSI; bits
+    /// above the OAS are RES0 and the MSI write is truncated to the OAS (3.4.3). Linux masks the
+    /// address with bits [51:2] (<c>MSI_CFG0_ADDR_MASK</c>), which is within this field.
+    /// </summary>
+    public static readonly Field ADDR = new("ADDR", 0, 2, 54, FieldKind.Address);
 
     /// <summary>CFG2.MemAttr.</summary>
     public static readonly Field MemAttr = new("MemAttr", 0, 0, 4);

@@ -1,4 +1,3 @@
-using SmmuLab.Architecture.Bits;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
@@ -35,7 +34,7 @@ public sealed partial class SmmuDevice
                 }
 
                 var cmd = new Command(memory.Read64(slot), memory.Read64(slot + 8));
-                var error = Execute(cmd);
+                var error = Execute(cmd, out var reservedIgnored);
                 if (error != CommandError.CERROR_NONE)
                 {
                     StopOnCommandError(error);
@@ -43,6 +42,11 @@ public sealed partial class SmmuDevice
                 }
 
                 Statistics.CountCommand((byte)cmd.Opcode);
+                if (reservedIgnored)
+                {
+                    Statistics.CountReservedBitCommand();
+                }
+
                 cmdqCons = QueuePointer.Increment(cmdqCons & ~QueuePointer.ERR.InPlaceMask32(), log2);
                 CommandConsumed?.Invoke(this, cmd);
             }
@@ -66,11 +70,39 @@ public sealed partial class SmmuDevice
         RaiseGlobalError(GError.CMDQ_ERR);
     }
 
-    /// <summary>Executes one command; returns the error that stops the queue, or CERROR_NONE.</summary>
-    private CommandError Execute(in Command cmd)
+    /// <summary>
+    /// True when <paramref name="cmd"/> has a bit set that is reserved for its opcode on this SMMU
+    /// (see <see cref="CommandReservedBits"/>); false for an undefined opcode. A command the CMDQ
+    /// consumed with such a bit was executed with it ignored (<see cref="ReservedFieldPolicy.Ignore"/>).
+    /// </summary>
+    public bool HasReservedBitsSet(in Command cmd) => CommandLayouts.For(cmd.Opcode) is not null && reservedBits.AnySet(cmd);
+
+    /// <summary>
+    /// Executes one command; returns the error that stops the queue, or CERROR_NONE.
+    /// <paramref name="reservedIgnored"/> is true when the command had reserved bits set and was
+    /// executed with them cleared (<see cref="ReservedFieldPolicy.Ignore"/>, 4.1.5).
+    /// </summary>
+    private CommandError Execute(in Command fetched, out bool reservedIgnored)
     {
-        var layout = CommandLayouts.For(cmd.Opcode);
-        if (layout is null || HasReservedBits(layout, cmd) || !IsImplemented(cmd))
+        reservedIgnored = false;
+        if (CommandLayouts.For(fetched.Opcode) is null)
+        {
+            return CommandError.CERROR_ILL;
+        }
+
+        var cmd = fetched;
+        if (reservedBits.AnySet(fetched))
+        {
+            if (Options.ReservedFields == ReservedFieldPolicy.Error)
+            {
+                return CommandError.CERROR_ILL;
+            }
+
+            cmd = reservedBits.Clear(fetched);
+            reservedIgnored = true;
+        }
+
+        if (!IsImplemented(cmd))
         {
             return CommandError.CERROR_ILL;
         }
@@ -78,7 +110,8 @@ public sealed partial class SmmuDevice
         switch (cmd.Opcode)
         {
             case Opcode.CMD_PREFETCH_ADDR:
-                // A hint to prefetch TLB entries; this model fills its TLB only on use.
+                // A hint to prefetch configuration and TLB entries (4.2.2: an implementation need not
+                // prefetch any); this model fills its caches only on use, whatever Size and Stride say.
                 return CommandError.CERROR_NONE;
             case Opcode.CMD_PREFETCH_CONFIG:
             case Opcode.CMD_CFGI_STE:
@@ -109,29 +142,18 @@ public sealed partial class SmmuDevice
         }
     }
 
-    private static bool HasReservedBits(Layout layout, in Command cmd) =>
-        (cmd.Dw0 & layout.ReservedMask[0]) != 0 || (cmd.Dw1 & layout.ReservedMask[1]) != 0;
-
     /// <summary>
-    /// CERROR_ILL also covers commands "irrelevant to the implementation" and fields that are RES0
-    /// for it (7.1): stage-1 TLBIs without S1P, stage-2 without S2P, EL2 without HYP, EL3 and SSec=1
-    /// on the Non-secure queue, range fields without RIL, ASID/VMID[15:8] without 16-bit support,
-    /// ATC_INV without ATS, PRI_RESP without PRI, RESUME/STALL_TERM without stall support.
+    /// CERROR_ILL also covers commands "irrelevant to the implementation" and illegal parameters
+    /// (7.1): stage-1 TLBIs without S1P, stage-2 without S2P, EL2 without HYP, EL3 and SSec=1 on the
+    /// Non-secure queue (ILLEGAL whatever the reserved-field policy, 4.1.6), range fields without RIL,
+    /// ASID/VMID[15:8] without 16-bit support, ATC_INV without ATS, PRI_RESP without PRI,
+    /// RESUME/STALL_TERM without stall support. Reserved bits (SCALE[5], TTL128, high address bits...)
+    /// are <see cref="CommandReservedBits"/>'s, checked before this.
     /// </summary>
     private bool IsImplemented(in Command cmd)
     {
         var f = Features;
         if (cmd.Get(CommandLayouts.SSec) != 0 && CommandLayouts.For(cmd.Opcode)!.TryGetField("ssec", out _))
-        {
-            return false;
-        }
-
-        // In the address-based TLBIs, SCALE[5] needs IDR5.DS and TTL128 needs IDR5.D128, neither of
-        // which this model implements. Other commands use those bit positions for other fields
-        // (SubstreamID, MSIAttr, MSIAddress, PRGIndex), so the check applies to these opcodes only.
-        var addressTlbi = cmd.Opcode is Opcode.CMD_TLBI_NH_VA or Opcode.CMD_TLBI_NH_VAA or Opcode.CMD_TLBI_EL2_VA
-            or Opcode.CMD_TLBI_EL2_VAA or Opcode.CMD_TLBI_S2_IPA;
-        if (addressTlbi && (cmd.Get(CommandLayouts.Scale) > 31 || cmd.Get(CommandLayouts.Ttl128) != 0))
         {
             return false;
         }
@@ -197,24 +219,15 @@ public sealed partial class SmmuDevice
         switch ((SyncCompletion)cmd.Get(CommandLayouts.Cs))
         {
             case SyncCompletion.SIG_IRQ:
-                if (Features.Msi)
+                // 4.7.3: with MSIs, MSIData is written to MSIAddress when the whole MSIAddress field is
+                // non-zero (the write itself truncated to the OAS); without MSIs both are IGNORED. With
+                // wired lines, the CMD_SYNC line is pulsed regardless of MSIAddress.
+                if (Features.Msi && CommandLayouts.MsiAddr.GetAddress(cmd.Dw1) is var addr and not 0)
                 {
-                    var addr = CommandLayouts.MsiAddr.GetAddress(cmd.Dw1);
-                    if (addr == 0)
-                    {
-                        break;
-                    }
-
-                    if (!memory.IsBacked(addr))
-                    {
-                        RaiseGlobalError(GError.MSI_CMDQ_ABT_ERR);
-                        break;
-                    }
-
-                    memory.WriteVolatile32(addr, (uint)cmd.Get(CommandLayouts.MsiData));
-                    Clock.Advance(Options.Costs.MsiWriteNs);
+                    SendMsi(addr, (uint)cmd.Get(CommandLayouts.MsiData), GError.MSI_CMDQ_ABT_ERR);
                 }
-                else
+
+                if (Features.WiredInterrupts)
                 {
                     pendingInterrupts |= 1u << (int)SmmuInterrupt.CmdSync;
                 }

@@ -186,12 +186,6 @@ public sealed partial class SmmuDevice
                 case SmmuRegister.GERRORN:
                     kick = WriteGerrorn(value);
                     break;
-                case SmmuRegister.GERROR_IRQ_CFG1:
-                    gerrorIrqCfg1 = value;
-                    break;
-                case SmmuRegister.GERROR_IRQ_CFG2:
-                    gerrorIrqCfg2 = value & IrqCfg.Cfg2Mask;
-                    break;
                 case SmmuRegister.STRTAB_BASE_CFG:
                     if (!SmmuEnabled)
                     {
@@ -221,26 +215,15 @@ public sealed partial class SmmuDevice
                 case SmmuRegister.EVENTQ_CONS:
                     eventqCons = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
                     break;
-                case SmmuRegister.EVENTQ_IRQ_CFG1:
-                    eventqIrqCfg1 = value;
-                    break;
-                case SmmuRegister.EVENTQ_IRQ_CFG2:
-                    eventqIrqCfg2 = value & IrqCfg.Cfg2Mask;
-                    break;
                 case SmmuRegister.PRIQ_PROD:
                     priqProd = value;
                     break;
                 case SmmuRegister.PRIQ_CONS:
                     priqCons = value;
                     break;
-                case SmmuRegister.PRIQ_IRQ_CFG1:
-                    priqIrqCfg1 = value;
-                    break;
-                case SmmuRegister.PRIQ_IRQ_CFG2:
-                    priqIrqCfg2 = value & IrqCfg.Cfg2Mask;
-                    break;
                 default:
-                    break; // read-only and reserved locations ignore writes
+                    WriteIrqConfig32(offset, value); // *_IRQ_CFG1/2; read-only and reserved locations ignore writes
+                    break;
             }
         }
 
@@ -293,12 +276,8 @@ public sealed partial class SmmuDevice
 
     private void Write64Locked(int offset, ulong value)
     {
-        const ulong IrqAddrMask = 0x00FF_FFFF_FFFF_FFFCUL;
         switch (offset)
         {
-            case SmmuRegister.GERROR_IRQ_CFG0:
-                gerrorIrqCfg0 = value & IrqAddrMask;
-                break;
             case SmmuRegister.STRTAB_BASE:
                 if (!SmmuEnabled)
                 {
@@ -320,16 +299,11 @@ public sealed partial class SmmuDevice
                 }
 
                 break;
-            case SmmuRegister.EVENTQ_IRQ_CFG0:
-                eventqIrqCfg0 = value & IrqAddrMask;
-                break;
             case SmmuRegister.PRIQ_BASE:
                 priqBase = value & QueueBase.WritableMask;
                 break;
-            case SmmuRegister.PRIQ_IRQ_CFG0:
-                priqIrqCfg0 = value & IrqAddrMask;
-                break;
             default:
+                WriteIrqConfig0(offset, value);
                 break;
         }
     }

@@ -15,7 +15,9 @@ public sealed partial class SmmuDevice
     /// invalidation that times out fails the next CMD_SYNC executed on any queue, as the SMMU keeps
     /// one such state). The command is not counted in <see cref="Statistics"/> nor reported by
     /// <see cref="CommandConsumed"/>, which describe the main CMDQ only; the caller keeps its own
-    /// per-queue counters.
+    /// per-queue counters. Under <see cref="ReservedFieldPolicy.Ignore"/> a command with reserved bits
+    /// is executed with them cleared, as on the CMDQ, but not counted in
+    /// <see cref="SmmuStatistics.ReservedBitCommands"/> either.
     /// </summary>
     internal CommandError ExecuteFromSecondaryQueue(in Command cmd)
     {
@@ -23,7 +25,7 @@ public sealed partial class SmmuDevice
         lock (gate)
         {
             Clock.Advance(Options.Costs.CommandFetchNs);
-            error = Execute(cmd);
+            error = Execute(cmd, out _);
         }
 
         DeliverInterrupts();

@@ -25,6 +25,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     private readonly IInterruptSink? interrupts;
     private readonly IEventSignal? sev;
     private readonly ProductErrata errata;
+    private readonly CommandReservedBits reservedBits;
     private readonly Dictionary<uint, Endpoint> endpointsBySid = [];
     private readonly Thread? consumerThread;
     private readonly SemaphoreSlim consumerWake = new(0);
@@ -40,6 +41,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         this.sev = sev;
         Clock = new ModeledClock();
         errata = ProductErrata.For(options.Product);
+        reservedBits = new CommandReservedBits(options.Features);
         InitialiseCaches();
         ResetRegisters();
         if (options.Mode == ConsumptionMode.FreeRunning)

@@ -6,7 +6,7 @@ namespace SmmuLab.Hardware.Smmu;
 
 /// <summary>
 /// What one SMMU instance implements; the ID registers are computed from it. The defaults describe
-/// a capable SMMUv3.2-class part (stage 1 and 2, nesting, RIL, ATS, MSI, SEV, 16-bit ASID/VMID,
+/// a capable SMMUv3.2-class part (stage 1 and 2, nesting, RIL, ATS, MSI and wired interrupts, SEV, 16-bit ASID/VMID,
 /// 2-level stream and CD tables, all three granules, 48-bit OAS).
 /// </summary>
 public sealed record SmmuFeatures
@@ -16,6 +16,15 @@ public sealed record SmmuFeatures
     public bool RangeInvalidation { get; init; } = true;
     public bool Ats { get; init; } = true;
     public bool Msi { get; init; } = true;
+
+    /// <summary>
+    /// The SMMU has wired interrupt outputs (GERROR, EVENTQ, PRIQ, CMD_SYNC). No ID register says so
+    /// (3.18: discovery is IMPLEMENTATION DEFINED, firmware describes the lines); an SMMU has wired
+    /// lines, MSIs (<see cref="Msi"/>) or both. With both, an enabled source pulses its line and also
+    /// sends an MSI when its address is non-zero (3.18.2), and a CMD_SYNC with CS = SIG_IRQ pulses the
+    /// CMD_SYNC line whatever its MSIAddress (4.7.3).
+    /// </summary>
+    public bool WiredInterrupts { get; init; } = true;
     public bool Sev { get; init; } = true;
     public bool Btm { get; init; }
     public bool Hyp { get; init; }
@@ -111,6 +120,11 @@ public sealed record SmmuFeatures
         if (!Granule4K && !Granule16K && !Granule64K)
         {
             throw new ArgumentException("an SMMU must implement at least one granule");
+        }
+
+        if (!Msi && !WiredInterrupts)
+        {
+            throw new ArgumentException("an SMMU must implement wired interrupts, MSIs or both (3.18)");
         }
 
         _ = AddressSize.FromBits(OutputAddressBits);

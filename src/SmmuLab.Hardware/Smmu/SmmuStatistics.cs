@@ -18,6 +18,7 @@ public sealed class SmmuStatistics
     private long atsRequests;
     private long commandErrors;
     private long eventOverflows;
+    private long reservedBitCommands;
 
     public long Translations => Interlocked.Read(ref translations);
 
@@ -32,6 +33,13 @@ public sealed class SmmuStatistics
     public long CommandErrors => Interlocked.Read(ref commandErrors);
 
     public long EventOverflows => Interlocked.Read(ref eventOverflows);
+
+    /// <summary>
+    /// Commands consumed from the CMDQ with a reserved bit set, executed with it ignored
+    /// (<see cref="ReservedFieldPolicy.Ignore"/>, IHI0070 4.1.5). Always 0 under
+    /// <see cref="ReservedFieldPolicy.Error"/>, where such a command is CERROR_ILL instead.
+    /// </summary>
+    public long ReservedBitCommands => Interlocked.Read(ref reservedBitCommands);
 
     public long CommandsConsumed
     {
@@ -94,4 +102,6 @@ public sealed class SmmuStatistics
     internal void CountCommandError() => commandErrors++;
 
     internal void CountEventOverflow() => eventOverflows++;
+
+    internal void CountReservedBitCommand() => reservedBitCommands++;
 }

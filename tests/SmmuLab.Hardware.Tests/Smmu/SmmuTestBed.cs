@@ -68,12 +68,12 @@ internal sealed class SmmuTestBed : IDisposable
     private uint eventCons;
 
     public SmmuTestBed(SmmuFeatures? features = null, ConsumptionMode mode = ConsumptionMode.Inline, int eventqLog2 = 5,
-        ProductIdentity? product = null, bool bringUp = true, uint cr2 = RecInvSid, bool atsCheck = false)
+        ProductIdentity? product = null, bool bringUp = true, uint cr2 = RecInvSid, bool atsCheck = false,
+        Func<SmmuDeviceOptions, SmmuDeviceOptions>? options = null)
     {
         EventqLog2 = eventqLog2;
-        Device = new SmmuDevice(
-            new SmmuDeviceOptions { Features = features ?? new SmmuFeatures(), Mode = mode, Product = product ?? ProductIdentity.Generic },
-            Memory, Signals, Signals);
+        var deviceOptions = new SmmuDeviceOptions { Features = features ?? new SmmuFeatures(), Mode = mode, Product = product ?? ProductIdentity.Generic };
+        Device = new SmmuDevice(options is null ? deviceOptions : options(deviceOptions), Memory, Signals, Signals);
         S1 = new PageTableBuilder(Memory, Granule.Size4K, 39, 1, S1Tables);
         S2 = new PageTableBuilder(Memory, Granule.Size4K, 39, 1, S2Tables);
         if (bringUp)
