@@ -14,8 +14,14 @@ namespace SmmuLab.Hardware.Translation;
 /// (address &gt;&gt; block shift) and VMID, so a lookup probes one set per block size currently
 /// present (a 64-bit mask of the shifts in use, smallest first). ASIDs are not hashed, because
 /// global entries match every ASID. Lookups and inserts do not allocate. Invalidation scans every
-/// entry (TLBI commands are rare next to lookups). Not thread-safe: one TLB per translation thread,
-/// or a lock around it.
+/// entry (TLBI commands are rare next to lookups), or probes the sets of the few blocks an address
+/// command names. Not thread-safe: one TLB per translation thread, or a lock around it.
+/// <para>
+/// A nested entry is the smaller of its stage-1 and stage-2 leaves. When stage 2 is the smaller, the
+/// entry is a splinter of the stage-1 block, and it records that block's size (the block base is the
+/// entry's VA rounded down to it): a stage-1 invalidation by VA, TTL or range matches the whole
+/// stage-1 block, whichever part of it the entry translates (Arm ARM D8.17). Lookups ignore it.
+/// </para>
 /// </remarks>
 public sealed class Tlb
 {
@@ -26,7 +32,9 @@ public sealed class Tlb
     private readonly uint sets;
     private readonly TlbReplacement replacement;
     private readonly int[] shiftCounts = new int[64];
+    private readonly int[] splinterCounts = new int[64];
     private ulong shiftsInUse;
+    private ulong splinterShiftsInUse;
     private ulong clock;
     private ulong random;
     private int count;
@@ -104,7 +112,8 @@ public sealed class Tlb
     /// <summary>
     /// Inserts a successful walk of <paramref name="inputAddress"/> (<paramref name="walk"/>.Ok must be
     /// true). <paramref name="granule"/> is the granule of the stage-1 tables (stage-2 for stage-2-only),
-    /// used by range invalidations with TG. An existing entry for the same block and tags is replaced.
+    /// used by range invalidations with TG. For a nested context, <see cref="WalkResult.Stage1BlockShift"/>
+    /// names the stage-1 block the entry belongs to. An existing entry for the same block and tags is replaced.
     /// </summary>
     public void Insert(in TranslationContext context, Granule granule, ulong inputAddress, in WalkResult walk)
     {
@@ -118,6 +127,7 @@ public sealed class Tlb
         var mask = (1UL << shift) - 1;
         var blockBase = inputAddress & ~mask;
         var global = walk.Global || !c.HasAsid;
+        var stage1Shift = c.Stages == TranslationStages.Nested ? Math.Max(walk.Stage1BlockShift, shift) : shift;
         var tag = TagBase(c) | (uint)shift;
         var set = entries.AsSpan(SetIndex(blockBase >> shift, c.Vmid) * ways, ways);
         var slot = -1;
@@ -154,9 +164,9 @@ public sealed class Tlb
             OutputBase = walk.OutputAddress & ~mask,
             Stamp = ++clock,
             Asid = c.Asid,
-            Vmid = c.Vmid,
             Global = global,
             Level = (byte)walk.Level,
+            Stage1Shift = (byte)stage1Shift,
             Granule = granule,
             Permissions = walk.Permissions,
         };
@@ -164,6 +174,11 @@ public sealed class Tlb
         if (shiftCounts[shift]++ == 0)
         {
             shiftsInUse |= 1UL << shift;
+        }
+
+        if (stage1Shift > shift && splinterCounts[stage1Shift]++ == 0)
+        {
+            splinterShiftsInUse |= 1UL << stage1Shift;
         }
 
         inserts++;
@@ -186,7 +201,7 @@ public sealed class Tlb
             for (var i = 0; i < entries.Length; i++)
             {
                 ref var e = ref entries[i];
-                if (e.Tag != 0 && invalidation.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level))
+                if (e.Tag != 0 && invalidation.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level, e.Stage1Shift))
                 {
                     Remove(ref e);
                     removed++;
@@ -203,6 +218,8 @@ public sealed class Tlb
     /// An address invalidation touching few blocks probes only the sets those blocks index, for
     /// every block size in use, instead of scanning the whole TLB. It applies when every entry the
     /// command can match is indexed with one known VMID (the command's, or 0 for the EL2 regimes).
+    /// While splintered nested entries exist and the command reaches nested entries, the range probed
+    /// is widened to the largest stage-1 block among them, since such an entry lies anywhere in its block.
     /// Returns false when the caller must scan.
     /// </summary>
     private bool TryInvalidateTargeted(in TlbInvalidation inv, ref int removed)
@@ -215,11 +232,20 @@ public sealed class Tlb
         }
 
         var vmid = inv.MatchVmid ? inv.Vmid : (ushort)0;
+        var first = inv.First;
+        var last = inv.Last;
+        if (splinterShiftsInUse != 0 && (inv.Stages & (1 << (int)TranslationStages.Nested)) != 0)
+        {
+            var widest = (1UL << (63 - BitOperations.LeadingZeroCount(splinterShiftsInUse))) - 1;
+            first &= ~widest;
+            last |= widest;
+        }
+
         var probes = 0;
         for (var shifts = shiftsInUse; shifts != 0; shifts &= shifts - 1)
         {
             var shift = BitOperations.TrailingZeroCount(shifts);
-            probes += (int)Math.Min(MaxProbes + 1, ((inv.Last >> shift) - (inv.First >> shift)) + 1);
+            probes += (int)Math.Min(MaxProbes + 1, ((last >> shift) - (first >> shift)) + 1);
             if (probes > MaxProbes)
             {
                 return false;
@@ -229,14 +255,14 @@ public sealed class Tlb
         for (var shifts = shiftsInUse; shifts != 0; shifts &= shifts - 1)
         {
             var shift = BitOperations.TrailingZeroCount(shifts);
-            for (var block = inv.First >> shift; block <= inv.Last >> shift; block++)
+            for (var block = first >> shift; block <= last >> shift; block++)
             {
                 var set = entries.AsSpan(SetIndex(block, vmid) * ways, ways);
                 for (var i = 0; i < set.Length; i++)
                 {
                     ref var e = ref set[i];
                     if (e.Tag != 0 && (int)(e.Tag & 0xFF) == shift && e.Base == block << shift
-                        && inv.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, shift, e.Level))
+                        && inv.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, shift, e.Level, e.Stage1Shift))
                     {
                         Remove(ref e);
                         removed++;
@@ -258,7 +284,9 @@ public sealed class Tlb
     {
         Array.Clear(entries);
         Array.Clear(shiftCounts);
+        Array.Clear(splinterCounts);
         shiftsInUse = 0;
+        splinterShiftsInUse = 0;
         count = 0;
         WalkCache.Clear();
     }
@@ -271,7 +299,8 @@ public sealed class Tlb
         {
             if (e.Tag != 0)
             {
-                list.Add(new TlbEntryInfo(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level, e.OutputBase, e.Permissions));
+                list.Add(new TlbEntryInfo(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level, e.OutputBase, e.Permissions,
+                    e.Stage1Shift));
             }
         }
 
@@ -279,12 +308,13 @@ public sealed class Tlb
     }
 
     // Tag: bit 63 valid, [31:16] VMID, [13:12] stages, [9:8] regime, [7:0] block shift. ASID is compared separately.
+    // An entry is 40 bytes: the tag holds the VMID, which leaves room for the stage-1 block shift.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong TagBase(in TranslationContext c) =>
         ValidBit | ((ulong)c.Vmid << 16) | ((ulong)c.Stages << 12) | ((ulong)c.Regime << 8);
 
     private static TranslationContext ContextOf(in Entry e) =>
-        new((TranslationRegime)((e.Tag >> 8) & 3), (TranslationStages)((e.Tag >> 12) & 3), e.Vmid, e.Asid);
+        new((TranslationRegime)((e.Tag >> 8) & 3), (TranslationStages)((e.Tag >> 12) & 3), (ushort)(e.Tag >> 16), e.Asid);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SetIndex(ulong blockNumber, ushort vmid)
@@ -323,6 +353,11 @@ public sealed class Tlb
             shiftsInUse &= ~(1UL << shift);
         }
 
+        if (e.Stage1Shift > shift && --splinterCounts[e.Stage1Shift] == 0)
+        {
+            splinterShiftsInUse &= ~(1UL << e.Stage1Shift);
+        }
+
         count--;
         e = default;
     }
@@ -335,9 +370,11 @@ public sealed class Tlb
         public ulong OutputBase;
         public ulong Stamp;
         public ushort Asid;
-        public ushort Vmid;
         public bool Global;
         public byte Level;
+
+        // log2 of the stage-1 block of a nested entry (>= the block shift); the block shift otherwise.
+        public byte Stage1Shift;
         public Granule Granule;
         public Permissions Permissions;
     }

@@ -47,6 +47,12 @@ public enum AsidScope : byte
 /// translation table walk are required to be invalidated", so the walk cache is kept. The range does not wrap at
 /// the top of the address space. TG = 16K with TTL = 1 is treated as TTL = 0 (SMMU_IDR5.DS = 0); TG != 0 with
 /// NUM = SCALE = TTL = 0 is reserved (CERROR_ILL).
+/// <para>
+/// Nested (combined stage 1 + 2) entries: the stage-1 commands match them by their stage-1 leaf: its granule (TG), its
+/// level (TTL) and its whole block, also when stage 2 mapped that block with smaller pages and the entry covers only a
+/// part of it ("splintering": every entry holding the stage-1 information goes, whether or not it translates the
+/// address given, Arm ARM D8.17). S2_IPA keeps them, as 4.4.3.1 allows; S12_VMALL and NSNH_ALL remove them.
+/// </para>
 /// </remarks>
 public readonly record struct TlbInvalidation
 {
@@ -193,8 +199,14 @@ public readonly record struct TlbInvalidation
     /// <param name="inputBase">Input block base.</param>
     /// <param name="blockShift">log2 of the block size.</param>
     /// <param name="level">Leaf level (stage-1 leaf level for nested entries).</param>
+    /// <param name="stage1BlockShift">
+    /// For a nested entry, log2 of the stage-1 block it holds information of (at least <paramref name="blockShift"/>);
+    /// ignored for other entries. Address commands that reach nested entries are the stage-1 ones (by VA), and they
+    /// match the whole stage-1 block: every splinter of it goes, whichever address it translates (Arm ARM D8.17).
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool AppliesToLeaf(in TranslationContext context, bool global, Granule granule, ulong inputBase, int blockShift, int level)
+    public bool AppliesToLeaf(in TranslationContext context, bool global, Granule granule, ulong inputBase, int blockShift, int level,
+        int stage1BlockShift)
     {
         if (!InScope(context))
         {
@@ -215,6 +227,12 @@ public readonly record struct TlbInvalidation
         if (!ByAddress)
         {
             return true;
+        }
+
+        if (context.Stages == TranslationStages.Nested && stage1BlockShift > blockShift)
+        {
+            blockShift = stage1BlockShift;
+            inputBase &= blockShift >= 64 ? 0 : ~((1UL << blockShift) - 1);
         }
 
         return (Granule is null || (Granule == granule && (Ttl == 0 || Ttl == level))) && Overlaps(inputBase, blockShift);

@@ -148,7 +148,9 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
             return final;
         }
 
-        return WalkResult.Translated(final.OutputAddress, Math.Min(s1.BlockShift, final.BlockShift), s1.Level,
+        // The combined entry is the smaller of the two leaves; it keeps the stage-1 leaf's level and size,
+        // which stage-1 invalidations (VA, TTL, range) match against.
+        return WalkResult.TranslatedNested(final.OutputAddress, Math.Min(s1.BlockShift, final.BlockShift), s1.Level, s1.BlockShift,
             s1.Permissions & final.Permissions, s1.Global);
     }
 

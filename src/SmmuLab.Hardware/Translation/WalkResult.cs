@@ -17,8 +17,16 @@ public readonly record struct WalkResult
     /// <summary>log2 of the size of the block or page that maps the address.</summary>
     public int BlockShift { get; init; }
 
-    /// <summary>Level of the leaf descriptor (1..3).</summary>
+    /// <summary>Level of the leaf descriptor (1..3); of the stage-1 leaf for a nested translation.</summary>
     public int Level { get; init; }
+
+    /// <summary>
+    /// log2 of the stage-1 block or page a nested walk went through. It is at least <see cref="BlockShift"/>,
+    /// and larger when stage 2 maps that block with smaller pages: the translation is then a splinter of the
+    /// stage-1 block, and the TLB records the block so that stage-1 invalidations find it (Arm ARM D8.17).
+    /// 0 for single-stage walks and for TLB hits (the cached block alone is reported).
+    /// </summary>
+    public int Stage1BlockShift { get; init; }
 
     public Permissions Permissions { get; init; }
 
@@ -40,6 +48,20 @@ public readonly record struct WalkResult
 
     public static WalkResult Translated(ulong output, int blockShift, int level, Permissions perms, bool global) =>
         new() { Ok = true, OutputAddress = output, BlockShift = blockShift, Level = level, Permissions = perms, Global = global };
+
+    /// <summary>A nested translation: the combined block and the stage-1 leaf's level and block shift.</summary>
+    public static WalkResult TranslatedNested(ulong output, int blockShift, int stage1Level, int stage1BlockShift, Permissions perms,
+        bool global) =>
+        new()
+        {
+            Ok = true,
+            OutputAddress = output,
+            BlockShift = blockShift,
+            Level = stage1Level,
+            Stage1BlockShift = stage1BlockShift,
+            Permissions = perms,
+            Global = global,
+        };
 
     public static WalkResult Faulted(EventId fault, bool stage2, FaultClass cls, ulong ipa = 0, ulong fetch = 0) =>
         new() { Ok = false, Fault = fault, FaultIsStage2 = stage2, FaultClass = cls, FaultIpa = ipa, FetchAddress = fetch };

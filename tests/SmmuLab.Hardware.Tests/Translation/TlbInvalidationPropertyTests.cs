@@ -10,7 +10,10 @@ namespace SmmuLab.Hardware.Tests.Translation;
 /// Random TLB and walk-cache contents and a random CMD_TLBI_*, against a brute-force reference
 /// written from IHI0070 4.4: every entry the command must remove is gone, every entry outside the
 /// command's scope (regime, stages, VMID, ASID, address range) is still there, and the model removes
-/// exactly the required set (it never over-invalidates on the TG/TTL/Leaf hints either).
+/// exactly the required set (it never over-invalidates on the TG/TTL/Leaf hints either). Nested entries
+/// are sometimes splinters of a larger stage-1 block (stage 2 mapped it with smaller pages): the
+/// stage-1 commands must then match the whole stage-1 block (Arm ARM D8.17), and S2_IPA need not
+/// touch them (IHI0070 4.4.3.1).
 /// </summary>
 public sealed class TlbInvalidationPropertyTests
 {
@@ -32,15 +35,19 @@ public sealed class TlbInvalidationPropertyTests
     {
         var rng = new Random(seed);
         var tlb = new Tlb(new TlbOptions { Capacity = 256, Ways = 256, WalkCacheCapacity = 256 });
+        var stage1Blocks = new Dictionary<(TranslationContext, ulong, int), int>();
         for (var i = rng.Next(1, 80); i > 0; i--)
         {
             var ctx = RandomContext(rng);
             var g = Granules[rng.Next(3)];
-            var levels = new[] { 1, 2, 3 }.Where(l => l == 3 || g.BlockAllowed(l)).ToArray();
-            var level = levels[rng.Next(levels.Length)];
-            var shift = g.LevelShift(level);
+            var (level, stage1Shift) = RandomLeaf(rng, g);
+
+            // Nested: the entry is the smaller of the stage-1 leaf and a stage-2 leaf of any granule.
+            var shift = ctx.Stages == TranslationStages.Nested ? Math.Min(stage1Shift, RandomLeaf(rng, Granules[rng.Next(3)]).Shift) : stage1Shift;
             var ia = RandomAddress(rng) & ~((1UL << shift) - 1);
-            tlb.Insert(ctx, g, ia, WalkResult.Translated(0x1000, shift, level, Permissions.All, rng.Next(2) == 0));
+            var global = rng.Next(2) == 0;
+            tlb.Insert(ctx, g, ia, WalkResult.TranslatedNested(0x1000, shift, level, stage1Shift, Permissions.All, global));
+            stage1Blocks[(Key(ctx, global || !ctx.HasAsid), ia, shift)] = stage1Shift;
         }
 
         for (var i = rng.Next(0, 30); i > 0; i--)
@@ -69,8 +76,13 @@ public sealed class TlbInvalidationPropertyTests
         foreach (var e in leafBefore)
         {
             var gone = !leafAfter.Contains(e);
-            var must = c.InScope(e.Context, e.Global, table: false) && c.MustCover(e.Granule, e.InputBase, e.BlockShift, e.Level, table: false);
-            var may = c.InScope(e.Context, e.Global, table: false) && c.Overlaps(e.InputBase, e.BlockShift);
+
+            // Stage-1 information is matched by its stage-1 block (Arm ARM D8.17); only nested entries can be splinters.
+            var s1Shift = e.Context.Stages == TranslationStages.Nested ? stage1Blocks[(Key(e.Context, e.Global), e.InputBase, e.BlockShift)] : e.BlockShift;
+            Assert.Equal(s1Shift, e.Stage1BlockShift);
+            var s1Base = e.InputBase & ~((1UL << s1Shift) - 1);
+            var must = c.InScope(e.Context, e.Global, table: false) && c.MustCover(e.Granule, s1Base, s1Shift, e.Level, table: false);
+            var may = c.InScope(e.Context, e.Global, table: false) && c.Overlaps(s1Base, s1Shift);
             Assert.True(!must || gone, $"{c}: required removal of {e} missing");
             Assert.True(may || !gone, $"{c}: {e} is out of scope but was removed");
             Assert.True(must == gone, $"{c}: {e} over-invalidated");
@@ -86,6 +98,16 @@ public sealed class TlbInvalidationPropertyTests
             Assert.True(must == gone, $"{c}: walk entry {e} over-invalidated");
         }
     }
+
+    private static (int Level, int Shift) RandomLeaf(Random rng, Granule g)
+    {
+        var levels = new[] { 1, 2, 3 }.Where(l => l == 3 || g.BlockAllowed(l)).ToArray();
+        var level = levels[rng.Next(levels.Length)];
+        return (level, g.LevelShift(level));
+    }
+
+    // An entry's identity in the TLB: a global entry replaces a global one of another ASID.
+    private static TranslationContext Key(TranslationContext c, bool global) => global ? c with { Asid = 0 } : c;
 
     private static TranslationContext RandomContext(Random rng)
     {
