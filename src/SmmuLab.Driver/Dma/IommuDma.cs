@@ -1,7 +1,6 @@
 using System.Numerics;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
-using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.Dma;
 
