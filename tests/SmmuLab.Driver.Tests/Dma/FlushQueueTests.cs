@@ -158,4 +158,38 @@ public sealed class FlushQueueTests
         Assert.Equal([(0x8000_0000UL, 0x1000UL)], owner.FreedPages);
         Assert.Equal(2, fq.Statistics.EntriesFreed);
     }
+
+    [Fact]
+    public void Steady_state_queueing_allocates_no_memory()
+    {
+        var iovad = new IovaAllocator(0x1000, 0, 1);
+        var owner = new FreeingOwner(iovad);
+        var fq = new FlushQueue(FlushQueueOptions.PerCpu, 1, new ManualDmaClock(), owner);
+        Cycle(3000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Cycle(10_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(50, fq.Statistics.FullFlushes); // one per 255 entries: 13000 / 255
+
+        void Cycle(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                fq.Enqueue(0, iovad.AllocFast(0, 1, 0xF_FFFF, true), 1);
+            }
+        }
+    }
+
+    private sealed class FreeingOwner(IovaAllocator iovad) : IFlushQueueOwner
+    {
+        public void FlushIotlbAll()
+        {
+        }
+
+        public void FreeIova(int cpu, ulong pfn, ulong pages) => iovad.FreeFast(cpu, pfn, pages);
+
+        public void FreePages(IReadOnlyList<(ulong Address, ulong Bytes)> pages)
+        {
+        }
+    }
 }
