@@ -25,6 +25,8 @@ public sealed record DmaStatisticsSnapshot(
     long EntriesQueued,
     long EntriesFreed,
     long EntriesDiscarded,
+    long RingOverruns,
+    long EntriesLost,
     long QueueDepth)
 {
     /// <summary>All flush-queue flushes.</summary>

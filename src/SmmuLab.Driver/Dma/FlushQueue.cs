@@ -17,7 +17,10 @@ namespace SmmuLab.Driver.Dma;
 /// CPU that stops unmapping leaves its entries until the timer (at most one timeout later).</item>
 /// <item>Frees made by an enqueue go to that CPU's range cache; frees made by the timer go to the
 /// cache of the CPU that armed it (where a kernel timer runs by default).</item>
-/// <item>Flushes from several CPUs may overlap; the counters keep every entry safe.</item>
+/// <item>Flushes from several CPUs may overlap; the counters keep every entry safe. But a ring that
+/// fills while a flush older than its entries is still running stays full after its own flush,
+/// and Linux then overwrites it (see <see cref="FlushQueueStatistics.Overruns"/>);
+/// <see cref="FlushQueueOptions.FlushUntilRoom"/> models the fix.</item>
 /// </list>
 /// </remarks>
 public sealed class FlushQueue : IDisposable
@@ -117,6 +120,21 @@ public sealed class FlushQueue : IDisposable
             {
                 Flush(FlushCause.Full);
                 Freed(ring.FreeCovered(Interlocked.Read(ref finishCount), cpu, owner));
+                while (ring.IsFull && Options.FlushUntilRoom)
+                {
+                    Flush(FlushCause.Full);
+                    Freed(ring.FreeCovered(Interlocked.Read(ref finishCount), cpu, owner));
+                }
+
+                if (ring.IsFull)
+                {
+                    // A flush that started before the ring's oldest entry is still running, so
+                    // the finish count does not cover it yet. Linux appends anyway: the tail
+                    // lands on the head, the ring reads as empty, and every entry in it (this
+                    // one included) is lost: IOVAs never freed, page-table pages never released.
+                    Interlocked.Increment(ref Statistics.overruns);
+                    Interlocked.Add(ref Statistics.lost, ring.Count + 1);
+                }
             }
 
             ring.Add(pfn, pages, Interlocked.Read(ref startCount), freelist);

@@ -16,6 +16,12 @@ public enum FlushQueueKind
 /// <param name="Timeout">How long after the first queued entry the timer flushes every ring.</param>
 public sealed record FlushQueueOptions(FlushQueueKind Kind, int Size, TimeSpan Timeout)
 {
+    /// <summary>
+    /// Model extension (not Linux): when a full ring is still full after its flush, flush again
+    /// until the finish count covers its oldest entry, instead of overwriting the ring.
+    /// </summary>
+    public bool FlushUntilRoom { get; init; }
+
     /// <summary>IOVA_DEFAULT_FQ_SIZE.</summary>
     public const int DefaultSize = 256;
 

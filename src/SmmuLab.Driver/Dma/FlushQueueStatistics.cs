@@ -9,6 +9,8 @@ public sealed class FlushQueueStatistics
     internal long queued;
     internal long freed;
     internal long discarded;
+    internal long overruns;
+    internal long lost;
 
     /// <summary>Flushes because a ring was full.</summary>
     public long FullFlushes => Interlocked.Read(ref fullFlushes);
@@ -31,8 +33,17 @@ public sealed class FlushQueueStatistics
     /// <summary>Entries dropped at teardown without a flush (their IOVAs go away with the IOVA domain).</summary>
     public long EntriesDiscarded => Interlocked.Read(ref discarded);
 
+    /// <summary>
+    /// Enqueues that found their ring still full after its flush (an older flush still running)
+    /// and, as Linux does, appended anyway, wrapping the ring to empty.
+    /// </summary>
+    public long Overruns => Interlocked.Read(ref overruns);
+
+    /// <summary>Entries lost by overruns: their IOVAs stay allocated and their page-table pages are never freed.</summary>
+    public long EntriesLost => Interlocked.Read(ref lost);
+
     /// <summary>Entries in the rings now.</summary>
-    public long Depth => EntriesQueued - EntriesFreed - EntriesDiscarded;
+    public long Depth => EntriesQueued - EntriesFreed - EntriesDiscarded - EntriesLost;
 
     internal void CountFlush(FlushCause cause)
     {

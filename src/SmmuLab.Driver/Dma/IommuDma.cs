@@ -162,7 +162,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
         return new DmaStatisticsSnapshot(Type, s.Maps, s.Unmaps, s.MapFailures, s.UnmapWarnings, s.IommuMaps, s.StrictUnmaps, s.DeferredUnmaps,
             i.Allocations, i.RcacheHits, i.TreeAllocations, i.TreeFailures, i.RcacheFlushes, i.DepotTrims,
             q?.FullFlushes ?? 0, q?.TimeoutFlushes ?? 0, q?.TeardownFlushes ?? 0,
-            q?.EntriesQueued ?? 0, q?.EntriesFreed ?? 0, q?.EntriesDiscarded ?? 0, q?.Depth ?? 0);
+            q?.EntriesQueued ?? 0, q?.EntriesFreed ?? 0, q?.EntriesDiscarded ?? 0, q?.Overruns ?? 0, q?.EntriesLost ?? 0, q?.Depth ?? 0);
     }
 
     /// <summary>

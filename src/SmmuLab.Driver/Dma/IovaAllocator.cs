@@ -26,6 +26,9 @@ public sealed partial class IovaAllocator : IDisposable
     /// <summary>Requests below this many pages are rounded up to a power of two (1 &lt;&lt; (RangeCacheMaxSize − 1)).</summary>
     public const ulong RoundingLimit = 1UL << (RangeCacheMaxSize - 1);
 
+    /// <summary>IOVA_MAG_SIZE: frames per magazine.</summary>
+    public const int MagazineSize = IovaMagazine.Capacity;
+
     /// <summary>IOVA_DEPOT_DELAY: the delay of the depot trimming work.</summary>
     public static readonly TimeSpan DepotDelay = TimeSpan.FromMilliseconds(100);
 
@@ -221,6 +224,22 @@ public sealed partial class IovaAllocator : IDisposable
     {
         CheckCpu(cpu);
         return rcaches[sizeClass].CachedOn(cpu);
+    }
+
+    /// <summary>Frames held by every range cache: the CPUs' magazines and the depots (each read under its lock).</summary>
+    public long CachedFramesTotal()
+    {
+        var n = 0L;
+        for (var c = 0; c < RangeCacheMaxSize; c++)
+        {
+            n += (long)DepotSize(c) * MagazineSize;
+            for (var cpu = 0; cpu < CpuCount; cpu++)
+            {
+                n += rcaches[c].CachedOn(cpu);
+            }
+        }
+
+        return n;
     }
 
     /// <summary>Stops the depot trimming (the IOVA domain is being put).</summary>

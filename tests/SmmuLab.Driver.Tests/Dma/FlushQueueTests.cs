@@ -36,6 +36,64 @@ public sealed class FlushQueueTests
     }
 
     [Fact]
+    public void A_ring_that_fills_during_an_older_flush_is_overwritten_as_in_linux()
+    {
+        var clock = new ManualDmaClock();
+        var iovad = new IovaAllocator(0x1000, 0, 2);
+        var owner = new RecordingQueueOwner(iovad);
+        var fq = new FlushQueue(new FlushQueueOptions(FlushQueueKind.PerCpu, 4, 10 * Ms), 2, clock, owner);
+        var frames = Enumerable.Range(0, 8).Select(_ => iovad.AllocFast(0, 1, 0xF_FFFF, false)).ToArray();
+
+        // CPU 1's full ring starts flush B (start 1). While B runs, CPU 0 queues three entries
+        // (counter 1) and a fourth: its own flush A (start 2) finishes first, so the finish count
+        // is 1 and covers none of them. The ring stays full; the append wraps it to empty.
+        fq.Enqueue(1, frames[0], 1);
+        fq.Enqueue(1, frames[1], 1);
+        fq.Enqueue(1, frames[2], 1);
+        owner.DuringFlush = () =>
+        {
+            for (var i = 4; i < 8; i++)
+            {
+                fq.Enqueue(0, frames[i], 1);
+            }
+        };
+        fq.Enqueue(1, frames[3], 1);
+        Assert.Equal((1L, 4L, 0), (fq.Statistics.Overruns, fq.Statistics.EntriesLost, fq.DepthOn(0)));
+
+        // Nothing ever frees them: the timer flushes, CPU 1's entry goes, CPU 0's four stay allocated.
+        clock.Advance(10 * Ms);
+        Assert.All(frames[4..], f => Assert.True(iovad.IsAllocated(f)));
+        Assert.DoesNotContain(owner.Freed, f => f.Pfn >= frames[7] && f.Pfn <= frames[4]);
+        Assert.Equal(0L, fq.Statistics.Depth);
+    }
+
+    [Fact]
+    public void Flushing_until_there_is_room_keeps_every_entry()
+    {
+        var owner = new RecordingQueueOwner();
+        var fq = new FlushQueue(new FlushQueueOptions(FlushQueueKind.PerCpu, 4, 10 * Ms) { FlushUntilRoom = true }, 2, new ManualDmaClock(), owner);
+        fq.Enqueue(1, 1, 1);
+        fq.Enqueue(1, 2, 1);
+        fq.Enqueue(1, 3, 1);
+        owner.DuringFlush = () =>
+        {
+            for (var i = 10UL; i < 14; i++)
+            {
+                fq.Enqueue(0, i, 1);
+            }
+        };
+        fq.Enqueue(1, 4, 1);
+
+        // CPU 0's second flush brings the finish count to 2 while B still runs: two flushes have
+        // finished, so one of them started after the entries (counter 1); they are freed.
+        Assert.Equal(0L, fq.Statistics.Overruns);
+        Assert.Equal([1UL, 2UL, 3UL], owner.Freed.Where(f => f.Cpu == 1).Select(f => f.Pfn));
+        Assert.Equal([10UL, 11UL, 12UL], owner.Freed.Where(f => f.Cpu == 0).Select(f => f.Pfn));
+        Assert.Equal((1, 1), (fq.DepthOn(0), fq.DepthOn(1)));
+        Assert.Equal(3, owner.Flushes);
+    }
+
+    [Fact]
     public void A_full_ring_flushes_and_frees_what_it_held()
     {
         var owner = new RecordingQueueOwner();

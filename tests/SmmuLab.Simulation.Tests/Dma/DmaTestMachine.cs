@@ -23,7 +23,8 @@ internal sealed class DmaTestMachine : IDisposable
         int cpus = 2,
         DmaDeviceOptions? device = null,
         IReadOnlyList<(ulong Start, ulong End)>? reserved = null,
-        IDmaAllocator? pages = null)
+        IDmaAllocator? pages = null,
+        FlushQueueOptions? queue = null)
     {
         Machine = new DriverMachine(new LinuxInvalidation());
         Smmu = Machine.AddSmmu("smmu0");
@@ -37,6 +38,7 @@ internal sealed class DmaTestMachine : IDisposable
             Type = type,
             Reserved = reserved ?? [],
             PageAllocator = pages,
+            FlushQueue = queue,
         });
         Device = Dma.AddDevice(device);
         Commands = new CommandRecorder(Smmu.Device);
