@@ -2,10 +2,9 @@ using System.Diagnostics;
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Driver.Cmdqv;
 
@@ -84,11 +83,11 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
         options ??= new CmdqvDriverOptions();
         if (options.Disable)
         {
-            cmdqvMmio.Write32(R.CONFIG, 0);
+            cmdqvMmio.Write32(CmdqvRegister.CONFIG, 0);
             return null;
         }
 
-        var driver = new CmdqvDriver(smmu, cmdqvMmio, options, cmdqvMmio.Read32(R.PARAM));
+        var driver = new CmdqvDriver(smmu, cmdqvMmio, options, cmdqvMmio.Read32(CmdqvRegister.PARAM));
         driver.InitStructures();
         driver.HardwareReset();
         smmu.SetSecondaryQueues(driver);
@@ -100,7 +99,7 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
     /// null (the SMMU's CMDQ) when bypassed, when VINTF0 or that queue is not enabled, or when the
     /// queue does not support <paramref name="command"/>.
     /// </summary>
-    public CommandQueue.CommandQueue? QueueFor(in Command command)
+    public CommandQueue? QueueFor(in Command command)
     {
         if (Options.BypassVcmdq || !Vintf0.Enabled)
         {
@@ -137,7 +136,7 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
             q?.Queue.Dispose();
         }
 
-        mmio.Write32(R.CONFIG, 0);
+        mmio.Write32(CmdqvRegister.CONFIG, 0);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed record CmdqvDriverOptions
 
     /// <summary>
     /// Largest VCMDQ wanted, log2 entries; the queue gets min(this, SMMU_IDR1.CMDQS), at least
-    /// <see cref="CommandQueue.CommandQueueOptions.MinLog2Entries"/>.
+    /// <see cref="Cmdq.CommandQueueOptions.MinLog2Entries"/>.
     /// </summary>
     public int MaxQueueLog2 { get; init; } = 10;
 

@@ -25,7 +25,7 @@ public sealed partial class Master
             throw new DomainAttachException($"an SVA domain is attached to a PASID, not to the RID of {Name}");
         }
 
-        lock (System.AttachLock)
+        lock (Iommu.AttachLock)
         {
             var target = TargetOf(domain);
             target?.FinaliseFor(Smmu);
@@ -41,7 +41,7 @@ public sealed partial class Master
                 _ => AtsSupported && pasids.Count > 0 && domain is IdentityDomain,
             };
 
-            var plan = System.Design.Prepare(this, 0, target, newAts, TargetOf(Domain), AtsEnabled);
+            var plan = Iommu.Design.Prepare(this, 0, target, newAts, TargetOf(Domain), AtsEnabled);
             Span<ulong> cd = stackalloc ulong[Cd.Dwords];
             Span<ulong> ste = stackalloc ulong[Ste.Dwords];
             try
@@ -56,7 +56,7 @@ public sealed partial class Master
             }
             catch
             {
-                System.Design.Abort(plan);
+                Iommu.Design.Abort(plan);
                 throw;
             }
 
@@ -104,13 +104,13 @@ public sealed partial class Master
             throw new DomainAttachException($"{Name}'s RID is attached to a {Domain.Kind} domain, which cannot carry PASIDs");
         }
 
-        lock (System.AttachLock)
+        lock (Iommu.AttachLock)
         {
             var target = TargetOf(domain)!;
             target.FinaliseFor(Smmu);
             var newAts = AtsSupported;
             var old = pasids.TryGetValue(pasid, out var o) ? TargetOf(o) : null;
-            var plan = System.Design.Prepare(this, pasid, target, newAts, old, AtsEnabled);
+            var plan = Iommu.Design.Prepare(this, pasid, target, newAts, old, AtsEnabled);
             Span<ulong> cd = stackalloc ulong[Cd.Dwords];
             Span<ulong> ste = stackalloc ulong[Ste.Dwords];
             try
@@ -135,7 +135,7 @@ public sealed partial class Master
                     pasids.Remove(pasid);
                 }
 
-                System.Design.Abort(plan);
+                Iommu.Design.Abort(plan);
                 throw;
             }
 
@@ -149,7 +149,7 @@ public sealed partial class Master
     /// <summary>Detaches <paramref name="pasid"/> (its CD is cleared and its ATC entries flushed).</summary>
     public void RemovePasid(uint pasid)
     {
-        lock (System.AttachLock)
+        lock (Iommu.AttachLock)
         {
             if (!pasids.TryGetValue(pasid, out var domain))
             {
@@ -163,7 +163,7 @@ public sealed partial class Master
                 NestedDomain nested => AtsSupported && nested.GuestWantsAts,
                 _ => AtsSupported && pasids.Count > 0 && Domain is IdentityDomain,
             };
-            var plan = System.Design.Prepare(this, pasid, null, newAts, TargetOf(domain), AtsEnabled);
+            var plan = Iommu.Design.Prepare(this, pasid, null, newAts, TargetOf(domain), AtsEnabled);
             Span<ulong> ste = stackalloc ulong[Ste.Dwords];
             BuildSte(ste, Domain, newAts);
             Span<ulong> zero = stackalloc ulong[Cd.Dwords];
@@ -180,7 +180,7 @@ public sealed partial class Master
     {
         // The new domain invalidates for this master before the STE/CD can make the SMMU cache
         // anything through it (publish before install).
-        System.Design.InstallNew(plan);
+        Iommu.Design.InstallNew(plan);
         if (plan.OldAts && !plan.NewAts)
         {
             Pci!.DisableAts();
@@ -209,7 +209,7 @@ public sealed partial class Master
 
         // The old domain stops invalidating for this master only after the STE/CD no longer
         // points at it (unref after install).
-        System.Design.Commit(plan);
+        Iommu.Design.Commit(plan);
     }
 
     /// <summary>CMD_ATC_INV of everything cached for <paramref name="ssid"/> on every StreamID, then CMD_SYNC.</summary>

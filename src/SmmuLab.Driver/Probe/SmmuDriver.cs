@@ -2,7 +2,7 @@ using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Tables;
 
@@ -16,7 +16,7 @@ namespace SmmuLab.Driver.Probe;
 public sealed class SmmuDriver : IInterruptSink, IDisposable
 {
     private static int lastOrdinal;
-    private readonly Func<Command, CommandQueue.CommandQueue> queueChooser;
+    private readonly Func<Command, CommandQueue> queueChooser;
     private ISecondaryQueues? secondaryQueues;
 
     private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures probed)
@@ -31,7 +31,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
         var completion = options.Completion ?? (features.Msi && features.Coherent && !options.DisableMsiPolling
             ? SyncCompletionMode.Msi
             : features.Sev && platform.Events is not null ? SyncCompletionMode.Sev : SyncCompletionMode.Poll);
-        Cmdq = new CommandQueue.CommandQueue(platform, new CommandQueueOptions
+        Cmdq = new CommandQueue(platform, new CommandQueueOptions
         {
             Name = $"{options.Name} cmdq",
             Log2Entries = Math.Clamp(Math.Min(features.CmdqLog2, options.MaxCmdqLog2), CommandQueueOptions.MinLog2Entries, CommandQueueOptions.MaxLog2Entries),
@@ -66,7 +66,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     public StreamTable StreamTable { get; }
 
-    public CommandQueue.CommandQueue Cmdq { get; }
+    public CommandQueue Cmdq { get; }
 
     public GlobalErrorHandler GlobalErrors { get; }
 
@@ -78,8 +78,8 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// <summary>The secondary queues installed (a CMDQV), or null: every command goes to <see cref="Cmdq"/>.</summary>
     public ISecondaryQueues? SecondaryQueues => Volatile.Read(ref secondaryQueues);
 
-    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Func{Command, CommandQueue.CommandQueue}, in Command)"/>.</summary>
-    public Func<Command, CommandQueue.CommandQueue> QueueChooser => queueChooser;
+    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Func{Command, CommandQueue}, in Command)"/>.</summary>
+    public Func<Command, CommandQueue> QueueChooser => queueChooser;
 
     /// <summary>
     /// Probes and resets an SMMU: reads the IDRs, allocates the tables and queues, and runs the
@@ -128,7 +128,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// The queue for <paramref name="command"/> on the calling thread (the kernel's
     /// <c>arm_smmu_get_cmdq</c>): a secondary queue that supports it, else <see cref="Cmdq"/>.
     /// </summary>
-    public CommandQueue.CommandQueue CommandQueueFor(in Command command) => SecondaryQueues?.QueueFor(command) ?? Cmdq;
+    public CommandQueue CommandQueueFor(in Command command) => SecondaryQueues?.QueueFor(command) ?? Cmdq;
 
     /// <summary>
     /// A batch whose queue is chosen by <see cref="CommandQueueFor"/> for <paramref name="first"/>

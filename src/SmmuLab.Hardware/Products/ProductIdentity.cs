@@ -1,4 +1,4 @@
-using R = SmmuLab.Architecture.Registers;
+using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Hardware.Products;
 
@@ -16,8 +16,8 @@ public sealed record ProductIdentity(string Name, uint Implementer, uint Product
     /// <summary>A model-specific identity with no known errata.</summary>
     public static readonly ProductIdentity Generic = new("generic", 0x0, 0x0, 0, 0);
 
-    public uint IidrValue => (uint)(R.Iidr.Implementer.Make(Implementer) | R.Iidr.ProductID.Make(ProductId)
-        | R.Iidr.Variant.Make(Variant) | R.Iidr.Revision.Make(Revision));
+    public uint IidrValue => (uint)(Iidr.Implementer.Make(Implementer) | Iidr.ProductID.Make(ProductId)
+        | Iidr.Variant.Make(Variant) | Iidr.Revision.Make(Revision));
 
     /// <summary>
     /// Parses "generic", "mmu-600 r0p2", "mmu-700 r1p1", "mmu-l1 r0p0", "mmu-s3 r0p0". The rNpM suffix
@@ -64,7 +64,7 @@ public sealed record ProductIdentity(string Name, uint Implementer, uint Product
 
         identity = product == 0
             ? Generic
-            : new ProductIdentity($"{parts[0]} r{variant}p{revision}", R.Iidr.ImplementerArm, product.Value, variant, revision);
+            : new ProductIdentity($"{parts[0]} r{variant}p{revision}", Iidr.ImplementerArm, product.Value, variant, revision);
         return true;
     }
 

@@ -1,5 +1,5 @@
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 
 namespace SmmuLab.Driver.Invalidation.Linux;
 

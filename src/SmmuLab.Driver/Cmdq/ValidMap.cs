@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// One bit per queue slot saying "the producer that reserved this slot has finished writing it".

@@ -1,6 +1,6 @@
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>The waits on the SMMU: for queue space, and for a CMD_SYNC's completion.</summary>
 public sealed partial class CommandQueue

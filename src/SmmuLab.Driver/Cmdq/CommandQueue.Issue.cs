@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Commands;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>The producer side: reservation, writing, owner election and publication.</summary>
 public sealed partial class CommandQueue

@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// The GERROR interrupt handler's logic (the kernel's <c>arm_smmu_gerror_handler</c>): read

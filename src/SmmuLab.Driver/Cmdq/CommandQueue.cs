@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// An SMMU command queue and its lock-free multi-producer insertion (Linux <c>arm_smmu_cmdq</c> and

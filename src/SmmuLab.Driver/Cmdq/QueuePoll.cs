@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// One bounded wait on the SMMU (the kernel's <c>queue_poll</c>): the caller checks its condition,

@@ -1,4 +1,4 @@
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// The command queue's "lock": one atomic int that CMD_SYNC waiters hold shared and the refresher
