@@ -25,12 +25,6 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>Entries per CMD_SYNC-less batch, and the valid-map word width (BITS_PER_LONG).</summary>
     public const int BatchEntries = 64;
 
-    /// <summary>MSH inner shareable (ARM_SMMU_SH_ISH).</summary>
-    private const uint ShareabilityInner = 3;
-
-    /// <summary>MSIAttr inner/outer write-back cacheable (ARM_SMMU_MEMATTR_OIWB).</summary>
-    private const uint MemAttrWriteBack = 0xF;
-
     private readonly IMmio mmio;
     private readonly IPhysicalMemory memory;
     private readonly IDmaAllocator allocator;
@@ -169,7 +163,7 @@ public sealed partial class CommandQueue : IDisposable
     /// </summary>
     private Command BuildSync(uint p) => Completion switch
     {
-        SyncCompletionMode.Msi => Command.Sync(SyncCompletion.SIG_IRQ, SlotAddress(p), msiData: 0, msh: ShareabilityInner, msiAttr: MemAttrWriteBack),
+        SyncCompletionMode.Msi => Command.Sync(SyncCompletion.SIG_IRQ, SlotAddress(p), msiData: 0, msh: Shareability.Inner, msiAttr: MemAttr.NormalWriteBack),
         SyncCompletionMode.Sev => Command.Sync(SyncCompletion.SIG_SEV),
         _ => Command.Sync(SyncCompletion.SIG_NONE),
     };

@@ -191,8 +191,8 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
         }
 
         WriteCr0(0);
-        mmio.Write32(SmmuRegister.CR1, (uint)(Cr1.QUEUE_IC.Make(1) | Cr1.QUEUE_OC.Make(1) | Cr1.QUEUE_SH.Make(3)
-            | Cr1.TABLE_IC.Make(1) | Cr1.TABLE_OC.Make(1) | Cr1.TABLE_SH.Make(3)));
+        mmio.Write32(SmmuRegister.CR1, (uint)(Cr1.QUEUE_IC.Make(Cacheability.WriteBackAllocate) | Cr1.QUEUE_OC.Make(Cacheability.WriteBackAllocate) | Cr1.QUEUE_SH.Make(Shareability.Inner)
+            | Cr1.TABLE_IC.Make(Cacheability.WriteBackAllocate) | Cr1.TABLE_OC.Make(Cacheability.WriteBackAllocate) | Cr1.TABLE_SH.Make(Shareability.Inner)));
         mmio.Write32(SmmuRegister.CR2, (uint)(Cr2.PTM.Make(1) | Cr2.RECINVSID.Make(1) | Cr2.E2H.Make(Features.E2H ? 1UL : 0)));
         mmio.Write64(SmmuRegister.STRTAB_BASE, StreamTable.BaseRegister);
         mmio.Write32(SmmuRegister.STRTAB_BASE_CFG, StreamTable.BaseCfgRegister);
