@@ -29,6 +29,7 @@ public sealed partial class CommandQueue : IDisposable
     private readonly IPhysicalMemory memory;
     private readonly IDmaAllocator allocator;
     private readonly WaitForEvent? events;
+    private readonly Waiter waiter;
     private readonly Func<Command, bool>? supports;
     private readonly int prodRegister;
     private readonly int consRegister;
@@ -61,6 +62,8 @@ public sealed partial class CommandQueue : IDisposable
         memory = platform.Memory;
         allocator = platform.Allocator;
         events = platform.Events;
+        waiter = platform.Waiter;
+        Lock = new CommandQueueLock(waiter);
         Name = options.Name;
         Completion = options.Completion;
         ForceSync = options.ForceSync;
@@ -88,7 +91,7 @@ public sealed partial class CommandQueue : IDisposable
         }
 
         Log2Entries = log2;
-        validMap = new ValidMap(log2);
+        validMap = new ValidMap(log2, waiter);
     }
 
     public string Name { get; }
@@ -125,7 +128,7 @@ public sealed partial class CommandQueue : IDisposable
     public bool IsOwned => (QueueWord.Prod(Volatile.Read(ref llq)) & QueueWord.OwnedFlag) != 0;
 
     /// <summary>The shared/exclusive lock (diagnostics: 0 when no CMD_SYNC waiter and no CONS refresh is in progress).</summary>
-    public CommandQueueLock Lock { get; } = new();
+    public CommandQueueLock Lock { get; }
 
     /// <summary>True when this queue accepts <paramref name="command"/>.</summary>
     public bool Supports(in Command command) => supports is null || supports(command);

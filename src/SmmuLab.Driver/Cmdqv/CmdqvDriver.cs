@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
@@ -164,15 +163,9 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
     /// <summary>Reads <paramref name="offset"/> until the bits in <paramref name="mask"/> equal <paramref name="want"/>.</summary>
     private void PollUntil(int offset, uint mask, uint want, string what)
     {
-        var sw = Stopwatch.StartNew();
-        while ((mmio.Read32(offset) & mask) != want)
+        if (!platform.Waiter.WaitForRegister(mmio, offset, mask, want, Options.PollTimeout))
         {
-            if (sw.Elapsed > Options.PollTimeout)
-            {
-                throw new SmmuProbeException($"{Name}: {what} did not reach 0x{want:x} (register 0x{offset:x} = 0x{mmio.Read32(offset):x})");
-            }
-
-            Thread.Yield();
+            throw new SmmuProbeException($"{Name}: {what} did not reach 0x{want:x} (register 0x{offset:x} = 0x{mmio.Read32(offset):x})");
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
@@ -23,15 +22,17 @@ public sealed class GuestVcmdq : IDisposable
 {
     private readonly IMmio page0;
     private readonly TimeSpan pollTimeout;
+    private readonly Waiter waiter;
 
     public GuestVcmdq(IMmio vintfPage0, IPhysicalMemory guestMemory, IDmaAllocator allocator, int lidx, int log2Entries = CommandQueueOptions.MinLog2Entries,
-        TimeSpan? pollTimeout = null)
+        TimeSpan? pollTimeout = null, Waiter? waiter = null)
     {
         ArgumentNullException.ThrowIfNull(vintfPage0);
         page0 = vintfPage0;
         Lidx = lidx;
         this.pollTimeout = pollTimeout ?? TimeSpan.FromSeconds(1);
-        Queue = new CommandQueue(new DriverPlatform(vintfPage0, guestMemory, allocator), new CommandQueueOptions
+        this.waiter = waiter ?? Waiter.Default;
+        Queue = new CommandQueue(new DriverPlatform(vintfPage0, guestMemory, allocator) { Waiter = this.waiter }, new CommandQueueOptions
         {
             Name = $"guest lvcmdq{lidx}",
             Log2Entries = log2Entries,
@@ -56,15 +57,10 @@ public sealed class GuestVcmdq : IDisposable
     public void Enable()
     {
         page0.Write32(Register(CmdqvRegister.VCMDQ_CONFIG), (uint)VcmdqControl.EN.Make(1));
-        var sw = Stopwatch.StartNew();
-        while (!VcmdqControl.EN.IsSet(page0.Read32(Register(CmdqvRegister.VCMDQ_STATUS))))
+        var enabled = (uint)VcmdqControl.EN.InPlaceMask;
+        if (!waiter.WaitForRegister(page0, Register(CmdqvRegister.VCMDQ_STATUS), enabled, enabled, pollTimeout))
         {
-            if (sw.Elapsed > pollTimeout)
-            {
-                throw new TimeoutException($"guest lvcmdq{Lidx} did not enable");
-            }
-
-            Thread.Yield();
+            throw new TimeoutException($"guest lvcmdq{Lidx} did not enable");
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
@@ -260,29 +259,17 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     private void PollUntil(int register, uint value, string what)
     {
-        var sw = Stopwatch.StartNew();
-        while (Platform.Mmio.Read32(register) != value)
+        if (!Platform.Waiter.WaitForRegister(Platform.Mmio, register, uint.MaxValue, value, Options.PollTimeout))
         {
-            if (sw.Elapsed > Options.PollTimeout)
-            {
-                throw new SmmuProbeException($"{Name}: {what} did not reach 0x{value:x} within {Options.PollTimeout.TotalMilliseconds} ms");
-            }
-
-            Thread.Yield();
+            throw new SmmuProbeException($"{Name}: {what} did not reach 0x{value:x} within {Options.PollTimeout.TotalMilliseconds} ms");
         }
     }
 
     private void WaitClear(int register, uint mask)
     {
-        var sw = Stopwatch.StartNew();
-        while ((Platform.Mmio.Read32(register) & mask) != 0)
+        if (!Platform.Waiter.WaitForRegister(Platform.Mmio, register, mask, 0, Options.PollTimeout))
         {
-            if (sw.Elapsed > Options.PollTimeout)
-            {
-                throw new SmmuProbeException($"{Name}: register 0x{register:x} bits 0x{mask:x} did not clear");
-            }
-
-            Thread.Yield();
+            throw new SmmuProbeException($"{Name}: register 0x{register:x} bits 0x{mask:x} did not clear");
         }
     }
 

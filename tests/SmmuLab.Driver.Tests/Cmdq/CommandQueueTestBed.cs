@@ -24,10 +24,11 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
         bool enable = true,
         bool record = false,
         Func<Command, bool>? supports = null,
-        SmmuFeatures? features = null)
+        SmmuFeatures? features = null,
+        Waiter? waiter = null)
     {
         Smmu = new SmmuDevice(new SmmuDeviceOptions { Mode = mode, Features = features ?? new SmmuFeatures() }, Memory, this, Events);
-        Platform = new DriverPlatform(Smmu, Memory, Allocator, Events);
+        Platform = new DriverPlatform(Smmu, Memory, Allocator, Events) { Waiter = waiter ?? Waiter.Default };
         Queue = new CommandQueue(Platform, new CommandQueueOptions
         {
             Log2Entries = log2Entries,
