@@ -15,6 +15,8 @@ namespace SmmuLab.Driver;
 public sealed class IommuSystem(IInvalidationDesign design)
 {
     private readonly List<Master> masters = [];
+    private readonly List<SmmuDriver> smmus = [];
+    private readonly Lock smmuGate = new();
 
     public IInvalidationDesign Design { get; } = design;
 
@@ -28,6 +30,34 @@ public sealed class IommuSystem(IInvalidationDesign design)
     internal object AttachLock { get; } = new();
 
     public IReadOnlyList<Master> Masters => masters;
+
+    /// <summary>
+    /// Registers a probed SMMU; its <see cref="OrdinalOf">ordinal</see> follows the order of
+    /// registration. Registering again changes nothing.
+    /// </summary>
+    public void AddSmmu(SmmuDriver smmu) => OrdinalOf(smmu);
+
+    /// <summary>
+    /// The SMMU's number in this system, from 1, fixed once given: in registration order, and an
+    /// SMMU never registered is numbered when first asked about. The Linux design's invalidation
+    /// arrays sort by it to keep each SMMU's entries together (Linux compares the instance
+    /// pointers; any stable total order does).
+    /// </summary>
+    public int OrdinalOf(SmmuDriver smmu)
+    {
+        ArgumentNullException.ThrowIfNull(smmu);
+        lock (smmuGate)
+        {
+            var index = smmus.IndexOf(smmu);
+            if (index < 0)
+            {
+                smmus.Add(smmu);
+                index = smmus.Count - 1;
+            }
+
+            return index + 1;
+        }
+    }
 
     /// <summary>Registers a device (Linux <c>arm_smmu_probe_device</c>); it starts attached to the blocked domain.</summary>
     public Master AddMaster(SmmuDriver smmu, string name, IReadOnlyList<uint> streamIds, IPciFunction? pci = null, int pasidBits = 0)

@@ -33,7 +33,8 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
         Options = options;
         this.mmio = mmio;
         platform = smmu.Platform with { Mmio = mmio, Events = null };
-        currentCpu = options.CurrentCpu ?? (static () => CpuId.Current);
+        var cpus = new CpuNumbering();
+        currentCpu = options.CurrentCpu ?? (() => cpus.Current);
         Version = (int)CmdqvParam.VER.Get(param);
         NumVintfs = 1 << (int)CmdqvParam.NUM_VINTF_LOG2.Get(param);
         NumVcmdqs = 1 << (int)CmdqvParam.NUM_VCMDQ_LOG2.Get(param);

@@ -26,8 +26,8 @@ public sealed record CmdqvDriverOptions
     public bool BuggyInitOrder { get; init; }
 
     /// <summary>
-    /// Which "CPU" the calling thread is, to pick its logical VCMDQ (<c>cpu % queues</c>); null uses
-    /// <see cref="CpuId.Current"/>.
+    /// Which "CPU" the calling thread is, to pick its logical VCMDQ (<c>cpu % queues</c>); null numbers
+    /// the threads per driver (<see cref="CpuNumbering"/>).
     /// </summary>
     public Func<int>? CurrentCpu { get; init; }
 

@@ -14,7 +14,6 @@ namespace SmmuLab.Driver.Probe;
 /// </summary>
 public sealed class SmmuDriver : IInterruptSink, IDisposable
 {
-    private static int lastOrdinal;
     private readonly Func<Command, CommandQueue> queueChooser;
     private ISecondaryQueues? secondaryQueues;
 
@@ -46,13 +45,6 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     }
 
     public string Name { get; }
-
-    /// <summary>
-    /// A process-wide number, unique and fixed per SMMU instance, in probe order. The Linux
-    /// design's invalidation arrays sort by it to keep each SMMU's entries together (Linux compares
-    /// the instance pointers; any stable total order does).
-    /// </summary>
-    public int Ordinal { get; } = Interlocked.Increment(ref lastOrdinal);
 
     public DriverPlatform Platform { get; }
 

@@ -209,12 +209,12 @@ public class LinuxConcurrencyTests
         var users = new SortedDictionary<(int, InvalidationType, uint, uint), int>();
         foreach (var master in masters.Where(x => ReferenceEquals(x.Domain, d)))
         {
-            Add((master.Smmu.Ordinal, d.IsStage1 ? InvalidationType.S1Asid : InvalidationType.S2Vmid, d.Tag, 0));
+            Add((master.Iommu.OrdinalOf(master.Smmu), d.IsStage1 ? InvalidationType.S1Asid : InvalidationType.S2Vmid, d.Tag, 0));
             if (master.AtsEnabled)
             {
                 foreach (var sid in master.StreamIds)
                 {
-                    Add((master.Smmu.Ordinal, InvalidationType.Ats, sid, 0));
+                    Add((master.Iommu.OrdinalOf(master.Smmu), InvalidationType.Ats, sid, 0));
                 }
             }
         }

@@ -27,10 +27,15 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// </remarks>
 public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = null) : IInvalidationDesign
 {
+    private long unknownEntries;
+
     public string Name => "linux";
 
     /// <summary>Where every invalidation array comes from (failure injection for tests).</summary>
     public InvalidationArrayAllocator Allocator { get; } = allocator ?? new InvalidationArrayAllocator();
+
+    /// <summary>Entries of an unknown type the invalidations of this design met and skipped (Linux warns).</summary>
+    public long UnknownEntries => Interlocked.Read(ref unknownEntries);
 
     /// <summary>The array <paramref name="domain"/> currently publishes.</summary>
     public static InvalidationArray ArrayOf(InvalidationDomain domain) => StateOf(domain).Current;
@@ -148,7 +153,10 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
         // that lists the newly attached master.
         Interlocked.MemoryBarrier();
         var invs = StateOf(domain).Current;
-        RangeInvalidator.Invalidate(invs, iova, size, granule, leaf);
+        if (RangeInvalidator.Invalidate(invs, iova, size, granule, leaf) is var unknown and > 0)
+        {
+            Interlocked.Add(ref unknownEntries, unknown);
+        }
     }
 
     /// <summary>
