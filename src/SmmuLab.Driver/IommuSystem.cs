@@ -26,8 +26,11 @@ public sealed class IommuSystem(IInvalidationDesign design)
     /// <summary>VMIDs: 16 bits, 0 reserved for stage-1-only STEs.</summary>
     public IdAllocator Vmids { get; } = new("VMID", 16);
 
-    /// <summary>Serialises attaches against each other (Linux <c>arm_smmu_asid_lock</c>).</summary>
-    internal object AttachLock { get; } = new();
+    /// <summary>
+    /// Serialises attaches against each other (Linux <c>arm_smmu_asid_lock</c>). Every step of an
+    /// attach runs with it held, which the steps assert in Debug builds.
+    /// </summary>
+    public Lock AttachLock { get; } = new();
 
     public IReadOnlyList<Master> Masters => masters;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 
@@ -86,6 +87,7 @@ public sealed class GlobalErrorHandler
 
     private bool HandleOnce()
     {
+        Debug.Assert(gate.IsHeldByCurrentThread, "GERROR handling is serialised by the handler's gate");
         var gerror = mmio.Read32(SmmuRegister.GERROR);
         var gerrorn = mmio.Read32(SmmuRegister.GERRORN);
         var active = (gerror ^ gerrorn) & GError.ImplementedMask;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmmuLab.Architecture.Cmdqv;
 
 namespace SmmuLab.Driver.Cmdqv;
@@ -63,6 +64,7 @@ public sealed partial class CmdqvDriver
 
     private void HandleOnce()
     {
+        Debug.Assert(isrGate.IsHeldByCurrentThread, "CMDQV interrupt handling is serialised by its gate");
         // VINTF_ERR_MAP is not 64-bit aligned: two 32-bit reads.
         var vintfMap = mmio.Read32(CmdqvRegister.VINTF_ERR_MAP) | ((ulong)mmio.Read32(CmdqvRegister.VINTF_ERR_MAP + 4) << 32);
         if (vintfMap == 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.StreamTable;
@@ -56,7 +57,7 @@ public sealed partial class Master
             }
             catch
             {
-                Iommu.Design.Abort(plan);
+                AbortInstall(plan);
                 throw;
             }
 
@@ -78,6 +79,7 @@ public sealed partial class Master
                 WriteSteForAll(ste);
             }
 
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
             FinishInstall(plan);
             Domain = domain;
         }
@@ -135,13 +137,14 @@ public sealed partial class Master
                     pasids.Remove(pasid);
                 }
 
-                Iommu.Design.Abort(plan);
+                AbortInstall(plan);
                 throw;
             }
 
             BeginInstall(plan);
             CdTable!.Write(pasid, cd);
             WriteSteForAll(ste);
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
             FinishInstall(plan);
         }
     }
@@ -171,16 +174,28 @@ public sealed partial class Master
             BeginInstall(plan);
             CdTable!.Write(pasid, zero);
             WriteSteForAll(ste);
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
             FinishInstall(plan);
         }
+    }
+
+    /// <summary>A prepared attach that will not be installed: the design drops what it prepared.</summary>
+    private void AbortInstall(AttachPlan plan)
+    {
+        Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is undone under the attach lock");
+        Iommu.Design.Abort(plan);
+        plan.Advance(AttachPhase.Prepared, AttachPhase.Aborted);
     }
 
     /// <summary>Step 2 of an attach, before the CD/STE writes.</summary>
     private void BeginInstall(AttachPlan plan)
     {
+        Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is installed under the attach lock");
+
         // The new domain invalidates for this master before the STE/CD can make the SMMU cache
         // anything through it (publish before install).
         Iommu.Design.InstallNew(plan);
+        plan.Advance(AttachPhase.Prepared, AttachPhase.Published);
         if (plan.OldAts && !plan.NewAts)
         {
             Pci!.DisableAts();
@@ -190,6 +205,7 @@ public sealed partial class Master
     /// <summary>Step 4 of an attach, after the CD/STE writes.</summary>
     private void FinishInstall(AttachPlan plan)
     {
+        Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is committed under the attach lock");
         if (plan.NewAts && !plan.OldAts)
         {
             // Enabling ATS: flush the whole ATC first (an invalidation of PASID 0 covers it).
@@ -206,10 +222,12 @@ public sealed partial class Master
         }
 
         AtsEnabled = plan.NewAts;
+        plan.Advance(AttachPhase.Installed, AttachPhase.AtsUpdated);
 
         // The old domain stops invalidating for this master only after the STE/CD no longer
         // points at it (unref after install).
         Iommu.Design.Commit(plan);
+        Debug.Assert(plan.Phase is >= AttachPhase.Unreffed and < AttachPhase.Aborted, $"the design's commit left the attach at {plan.Phase}");
     }
 
     /// <summary>CMD_ATC_INV of everything cached for <paramref name="ssid"/> on every StreamID, then CMD_SYNC.</summary>
