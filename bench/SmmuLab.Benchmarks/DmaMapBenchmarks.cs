@@ -19,8 +19,8 @@ public class DmaMapBenchmarks
     private DriverMachine machine = null!;
     private PagingDomain domain = null!;
 
-    [Params("legacy")]
-    public string Design { get; set; } = "legacy";
+    [Params(InvalidationDesigns.Legacy)]
+    public string Design { get; set; } = InvalidationDesigns.Legacy;
 
     [Params(false, true)]
     public bool Ats { get; set; }

@@ -5,9 +5,6 @@ namespace SmmuLab.Cli.Encoding;
 /// <summary>Command names as people write them: with or without <c>CMD_</c>, any case, and <c>CFGI_ALL</c>.</summary>
 public static class OpcodeNames
 {
-    /// <summary>CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range == 31 (IHI0070 4.3.6).</summary>
-    public const uint CfgiAllRange = 31;
-
     private static readonly Dictionary<string, Opcode> ByName = Enum.GetValues<Opcode>()
         .ToDictionary(op => op.ToString()["CMD_".Length..], StringComparer.OrdinalIgnoreCase);
 

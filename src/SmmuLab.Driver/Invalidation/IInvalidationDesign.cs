@@ -13,7 +13,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// </summary>
 public interface IInvalidationDesign
 {
-    /// <summary>"legacy" or "linux".</summary>
+    /// <summary><see cref="InvalidationDesigns.Legacy"/> or <see cref="InvalidationDesigns.Linux"/>.</summary>
     string Name { get; }
 
     /// <summary>Called once per master when it is added (the Linux design sizes its scratch array here).</summary>

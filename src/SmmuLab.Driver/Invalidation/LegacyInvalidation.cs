@@ -15,7 +15,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// </summary>
 public sealed class LegacyInvalidation : IInvalidationDesign
 {
-    public string Name => "legacy";
+    public string Name => InvalidationDesigns.Legacy;
 
     public void OnMasterAdded(Master master)
     {

@@ -1,3 +1,4 @@
+using SmmuLab.Driver.Invalidation;
 using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Simulation.Tests.Scenarios;
@@ -30,7 +31,7 @@ public class ScenarioParserTests
     {
         var s = ScenarioParser.Parse(ScenarioText.Machine, "m.toml");
 
-        Assert.Equal(Scenario.InvalidationLinux, s.Invalidation);
+        Assert.Equal(InvalidationDesigns.Linux, s.Invalidation);
         Assert.Null(s.Description);
         Assert.Equal("generic", s.Smmus[0].Product);
         Assert.Null(s.Smmus[0].Mode);

@@ -30,7 +30,7 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
 {
     private long unknownEntries;
 
-    public string Name => "linux";
+    public string Name => InvalidationDesigns.Linux;
 
     /// <summary>Where every invalidation array comes from (failure injection for tests).</summary>
     public InvalidationArrayAllocator Allocator { get; } = allocator ?? new InvalidationArrayAllocator();
