@@ -9,7 +9,7 @@ namespace SmmuLab.Benchmarks;
 /// <summary>
 /// One InvalidateRange (16 KiB, leaf) through the driver and the model, legacy and Linux 7.1
 /// designs side by side: on one SMMU without ATS, and on one SMMU with 16 ATS StreamIDs (one
-/// device with 16 StreamIDs). Targets (issue 4): zero bytes allocated per call for the Linux
+/// device with 16 StreamIDs). Targets: zero bytes allocated per call for the Linux
 /// design, and the Linux design at least as fast as legacy.
 /// </summary>
 [MemoryDiagnoser]

@@ -6,11 +6,11 @@ namespace SmmuLab.Simulation.Tests.Scenarios;
 public class ScenarioParserTests
 {
     [Fact]
-    public void IssueExampleParsesVerbatim()
+    public void ExampleParsesVerbatim()
     {
-        var s = ScenarioParser.Parse(ScenarioText.IssueExample, "issue.toml");
+        var s = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
 
-        Assert.Equal("issue.toml", s.Path);
+        Assert.Equal("example.toml", s.Path);
         Assert.Equal("legacy", s.Invalidation);
         var smmu = Assert.Single(s.Smmus);
         Assert.Equal(("smmu0", "generic", 2), (smmu.Name, smmu.Product, smmu.Line));
