@@ -9,9 +9,6 @@ namespace SmmuLab.Cli.Encoding;
 /// </summary>
 public static class OpcodeNames
 {
-    /// <summary>CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range == 31 (IHI0070 4.3.6).</summary>
-    public const uint CfgiAllRange = 31;
-
     /// <summary>Linux's prefix for its opcode constants (<c>CMDQ_OP_TLBI_NH_VA</c>).</summary>
     public const string LinuxPrefix = "CMDQ_OP_";
 
