@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SmmuLab.Cli.Commands;
-using SmmuLab.Cli.Encoding;
+using SmmuLab.Encoding;
 using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Cli;

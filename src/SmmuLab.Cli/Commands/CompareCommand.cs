@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SmmuLab.Cli.Encoding;
 using SmmuLab.Simulation.Reports;
 using SmmuLab.Simulation.Scenarios;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SmmuLab.Cli.Encoding;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Scenarios;

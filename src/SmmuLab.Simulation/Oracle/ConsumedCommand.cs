@@ -1,6 +1,6 @@
 using System.Text;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Encoding;
 
 namespace SmmuLab.Simulation.Oracle;
 
@@ -12,7 +12,7 @@ namespace SmmuLab.Simulation.Oracle;
 public readonly record struct ConsumedCommand(long Sequence, int Step, string Smmu, Command Command)
 {
     /// <summary>The opcode without its <c>CMD_</c> prefix, e.g. <c>TLBI_NH_VA</c>.</summary>
-    public string Op => CommandLayouts.For(Command.Opcode) is { } layout ? TraceWriter.OpName(layout.Name) : $"0x{(byte)Command.Opcode:x2}";
+    public string Op => OpcodeNames.ShortName(Command.Opcode) ?? $"0x{(byte)Command.Opcode:x2}";
 
     /// <summary><c>#2 TLBI_NH_VA asid=0x5 leaf=0x1 addr=0x10000</c>: the op and its non-zero fields.</summary>
     public string Format()

@@ -1,6 +1,7 @@
 using System.Text;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
+using SmmuLab.Encoding;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Simulation.Reports;
@@ -50,7 +51,7 @@ public sealed record RunSummary(
         sb.AppendLine($"  commands consumed: {CommandCount} ({SyncCount} CMD_SYNC)");
         foreach (var (op, n) in Commands)
         {
-            sb.AppendLine($"    {op,-22} {n,8}");
+            sb.AppendLine($"    {OpcodeNames.SpecNameOrNumber(op),-22} {n,8}");
         }
 
         sb.AppendLine($"  events: {Events.Sum(e => e.Count)}");

@@ -3,6 +3,7 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
+using SmmuLab.Encoding;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Machines;
@@ -186,7 +187,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
                 }
 
                 var ops = string.Join(", ", Enum.GetValues<Architecture.Commands.Opcode>()
-                    .Select(op => (op, n: stats.Commands(op))).Where(x => x.n != 0).Select(x => $"{x.op} {x.n}"));
+                    .Select(op => (op, n: stats.Commands(op))).Where(x => x.n != 0).Select(x => $"{OpcodeNames.SpecName(x.op)} {x.n}"));
                 lines.Add($"    vcmdq{q,-3} {stats.CommandsConsumed,6}  ({ops})");
             }
         }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
+using SmmuLab.Encoding;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Simulation.Scenarios;
@@ -78,7 +79,7 @@ public sealed class TraceWriter : IDisposable
             }
             else
             {
-                json.WriteString("op", OpName(layout.Name));
+                json.WriteString("op", OpcodeNames.ShortName(command.Opcode));
             }
 
             WriteHex("dw0", command.Dw0);
@@ -268,9 +269,6 @@ public sealed class TraceWriter : IDisposable
             disposed = true;
         }
     }
-
-    /// <summary>"CMD_TLBI_NH_VA" -> "TLBI_NH_VA".</summary>
-    public static string OpName(string layoutName) => layoutName.StartsWith("CMD_", StringComparison.Ordinal) ? layoutName[4..] : layoutName;
 
     private void Begin(string kind)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SmmuLab.Cli.Encoding;
+namespace SmmuLab.Encoding;
 
 /// <summary>Parses the numbers a person types: decimal or 0x-hex, with optional '_' separators.</summary>
 public static class NumberParser

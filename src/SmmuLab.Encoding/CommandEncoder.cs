@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Bits;
 using SmmuLab.Architecture.Commands;
 
-namespace SmmuLab.Cli.Encoding;
+namespace SmmuLab.Encoding;
 
 /// <summary>
 /// Builds a command from its name and <c>field=value</c> assignments, with the field names of
@@ -36,7 +36,7 @@ public static class CommandEncoder
         }
 
         var layout = CommandLayouts.For(op)!;
-        var name = isCfgiAll ? "CFGI_ALL" : op.ToString();
+        var name = isCfgiAll ? OpcodeNames.CfgiAll : OpcodeNames.SpecName(op)!;
         Span<ulong> dw = stackalloc ulong[CommandLayouts.Dwords];
         dw[0] = (ulong)op;
         if (isCfgiAll)

@@ -1,9 +1,8 @@
-namespace SmmuLab.Cli.Encoding;
+namespace SmmuLab.Encoding;
 
 /// <summary>
 /// The outcome of parsing, encoding or decoding: a value, or a one-line message naming what was
-/// wrong with the input. The command line prints the message on stderr and exits with
-/// <see cref="ExitCodes.BadInput"/>.
+/// wrong with the input (the command line prints it on stderr and exits with status 2).
 /// </summary>
 public readonly record struct Result<T>
 {
@@ -28,16 +27,4 @@ public readonly record struct Result<T>
     public Result<TOut> Map<TOut>(Func<T, TOut> map) => IsSuccess ? Result<TOut>.Ok(map(Value)) : Result<TOut>.Fail(Error!);
 
     public override string ToString() => IsSuccess ? $"Ok({Value})" : $"Fail({Error})";
-}
-
-/// <summary>Process exit codes of <c>smmulab</c>.</summary>
-public static class ExitCodes
-{
-    public const int Success = 0;
-
-    /// <summary>The input was refused: unknown name, value out of range, bad hex, wrong word count.</summary>
-    public const int BadInput = 2;
-
-    /// <summary>A scenario ran but a step failed: an <c>expect</c> not met, or the machine refused a step.</summary>
-    public const int Failed = 1;
 }

@@ -1,7 +1,6 @@
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Cli.Encoding;
 
-namespace SmmuLab.Cli.Tests.Encoding;
+namespace SmmuLab.Encoding.Tests;
 
 public class CommandEncoderTests
 {

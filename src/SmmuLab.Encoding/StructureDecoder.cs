@@ -6,7 +6,7 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Architecture.StreamTable;
 
-namespace SmmuLab.Cli.Encoding;
+namespace SmmuLab.Encoding;
 
 /// <summary>The structures <c>smmulab decode</c> reads.</summary>
 public enum StructureKind
@@ -117,7 +117,7 @@ public static class StructureDecoder
     {
         var sb = new StringBuilder();
         var opByte = (byte)command.Dw0;
-        var name = OpcodeNames.NameOf(opByte);
+        var name = OpcodeNames.SpecName(opByte);
         ulong[] dw = [command.Dw0, command.Dw1];
         if (name is null)
         {
@@ -128,7 +128,7 @@ public static class StructureDecoder
 
         var layout = CommandLayouts.For(opByte)!;
         var isCfgiAll = command.Opcode == Opcode.CMD_CFGI_STE_RANGE && command.Get(CommandLayouts.Range) == OpcodeNames.CfgiAllRange;
-        sb.Append($"{name} (0x{opByte:x2}){(isCfgiAll ? " = CMD_CFGI_ALL" : string.Empty)}\n");
+        sb.Append($"{name} (0x{opByte:x2}){(isCfgiAll ? $" = {OpcodeNames.CfgiAllSpecName}" : string.Empty)}\n");
         AppendFields(sb, layout, dw, f => CommandMeaning(command, f));
         var span = TlbiSpan(command, layout);
         if (span is not null)

@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Bits;
 
-namespace SmmuLab.Cli.Encoding;
+namespace SmmuLab.Encoding;
 
 /// <summary>How fields are named in messages and dumps.</summary>
 public static class FieldText

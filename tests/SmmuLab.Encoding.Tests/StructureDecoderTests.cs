@@ -1,9 +1,8 @@
 using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.StreamTable;
-using SmmuLab.Cli.Encoding;
 
-namespace SmmuLab.Cli.Tests.Encoding;
+namespace SmmuLab.Encoding.Tests;
 
 public class StructureDecoderTests
 {

@@ -1,9 +1,8 @@
 using CsCheck;
 using SmmuLab.Architecture.Bits;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Cli.Encoding;
 
-namespace SmmuLab.Cli.Tests.Encoding;
+namespace SmmuLab.Encoding.Tests;
 
 /// <summary>encode then decode gives back every field, for every opcode, over random values.</summary>
 public class RoundTripTests
