@@ -6,7 +6,7 @@ using SmmuLab.Driver.Probe;
 using SmmuLab.Encoding;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Simulation.Scenarios;
 

@@ -2,7 +2,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 using SmmuLab.Simulation.Reports;
 
 namespace SmmuLab.Simulation.Workloads;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Smmu;
@@ -129,7 +128,7 @@ public class OracleScenarioTests
             new ScenarioRunner(machine, new ScenarioRunOptions { Trace = trace, Oracle = oracle }).Run(scenario);
         }
 
-        var records = Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var records = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var v = Assert.Single(records, r => r.GetProperty("kind").GetString() == "violation");
         Assert.Equal(4, v.GetProperty("step").GetInt32());

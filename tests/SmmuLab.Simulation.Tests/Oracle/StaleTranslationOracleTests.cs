@@ -1,7 +1,7 @@
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Pcie;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 using SmmuLab.Simulation.Oracle;
 
 namespace SmmuLab.Simulation.Tests.Oracle;

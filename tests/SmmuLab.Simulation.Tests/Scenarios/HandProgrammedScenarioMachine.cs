@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Simulation.Tests.Scenarios;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
@@ -135,7 +134,7 @@ public class TraceWriterTests
     }
 
     private static List<string> Lines(MemoryStream stream) =>
-        [.. Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+        [.. System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
 
     private static string? Kind(JsonElement r) => r.GetProperty("kind").GetString();
 

@@ -5,11 +5,11 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Invalidation.Linux;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
-using SmmuLab.Simulation.Machines;
-using static SmmuLab.Simulation.Tests.Driver.Expect;
+using SmmuLab.Machines;
+using static SmmuLab.Driver.Tests.EndToEnd.Expect;
 using T = SmmuLab.Driver.Invalidation.Linux.InvalidationType;
 
-namespace SmmuLab.Simulation.Tests.Driver;
+namespace SmmuLab.Driver.Tests.EndToEnd;
 
 /// <summary>How attaches populate and empty the arrays under the Linux design, and what they flush.</summary>
 public class LinuxAttachTests

@@ -4,10 +4,10 @@ using SmmuLab.Driver.Invalidation.Linux;
 using SmmuLab.Driver.Masters;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 using T = SmmuLab.Driver.Invalidation.Linux.InvalidationType;
 
-namespace SmmuLab.Simulation.Tests.Driver;
+namespace SmmuLab.Driver.Tests.EndToEnd;
 
 /// <summary>The Linux design's read path under concurrent attaches, its fence, and its allocations.</summary>
 public class LinuxConcurrencyTests

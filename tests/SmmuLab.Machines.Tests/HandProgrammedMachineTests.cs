@@ -1,9 +1,8 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
-using SmmuLab.Simulation.Machines;
 
-namespace SmmuLab.Simulation.Tests.Machines;
+namespace SmmuLab.Machines.Tests;
 
 public class HandProgrammedMachineTests
 {

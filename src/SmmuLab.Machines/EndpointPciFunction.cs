@@ -1,7 +1,7 @@
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Pcie;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>The driver's view of an endpoint's PCI ATS capability.</summary>
 public sealed class EndpointPciFunction(Endpoint endpoint) : IPciFunction

@@ -5,7 +5,7 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Architecture.StreamTable;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// Minimal software for an SMMU, written by hand against its registers and memory the way a

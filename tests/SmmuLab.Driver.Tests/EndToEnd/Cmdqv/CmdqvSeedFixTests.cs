@@ -1,9 +1,9 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Cmdqv;
+namespace SmmuLab.Driver.Tests.EndToEnd.Cmdqv;
 
 /// <summary>
 /// Regression test for Linux 803e41f36d22 ("Set supports_cmd op in tegra241_vcmdq_hw_init()"):

@@ -4,9 +4,9 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Tables;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Driver;
+namespace SmmuLab.Driver.Tests.EndToEnd;
 
 /// <summary>ATS, PASIDs with SVA, and nesting through the driver and the model.</summary>
 public class DriverFeatureTests

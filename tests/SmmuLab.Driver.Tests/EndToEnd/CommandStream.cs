@@ -2,7 +2,7 @@ using System.Text;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Smmu;
 
-namespace SmmuLab.Simulation.Tests.Driver;
+namespace SmmuLab.Driver.Tests.EndToEnd;
 
 /// <summary>Records the commands an SMMU model consumes, in order.</summary>
 internal sealed class CommandRecorder : IDisposable

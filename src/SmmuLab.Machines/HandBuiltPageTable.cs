@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.PageTables;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// A VMSAv8-64 4 KiB-granule translation table written directly into memory, for the

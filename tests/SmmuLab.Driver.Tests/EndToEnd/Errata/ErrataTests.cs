@@ -7,9 +7,9 @@ using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Products;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Errata;
+namespace SmmuLab.Driver.Tests.EndToEnd.Errata;
 
 /// <summary>IIDR-keyed errata: the driver's workarounds per product revision, and what the model reproduces.</summary>
 public class ErrataTests

@@ -3,10 +3,10 @@ using SmmuLab.Driver.Invalidation.Linux;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Probe;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
-using static SmmuLab.Simulation.Tests.Driver.Expect;
+using SmmuLab.Machines;
+using static SmmuLab.Driver.Tests.EndToEnd.Expect;
 
-namespace SmmuLab.Simulation.Tests.Driver;
+namespace SmmuLab.Driver.Tests.EndToEnd;
 
 /// <summary>
 /// The commands the Linux design emits for the canonical cases, command by command, against

@@ -10,7 +10,7 @@ using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Products;
 using SmmuLab.Hardware.Smmu;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// A simulated system: RAM, SMMU models with their interrupt and SEV wiring, PCIe endpoints, and

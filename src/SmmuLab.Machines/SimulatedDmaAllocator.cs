@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// The DMA allocator the simulated kernel gives the driver: zeroed, naturally aligned ranges from a

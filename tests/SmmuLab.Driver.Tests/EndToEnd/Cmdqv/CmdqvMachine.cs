@@ -2,9 +2,9 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Cmdqv;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Cmdqv;
+namespace SmmuLab.Driver.Tests.EndToEnd.Cmdqv;
 
 /// <summary>A machine with one SMMU and a CMDQV beside it (4 VINTFs, 16 VCMDQs: 4 logical queues per VINTF).</summary>
 internal static class CmdqvMachine

@@ -5,7 +5,7 @@ using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Smmu;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// One SMMU in a 4 GiB machine, brought up by <see cref="HandProgrammedSmmu"/>, with helpers that

@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Memory;
 
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// The interrupt wiring between an SMMU model and its driver: the device is built before the

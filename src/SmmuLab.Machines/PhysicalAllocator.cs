@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Machines;
+namespace SmmuLab.Machines;
 
 /// <summary>
 /// Hands out naturally aligned physical ranges from a region, like a kernel's DMA allocator for

@@ -6,9 +6,9 @@ using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Translation;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Cmdqv;
+namespace SmmuLab.Driver.Tests.EndToEnd.Cmdqv;
 
 /// <summary>
 /// The VM path: the host allocates a VINTF per VM with its VMID and StreamIDs, the VMM allocates the

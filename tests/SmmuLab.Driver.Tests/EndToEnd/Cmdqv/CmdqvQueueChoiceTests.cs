@@ -4,9 +4,9 @@ using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.CommandQueue;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Cmdqv;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Cmdqv;
+namespace SmmuLab.Driver.Tests.EndToEnd.Cmdqv;
 
 /// <summary>Per-thread queue choice, batches split across queues, concurrency, and a host queue's error recovery.</summary>
 public class CmdqvQueueChoiceTests

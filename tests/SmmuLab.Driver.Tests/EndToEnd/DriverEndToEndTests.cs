@@ -4,9 +4,9 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Tests.Driver;
+namespace SmmuLab.Driver.Tests.EndToEnd;
 
 /// <summary>The driver bringing up the model and translating DMA through tables it built.</summary>
 public class DriverEndToEndTests
