@@ -1,8 +1,8 @@
 using System.CommandLine;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Workloads;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Cli.Commands;
 

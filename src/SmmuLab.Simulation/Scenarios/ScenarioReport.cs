@@ -1,6 +1,6 @@
 using System.Text;
-using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Reports;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Scenarios;
 

@@ -1,4 +1,5 @@
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Scenarios;
 
@@ -17,8 +18,8 @@ public sealed record ScenarioRunOptions
     /// <summary>
     /// Judges every page of DMA against what the driver mapped, unmapped, attached and detached
     /// (see docs/oracle.md); the report then carries its summary and a violation fails the run.
-    /// The runner tells it the step and feeds it through an <see cref="Oracle.OracleScenarioMachine"/>;
+    /// The runner tells it the step and feeds it through an <see cref="OracleScenarioMachine"/>;
     /// its owner disposes it.
     /// </summary>
-    public Oracle.StaleTranslationOracle? Oracle { get; init; }
+    public StaleTranslationOracle? Oracle { get; init; }
 }

@@ -5,6 +5,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Encoding;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Scenarios;
 
@@ -185,7 +186,7 @@ public sealed class TraceWriter : IDisposable
     /// "access":"read","from_atc":true,"domain":..,"killed_domain":..,"killed_step":2,"killed_by":"unmap dom 0x10000+0x1000",
     /// "commands":[{"step":2,"op":"CMD_SYNC","dw0":..,"dw1":..}],"commands_dropped":false}</c>, from the stale-translation oracle.
     /// </summary>
-    public void WriteViolation(Oracle.OracleViolation violation)
+    public void WriteViolation(OracleViolation violation)
     {
         lock (gate)
         {

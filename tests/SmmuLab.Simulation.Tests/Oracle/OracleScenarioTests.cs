@@ -1,9 +1,10 @@
 using System.Text.Json;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Tests.Scenarios;
+using SmmuLab.Tests.Shared;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Tests.Oracle;
 

@@ -1,8 +1,8 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Invalidation;
-using SmmuLab.Simulation.Oracle;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Tests.Scenarios;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Tests.Oracle;
 

@@ -2,9 +2,9 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Machines;
-using SmmuLab.Simulation.Oracle;
+using SmmuLab.Tests.Shared;
 
-namespace SmmuLab.Simulation.Tests.Oracle;
+namespace SmmuLab.Verification.Tests;
 
 public class StaleTranslationOracleTests
 {

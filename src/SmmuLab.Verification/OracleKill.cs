@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>
 /// The software action that ended a translation: an unmap that returned, or an attach/detach that

@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>What the stale-translation oracle knows how to check for a domain.</summary>
 public enum OracleDomainKind

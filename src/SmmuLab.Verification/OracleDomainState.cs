@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>
 /// What the oracle knows of one domain: its live mappings (IOVA page to PA page) and its dead

@@ -3,7 +3,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Masters;
 
-namespace SmmuLab.Simulation.Tests.Oracle;
+namespace SmmuLab.Tests.Shared;
 
 /// <summary>
 /// A deliberately broken design: the legacy one for attach and detach, but every range

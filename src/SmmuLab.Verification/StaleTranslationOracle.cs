@@ -3,7 +3,7 @@ using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
 
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>
 /// The stale-translation oracle. It is told, per domain, which IOVA pages map to which PA pages

@@ -1,8 +1,8 @@
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Verification;
 
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Simulation.Scenarios;
 
 /// <summary>
 /// A scenario machine that tells a <see cref="StaleTranslationOracle"/> what the driver did: each

@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>
 /// Non-overlapping extents of page numbers [First, Last] (inclusive), each with a value, sorted by

@@ -2,7 +2,7 @@ using System.Text;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Encoding;
 
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>A command an SMMU consumed, as the oracle remembers it.</summary>
 /// <param name="Sequence">The oracle's running count of consumed commands (all SMMUs), from 0.</param>

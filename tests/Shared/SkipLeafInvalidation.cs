@@ -2,7 +2,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Masters;
 
-namespace SmmuLab.Simulation.Tests.Oracle;
+namespace SmmuLab.Tests.Shared;
 
 /// <summary>
 /// A deliberately broken design: the legacy one, except that leaf invalidations (what an unmap

@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>What the stale-translation oracle saw in a run.</summary>
 /// <param name="PagesChecked">Pages of DMA judged.</param>

@@ -1,4 +1,4 @@
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>Why the oracle rejected a page of DMA.</summary>
 public enum ViolationKind

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>
 /// A page of DMA that reached memory through a translation software did not allow at that moment.

@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Commands;
 
-namespace SmmuLab.Simulation.Oracle;
+namespace SmmuLab.Verification;
 
 /// <summary>The last N commands one SMMU consumed (not thread-safe: the oracle locks around it).</summary>
 internal sealed class CommandRing(string smmu, int capacity)
