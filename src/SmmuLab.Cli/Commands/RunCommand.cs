@@ -2,6 +2,7 @@ using System.CommandLine;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Workloads;
+using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
 namespace SmmuLab.Cli.Commands;

@@ -1,4 +1,5 @@
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Scenarios;

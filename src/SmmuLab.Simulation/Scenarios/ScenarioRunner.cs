@@ -34,7 +34,7 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
         var oracle = options.Oracle;
         using var checkedMachine = oracle is null ? null : new OracleScenarioMachine(target, oracle);
         machine = (IScenarioMachine?)checkedMachine ?? target;
-        Action<OracleViolation>? onViolation = trace is null ? null : trace.WriteViolation;
+        Action<OracleViolation>? onViolation = trace is null ? null : v => trace.Write(ScenarioTraceRecords.Violation(trace.Step, v));
         if (oracle is not null && onViolation is not null)
         {
             oracle.ViolationFound += onViolation;
@@ -50,7 +50,11 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
                 {
                     SetStep(step.Index);
                     var result = RunStep(step);
-                    trace?.WriteStep(result);
+                    if (trace is not null)
+                    {
+                        trace.Write(ScenarioTraceRecords.Step(trace.Step, result));
+                    }
+
                     results.Add(result);
                 }
             }
@@ -144,7 +148,11 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
                     break;
                 case DmaStep d:
                     dma = machine.Dma(d.Device, d.Iova, d.Size, d.Write, d.Pasid);
-                    options.Trace?.WriteDma(d, dma);
+                    if (options.Trace is { } trace)
+                    {
+                        trace.Write(ScenarioTraceRecords.Dma(trace.Step, d, dma));
+                    }
+
                     break;
                 default:
                     throw new InvalidOperationException($"unknown step type {step.GetType().Name}");

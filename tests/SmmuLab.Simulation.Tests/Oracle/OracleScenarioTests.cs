@@ -4,6 +4,7 @@ using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Scenarios;
 using SmmuLab.Simulation.Tests.Scenarios;
 using SmmuLab.Tests.Shared;
+using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
 namespace SmmuLab.Simulation.Tests.Oracle;
