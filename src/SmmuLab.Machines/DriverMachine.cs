@@ -42,8 +42,6 @@ public sealed class DriverMachine : IDisposable
 
     public IReadOnlyCollection<SmmuNode> Smmus => smmus.Values;
 
-    public IReadOnlyCollection<DeviceNode> Devices => devices.Values;
-
     /// <summary>Builds an SMMU model and probes the driver on it.</summary>
     public SmmuNode AddSmmu(string name, SmmuFeatures? features = null, ProductIdentity? product = null,
         ConsumptionMode mode = ConsumptionMode.Inline, int tlbEntries = 1024, DriverOptions? driverOptions = null) =>
@@ -144,7 +142,7 @@ public sealed class DriverMachine : IDisposable
 
     public void Dispose()
     {
-        // A CMDQV goes first: its teardown still issues CMD_SYNCs on the SMMU's CMDQ.
+        // A CMDQV goes first: its teardown still sends CMD_SYNCs on the SMMU's CMDQ.
         foreach (var c in cmdqvs.Values)
         {
             c.Driver?.Dispose();

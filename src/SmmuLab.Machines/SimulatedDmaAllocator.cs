@@ -14,9 +14,6 @@ public sealed class SimulatedDmaAllocator(IPhysicalMemory memory, ulong start, u
     private readonly PhysicalAllocator region = new(start, end);
     private readonly Dictionary<ulong, Stack<ulong>> freed = [];
 
-    /// <summary>Bytes currently allocated.</summary>
-    public ulong BytesInUse { get; private set; }
-
     public long Allocations { get; private set; }
 
     /// <summary>When non-negative: this many more allocations succeed, then every one fails until reset to -1.</summary>
@@ -54,7 +51,6 @@ public sealed class SimulatedDmaAllocator(IPhysicalMemory memory, ulong start, u
             }
 
             Zero(pa, bytes);
-            BytesInUse += bytes;
             Allocations++;
             return pa;
         }
@@ -70,7 +66,6 @@ public sealed class SimulatedDmaAllocator(IPhysicalMemory memory, ulong start, u
             }
 
             list.Push(address);
-            BytesInUse -= bytes;
         }
     }
 

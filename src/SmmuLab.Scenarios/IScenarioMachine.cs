@@ -66,7 +66,7 @@ public interface IScenarioMachine : IDisposable
 }
 
 /// <summary>
-/// An [[smmu]] table. The positional part is the issue's format; the optional keys are init-only
+/// An [[smmu]] table. The positional part is the format's first version; the optional keys are init-only
 /// properties, null when the file leaves them out (see <see cref="ScenarioFeatures"/> for defaults).
 /// </summary>
 public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, string Product, int Line)
@@ -83,7 +83,7 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
     /// <summary><c>tlb-entries</c>: TLB capacity.</summary>
     public int? TlbEntries { get; init; }
 
-    /// <summary><c>cmdqv</c>: an NVIDIA Tegra241 CMDQV beside the SMMU; the kernel then issues through per-CPU VCMDQs.</summary>
+    /// <summary><c>cmdqv</c>: an NVIDIA Tegra241 CMDQV beside the SMMU; the kernel then sends commands through per-CPU VCMDQs.</summary>
     public bool Cmdqv { get; init; }
 
     /// <summary><c>mode</c>: "inline" or "free-running" command consumption; null means inline.</summary>

@@ -25,7 +25,4 @@ public sealed record Scenario(
 
     /// <summary>The SMMU spec called <paramref name="name"/>.</summary>
     public SmmuSpec Smmu(string name) => Smmus.First(s => s.Name == name);
-
-    /// <summary>The device spec called <paramref name="name"/>.</summary>
-    public DeviceSpec Device(string name) => Devices.First(d => d.Name == name);
 }

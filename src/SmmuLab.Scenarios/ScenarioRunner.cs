@@ -24,9 +24,6 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
     /// <summary>The step being carried out: -1 during setup (probe), else the [[step]] index.</summary>
     public int CurrentStep => currentStep;
 
-    /// <summary>The SMMU models the machine built, by scenario name, in file order.</summary>
-    public IReadOnlyList<(string Name, SmmuDevice Device)> Smmus => smmus;
-
     public ScenarioReport Run(Scenario scenario)
     {
         var results = new List<StepResult>();

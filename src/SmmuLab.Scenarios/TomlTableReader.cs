@@ -69,8 +69,6 @@ internal sealed class TomlTableReader
 
     public bool? Bool(string key) => Value<BooleanValueSyntax>(key, "a boolean")?.Value;
 
-    public ulong RequireUInt(string key, ulong max) => UInt(key, max) ?? throw Missing(key);
-
     /// <summary>A non-negative integer no larger than <paramref name="max"/>.</summary>
     public ulong? UInt(string key, ulong max)
     {

@@ -13,13 +13,6 @@ namespace SmmuLab.Tracing;
 /// </summary>
 public static class TraceReader
 {
-    /// <summary>Every record of the trace file at <paramref name="path"/>.</summary>
-    public static IReadOnlyList<TraceRecord> ReadFile(string path)
-    {
-        using var reader = new StreamReader(path);
-        return [.. Read(reader)];
-    }
-
     /// <summary>The records of <paramref name="reader"/>, one per non-blank line, as they are read.</summary>
     public static IEnumerable<TraceRecord> Read(TextReader reader)
     {

@@ -6,7 +6,7 @@ namespace SmmuLab.Tests.Shared;
 
 /// <summary>
 /// A deliberately broken design: the legacy one, except that leaf invalidations (what an unmap
-/// issues) are silently skipped, so the TLB and ATC keep the unmapped pages.
+/// sends) are silently skipped, so the TLB and ATC keep the unmapped pages.
 /// </summary>
 internal sealed class SkipLeafInvalidation(IInvalidationDesign inner) : IInvalidationDesign
 {

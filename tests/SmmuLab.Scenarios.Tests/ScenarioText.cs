@@ -3,9 +3,9 @@ namespace SmmuLab.Scenarios.Tests;
 /// <summary>Scenario texts shared by the tests.</summary>
 internal static class ScenarioText
 {
-    /// <summary>The example of the issue, verbatim.</summary>
+    /// <summary>The format's first example, verbatim.</summary>
     public const string IssueExample = """
-        invalidation = "legacy"            # the next issue adds "linux" and makes it the default
+        invalidation = "legacy"            # a later version adds "linux" and makes it the default
         [[smmu]]
         name = "smmu0"
         features = ["s1", "s2", "nesting", "ril", "ats", "msi"]   # what the IDRs advertise

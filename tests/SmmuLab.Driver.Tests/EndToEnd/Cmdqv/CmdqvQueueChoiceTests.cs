@@ -50,7 +50,7 @@ public class CmdqvQueueChoiceTests
 
         batch.Add(Tlbi(0x1000));
         batch.Add(Tlbi(0x2000));
-        batch.Add(Command.CfgiSte(0x40, leaf: true)); // issues the two TLBIs + CMD_SYNC on the VCMDQ, moves on
+        batch.Add(Command.CfgiSte(0x40, leaf: true)); // sends the two TLBIs + CMD_SYNC on the VCMDQ, moves on
         Assert.Same(smmu.Driver.Cmdq, batch.Queue);
         batch.Add(Tlbi(0x3000)); // the main queue takes anything: the batch stays there
         batch.Submit();
