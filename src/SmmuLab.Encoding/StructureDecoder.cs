@@ -141,7 +141,7 @@ public static class StructureDecoder
             var reserved = dw[i] & layout.ReservedMask[i];
             if (reserved != 0)
             {
-                sb.Append($"reserved bits set in dw{i}: 0x{reserved:x16} -> this command would be CERROR_ILL\n");
+                sb.Append($"reserved bits set in dw{i}: 0x{reserved:x16} -> CERROR_ILL on an SMMU that checks them, ignored on one that does not (IHI0070 4.1.5)\n");
             }
         }
 

@@ -23,6 +23,12 @@ public sealed record RunSummary(
     /// <summary>ATS Translation Requests the SMMU answered (their walks are not counted as translations).</summary>
     public long AtsRequests { get; init; }
 
+    /// <summary>
+    /// Commands the SMMU's CMDQ executed with reserved bits set, ignoring them (a driver bug that
+    /// <c>reserved-fields = "ignore"</c> hides from the queue; IHI0070 4.1.5).
+    /// </summary>
+    public long ReservedBitCommands { get; init; }
+
     public static RunSummary From(SmmuDevice smmu, IReadOnlyList<string> log)
     {
         var tlb = smmu.Tlb.Statistics;
@@ -31,6 +37,7 @@ public sealed record RunSummary(
             smmu.Clock.Nanoseconds, log)
         {
             AtsRequests = smmu.Statistics.AtsTranslationRequests,
+            ReservedBitCommands = smmu.Statistics.ReservedBitCommands,
         };
     }
 

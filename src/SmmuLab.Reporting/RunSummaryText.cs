@@ -25,6 +25,11 @@ public static class RunSummaryText
             sb.AppendLine($"    {OpcodeNames.SpecNameOrNumber(op),-22} {n,8}");
         }
 
+        if (summary.ReservedBitCommands != 0)
+        {
+            sb.AppendLine($"  commands with reserved bits set (ignored, IHI0070 4.1.5): {summary.ReservedBitCommands}");
+        }
+
         sb.AppendLine($"  events: {summary.Events.Sum(e => e.Count)}");
         foreach (var (id, n) in summary.Events)
         {

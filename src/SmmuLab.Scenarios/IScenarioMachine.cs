@@ -90,6 +90,18 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
     public string? Mode { get; init; }
 
     /// <summary>
+    /// <c>reserved-fields</c>: "error" (a command with a reserved bit set is CERROR_ILL) or "ignore"
+    /// (executed with the bits ignored, and counted); null means "error" (IHI0070 4.1.5).
+    /// </summary>
+    public string? ReservedFields { get; init; }
+
+    /// <summary>
+    /// <c>wired-interrupts</c>: whether the SMMU has wired interrupt lines beside any MSIs (3.18);
+    /// null means true. False needs the <c>msi</c> feature.
+    /// </summary>
+    public bool? WiredInterrupts { get; init; }
+
+    /// <summary>
     /// The scenario's top-level <c>range-fallback</c>: the driver replaces range TLBIs it cannot
     /// express by whole-ASID/VMID ones (<see cref="Driver.Probe.DriverOptions.RangeFallback"/>).
     /// </summary>

@@ -61,7 +61,8 @@ public static class TraceReader
 
     private static CommandTraceRecord Command(Line o, int step)
     {
-        var record = new CommandTraceRecord(step, o.String("smmu"), o.String("queue"), new Command(o.Hex("dw0"), o.Hex("dw1")));
+        var record = new CommandTraceRecord(step, o.String("smmu"), o.String("queue"), new Command(o.Hex("dw0"), o.Hex("dw1")),
+            o.Has("reserved_bits") && o.Bool("reserved_bits"));
         var op = o.String("op");
         return op == record.Op ? record : throw o.Error($"op '{op}' does not match dw0, which encodes {record.Op}");
     }

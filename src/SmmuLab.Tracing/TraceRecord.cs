@@ -20,9 +20,10 @@ public abstract record TraceRecord(int Step)
 /// <summary>
 /// <c>{"step":3,"kind":"command","smmu":"smmu0","queue":"cmdq","op":"TLBI_NH_VA","dw0":"0x..","dw1":"0x..","num":"0x..",...}</c>:
 /// a command an SMMU consumed, in consumption order, followed by every field of the opcode's layout
-/// by its lower-case spec name, as a hex string.
+/// by its lower-case spec name, as a hex string. <c>"reserved_bits":true</c> follows <c>dw1</c> when
+/// the SMMU executed the command with reserved bits set, ignoring them (IHI0070 4.1.5).
 /// </summary>
-public sealed record CommandTraceRecord(int Step, string Smmu, string Queue, Command Command) : TraceRecord(Step)
+public sealed record CommandTraceRecord(int Step, string Smmu, string Queue, Command Command, bool ReservedBits = false) : TraceRecord(Step)
 {
     public const string KindName = "command";
 

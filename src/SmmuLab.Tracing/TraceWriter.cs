@@ -53,7 +53,7 @@ public sealed class TraceWriter : IDisposable
             }
 
             var label = name ?? smmu.Name;
-            Action<SmmuDevice, Command> onCommand = (_, c) => WriteCommand(label, c);
+            Action<SmmuDevice, Command> onCommand = (d, c) => WriteCommand(label, c, d.HasReservedBitsSet(c));
             Action<SmmuDevice, EventRecord> onEvent = (_, e) => WriteEvent(label, e);
             smmu.CommandConsumed += onCommand;
             smmu.EventRecorded += onEvent;
@@ -61,12 +61,15 @@ public sealed class TraceWriter : IDisposable
         }
     }
 
-    /// <summary>A <see cref="CommandTraceRecord"/> of <paramref name="smmu"/>'s command queue, at the current <see cref="Step"/>.</summary>
-    public void WriteCommand(string smmu, in Command command)
+    /// <summary>
+    /// A <see cref="CommandTraceRecord"/> of <paramref name="smmu"/>'s command queue, at the current <see cref="Step"/>;
+    /// <paramref name="reservedBits"/> when the SMMU executed it with reserved bits set, ignoring them.
+    /// </summary>
+    public void WriteCommand(string smmu, in Command command, bool reservedBits = false)
     {
         lock (gate)
         {
-            WriteCommand(step, smmu, CommandTraceRecord.CommandQueue, command);
+            WriteCommand(step, smmu, CommandTraceRecord.CommandQueue, command, reservedBits);
         }
     }
 
@@ -87,7 +90,7 @@ public sealed class TraceWriter : IDisposable
             switch (record)
             {
                 case CommandTraceRecord c:
-                    WriteCommand(c.Step, c.Smmu, c.Queue, c.Command);
+                    WriteCommand(c.Step, c.Smmu, c.Queue, c.Command, c.ReservedBits);
                     break;
                 case EventTraceRecord e:
                     WriteEvent(e.Step, e.Smmu, e.Event);
@@ -145,7 +148,7 @@ public sealed class TraceWriter : IDisposable
         }
     }
 
-    private void WriteCommand(int at, string smmu, string queue, in Command command)
+    private void WriteCommand(int at, string smmu, string queue, in Command command, bool reservedBits)
     {
         Begin(at, CommandTraceRecord.KindName);
         json.WriteString("smmu", smmu);
@@ -153,6 +156,11 @@ public sealed class TraceWriter : IDisposable
         json.WriteString("op", CommandTraceRecord.OpName(command.Opcode));
         WriteHex("dw0", command.Dw0);
         WriteHex("dw1", command.Dw1);
+        if (reservedBits)
+        {
+            json.WriteBoolean("reserved_bits", true);
+        }
+
         if (CommandLayouts.For(command.Opcode) is { } layout)
         {
             ReadOnlySpan<ulong> dwords = [command.Dw0, command.Dw1];

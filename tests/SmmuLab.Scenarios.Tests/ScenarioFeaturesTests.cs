@@ -35,6 +35,17 @@ public class ScenarioFeaturesTests
     }
 
     [Fact]
+    public void ReservedFieldsAndWiredInterruptsDefaultToErrorAndWiredLines()
+    {
+        var plain = ScenarioFeatures.ToDeviceOptions(new SmmuSpec("s", ["s1"], "generic", 1));
+        var chosen = ScenarioFeatures.ToDeviceOptions(new SmmuSpec("s", ["s1", "msi"], "generic", 1)
+        { ReservedFields = "ignore", WiredInterrupts = false });
+
+        Assert.Equal((ReservedFieldPolicy.Error, true), (plain.ReservedFields, plain.Features.WiredInterrupts));
+        Assert.Equal((ReservedFieldPolicy.Ignore, false), (chosen.ReservedFields, chosen.Features.WiredInterrupts));
+    }
+
+    [Fact]
     public void DeviceOptionsCarryNameProductModeAndTlb()
     {
         var spec = new SmmuSpec("smmu3", ["s2"], "mmu-600 r0p2", 1) { TlbEntries = 64, Mode = "free-running" };

@@ -53,6 +53,8 @@ public class ScenarioParserTests
             ssid-bits = 8
             tlb-entries = 64
             mode = "free-running"
+            reserved-fields = "ignore"
+            wired-interrupts = true
             [[smmu]]
             name = "b"
             features = ["s2"]
@@ -95,10 +97,12 @@ public class ScenarioParserTests
         var a = s.Smmu("a");
         Assert.Equal((44, 6, 8, 64, "free-running", "mmu-700 r1p1"),
             (a.OutputAddressBits, a.StreamIdBits, a.SubstreamIdBits, a.TlbEntries, a.Mode, a.Product));
-        Assert.Equal(new DomainSpec("x", "sva", 0xffff, null, "a", 19), s.Domains[0]);
+        Assert.Equal(("ignore", (bool?)true), (a.ReservedFields, a.WiredInterrupts));
+        Assert.Equal((null, (bool?)null), (s.Smmu("b").ReservedFields, s.Smmu("b").WiredInterrupts));
+        Assert.Equal(new DomainSpec("x", "sva", 0xffff, null, "a", 21), s.Domains[0]);
         Assert.False(((MapStep)s.Steps[0]).Writable);
-        Assert.Equal(new DmaStep(1, 31, StepExpectation.Fault, "d", 0x123, 1, true, 0xff), s.Steps[1]);
-        Assert.Equal(new DetachStep(2, 39, StepExpectation.Ok, "d", null, 1), s.Steps[2]);
+        Assert.Equal(new DmaStep(1, 33, StepExpectation.Fault, "d", 0x123, 1, true, 0xff), s.Steps[1]);
+        Assert.Equal(new DetachStep(2, 41, StepExpectation.Ok, "d", null, 1), s.Steps[2]);
         Assert.Equal(StepExpectation.Error, s.Steps[3].Expect);
     }
 

@@ -13,6 +13,7 @@ public class TraceReaderTests
         new CommandTraceRecord(3, "smmu1", "cmdq", Command.TlbiByAddress(Opcode.CMD_TLBI_NH_VA, 3, 5, 0x12_3000, leaf: true, tg: 1, ttl: 3, scale: 2, num: 4)),
         new CommandTraceRecord(4, "smmu0", "cmdq", Command.Sync(SyncCompletion.SIG_IRQ, 0x4000_4010, 0, msh: 3, msiAttr: 0xF)),
         new CommandTraceRecord(5, "smmu0", "cmdq", new Command(0x07, 0x1234)), // a reserved opcode
+        new CommandTraceRecord(5, "smmu0", "cmdq", new Command(Command.CfgiSte(0x11, leaf: true).Dw0, 0xff), ReservedBits: true),
         new EventTraceRecord(5, "smmu0", EventRecord.Create(EventId.F_TRANSLATION, 0x20).WithAccess(read: false, false, false) with { Dw2 = 0x11000 }),
         new EventTraceRecord(6, "smmu0", EventRecord.Create(EventId.C_BAD_STE, 0x42, ssid: 3) with { Dw2 = 0x5000 }),
         new EventTraceRecord(6, "smmu0", EventRecord.Create(EventId.F_TRANSLATION, 0x30).WithFault(stage2: true, FaultClass.IN) with { Dw3 = 0x8000_0000 }),

@@ -10,6 +10,7 @@ public sealed class VcmdqStatistics
     private readonly long[] errorsByCode = new long[8];
     private long vmidsReplaced;
     private long sidsReplaced;
+    private long reservedBitCommands;
 
     /// <summary>Commands executed (after any substitution), CMD_SYNCs included.</summary>
     public long CommandsConsumed
@@ -50,6 +51,12 @@ public sealed class VcmdqStatistics
     /// <summary>ATC_INVs of a guest-owned queue whose virtual StreamID was translated.</summary>
     public long SidsReplaced => Interlocked.Read(ref sidsReplaced);
 
+    /// <summary>
+    /// Commands executed with reserved bits set, which the SMMU ignored
+    /// (<c>ReservedFieldPolicy.Ignore</c>, IHI0070 4.1.5).
+    /// </summary>
+    public long ReservedBitCommands => Interlocked.Read(ref reservedBitCommands);
+
     public long Commands(Opcode op) => Interlocked.Read(ref commandsByOpcode[(byte)op]);
 
     public long ErrorCount(VcmdqError error) => Interlocked.Read(ref errorsByCode[(int)error & 7]);
@@ -70,6 +77,8 @@ public sealed class VcmdqStatistics
     internal void CountCommand(Opcode op) => Interlocked.Increment(ref commandsByOpcode[(byte)op]);
 
     internal void CountError(VcmdqError error) => Interlocked.Increment(ref errorsByCode[(int)error & 7]);
+
+    internal void CountReservedBitCommand() => Interlocked.Increment(ref reservedBitCommands);
 
     internal void CountVmidReplaced() => Interlocked.Increment(ref vmidsReplaced);
 

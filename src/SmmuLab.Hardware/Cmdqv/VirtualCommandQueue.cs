@@ -155,9 +155,10 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
 
             var cmd = new Command(memory.Read64(slot), memory.Read64(slot + 8));
             var error = GuestCommandFilter.Apply(ref cmd, view.HypOwn, view.Vmid, vintf, Statistics);
+            var reservedIgnored = false;
             if (error == VcmdqError.NONE)
             {
-                error = (VcmdqError)owner.Smmu.ExecuteFromSecondaryQueue(cmd);
+                error = (VcmdqError)owner.Smmu.ExecuteFromSecondaryQueue(cmd, out reservedIgnored);
             }
 
             if (error != VcmdqError.NONE)
@@ -166,6 +167,11 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
             }
 
             Statistics.CountCommand(cmd.Opcode);
+            if (reservedIgnored)
+            {
+                Statistics.CountReservedBitCommand();
+            }
+
             Volatile.Write(ref cons, QueuePointer.Increment(cons & ~(uint)VcmdqPointer.ERR.InPlaceMask, log2));
             owner.OnCommandConsumed(Index, cmd);
         }

@@ -22,10 +22,10 @@ internal sealed class CmdqvTestBed : IDisposable
 
     private readonly Dictionary<int, uint> prods = [];
 
-    public CmdqvTestBed(Tegra241CmdqvOptions? options = null)
+    public CmdqvTestBed(Tegra241CmdqvOptions? options = null, SmmuDeviceOptions? smmuOptions = null)
     {
         Memory = new SparsePhysicalMemory([(0, 0x1_0000_0000)]);
-        Smmu = new SmmuDevice(new SmmuDeviceOptions(), Memory);
+        Smmu = new SmmuDevice(smmuOptions ?? new SmmuDeviceOptions(), Memory);
         Smmu.Write32(SmmuRegister.CR0, (uint)(Cr0.SMMUEN.Make(1) | Cr0.CMDQEN.Make(1)));
         Cmdqv = new Tegra241Cmdqv(options ?? new Tegra241CmdqvOptions(), Smmu, Memory);
         Cmdqv.InterruptHandler = () => Interrupts++;
