@@ -12,12 +12,9 @@ namespace SmmuLab.Encoding;
 /// </summary>
 public static class OpcodeNames
 {
-    /// <summary>CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range == 31 (IHI0070 4.3.6).</summary>
-    public const uint CfgiAllRange = 31;
-
     private const string Prefix = "CMD_";
 
-    /// <summary>The alias's short name.</summary>
+    /// <summary>The short name of CMD_CFGI_ALL, which is CMD_CFGI_STE_RANGE with Range == <see cref="CommandLayouts.CfgiAllRange"/> (IHI0070 4.3.6).</summary>
     public const string CfgiAll = "CFGI_ALL";
 
     /// <summary>The alias's spec name.</summary>
@@ -78,7 +75,7 @@ public static class OpcodeNames
             return null;
         }
 
-        var spec = isCfgiAll ? $"{CfgiAllSpecName} ({SpecName(Opcode.CMD_CFGI_STE_RANGE)}, range {CfgiAllRange})" : SpecName(op);
+        var spec = isCfgiAll ? $"{CfgiAllSpecName} ({SpecName(Opcode.CMD_CFGI_STE_RANGE)}, range {CommandLayouts.CfgiAllRange})" : SpecName(op);
         return $"took Linux's {LinuxPrefix}{bare.ToUpperInvariant()} as {spec}";
     }
 

@@ -127,7 +127,7 @@ public static class StructureDecoder
         }
 
         var layout = CommandLayouts.For(opByte)!;
-        var isCfgiAll = command.Opcode == Opcode.CMD_CFGI_STE_RANGE && command.Get(CommandLayouts.Range) == OpcodeNames.CfgiAllRange;
+        var isCfgiAll = command.Opcode == Opcode.CMD_CFGI_STE_RANGE && command.Get(CommandLayouts.Range) == CommandLayouts.CfgiAllRange;
         sb.Append($"{name} (0x{opByte:x2}){(isCfgiAll ? $" = {OpcodeNames.CfgiAllSpecName}" : string.Empty)}\n");
         AppendFields(sb, layout, dw, f => CommandMeaning(command, f));
         var span = TlbiSpan(command, layout);
@@ -288,7 +288,7 @@ public static class StructureDecoder
 
         if (f == CommandLayouts.Range && c.Opcode == Opcode.CMD_CFGI_STE_RANGE)
         {
-            return v == OpcodeNames.CfgiAllRange ? "all StreamIDs" : $"2^{v + 1} StreamIDs";
+            return v == CommandLayouts.CfgiAllRange ? "all StreamIDs" : $"2^{v + 1} StreamIDs";
         }
 
         if (f == CommandLayouts.AtcSize && c.Opcode == Opcode.CMD_ATC_INV)

@@ -1,4 +1,5 @@
 using System.Text;
+using SmmuLab.Driver.Invalidation;
 using SmmuLab.Scenarios;
 
 namespace SmmuLab.Reporting;
@@ -9,7 +10,7 @@ namespace SmmuLab.Reporting;
 /// </summary>
 public sealed class DesignComparison
 {
-    public static readonly IReadOnlyList<string> Designs = ["legacy", "linux"];
+    public static readonly IReadOnlyList<string> Designs = InvalidationDesigns.Names;
 
     private DesignComparison(Scenario scenario, IReadOnlyList<DesignRun> runs)
     {

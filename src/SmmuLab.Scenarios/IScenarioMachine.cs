@@ -66,7 +66,7 @@ public interface IScenarioMachine : IDisposable
 }
 
 /// <summary>
-/// An [[smmu]] table. The positional part is the format's first version; the optional keys are init-only
+/// An [[smmu]] table. The positional part is the required keys; the optional keys are init-only
 /// properties, null when the file leaves them out (see <see cref="ScenarioFeatures"/> for defaults).
 /// </summary>
 public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, string Product, int Line)

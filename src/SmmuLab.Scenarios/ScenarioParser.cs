@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Products;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
@@ -58,7 +59,7 @@ public static partial class ScenarioParser
 
         var root = new TomlTableReader(path, string.Empty, 1, doc.KeyValues);
         root.AllowOnly(RootKeys);
-        var invalidation = root.Choice("invalidation", Scenario.InvalidationDesigns, "invalidation design") ?? Scenario.DefaultInvalidation;
+        var invalidation = root.Choice("invalidation", InvalidationDesigns.Names, "invalidation design") ?? Scenario.DefaultInvalidation;
         var description = root.String("description");
         var rangeFallback = root.Bool("range-fallback") ?? false;
 

@@ -1,4 +1,4 @@
-using SmmuLab.Hardware.Products;
+using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Scenarios.Tests;
@@ -51,7 +51,7 @@ public class ScenarioFeaturesTests
         var spec = new SmmuSpec("smmu3", ["s2"], "mmu-600 r0p2", 1) { TlbEntries = 64, Mode = "free-running" };
         var o = ScenarioFeatures.ToDeviceOptions(spec);
 
-        Assert.Equal(("smmu3", ProductIdentity.MMU600, 0u, 2u, 64, ConsumptionMode.FreeRunning),
+        Assert.Equal(("smmu3", ArmProducts.MMU600, 0u, 2u, 64, ConsumptionMode.FreeRunning),
             (o.Name, o.Product.ProductId, o.Product.Variant, o.Product.Revision, o.TlbCapacity, o.Mode));
         Assert.Equal(ConsumptionMode.Inline, ScenarioFeatures.ToDeviceOptions(spec, ConsumptionMode.Inline).Mode);
     }

@@ -1,14 +1,15 @@
+using SmmuLab.Driver.Invalidation;
 
 namespace SmmuLab.Scenarios.Tests;
 
 public class ScenarioParserTests
 {
     [Fact]
-    public void IssueExampleParsesVerbatim()
+    public void ExampleParsesVerbatim()
     {
-        var s = ScenarioParser.Parse(ScenarioText.IssueExample, "issue.toml");
+        var s = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
 
-        Assert.Equal("issue.toml", s.Path);
+        Assert.Equal("example.toml", s.Path);
         Assert.Equal("legacy", s.Invalidation);
         var smmu = Assert.Single(s.Smmus);
         Assert.Equal(("smmu0", "generic", 2), (smmu.Name, smmu.Product, smmu.Line));
@@ -29,7 +30,7 @@ public class ScenarioParserTests
     {
         var s = ScenarioParser.Parse(ScenarioText.Machine, "m.toml");
 
-        Assert.Equal(Scenario.InvalidationLinux, s.Invalidation);
+        Assert.Equal(InvalidationDesigns.Linux, s.Invalidation);
         Assert.Null(s.Description);
         Assert.Equal("generic", s.Smmus[0].Product);
         Assert.Null(s.Smmus[0].Mode);
