@@ -1,0 +1,43 @@
+namespace SmmuLab.Replay.Parsing;
+
+/// <summary>
+/// Shares one string per distinct name (devices, comms, drivers, gfp texts), looked up by span so
+/// a repeated name costs no allocation. Bounded: past <see cref="Capacity"/> distinct names, new
+/// names are returned as fresh strings and not remembered.
+/// </summary>
+internal sealed class NameTable
+{
+    private readonly HashSet<string> names = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> lookup;
+
+    public NameTable(int capacity)
+    {
+        Capacity = capacity;
+        lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public int Capacity { get; }
+
+    public int Count => names.Count;
+
+    public string Get(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        if (lookup.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        var s = name.ToString();
+        if (names.Count < Capacity)
+        {
+            names.Add(s);
+        }
+
+        return s;
+    }
+}
