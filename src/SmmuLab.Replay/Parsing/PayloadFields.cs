@@ -10,13 +10,14 @@ namespace SmmuLab.Replay.Parsing;
 internal ref struct PayloadFields
 {
     private readonly ReadOnlySpan<char> text;
-    private int pos;
+    private int keyStart;
+    private int equals;
 
     public PayloadFields(ReadOnlySpan<char> payload)
     {
         text = payload;
-        pos = NextKeyToken(payload, 0);
-        Leading = payload[..pos].TrimEnd(' ');
+        (keyStart, equals) = NextKey(payload, 0);
+        Leading = payload[..keyStart].TrimEnd(' ');
     }
 
     /// <summary>The text before the first <c>key=value</c> token, trailing spaces removed.</summary>
@@ -24,51 +25,49 @@ internal ref struct PayloadFields
 
     public bool MoveNext(out ReadOnlySpan<char> key, out ReadOnlySpan<char> value)
     {
-        key = [];
-        value = [];
-        if (pos >= text.Length)
+        if (keyStart >= text.Length)
         {
+            key = [];
+            value = [];
             return false;
         }
 
-        var eq = text[pos..].IndexOf('=') + pos;
-        key = text[pos..eq];
-        var valueStart = eq + 1;
-        var next = NextKeyToken(text, valueStart);
-        value = text[valueStart..next].TrimEnd(' ');
-        pos = next;
+        key = text[keyStart..equals];
+        var valueStart = equals + 1;
+        (keyStart, equals) = NextKey(text, valueStart);
+        value = text[valueStart..keyStart].TrimEnd(' ');
         return true;
     }
 
-    /// <summary>The start of the first token at or after <paramref name="from"/> that holds '=' (or the end).</summary>
-    private static int NextKeyToken(ReadOnlySpan<char> s, int from)
+    /// <summary>
+    /// The start of the first token at or after <paramref name="from"/> that holds '=', and that '='
+    /// (both the end when there is none). An '=' in the first token after a value's own '=' belongs
+    /// to the value.
+    /// </summary>
+    private static (int KeyStart, int EqualsAt) NextKey(ReadOnlySpan<char> s, int from)
     {
         var p = from;
-        var tokenStart = from;
-        while (p < s.Length)
+        while (true)
         {
-            var c = s[p];
-            if (c == ' ')
+            var rel = s[p..].IndexOf('=');
+            if (rel < 0)
             {
-                p++;
-                tokenStart = p;
+                return (s.Length, s.Length);
             }
-            else if (c == '=')
-            {
-                // Only a token's own '=' counts, and a value never starts a new key.
-                if (tokenStart > from || from == 0 || s[from - 1] != '=')
-                {
-                    return tokenStart;
-                }
 
-                p++;
-            }
-            else
+            var eq = p + rel;
+            var space = s[from..eq].LastIndexOf(' ');
+            if (space >= 0)
             {
-                p++;
+                return (from + space + 1, eq);
             }
+
+            if (from == 0)
+            {
+                return (0, eq);
+            }
+
+            p = eq + 1;
         }
-
-        return s.Length;
     }
 }

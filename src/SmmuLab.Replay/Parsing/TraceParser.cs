@@ -14,6 +14,7 @@ public sealed class TraceParser
 {
     private readonly LineReader lines;
     private readonly NameTable names;
+    private readonly NameTable tasks;
     private readonly string tooLongDetail;
 
     public TraceParser(TextReader reader, TraceParserOptions? options = null)
@@ -21,6 +22,7 @@ public sealed class TraceParser
         options ??= new TraceParserOptions();
         lines = new LineReader(reader, options.MaxLineLength);
         names = new NameTable(options.NameTableCapacity);
+        tasks = new NameTable(options.NameTableCapacity);
         Diagnostics = new TraceDiagnostics(options.SamplesPerProblem, options.SampleLength);
         tooLongDetail = string.Create(CultureInfo.InvariantCulture, $"longer than {options.MaxLineLength} characters");
     }
@@ -95,7 +97,7 @@ public sealed class TraceParser
             if (status == PayloadStatus.Parsed)
             {
                 diag.CountEvent(ev!.Kind);
-                var context = new TraceContext(names.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
+                var context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
                 record = new TraceRecord(number, context, ev);
                 return true;
             }
