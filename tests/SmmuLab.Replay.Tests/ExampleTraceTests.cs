@@ -75,50 +75,81 @@ public class ExampleTraceTests
     }
 
     /// <summary>
-    /// docs/replay.md: an iommu map/unmap belongs to the next DMA-API event of the same CPU, task
-    /// and interrupt context whose DMA range holds its IOVA range; a lost-events line on a CPU
-    /// leaves that CPU's pending ones unattributed. Returns the claimed count and the CPUs of the
+    /// docs/replay.md: an iommu map/unmap belongs to the DMA-API call of the same CPU, task and
+    /// interrupt context that encloses it: the next DMA-API event for calls traced after their
+    /// work (map, unmap_page/phys, map_sg, alloc), the previous one for calls traced before it
+    /// (unmap_sg, free*), when that event's DMA range holds the IOVA range. A lost-events line
+    /// leaves its CPU's pending ones unattributed. Returns the claimed count and the CPUs of the
     /// unattributed ones.
     /// </summary>
     private static (int Claimed, List<int> UnattributedCpus) Attribute(List<TraceRecord> records, string device)
     {
         var pending = new Dictionary<(int Cpu, int Pid, char Context), List<(ulong Start, ulong End)>>();
+        var windows = new Dictionary<(int Cpu, int Pid, char Context), List<(ulong Start, ulong End)>?>();
         var claimed = 0;
         var unattributed = new List<int>();
         foreach (var r in records)
         {
             var key = (r.Context.Cpu, r.Context.Pid, r.Context.Flags?.IrqContext ?? '?');
-            switch (r.Event)
+            (ulong Start, ulong End)? iommu = r.Event switch
             {
-                case IommuMapEvent m:
-                    Queue(pending, key, m.Iova, m.Size);
-                    continue;
-                case IommuUnmapEvent u:
-                    Queue(pending, key, u.Iova, u.Size);
-                    continue;
-                case TraceLostEvents lost:
-                    foreach (var k in pending.Keys.Where(k => k.Cpu == lost.Cpu).ToList())
-                    {
-                        unattributed.AddRange(pending[k].Select(_ => k.Cpu));
-                        pending.Remove(k);
-                    }
+                IommuMapEvent m => (m.Iova, m.Iova + m.Size),
+                IommuUnmapEvent u => (u.Iova, u.Iova + u.Size),
+                _ => null,
+            };
+            if (iommu is { } range)
+            {
+                if (windows.TryGetValue(key, out var window) && Holds(window, range))
+                {
+                    claimed++;
+                }
+                else
+                {
+                    Queue(pending, key, range);
+                }
 
-                    continue;
+                continue;
             }
 
-            if (!r.Event.AffectsIommu || !pending.TryGetValue(key, out var list))
+            if (r.Event is TraceLostEvents lost)
+            {
+                foreach (var k in pending.Keys.Where(k => k.Cpu == lost.Cpu).ToList())
+                {
+                    unattributed.AddRange(pending[k].Select(_ => k.Cpu));
+                    pending.Remove(k);
+                }
+
+                foreach (var k in windows.Keys.Where(k => k.Cpu == lost.Cpu).ToList())
+                {
+                    windows.Remove(k);
+                }
+
+                continue;
+            }
+
+            if (!r.Event.AffectsIommu)
             {
                 continue;
             }
 
             Assert.Equal(device, r.Event.Device);
+            windows.Remove(key);
             var ranges = DmaRanges(r.Event);
-            var taken = list.Where(p => ranges is null || ranges.Any(g => p.Start >= g.Start && p.End <= g.End)).ToList();
-            claimed += taken.Count;
-            list.RemoveAll(taken.Contains);
-            if (list.Count == 0)
+            if (r.Event is DmaUnmapSgEvent or DmaFreeEvent or DmaFreeSgtEvent)
             {
-                pending.Remove(key);
+                windows[key] = ranges;
+                continue;
+            }
+
+            if (pending.TryGetValue(key, out var list))
+            {
+                var taken = list.Where(p => Holds(ranges, p)).ToList();
+                claimed += taken.Count;
+                list.RemoveAll(taken.Contains);
+                if (list.Count == 0)
+                {
+                    pending.Remove(key);
+                }
             }
         }
 
@@ -126,14 +157,17 @@ public class ExampleTraceTests
         return (claimed, unattributed);
     }
 
-    private static void Queue(Dictionary<(int, int, char), List<(ulong, ulong)>> pending, (int, int, char) key, ulong iova, ulong size)
+    private static bool Holds(List<(ulong Start, ulong End)>? ranges, (ulong Start, ulong End) iova) =>
+        ranges is null || ranges.Any(g => iova.Start >= g.Start && iova.End <= g.End);
+
+    private static void Queue(Dictionary<(int, int, char), List<(ulong, ulong)>> pending, (int, int, char) key, (ulong, ulong) range)
     {
         if (!pending.TryGetValue(key, out var list))
         {
             pending[key] = list = [];
         }
 
-        list.Add((iova, iova + size));
+        list.Add(range);
     }
 
     /// <summary>The page-aligned DMA ranges an event covers; null when it names none (dma_unmap_sg).</summary>
@@ -143,6 +177,8 @@ public class ExampleTraceTests
         DmaUnmapEvent u => [Aligned(u.DmaAddress, u.Size)],
         DmaAllocEvent a => [Aligned(a.DmaAddress, a.Size)],
         DmaFreeEvent f => [Aligned(f.DmaAddress, f.Size)],
+        DmaFreeSgtEvent f => [Aligned(f.DmaAddress, f.Size)],
+        DmaAllocSgtEvent a => [Aligned(a.DmaAddress, a.Size)],
         DmaMapSgEvent sg => sg.DmaAddresses.Zip(sg.Lengths, (a, l) => Aligned(a, l)).ToList(),
         _ => null,
     };

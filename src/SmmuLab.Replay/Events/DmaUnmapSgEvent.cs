@@ -5,6 +5,7 @@ namespace SmmuLab.Replay.Events;
 /// <summary>
 /// <c>dma_unmap_sg</c>: <c>"%s dir=%s phys_addrs=%s attrs=%s"</c>, the physical addresses of the
 /// input segments (no DMA addresses: the replayer finds the mapping by its physical pages).
+/// Traced before the unmap, so its iommu unmap follows it.
 /// </summary>
 public readonly record struct DmaUnmapSgEvent(
     string Device,
