@@ -117,6 +117,17 @@ public class DmaAllocEventTests
     }
 
     [Fact]
+    public void Free_of_a_null_buffer_does_nothing()
+    {
+        // >= 6.13 traces dma_free before checking for a NULL buffer.
+        var ev = TraceText.Event<DmaFreeEvent>(
+            "           rmmod-900     [001] ..... 60.000200: dma_free: 0000:02:00.0 dir=BIDIRECTIONAL dma_addr=0 size=4096 virt_addr=0000000000000000 attrs=");
+        Assert.Equal(new DmaFreeEvent(TraceEventKind.DmaFree, "0000:02:00.0", DmaDirection.Bidirectional, 0, 4096, 0, null, DmaAttributes.None), ev);
+        Assert.True(ev.IsNoOp);
+        Assert.False(ev.AffectsIommu);
+    }
+
+    [Fact]
     public void Alloc_in_trace_cmd_report()
     {
         // trace-cmd report prints %p from the raw record: an unhashed 0x-pointer.

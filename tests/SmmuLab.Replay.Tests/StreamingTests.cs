@@ -68,6 +68,16 @@ public class StreamingTests
     }
 
     [Fact]
+    public void Static_parse_fills_diagnostics_as_it_goes()
+    {
+        var records = TraceParser.Parse(new StringReader(GeneratedTrace.Build(2000, out var expected)), out var diagnostics);
+        Assert.Equal(0, diagnostics.Lines);
+        Assert.Equal(expected.Events + expected.Lost, records.Count());
+        Assert.Equal(2000, diagnostics.Lines);
+        Assert.Equal(expected.Junk, diagnostics.Count(TraceProblem.MalformedContext));
+    }
+
+    [Fact]
     public void Crlf_line_endings()
     {
         var (records, diagnostics) = TraceText.Parse(
