@@ -153,6 +153,25 @@ public class TraceLineTests
         Assert.Equal(Payload, diff.Payload.ToString());
     }
 
+    [Fact]
+    public void Context_columns_reach_the_record()
+    {
+        // tracefs with record-tgid and irq-info.
+        Assert.Equal(
+            new TraceContext("fio", 4021, 4019, 3, new LatencyFlags('.', 'N', '.', 1, 0), TraceTimestamp.FromNanoseconds(5000_123456000)),
+            TraceText.Single("             fio-4021    (   4019) [003] .N.1. 5000.123456: dma_map_phys: " + Payload).Context);
+
+        // Latency format.
+        Assert.Equal(
+            new TraceContext("<idle>", 0, null, 1, new LatencyFlags('d', '.', 's', 2, 0), new TraceTimestamp(12, TimestampUnit.RelativeMicroseconds)),
+            TraceText.Single("  <idle>-0         1d.s2.   12us+: dma_map_phys: " + Payload).Context);
+
+        // trace-cmd report -t without flags.
+        Assert.Equal(
+            new TraceContext("fio", 4021, null, 3, null, TraceTimestamp.FromNanoseconds(5000_123456789)),
+            TraceText.Single("             fio-4021  [003]  5000.123456789: dma_map_page:         " + Payload).Context);
+    }
+
     [Theory]
     [InlineData("# tracer: nop", TraceLineKind.Comment)]
     [InlineData("#                                _-----=> irqs-off/BH-disabled", TraceLineKind.Comment)]
