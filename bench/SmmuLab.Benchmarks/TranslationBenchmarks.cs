@@ -2,14 +2,14 @@ using BenchmarkDotNet.Attributes;
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Benchmarks;
 
 /// <summary>
 /// Translation speed of the hardware model: a TLB hit through the whole device path (lock,
 /// configuration cache, TLB), a TLB hit on the TLB alone, and a full 4-level stage-1 walk.
-/// Targets (issue 2): TLB hit >= 20 M/s on one core, 4-level walk >= 3 M/s.
+/// Targets: TLB hit >= 20 M/s on one core, 4-level walk >= 3 M/s.
 /// </summary>
 [MemoryDiagnoser]
 public class TranslationBenchmarks

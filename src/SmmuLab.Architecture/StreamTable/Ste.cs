@@ -142,6 +142,15 @@ public static class Eats
     public const uint TransDpt = 3;
 }
 
+/// <summary>STE.STRW values (5.2): the translation regime of a stage-1 STE.</summary>
+public static class Strw
+{
+    public const uint NsEl1 = 0b00;
+
+    /// <summary>EL2, or EL2-E2H when CR2.E2H is set.</summary>
+    public const uint El2 = 0b10;
+}
+
 /// <summary>Level-1 Stream Table Descriptor, 8 bytes (5.1).</summary>
 public static class L1Std
 {

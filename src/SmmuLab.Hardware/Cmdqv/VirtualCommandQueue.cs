@@ -1,7 +1,6 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Cmdqv;
 
@@ -37,12 +36,12 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
     /// <summary>Page-0 registers are single words written under the lock, so reads need none.</summary>
     public uint ReadPage0(int register) => register switch
     {
-        R.VCMDQ_CONS => Volatile.Read(ref cons),
-        R.VCMDQ_PROD => Volatile.Read(ref prod),
-        R.VCMDQ_CONFIG => Volatile.Read(ref config),
-        R.VCMDQ_STATUS => Volatile.Read(ref config) & (uint)VcmdqControl.EN.InPlaceMask,
-        R.VCMDQ_GERROR => Volatile.Read(ref gerror),
-        R.VCMDQ_GERRORN => Volatile.Read(ref gerrorn),
+        CmdqvRegister.VCMDQ_CONS => Volatile.Read(ref cons),
+        CmdqvRegister.VCMDQ_PROD => Volatile.Read(ref prod),
+        CmdqvRegister.VCMDQ_CONFIG => Volatile.Read(ref config),
+        CmdqvRegister.VCMDQ_STATUS => Volatile.Read(ref config) & (uint)VcmdqControl.EN.InPlaceMask,
+        CmdqvRegister.VCMDQ_GERROR => Volatile.Read(ref gerror),
+        CmdqvRegister.VCMDQ_GERRORN => Volatile.Read(ref gerrorn),
         _ => 0,
     };
 
@@ -52,8 +51,8 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
         {
             return register switch
             {
-                R.VCMDQ_BASE => baseRegister,
-                R.VCMDQ_CONS_INDX_BASE => consIndexBase,
+                CmdqvRegister.VCMDQ_BASE => baseRegister,
+                CmdqvRegister.VCMDQ_CONS_INDX_BASE => consIndexBase,
                 _ => 0,
             };
         }
@@ -67,11 +66,11 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
             var kick = false;
             switch (register)
             {
-                case R.VCMDQ_PROD:
+                case CmdqvRegister.VCMDQ_PROD:
                     Volatile.Write(ref prod, value & QueuePointer.WrapIndexMask(Log2Size));
                     kick = Enabled;
                     break;
-                case R.VCMDQ_CONS:
+                case CmdqvRegister.VCMDQ_CONS:
                     // Software sets CONS only while the queue is disabled (reset, deinit).
                     if (!Enabled)
                     {
@@ -79,12 +78,12 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
                     }
 
                     break;
-                case R.VCMDQ_CONFIG:
+                case CmdqvRegister.VCMDQ_CONFIG:
                     var was = Enabled;
                     Volatile.Write(ref config, value & (uint)VcmdqControl.EN.InPlaceMask);
                     kick = Enabled && !was;
                     break;
-                case R.VCMDQ_GERRORN:
+                case CmdqvRegister.VCMDQ_GERRORN:
                     var wasError = InError;
                     Volatile.Write(ref gerrorn, value & VcmdqGError.ImplementedMask);
                     kick = wasError && !InError && Enabled;
@@ -104,14 +103,14 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
         {
             switch (register)
             {
-                case R.VCMDQ_BASE:
+                case CmdqvRegister.VCMDQ_BASE:
                     if (!Enabled)
                     {
                         Volatile.Write(ref baseRegister, value & (VcmdqBase.ADDR.InPlaceMask | VcmdqBase.LOG2SIZE.InPlaceMask));
                     }
 
                     break;
-                case R.VCMDQ_CONS_INDX_BASE:
+                case CmdqvRegister.VCMDQ_CONS_INDX_BASE:
                     consIndexBase = value;
                     break;
                 default:
@@ -125,7 +124,7 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
     {
         lock (gate)
         {
-            var current = register == R.VCMDQ_BASE ? baseRegister : consIndexBase;
+            var current = register == CmdqvRegister.VCMDQ_BASE ? baseRegister : consIndexBase;
             WritePage1(register, high ? (current & 0xFFFF_FFFFUL) | ((ulong)half << 32) : (current & ~0xFFFF_FFFFUL) | half);
         }
     }

@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using SmmuLab.Architecture.Commands;
+
+namespace SmmuLab.Driver.Cmdq;
+
+/// <summary>
+/// Collects commands and issues them in runs of up to 64 (the kernel's <c>arm_smmu_cmdq_batch</c>),
+/// so that a long invalidation costs one reservation per 64 commands and one CMD_SYNC at the end.
+/// </summary>
+/// <remarks>
+/// A mutable struct holding its 64 commands inline (1 KiB): keep it in a local and pass it by
+/// <c>ref</c>; it never allocates. Rules of <see cref="Add"/>, in order:
+/// <list type="number">
+/// <item>If the batch's queue does not support the command, or the queue has
+/// <see cref="CommandQueue.ForceSync"/> and the batch holds 63 commands, the batch is issued with a
+/// CMD_SYNC and starts again on the queue chosen for the new command.</item>
+/// <item>If the batch holds 64 commands, they are issued without a CMD_SYNC and the batch starts again.</item>
+/// <item>The command is appended.</item>
+/// </list>
+/// <see cref="Submit"/> issues what is left with a CMD_SYNC and waits for it.
+/// </remarks>
+public struct CommandBatch
+{
+    public const int Capacity = CommandQueue.BatchEntries;
+
+    private Func<Command, CommandQueue>? queueFor;
+    private Buffer commands;
+    private CommandQueue queue;
+    private int count;
+
+    /// <summary>A batch for one queue.</summary>
+    public CommandBatch(CommandQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        this.queue = queue;
+    }
+
+    /// <summary>
+    /// A batch whose queue is chosen per command by <paramref name="queueFor"/> (the kernel's
+    /// get_cmdq: a secondary queue that supports the command, else the main queue), starting with
+    /// the queue for <paramref name="first"/>. The batch re-selects whenever its queue refuses a command.
+    /// </summary>
+    public CommandBatch(Func<Command, CommandQueue> queueFor, in Command first)
+    {
+        ArgumentNullException.ThrowIfNull(queueFor);
+        this.queueFor = queueFor;
+        queue = queueFor(first);
+    }
+
+    /// <summary>
+    /// Points an empty batch at the queue <paramref name="queueFor"/> chooses for
+    /// <paramref name="first"/>, in place: reusing one batch this way avoids copying its 1 KiB of
+    /// commands, which assigning a new batch to the same local would do.
+    /// </summary>
+    public void Retarget(Func<Command, CommandQueue> queueFor, in Command first)
+    {
+        if (count != 0)
+        {
+            throw new InvalidOperationException("only an empty batch can move to another queue");
+        }
+
+        this.queueFor = queueFor;
+        queue = queueFor(first);
+    }
+
+    /// <summary>Commands collected and not yet issued.</summary>
+    public readonly int Count => count;
+
+    /// <summary>The queue the collected commands will go to.</summary>
+    public readonly CommandQueue Queue => queue;
+
+    /// <summary>Adds a command, issuing the collected ones first when the rules above say so.</summary>
+    public void Add(in Command command)
+    {
+        if (!queue.Supports(command) || (queue.ForceSync && count == Capacity - 1))
+        {
+            Issue(sync: true);
+            Restart(command);
+        }
+
+        if (count == Capacity)
+        {
+            Issue(sync: false);
+            Restart(command);
+        }
+
+        commands[count++] = command;
+    }
+
+    /// <summary>Issues the collected commands with a CMD_SYNC and waits for it; the batch is then empty and reusable.</summary>
+    public void Submit() => Issue(sync: true);
+
+    private void Issue(bool sync)
+    {
+        ReadOnlySpan<Command> all = commands;
+        var n = count;
+
+        // Emptied first: if the issue times out, the commands are not issued a second time.
+        count = 0;
+        queue.IssueCommands(all[..n], sync);
+        queue.Statistics.CountBatch();
+    }
+
+    private void Restart(in Command next)
+    {
+        if (queueFor is not null)
+        {
+            queue = queueFor(next);
+        }
+    }
+
+    [InlineArray(Capacity)]
+    private struct Buffer
+    {
+        private Command element;
+    }
+}
