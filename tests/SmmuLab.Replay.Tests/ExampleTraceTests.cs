@@ -60,7 +60,7 @@ public class ExampleTraceTests
         Assert.All(unattributed, cpu => Assert.Equal(2, cpu));
     }
 
-    private static (List<TraceRecord> Records, Diagnostics.TraceDiagnostics Diagnostics) Load(string name)
+    private static (List<ParsedTraceEvent> Records, Diagnostics.TraceDiagnostics Diagnostics) Load(string name)
     {
         using var reader = new StreamReader(Path.Combine(AppContext.BaseDirectory, "traces", name));
         var parser = new TraceParser(reader);
@@ -68,7 +68,7 @@ public class ExampleTraceTests
         return (records, parser.Diagnostics);
     }
 
-    private static void AssertTimeOrdered(List<TraceRecord> records)
+    private static void AssertTimeOrdered(List<ParsedTraceEvent> records)
     {
         var times = records.Where(r => r.Event is not TraceLostEvents).Select(r => r.Context.Timestamp.Value).ToList();
         Assert.Equal(times.Order(), times);
@@ -82,7 +82,7 @@ public class ExampleTraceTests
     /// leaves its CPU's pending ones unattributed. Returns the claimed count and the CPUs of the
     /// unattributed ones.
     /// </summary>
-    private static (int Claimed, List<int> UnattributedCpus) Attribute(List<TraceRecord> records, string device)
+    private static (int Claimed, List<int> UnattributedCpus) Attribute(List<ParsedTraceEvent> records, string device)
     {
         var pending = new Dictionary<(int Cpu, int Pid, char Context), List<(ulong Start, ulong End)>>();
         var windows = new Dictionary<(int Cpu, int Pid, char Context), List<(ulong Start, ulong End)>?>();

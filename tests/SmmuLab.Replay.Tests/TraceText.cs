@@ -7,7 +7,7 @@ namespace SmmuLab.Replay.Tests;
 /// <summary>Parses test text in one go.</summary>
 internal static class TraceText
 {
-    public static (List<TraceRecord> Records, TraceDiagnostics Diagnostics) Parse(string text, TraceParserOptions? options = null)
+    public static (List<ParsedTraceEvent> Records, TraceDiagnostics Diagnostics) Parse(string text, TraceParserOptions? options = null)
     {
         var parser = new TraceParser(new StringReader(text), options);
         var records = parser.ReadAll().ToList();
@@ -15,7 +15,7 @@ internal static class TraceText
     }
 
     /// <summary>The one event of a one-line text (newline added); fails on any problem.</summary>
-    public static TraceRecord Single(string line)
+    public static ParsedTraceEvent Single(string line)
     {
         var (records, diagnostics) = Parse(line + "\n");
         Assert.True(diagnostics.NotUnderstood == 0, diagnostics.Summarize());

@@ -33,14 +33,14 @@ public sealed class TraceParser
     public long LineNumber { get; private set; }
 
     /// <summary>Parses a whole input; <paramref name="diagnostics"/> is filled as the sequence is enumerated.</summary>
-    public static IEnumerable<TraceRecord> Parse(TextReader reader, out TraceDiagnostics diagnostics, TraceParserOptions? options = null)
+    public static IEnumerable<ParsedTraceEvent> Parse(TextReader reader, out TraceDiagnostics diagnostics, TraceParserOptions? options = null)
     {
         var parser = new TraceParser(reader, options);
         diagnostics = parser.Diagnostics;
         return parser.ReadAll();
     }
 
-    public IEnumerable<TraceRecord> ReadAll()
+    public IEnumerable<ParsedTraceEvent> ReadAll()
     {
         while (TryRead(out var record))
         {
@@ -49,7 +49,7 @@ public sealed class TraceParser
     }
 
     /// <summary>The next event (or lost-events marker); false at the end of the input.</summary>
-    public bool TryRead(out TraceRecord record)
+    public bool TryRead(out ParsedTraceEvent record)
     {
         var diag = Diagnostics;
         while (lines.TryReadLine(out var line, out var ending))
@@ -83,7 +83,7 @@ public sealed class TraceParser
                 case TraceLineKind.LostEvents:
                     diag.CountLost(split.LostCount);
                     diag.CountEvent(TraceEventKind.LostEvents);
-                    record = new TraceRecord(
+                    record = new ParsedTraceEvent(
                         number,
                         new TraceContext(string.Empty, 0, null, split.Cpu, null, default),
                         new TraceLostEvents(split.Cpu, split.LostCount));
@@ -98,7 +98,7 @@ public sealed class TraceParser
             {
                 diag.CountEvent(ev!.Kind);
                 var context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
-                record = new TraceRecord(number, context, ev);
+                record = new ParsedTraceEvent(number, context, ev);
                 return true;
             }
 
