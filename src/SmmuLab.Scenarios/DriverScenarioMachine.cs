@@ -1,3 +1,4 @@
+using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
@@ -37,6 +38,13 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         modeOverride = mode;
     }
 
+    /// <summary>
+    /// Which CPU the calling thread is, for the kernel VCMDQ choice of every CMDQV this machine
+    /// builds (<c>CmdqvDriverOptions.CurrentCpu</c>); null numbers threads in the order they first
+    /// send a command.
+    /// </summary>
+    public Func<int>? CurrentCpu { get; init; }
+
     public event Action<SmmuDevice, SmmuSpec>? SmmuBuilt;
 
     public event Action<DmaAccess>? DmaAccessed;
@@ -53,7 +61,8 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             var node = machine.AddSmmu(options, driverOptions, beforeProbe: device => SmmuBuilt?.Invoke(device, spec));
             if (spec.Cmdqv)
             {
-                machine.AttachCmdqv(spec.Name);
+                var cmdqvOptions = CurrentCpu is null ? null : new CmdqvDriverOptions { Name = $"{spec.Name} cmdqv", CurrentCpu = CurrentCpu };
+                machine.AttachCmdqv(spec.Name, driverOptions: cmdqvOptions);
             }
 
             return node.Device;

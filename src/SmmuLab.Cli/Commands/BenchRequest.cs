@@ -1,0 +1,9 @@
+using SmmuLab.Machines.Bench;
+
+namespace SmmuLab.Cli.Commands;
+
+/// <summary>
+/// What <c>smmulab bench</c> runs: the benchmark options, the invalidation designs in order (null:
+/// the machine's own) and the scenario file to take the machine from (null: the default machine).
+/// </summary>
+public sealed record BenchRequest(DmaMapBenchmarkOptions Options, IReadOnlyList<string>? Designs = null, string? MachinePath = null);

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using SmmuLab.Driver.Dma;
+using SmmuLab.Driver.Domains;
+
+namespace SmmuLab.Machines.Bench;
+
+/// <summary>
+/// Linux's dma_map_benchmark (single mode) on a simulated machine: a DMA domain through
+/// <see cref="IommuDma"/> on one device, and N OS threads, thread i being CPU i, each looping
+/// map (granule pages, one direction), optional busy wait, unmap, until the time is up. Each map
+/// and unmap is timed with <see cref="Stopwatch"/> timestamps and added to the thread's running
+/// sums in 100 ns units (<see cref="LatencyAccumulator"/>, no allocation in the loop); the sums are
+/// merged when the threads have stopped.
+/// </summary>
+public static class DmaMapBenchmark
+{
+    /// <summary>Where thread i's buffer starts: 0x1_0000_0000 + i × 4 MiB (room for the largest granule).</summary>
+    public const ulong BufferBase = 0x1_0000_0000;
+
+    /// <summary>
+    /// A machine with one SMMU (the model's default features: stage 1 and 2, RIL, ATS, MSI, SEV)
+    /// and one device <c>dev0</c> (StreamID 0x10, no ATS); with <paramref name="cmdqv"/>, a
+    /// Tegra241 CMDQV whose kernel VCMDQs are chosen by <see cref="BenchCpu"/>.
+    /// </summary>
+    public static (DriverMachine Machine, DeviceNode Device) DefaultMachine(Driver.Invalidation.IInvalidationDesign design, bool cmdqv = false)
+    {
+        var machine = new DriverMachine(design);
+        try
+        {
+            machine.AddSmmu("smmu0");
+            if (cmdqv)
+            {
+                machine.AttachCmdqv("smmu0", driverOptions: new Driver.Cmdqv.CmdqvDriverOptions { Name = "smmu0 cmdqv", CurrentCpu = BenchCpu.Reader });
+            }
+
+            return (machine, machine.AddDevice("dev0", "smmu0", [0x10]));
+        }
+        catch
+        {
+            machine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="device"/> to a new paging domain (stage 1 when its SMMU has it, else
+    /// stage 2), sets up the DMA layer on it with a wall clock, runs the threads and tears the
+    /// layer down (a lazy domain's queued unmaps are flushed). The device stays attached.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options fail <see cref="DmaMapBenchmarkOptions.Problem"/>.</exception>
+    public static DmaMapBenchmarkResult Run(DriverMachine machine, DeviceNode device, DmaMapBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        var kind = device.Smmu.Driver.Features.Stage1 ? DomainKind.S1 : DomainKind.S2;
+        var domain = machine.Iommu.AllocPaging($"{device.Name}-dma", kind);
+        device.Master.Attach(domain);
+        var dma = new IommuDma(domain, new IommuDmaOptions { CpuCount = options.Threads, Clock = new SystemDmaClock(), Type = options.Type });
+        var dmaDevice = dma.AddDevice(new DmaDeviceOptions { Name = device.Name, DmaMask = options.DmaMask });
+
+        var before = CommandCounts.Take(machine, device.Smmu);
+        var workers = new Worker[options.Threads];
+        TimeSpan elapsed;
+        try
+        {
+            elapsed = RunThreads(workers, dma, dmaDevice, options);
+        }
+        finally
+        {
+            dma.Close(flushQueued: true);
+        }
+
+        var after = CommandCounts.Take(machine, device.Smmu);
+        if (workers.FirstOrDefault(w => w.Failure is not null)?.Failure is { } failure)
+        {
+            throw new InvalidOperationException($"a benchmark thread failed: {failure.Message}", failure);
+        }
+
+        var map = default(LatencyAccumulator);
+        var unmap = default(LatencyAccumulator);
+        foreach (var w in workers)
+        {
+            map.Merge(w.Map);
+            unmap.Merge(w.Unmap);
+        }
+
+        return new DmaMapBenchmarkResult
+        {
+            Options = options,
+            Design = machine.Iommu.Design.Name,
+            Device = device.Name,
+            Smmu = device.Smmu.Name,
+            Elapsed = elapsed,
+            ThreadLoops = [.. workers.Select(w => w.Map.Count)],
+            Map = map,
+            Unmap = unmap,
+            Commands = after.CommandsSince(before),
+            CmdqCommands = after.CmdqSince(before),
+            VcmdqCommands = after.VcmdqsSince(before),
+            ModeledNanoseconds = after.ModeledNanoseconds - before.ModeledNanoseconds,
+            Dma = dma.Snapshot(),
+        };
+    }
+
+    /// <summary>Starts one thread per CPU, lets them go together, and returns the wall time until all stopped.</summary>
+    private static TimeSpan RunThreads(Worker[] workers, IommuDma dma, DmaDevice dmaDevice, DmaMapBenchmarkOptions options)
+    {
+        using var ready = new CountdownEvent(workers.Length);
+        using var go = new ManualResetEventSlim();
+        var threads = new Thread[workers.Length];
+        var durationTicks = (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+        for (var cpu = 0; cpu < workers.Length; cpu++)
+        {
+            var worker = workers[cpu] = new Worker(cpu, dma, dmaDevice, options);
+            threads[cpu] = new Thread(() =>
+            {
+                ready.Signal();
+                go.Wait();
+                worker.Loop(worker.StartTimestamp + durationTicks);
+            }, maxStackSize: 1 << 20)
+            {
+                IsBackground = true,
+                Name = $"dma-map-benchmark/{cpu}",
+            };
+            threads[cpu].Start();
+        }
+
+        ready.Wait();
+        var start = Stopwatch.GetTimestamp();
+        foreach (var w in workers)
+        {
+            w.StartTimestamp = start;
+        }
+
+        go.Set();
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        return Stopwatch.GetElapsedTime(start);
+    }
+
+    /// <summary>One benchmark thread: its CPU, buffer and running sums.</summary>
+    private sealed class Worker(int cpu, IommuDma dma, DmaDevice device, DmaMapBenchmarkOptions options)
+    {
+        public LatencyAccumulator Map;
+        public LatencyAccumulator Unmap;
+
+        public long StartTimestamp { get; set; }
+
+        public Exception? Failure { get; private set; }
+
+        public void Loop(long deadline)
+        {
+            BenchCpu.Set(cpu);
+            var phys = BufferBase + ((ulong)cpu * DmaMapBenchmarkOptions.MaxGranule * DmaMapBenchmarkOptions.PageSize);
+            var bytes = (ulong)options.Granule * DmaMapBenchmarkOptions.PageSize;
+            var direction = options.Direction;
+            var limit = options.MaxLoopsPerThread ?? long.MaxValue;
+            var delayTicks = options.DmaTransNs * Stopwatch.Frequency / 1_000_000_000;
+            try
+            {
+                var now = Stopwatch.GetTimestamp();
+                while (now < deadline && Map.Count < limit)
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    var address = dma.MapPhys(device, cpu, phys, bytes, direction);
+                    var t1 = Stopwatch.GetTimestamp();
+                    if (address == IommuDma.MappingError)
+                    {
+                        // The kernel's thread ends with -ENOMEM; the failure is in the DMA counters.
+                        break;
+                    }
+
+                    if (delayTicks > 0)
+                    {
+                        var until = t1 + delayTicks;
+                        while (Stopwatch.GetTimestamp() < until)
+                        {
+                            Thread.SpinWait(1);
+                        }
+                    }
+
+                    var t2 = Stopwatch.GetTimestamp();
+                    dma.UnmapPhys(device, cpu, address, bytes, direction);
+                    var t3 = Stopwatch.GetTimestamp();
+                    Map.AddTicks(t0, t1);
+                    Unmap.AddTicks(t2, t3);
+                    now = t3;
+                }
+            }
+            catch (Exception e)
+            {
+                Failure = e;
+            }
+            finally
+            {
+                BenchCpu.Set(0);
+            }
+        }
+    }
+}
