@@ -17,18 +17,9 @@ public sealed partial class SmmuDevice
     private uint gerrorIrqCfg2;
     private ulong strtabBase;
     private uint strtabBaseCfg;
-    private ulong cmdqBase;
-    private uint cmdqProd;
-    private uint cmdqCons;
-    private ulong eventqBase;
-    private uint eventqProd;
-    private uint eventqCons;
     private ulong eventqIrqCfg0;
     private uint eventqIrqCfg1;
     private uint eventqIrqCfg2;
-    private ulong priqBase;
-    private uint priqProd;
-    private uint priqCons;
     private ulong priqIrqCfg0;
     private uint priqIrqCfg1;
     private uint priqIrqCfg2;
@@ -40,10 +31,6 @@ public sealed partial class SmmuDevice
     private bool EventqEnabled => Cr0.EVENTQEN.IsSet(cr0);
 
     private bool AtsCheck => Cr0.ATSCHK.IsSet(cr0);
-
-    private int CmdqLog2Size => Math.Min((int)QueueBase.LOG2SIZE.Get(cmdqBase), Features.CommandQueueBits);
-
-    private int EventqLog2Size => Math.Min((int)QueueBase.LOG2SIZE.Get(eventqBase), Features.EventQueueBits);
 
     /// <summary>GERROR bits whose error is active (GERROR and GERRORN differ).</summary>
     private uint ActiveGlobalErrors => gerror ^ gerrorn;
@@ -88,14 +75,14 @@ public sealed partial class SmmuDevice
                 SmmuRegister.GERROR_IRQ_CFG1 => gerrorIrqCfg1,
                 SmmuRegister.GERROR_IRQ_CFG2 => gerrorIrqCfg2,
                 SmmuRegister.STRTAB_BASE_CFG => strtabBaseCfg,
-                SmmuRegister.CMDQ_PROD => cmdqProd,
-                SmmuRegister.CMDQ_CONS => cmdqCons,
-                SmmuRegister.EVENTQ_PROD => eventqProd,
-                SmmuRegister.EVENTQ_CONS => eventqCons,
+                SmmuRegister.CMDQ_PROD => cmdq.Prod,
+                SmmuRegister.CMDQ_CONS => cmdq.Cons,
+                SmmuRegister.EVENTQ_PROD => eventq.Prod,
+                SmmuRegister.EVENTQ_CONS => eventq.Cons,
                 SmmuRegister.EVENTQ_IRQ_CFG1 => eventqIrqCfg1,
                 SmmuRegister.EVENTQ_IRQ_CFG2 => eventqIrqCfg2,
-                SmmuRegister.PRIQ_PROD => priqProd,
-                SmmuRegister.PRIQ_CONS => priqCons,
+                SmmuRegister.PRIQ_PROD => priq.Prod,
+                SmmuRegister.PRIQ_CONS => priq.Cons,
                 SmmuRegister.PRIQ_IRQ_CFG1 => priqIrqCfg1,
                 SmmuRegister.PRIQ_IRQ_CFG2 => priqIrqCfg2,
                 _ => 0, // RAZ/WI: IDR2, IDR4, STATUSR, AGBPA, reserved and unimplemented locations
@@ -122,10 +109,10 @@ public sealed partial class SmmuDevice
             {
                 SmmuRegister.GERROR_IRQ_CFG0 => gerrorIrqCfg0,
                 SmmuRegister.STRTAB_BASE => strtabBase,
-                SmmuRegister.CMDQ_BASE => cmdqBase,
-                SmmuRegister.EVENTQ_BASE => eventqBase,
+                SmmuRegister.CMDQ_BASE => cmdq.Base,
+                SmmuRegister.EVENTQ_BASE => eventq.Base,
                 SmmuRegister.EVENTQ_IRQ_CFG0 => eventqIrqCfg0,
-                SmmuRegister.PRIQ_BASE => priqBase,
+                SmmuRegister.PRIQ_BASE => priq.Base,
                 SmmuRegister.PRIQ_IRQ_CFG0 => priqIrqCfg0,
                 _ => 0,
             };
@@ -194,32 +181,32 @@ public sealed partial class SmmuDevice
 
                     break;
                 case SmmuRegister.CMDQ_PROD:
-                    cmdqProd = value & QueuePointer.WrapIndexMask(CmdqLog2Size);
+                    cmdq.WriteProd(value);
                     kick = CmdqEnabled;
                     break;
                 case SmmuRegister.CMDQ_CONS:
                     // CONS is written by software only while the queue is disabled.
                     if (!CmdqEnabled)
                     {
-                        cmdqCons = value & (QueuePointer.WrapIndexMask(CmdqLog2Size) | QueuePointer.ERR.InPlaceMask32());
+                        cmdq.WriteCons(value, QueuePointer.ERR.InPlaceMask32());
                     }
 
                     break;
                 case SmmuRegister.EVENTQ_PROD:
                     if (!EventqEnabled)
                     {
-                        eventqProd = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
+                        eventq.WriteProd(value, QueuePointer.OverflowFlag);
                     }
 
                     break;
                 case SmmuRegister.EVENTQ_CONS:
-                    eventqCons = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
+                    eventq.WriteCons(value, QueuePointer.OverflowFlag);
                     break;
                 case SmmuRegister.PRIQ_PROD:
-                    priqProd = value;
+                    priq.Prod = value;
                     break;
                 case SmmuRegister.PRIQ_CONS:
-                    priqCons = value;
+                    priq.Cons = value;
                     break;
                 default:
                     WriteIrqConfig32(offset, value); // *_IRQ_CFG1/2; read-only and reserved locations ignore writes
@@ -263,10 +250,10 @@ public sealed partial class SmmuDevice
             {
                 SmmuRegister.GERROR_IRQ_CFG0 => gerrorIrqCfg0,
                 SmmuRegister.STRTAB_BASE => strtabBase,
-                SmmuRegister.CMDQ_BASE => cmdqBase,
-                SmmuRegister.EVENTQ_BASE => eventqBase,
+                SmmuRegister.CMDQ_BASE => cmdq.Base,
+                SmmuRegister.EVENTQ_BASE => eventq.Base,
                 SmmuRegister.EVENTQ_IRQ_CFG0 => eventqIrqCfg0,
-                SmmuRegister.PRIQ_BASE => priqBase,
+                SmmuRegister.PRIQ_BASE => priq.Base,
                 _ => priqIrqCfg0,
             };
             var merged = high ? (current & 0xFFFF_FFFFUL) | ((ulong)half << 32) : (current & ~0xFFFF_FFFFUL) | half;
@@ -288,19 +275,19 @@ public sealed partial class SmmuDevice
             case SmmuRegister.CMDQ_BASE:
                 if (!CmdqEnabled)
                 {
-                    cmdqBase = value & QueueBase.WritableMask;
+                    cmdq.Base = value & QueueBase.WritableMask;
                 }
 
                 break;
             case SmmuRegister.EVENTQ_BASE:
                 if (!EventqEnabled)
                 {
-                    eventqBase = value & QueueBase.WritableMask;
+                    eventq.Base = value & QueueBase.WritableMask;
                 }
 
                 break;
             case SmmuRegister.PRIQ_BASE:
-                priqBase = value & QueueBase.WritableMask;
+                priq.Base = value & QueueBase.WritableMask;
                 break;
             default:
                 WriteIrqConfig0(offset, value);
@@ -343,9 +330,9 @@ public sealed partial class SmmuDevice
         cr0 = cr1 = cr2 = irqCtrl = gerror = gerrorn = 0;
         gbpa = Gbpa.ResetValue;
         strtabBase = strtabBaseCfg = 0;
-        cmdqProd = cmdqCons = eventqProd = eventqCons = priqProd = priqCons = 0;
-        cmdqBase = QueueBase.LOG2SIZE.Make((ulong)Features.CommandQueueBits);
-        eventqBase = QueueBase.LOG2SIZE.Make((ulong)Features.EventQueueBits);
+        cmdq.Reset(QueueBase.LOG2SIZE.Make((ulong)Features.CommandQueueBits));
+        eventq.Reset(QueueBase.LOG2SIZE.Make((ulong)Features.EventQueueBits));
+        priq.Reset(0);
     }
 }
 

@@ -1,6 +1,10 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Memory;
+using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Products;
+using SmmuLab.Hardware.Queues;
 using SmmuLab.Hardware.Timing;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -27,6 +31,9 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     private readonly ProductErrata errata;
     private readonly CommandReservedBits reservedBits;
     private readonly Dictionary<uint, Endpoint> endpointsBySid = [];
+    private readonly HardwareQueue cmdq;
+    private readonly HardwareQueue eventq;
+    private readonly HardwareQueue priq;
     private readonly Thread? consumerThread;
     private readonly SemaphoreSlim consumerWake = new(0);
     private readonly object disposeGate = new();
@@ -42,6 +49,9 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         Clock = new ModeledClock();
         errata = ProductErrata.For(options.Product);
         reservedBits = new CommandReservedBits(options.Features);
+        cmdq = new HardwareQueue(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.ERR, CommandLayouts.Bytes, Features.CommandQueueBits));
+        eventq = new HardwareQueue(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.ERR, EventRecord.Bytes, Features.EventQueueBits));
+        priq = new HardwareQueue(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.ERR, PriQueueEntry.Bytes, Features.PriQueueBits));
         InitialiseCaches();
         ResetRegisters();
         if (options.Mode == ConsumptionMode.FreeRunning)
