@@ -29,7 +29,7 @@ internal sealed class VirtualCommandQueue
     {
         this.owner = owner;
         Index = index;
-        queue = new HardwareQueue(new QueueFormat(VcmdqBase.ADDR, VcmdqBase.LOG2SIZE, VcmdqPointer.ERR, CommandLayouts.Bytes, owner.Options.MaxQueueLog2));
+        queue = new HardwareQueue(new QueueFormat(VcmdqBase.ADDR, VcmdqBase.LOG2SIZE, VcmdqPointer.INDEX, VcmdqPointer.ERR, CommandLayouts.Bytes, owner.Options.MaxQueueLog2));
     }
 
     public int Index { get; }
@@ -75,14 +75,14 @@ internal sealed class VirtualCommandQueue
             switch (register)
             {
                 case R.VCMDQ_PROD:
-                    queue.WriteProd(value);
+                    queue.Prod = queue.TrimToSize(value & (uint)VcmdqPointer.INDEX.InPlaceMask);
                     kick = Enabled;
                     break;
                 case R.VCMDQ_CONS:
                     // Software sets CONS only while the queue is disabled (reset, deinit).
                     if (!Enabled)
                     {
-                        queue.WriteCons(value, (uint)VcmdqPointer.ERR.InPlaceMask);
+                        queue.Cons = queue.TrimToSize(value & (uint)(VcmdqPointer.INDEX.InPlaceMask | VcmdqPointer.ERR.InPlaceMask));
                     }
 
                     break;
@@ -133,7 +133,7 @@ internal sealed class VirtualCommandQueue
         lock (gate)
         {
             var current = register == R.VCMDQ_BASE ? queue.Base : consIndexBase;
-            WritePage1(register, high ? (current & 0xFFFF_FFFFUL) | ((ulong)half << 32) : (current & ~0xFFFF_FFFFUL) | half);
+            WritePage1(register, RegisterHalves.With(current, half, high));
         }
     }
 

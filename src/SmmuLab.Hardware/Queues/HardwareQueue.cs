@@ -16,6 +16,7 @@ namespace SmmuLab.Hardware.Queues;
 internal sealed class HardwareQueue(QueueFormat format)
 {
     private readonly uint errorMask = (uint)format.Error.InPlaceMask;
+    private readonly uint indexMask = (uint)format.Index.InPlaceMask;
 
     private ulong baseRegister;
     private ulong baseAddress;
@@ -74,11 +75,11 @@ internal sealed class HardwareQueue(QueueFormat format)
     /// <summary>The address of the entry at index <paramref name="pointer"/> (its flag and wrap bits ignored).</summary>
     public ulong EntryAddress(uint pointer) => baseAddress + (QueuePointer.Index(pointer, log2Size) * (ulong)format.EntryBytes);
 
-    /// <summary>Writes PROD from software: the index and wrap bits, plus the <paramref name="flags"/> that register has.</summary>
-    public void WriteProd(uint value, uint flags = 0) => Prod = value & (WrapIndexMask | flags);
-
-    /// <summary>Writes CONS from software: the index and wrap bits, plus the <paramref name="flags"/> that register has.</summary>
-    public void WriteCons(uint value, uint flags = 0) => Cons = value & (WrapIndexMask | flags);
+    /// <summary>
+    /// A PROD or CONS value software wrote, as the register keeps it: the index field holds only
+    /// the index and wrap bits of this queue's size (the bits above read as zero); flags are kept.
+    /// </summary>
+    public uint TrimToSize(uint pointer) => pointer & ~(indexMask & ~WrapIndexMask);
 
     /// <summary>The consumer is done with an entry: CONS moves on and CONS.ERR clears.</summary>
     public void AdvanceConsumer() => Cons = QueuePointer.Increment(cons & ~errorMask, log2Size);

@@ -49,10 +49,11 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         Clock = new ModeledClock();
         errata = ProductErrata.For(options.Product);
         reservedBits = new CommandReservedBits(options.Features);
-        cmdq = new HardwareQueue(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.ERR, CommandLayouts.Bytes, Features.CommandQueueBits));
-        eventq = new HardwareQueue(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.ERR, EventRecord.Bytes, Features.EventQueueBits));
-        priq = new HardwareQueue(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.ERR, PriQueueEntry.Bytes, Features.PriQueueBits));
+        cmdq = Queue(CommandLayouts.Bytes, Features.CommandQueueBits);
+        eventq = Queue(EventRecord.Bytes, Features.EventQueueBits);
+        priq = Queue(PriQueueEntry.Bytes, Features.PriQueueBits);
         InitialiseCaches();
+        InitialiseRegisters();
         ResetRegisters();
         if (options.Mode == ConsumptionMode.FreeRunning)
         {
@@ -135,6 +136,10 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
             ConsumeCommands();
         }
     }
+
+    /// <summary>One of the SMMU's queues: *_BASE, PROD and CONS as 6.3.26-6.3.31 lay them out.</summary>
+    private static HardwareQueue Queue(int entryBytes, int maxLog2Size) =>
+        new(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.WR, QueuePointer.ERR, entryBytes, maxLog2Size));
 
     /// <summary>Asks the consumer to look at the command queue: now (inline) or on the device thread.</summary>
     private void KickConsumer()

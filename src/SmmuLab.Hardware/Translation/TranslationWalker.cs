@@ -83,13 +83,12 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
     public static Permissions Stage1Permissions(ulong descriptor, TableAttributes table, bool writeExecuteNever = false,
         bool privilegedAccessNever = false)
     {
-        var ap = (descriptor >> 6) & 3;
-        var el0 = (ap & 1) != 0 && (table & TableAttributes.NoUnprivileged) == 0;
-        var readOnly = (ap & 2) != 0 || (table & TableAttributes.ReadOnly) != 0;
-        var uxn = (descriptor & (1UL << 54)) != 0 || (table & TableAttributes.XNTable) != 0;
+        var el0 = (descriptor & Descriptor.ApUnprivileged) != 0 && (table & TableAttributes.NoUnprivileged) == 0;
+        var readOnly = (descriptor & Descriptor.ApReadOnly) != 0 || (table & TableAttributes.ReadOnly) != 0;
+        var uxn = Descriptor.UXN.IsSet(descriptor) || (table & TableAttributes.XNTable) != 0;
 
         // A region writable at EL0 is never executable at EL1 (VMSAv8-64 stage-1 EL1&0 rule).
-        var pxn = (descriptor & (1UL << 53)) != 0 || (table & TableAttributes.PXNTable) != 0 || (el0 && !readOnly);
+        var pxn = Descriptor.PXN.IsSet(descriptor) || (table & TableAttributes.PXNTable) != 0 || (el0 && !readOnly);
 
         // WXN: writable implies execute-never, judged at the fetching privilege level.
         pxn |= writeExecuteNever && !readOnly;
@@ -226,7 +225,7 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
 
                 if (!stage2 && !p.HierarchicalPermissionsDisabled)
                 {
-                    attributes |= (TableAttributes)((desc >> 59) & 0xF);
+                    attributes |= TableAttributesOf(desc);
                 }
 
                 if (useCache)
@@ -288,4 +287,12 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
         var top = ia >> p.InputBits;
         return p.UpperRange ? top == ulong.MaxValue >> p.InputBits : top == 0;
     }
+
+    /// <summary>The hierarchical attributes of a stage-1 table descriptor: PXNTable, XNTable and APTable.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TableAttributes TableAttributesOf(ulong tableDescriptor) =>
+        (Descriptor.PXNTable.IsSet(tableDescriptor) ? TableAttributes.PXNTable : 0)
+            | (Descriptor.XNTable.IsSet(tableDescriptor) ? TableAttributes.XNTable : 0)
+            | ((tableDescriptor & Descriptor.ApTableNoUnprivileged) != 0 ? TableAttributes.NoUnprivileged : 0)
+            | ((tableDescriptor & Descriptor.ApTableReadOnly) != 0 ? TableAttributes.ReadOnly : 0);
 }
