@@ -124,6 +124,33 @@ public sealed partial class Tegra241Cmdqv : IMmio
             : default;
     }
 
+    /// <summary>
+    /// Puts the CMDQV back in its reset state: CMDQV_EN = 0, no VCMDQ allocated, every VINTF disabled
+    /// with its SID pairs cleared, every VCMDQ disabled and idle with no error, VINTF_INT_MASK = 0.
+    /// The interrupt counters keep counting. The SMMU beside it is reset on its own
+    /// (<see cref="SmmuDevice.Reset"/>).
+    /// </summary>
+    public void Reset()
+    {
+        lock (configGate)
+        {
+            Volatile.Write(ref config, 0);
+            interruptMask = 0;
+            Array.Clear(alloc);
+            Array.Fill(logicalMap, -1);
+        }
+
+        foreach (var vintf in vintfs)
+        {
+            vintf.Reset();
+        }
+
+        foreach (var q in vcmdqs)
+        {
+            q.Reset();
+        }
+    }
+
     internal bool InterruptUnmasked(int vintf) => (Volatile.Read(ref interruptMask) & (1UL << vintf)) == 0;
 
     internal void OnCommandConsumed(int vcmdq, in Command cmd) => CommandConsumed?.Invoke(vcmdq, cmd);

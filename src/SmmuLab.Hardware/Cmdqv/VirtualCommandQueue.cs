@@ -66,6 +66,19 @@ internal sealed class VirtualCommandQueue
         }
     }
 
+    /// <summary>Back to reset: disabled, no error, BASE, PROD, CONS and CONS_INDX_BASE zero.</summary>
+    public void Reset()
+    {
+        lock (gate)
+        {
+            queue.Reset(0);
+            Volatile.Write(ref config, 0);
+            Volatile.Write(ref gerror, 0);
+            Volatile.Write(ref gerrorn, 0);
+            consIndexBase = 0;
+        }
+    }
+
     /// <summary>A page-0 write; returns true when the queue stopped on an error that should interrupt.</summary>
     public bool WritePage0(int register, uint value)
     {
