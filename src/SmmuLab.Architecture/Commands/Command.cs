@@ -107,16 +107,16 @@ public readonly record struct Command(ulong Dw0, ulong Dw1)
     /// Reads the command queue entry at <paramref name="pa"/> as an SMMU fetches it; false when the
     /// fetch aborts (no memory there: CERROR_ABT).
     /// </summary>
-    public static bool TryRead(IPhysicalMemory memory, ulong pa, out Command command)
+    public static bool TryRead(IDeviceMemory memory, ulong pa, out Command command)
     {
-        if (!memory.IsBacked(pa))
+        if (memory.TryRead64(pa, out var dw0) && memory.TryRead64(pa + 8, out var dw1))
         {
-            command = default;
-            return false;
+            command = new Command(dw0, dw1);
+            return true;
         }
 
-        command = ReadFrom(memory, pa);
-        return true;
+        command = default;
+        return false;
     }
 
     /// <summary>Writes this command as the queue entry at <paramref name="pa"/>.</summary>

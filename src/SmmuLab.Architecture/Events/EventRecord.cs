@@ -79,21 +79,12 @@ public readonly record struct EventRecord(ulong Dw0, ulong Dw1, ulong Dw2, ulong
 
     /// <summary>
     /// Writes this record as the event queue entry at <paramref name="pa"/>, as an SMMU does; false
-    /// when the write aborts (no memory there: GERROR.EVENTQ_ABT_ERR) and nothing was written.
+    /// when the write aborts (no memory there: GERROR.EVENTQ_ABT_ERR). Written one double word at a
+    /// time, each single-copy atomic; a queue entry is aligned to its size, so it does not straddle
+    /// the end of a RAM region and aborts as a whole.
     /// </summary>
-    public bool TryWriteTo(IPhysicalMemory memory, ulong pa)
-    {
-        if (!memory.IsBacked(pa))
-        {
-            return false;
-        }
-
-        memory.Write64(pa, Dw0);
-        memory.Write64(pa + 8, Dw1);
-        memory.Write64(pa + 16, Dw2);
-        memory.Write64(pa + 24, Dw3);
-        return true;
-    }
+    public bool TryWriteTo(IDeviceMemory memory, ulong pa) =>
+        memory.TryWrite64(pa, Dw0) && memory.TryWrite64(pa + 8, Dw1) && memory.TryWrite64(pa + 16, Dw2) && memory.TryWrite64(pa + 24, Dw3);
 
     public override string ToString() => $"{Id} sid=0x{Sid:x}{(SsidValid ? $" ssid=0x{Ssid:x}" : string.Empty)} addr=0x{Address:x}";
 }

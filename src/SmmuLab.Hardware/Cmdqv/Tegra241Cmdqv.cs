@@ -33,7 +33,7 @@ public sealed partial class Tegra241Cmdqv : IMmio
     private long interruptsDropped;
     private long allocationOrderViolations;
 
-    public Tegra241Cmdqv(Tegra241CmdqvOptions options, SmmuDevice smmu, IPhysicalMemory memory)
+    public Tegra241Cmdqv(Tegra241CmdqvOptions options, SmmuDevice smmu, IDeviceMemory memory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(smmu);
@@ -90,7 +90,7 @@ public sealed partial class Tegra241Cmdqv : IMmio
     /// </summary>
     public long AllocationOrderViolations => Interlocked.Read(ref allocationOrderViolations);
 
-    internal IPhysicalMemory Memory { get; }
+    internal IDeviceMemory Memory { get; }
 
     /// <summary>Raised for every command a VCMDQ consumed (global VCMDQ index, the command as executed), under that queue's lock.</summary>
     public event Action<int, Command>? CommandConsumed;

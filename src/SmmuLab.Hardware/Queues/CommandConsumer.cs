@@ -13,7 +13,7 @@ internal static class CommandConsumer
     /// CONS.ERR holds the reason (CERROR_ABT for the fetch), and the sink raises the error. Returns
     /// false when it stopped on an error.
     /// </summary>
-    public static bool Run<TSink>(HardwareQueue queue, IPhysicalMemory memory, ref TSink sink)
+    public static bool Run<TSink>(HardwareQueue queue, IDeviceMemory memory, ref TSink sink)
         where TSink : struct, ICommandSink
     {
         while (sink.MayConsume && !queue.IsEmpty)

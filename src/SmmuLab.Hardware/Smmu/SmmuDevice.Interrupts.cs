@@ -53,7 +53,7 @@ public sealed partial class SmmuDevice
     private void SendMsi(ulong address, uint data, uint abortBit)
     {
         var pa = address & ((1UL << Features.OutputAddressBits) - 1);
-        if (!memory.IsBacked(pa))
+        if (!memory.TryWrite32(pa, data))
         {
             if (abortBit != GError.MSI_GERROR_ABT_ERR)
             {
@@ -67,7 +67,6 @@ public sealed partial class SmmuDevice
             return;
         }
 
-        memory.WriteVolatile32(pa, data);
         Clock.Advance(Options.Costs.MsiWriteNs);
     }
 

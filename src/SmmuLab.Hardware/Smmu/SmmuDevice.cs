@@ -25,7 +25,7 @@ namespace SmmuLab.Hardware.Smmu;
 public sealed partial class SmmuDevice : IMmio, IDisposable
 {
     private readonly Lock gate = new();
-    private readonly IPhysicalMemory memory;
+    private readonly IDeviceMemory memory;
     private readonly IInterruptSink? interrupts;
     private readonly IEventSignal? sev;
     private readonly ProductErrata errata;
@@ -39,7 +39,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     private readonly object disposeGate = new();
     private volatile bool disposed;
 
-    public SmmuDevice(SmmuDeviceOptions options, IPhysicalMemory memory, IInterruptSink? interrupts = null, IEventSignal? sev = null)
+    public SmmuDevice(SmmuDeviceOptions options, IDeviceMemory memory, IInterruptSink? interrupts = null, IEventSignal? sev = null)
     {
         options.Features.Validate();
         Options = options;

@@ -22,7 +22,7 @@ namespace SmmuLab.Hardware.Translation;
 /// the deepest cached table and caches the tables it reads. Walks do not allocate; not thread-safe
 /// (the step counters).
 /// </remarks>
-public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache? walkCache = null)
+public sealed partial class TranslationWalker(IDeviceMemory memory, WalkCache? walkCache = null)
 {
     private long walkStart;
 
@@ -203,12 +203,11 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
                 pa = t.OutputAddress;
             }
 
-            if (!memory.IsBacked(pa))
+            if (!memory.TryRead64(pa, out var desc))
             {
                 return WalkResult.Faulted(EventId.F_WALK_EABT, stage2, stage2 ? s2Class : FaultClass.TT, stage2 ? ia : 0, pa);
             }
 
-            var desc = memory.Read64(pa);
             Steps++;
             if ((desc & Descriptor.Valid) == 0)
             {
