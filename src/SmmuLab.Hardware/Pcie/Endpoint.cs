@@ -124,7 +124,7 @@ public sealed class Endpoint
                 return true;
             }
 
-            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + PageShift);
+            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + CommandLayouts.AtcInvPageShift);
             var start = length == ulong.MaxValue ? 0 : address & ~(length - 1);
             atc.Invalidate(sid, global ? null : pasid, start, length);
             return true;

@@ -67,9 +67,14 @@ public sealed partial class SmmuDevice
                     configCache.Prefetch(StreamTable, cr2, sid, ssid);
                 }
 
-                break;
+                return; // a hint, not an invalidation
             default:
-                break;
+                return;
+        }
+
+        if (invalidationListener is not null)
+        {
+            NotifyInvalidated(ConfigScope(cmd));
         }
     }
 
@@ -86,6 +91,11 @@ public sealed partial class SmmuDevice
         }
 
         removed = tlb.Invalidate(inv);
+        if (invalidationListener is not null && inv.Regimes != 0)
+        {
+            NotifyInvalidated(TlbScope(inv));
+        }
+
         return true;
     }
 

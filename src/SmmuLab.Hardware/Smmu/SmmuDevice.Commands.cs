@@ -226,6 +226,11 @@ public sealed partial class SmmuDevice
             return;
         }
 
+        if (invalidationListener is not null)
+        {
+            NotifyInvalidated(AtcScope(cmd));
+        }
+
         var sid = (uint)cmd.Get(CommandLayouts.Sid);
         if (!endpointsBySid.TryGetValue(sid, out var endpoint))
         {

@@ -33,7 +33,7 @@ public sealed partial class SmmuDevice
             Word(R.CR2, "CR2", Cr2.ImplementedMask & ~Unless(f.Hyp && f.Nesting, Cr2.E2H) & ~Unless(f.Ats, Cr2.REC_CFG_ATS),
                 () => cr2, v => cr2 = (uint)v, WriteGuard.SmmuDisabled),
             Constant(R.STATUSR, "STATUSR", 0),
-            Word(R.GBPA, "GBPA", Gbpa.ImplementedMask, () => gbpa, v => gbpa = (uint)v, WriteGuard.UpdateSet, reset: Gbpa.ResetValue),
+            Word(R.GBPA, "GBPA", Gbpa.ImplementedMask, () => gbpa, v => gbpa = (uint)v, WriteGuard.UpdateSet, RegisterEffect.Gbpa, Gbpa.ResetValue),
             Constant(R.AGBPA, "AGBPA", 0),
             Word(R.IRQ_CTRL, "IRQ_CTRL", IrqCtrl.ImplementedMask & ~Unless(f.Pri, IrqCtrl.PRIQ_IRQEN), () => irqCtrl, v => irqCtrl = (uint)v),
             Constant(R.IRQ_CTRLACK, "IRQ_CTRLACK", () => irqCtrl),

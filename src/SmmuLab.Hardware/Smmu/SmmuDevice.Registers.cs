@@ -153,6 +153,11 @@ public sealed partial class SmmuDevice
 
         var old = register.Get();
         register.Set!(value & register.Writable);
+        if (invalidationListener is not null && TranslationsChanged(register.Effect, old))
+        {
+            NotifyInvalidated(InvalidationScope.Everything());
+        }
+
         return register.Effect switch
         {
             // Caches are not cleared on enable: software must issue CFGI_ALL and TLBI_NSNH_ALL (as Linux
@@ -163,6 +168,14 @@ public sealed partial class SmmuDevice
             _ => false,
         };
     }
+
+    /// <summary>True when a write changed how every transaction is handled: SMMUEN toggled, or GBPA updated while it applies.</summary>
+    private bool TranslationsChanged(RegisterEffect effect, ulong old) => effect switch
+    {
+        RegisterEffect.Cr0 => Cr0.SMMUEN.IsSet(old) != SmmuEnabled,
+        RegisterEffect.Gbpa => !SmmuEnabled,
+        _ => false,
+    };
 
     private bool WriteAllowed(WriteGuard guard, ulong value) => guard switch
     {

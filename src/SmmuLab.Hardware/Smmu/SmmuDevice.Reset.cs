@@ -8,7 +8,7 @@ public sealed partial class SmmuDevice
     /// 0, so the queues are disabled and idle at PROD = CONS = 0, GERROR = GERRORN = 0, GBPA as
     /// reset), the TLB, walk cache and configuration cache emptied, no ATC invalidation pending,
     /// no interrupt pending. Afterwards it answers like a new device and software can probe it
-    /// again. Connected endpoints stay connected (their ATCs are theirs to reset); the statistics
+    /// again. The <see cref="InvalidationListener"/> is told every translation is gone. Connected endpoints stay connected (their ATCs are theirs to reset); the statistics
     /// and the modelled clock keep counting.
     /// </summary>
     public void Reset()
@@ -21,6 +21,7 @@ public sealed partial class SmmuDevice
             Array.Clear(recentConfigs);
             atcInvalidationTimedOut = false;
             pendingInterrupts = 0;
+            NotifyInvalidated(InvalidationScope.Everything());
         }
     }
 }

@@ -54,6 +54,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         priq = Queue(PriQueueEntry.Bytes, Features.PriQueueBits);
         InitialiseCaches();
         InitialiseRegisters();
+        largestStage1BlockShift = LargestStage1BlockShift(options.Features);
         ResetRegisters();
         if (options.Mode == ConsumptionMode.FreeRunning)
         {
