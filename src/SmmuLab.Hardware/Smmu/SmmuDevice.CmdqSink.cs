@@ -21,7 +21,7 @@ public sealed partial class SmmuDevice
                 return (byte)error;
             }
 
-            device.Statistics.CountCommand((byte)command.Opcode);
+            device.Statistics.CountCommand(command.Opcode);
             if (reservedIgnored)
             {
                 device.Statistics.CountReservedBitCommand();
