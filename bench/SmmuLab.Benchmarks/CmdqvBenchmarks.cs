@@ -19,8 +19,8 @@ public class CmdqvBenchmarks
     private const int Threads = 2;
     private const int BatchesPerThread = 2000;
 
-    [ThreadStatic]
-    private static int workerCpu;
+    /// <summary>Each worker thread's CPU number, set once by the worker.</summary>
+    private readonly ThreadLocal<int> workerCpu = new();
 
     private DriverMachine machine = null!;
     private SmmuDriver smmu = null!;
@@ -38,7 +38,7 @@ public class CmdqvBenchmarks
     {
         machine = new DriverMachine(new LegacyInvalidation());
         smmu = machine.AddSmmu("smmu0").Driver;
-        machine.AttachCmdqv("smmu0", driverOptions: new CmdqvDriverOptions { BypassVcmdq = !PerThreadVcmdqs, CurrentCpu = () => workerCpu });
+        machine.AttachCmdqv("smmu0", driverOptions: new CmdqvDriverOptions { BypassVcmdq = !PerThreadVcmdqs, CurrentCpu = () => workerCpu.Value });
         start = new Barrier(Threads + 1);
         done = new Barrier(Threads + 1);
         workers = [.. Enumerable.Range(0, Threads).Select(cpu => new Thread(() => Worker(cpu)) { IsBackground = true })];
@@ -73,7 +73,7 @@ public class CmdqvBenchmarks
 
     private void Worker(int cpu)
     {
-        workerCpu = cpu;
+        workerCpu.Value = cpu;
         var asid = (ushort)(cpu + 1);
         while (true)
         {

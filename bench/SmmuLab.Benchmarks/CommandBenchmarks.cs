@@ -9,7 +9,7 @@ namespace SmmuLab.Benchmarks;
 
 /// <summary>
 /// Command consumption by the model: a full queue of TLBI_NH_VA commands consumed on one PROD
-/// write, with a 1024-entry TLB kept full. Target (issue 2): >= 5 M commands/s.
+/// write, with a 1024-entry TLB kept full. Target: >= 5 M commands/s.
 /// </summary>
 [MemoryDiagnoser]
 public class CommandBenchmarks

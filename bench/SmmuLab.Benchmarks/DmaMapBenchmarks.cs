@@ -9,7 +9,7 @@ namespace SmmuLab.Benchmarks;
 /// <summary>
 /// A dma_map_benchmark-like case: map and unmap one 4 KiB page with strict invalidation on one
 /// thread, through the driver (io-pgtable, gather, invalidation design, lock-free command queue)
-/// and the model (inline consumption). Target (issue 3): at most 1 us per map + unmap pair.
+/// and the model (inline consumption). Target: at most 1 us per map + unmap pair.
 /// </summary>
 [MemoryDiagnoser]
 public class DmaMapBenchmarks
@@ -19,8 +19,8 @@ public class DmaMapBenchmarks
     private DriverMachine machine = null!;
     private PagingDomain domain = null!;
 
-    [Params("legacy")]
-    public string Design { get; set; } = "legacy";
+    [Params(InvalidationDesigns.Legacy)]
+    public string Design { get; set; } = InvalidationDesigns.Legacy;
 
     [Params(false, true)]
     public bool Ats { get; set; }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmmuLab.Driver.Invalidation;
 
 namespace SmmuLab.Benchmarks;
 
@@ -13,8 +14,8 @@ public static class InterleavedComparison
     {
         foreach (var ats in new[] { 0, 16 })
         {
-            var (legacyMachine, legacy) = InvalidationSetups.Build("legacy", smmus: 1, ats);
-            var (linuxMachine, linux) = InvalidationSetups.Build("linux", smmus: 1, ats);
+            var (legacyMachine, legacy) = InvalidationSetups.Build(InvalidationDesigns.Legacy, smmus: 1, ats);
+            var (linuxMachine, linux) = InvalidationSetups.Build(InvalidationDesigns.Linux, smmus: 1, ats);
             var a = new List<double>();
             var b = new List<double>();
             for (var r = 0; r < rounds; r++)

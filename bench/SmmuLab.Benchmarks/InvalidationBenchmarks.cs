@@ -9,7 +9,7 @@ namespace SmmuLab.Benchmarks;
 /// <summary>
 /// One InvalidateRange (16 KiB, leaf) through the driver and the model, legacy and Linux 7.1
 /// designs side by side: on one SMMU without ATS, and on one SMMU with 16 ATS StreamIDs (one
-/// device with 16 StreamIDs). Targets (issue 4): zero bytes allocated per call for the Linux
+/// device with 16 StreamIDs). Targets: zero bytes allocated per call for the Linux
 /// design, and the Linux design at least as fast as legacy.
 /// </summary>
 [MemoryDiagnoser]
@@ -18,8 +18,8 @@ public class InvalidateRangeBenchmarks
     private DriverMachine machine = null!;
     private PagingDomain domain = null!;
 
-    [Params("legacy", "linux")]
-    public string Design { get; set; } = "linux";
+    [Params(InvalidationDesigns.Legacy, InvalidationDesigns.Linux)]
+    public string Design { get; set; } = InvalidationDesigns.Linux;
 
     [Params(0, 16)]
     public int AtsStreams { get; set; }
@@ -48,7 +48,7 @@ public class MultiSmmuInvalidateRangeBenchmarks
     private PagingDomain domain = null!;
 
     [GlobalSetup]
-    public void Setup() => (machine, domain) = InvalidationSetups.Build("linux", smmus: 4, atsStreamsPerSmmu: 16);
+    public void Setup() => (machine, domain) = InvalidationSetups.Build(InvalidationDesigns.Linux, smmus: 4, atsStreamsPerSmmu: 16);
 
     [GlobalCleanup]
     public void Cleanup() => machine.Dispose();

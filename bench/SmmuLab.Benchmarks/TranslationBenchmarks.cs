@@ -9,7 +9,7 @@ namespace SmmuLab.Benchmarks;
 /// <summary>
 /// Translation speed of the hardware model: a TLB hit through the whole device path (lock,
 /// configuration cache, TLB), a TLB hit on the TLB alone, and a full 4-level stage-1 walk.
-/// Targets (issue 2): TLB hit >= 20 M/s on one core, 4-level walk >= 3 M/s.
+/// Targets: TLB hit >= 20 M/s on one core, 4-level walk >= 3 M/s.
 /// </summary>
 [MemoryDiagnoser]
 public class TranslationBenchmarks

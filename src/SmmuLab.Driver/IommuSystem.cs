@@ -15,6 +15,8 @@ namespace SmmuLab.Driver;
 public sealed class IommuSystem(IInvalidationDesign design)
 {
     private readonly List<Master> masters = [];
+    private readonly List<SmmuDriver> smmus = [];
+    private readonly Lock smmuGate = new();
 
     public IInvalidationDesign Design { get; } = design;
 
@@ -24,10 +26,41 @@ public sealed class IommuSystem(IInvalidationDesign design)
     /// <summary>VMIDs: 16 bits, 0 reserved for stage-1-only STEs.</summary>
     public IdAllocator Vmids { get; } = new("VMID", 16);
 
-    /// <summary>Serialises attaches against each other (Linux <c>arm_smmu_asid_lock</c>).</summary>
-    internal object AttachLock { get; } = new();
+    /// <summary>
+    /// Serialises attaches against each other (Linux <c>arm_smmu_asid_lock</c>). Every step of an
+    /// attach runs with it held, which the steps assert in Debug builds.
+    /// </summary>
+    public Lock AttachLock { get; } = new();
 
     public IReadOnlyList<Master> Masters => masters;
+
+    /// <summary>
+    /// Registers a probed SMMU; its <see cref="OrdinalOf">ordinal</see> follows the order of
+    /// registration. Registering again changes nothing.
+    /// </summary>
+    public void AddSmmu(SmmuDriver smmu) => OrdinalOf(smmu);
+
+    /// <summary>
+    /// The SMMU's number in this system, from 1, fixed once given: in registration order, and an
+    /// SMMU never registered is numbered when first asked about. The Linux design's invalidation
+    /// arrays sort by it to keep each SMMU's entries together (Linux compares the instance
+    /// pointers; any stable total order does).
+    /// </summary>
+    public int OrdinalOf(SmmuDriver smmu)
+    {
+        ArgumentNullException.ThrowIfNull(smmu);
+        lock (smmuGate)
+        {
+            var index = smmus.IndexOf(smmu);
+            if (index < 0)
+            {
+                smmus.Add(smmu);
+                index = smmus.Count - 1;
+            }
+
+            return index + 1;
+        }
+    }
 
     /// <summary>Registers a device (Linux <c>arm_smmu_probe_device</c>); it starts attached to the blocked domain.</summary>
     public Master AddMaster(SmmuDriver smmu, string name, IReadOnlyList<uint> streamIds, IPciFunction? pci = null, int pasidBits = 0)

@@ -21,6 +21,15 @@ public class SmmulabAppTests
     }
 
     [Fact]
+    public void Encode_of_a_linux_name_keeps_stdout_to_the_words_and_notes_the_name_on_stderr()
+    {
+        var (code, output, error) = Run("encode", "PREFETCH_CFG", "sid=5");
+        Assert.Equal(0, code);
+        Assert.Equal("0x0000000500000001 0x0000000000000000\n", output);
+        Assert.Equal("smmulab: took Linux's CMDQ_OP_PREFETCH_CFG as CMD_PREFETCH_CONFIG\n", error);
+    }
+
+    [Fact]
     public void Decode_prints_fields()
     {
         var (code, output, _) = Run("decode", "cmd", "0x1046", "0x1000");

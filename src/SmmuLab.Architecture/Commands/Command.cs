@@ -28,11 +28,11 @@ public readonly record struct Command(ulong Dw0, ulong Dw1)
     public static Command CfgiSte(uint sid, bool leaf) =>
         new((ulong)Opcode.CMD_CFGI_STE | CommandLayouts.Sid.Make(sid), CommandLayouts.Leaf.Make(leaf ? 1UL : 0));
 
-    /// <summary>CMD_CFGI_STE_RANGE covering 2^(range+1) StreamIDs; range 31 is CMD_CFGI_ALL.</summary>
+    /// <summary>CMD_CFGI_STE_RANGE covering 2^(range+1) StreamIDs; <see cref="CommandLayouts.CfgiAllRange"/> is CMD_CFGI_ALL.</summary>
     public static Command CfgiSteRange(uint sid, uint range) =>
         new((ulong)Opcode.CMD_CFGI_STE_RANGE | CommandLayouts.Sid.Make(sid), CommandLayouts.Range.Make(range));
 
-    public static Command CfgiAll() => CfgiSteRange(0, 31);
+    public static Command CfgiAll() => CfgiSteRange(0, CommandLayouts.CfgiAllRange);
 
     public static Command CfgiCd(uint sid, uint ssid, bool leaf) =>
         new((ulong)Opcode.CMD_CFGI_CD | CommandLayouts.Sid.Make(sid) | CommandLayouts.Ssid.Make(ssid),

@@ -98,6 +98,9 @@ public static class CommandLayouts
     /// <summary>CMD_SYNC MSIAddress [55:2] (4.7.3); bits [55:52] are RES0 before SMMUv3.4.</summary>
     public static readonly Field MsiAddr = new("msiaddr", 1, 2, 54, FieldKind.Address);
 
+    /// <summary>CMD_CFGI_STE_RANGE.Range covering every StreamID: the command is then CMD_CFGI_ALL (4.3.6).</summary>
+    public const uint CfgiAllRange = 31;
+
     /// <summary>CMD_ATC_INV.Size meaning "invalidate everything" (Linux <c>ATC_INV_SIZE_ALL</c>).</summary>
     public const int AtcInvSizeAll = 52;
 

@@ -111,9 +111,6 @@ public static class Iidr
     public static readonly Field ProductID = new("ProductID", 0, 20, 12);
 
     public static readonly Layout Layout = new("IIDR", 1, Implementer, Revision, Variant, ProductID);
-
-    /// <summary>JEP106 code of Arm (continuation 4, identity 0x3B).</summary>
-    public const uint ImplementerArm = 0x43B;
 }
 
 /// <summary>SMMU_AIDR (6.3.8).</summary>

@@ -117,15 +117,6 @@ public static class SteConfig
     };
 }
 
-/// <summary>STE.STRW values (5.2): the StreamWorld of a stage-1-only stream; 0b01 and 0b11 are reserved.</summary>
-public static class Strw
-{
-    public const uint NsEl1 = 0b00;
-    public const uint NsEl2 = 0b10;
-
-    public static bool IsReserved(uint strw) => strw is not (NsEl1 or NsEl2);
-}
-
 /// <summary>STE.S1DSS values.</summary>
 public static class S1Dss
 {
@@ -157,6 +148,18 @@ public static class Eats
     public const uint Trans = 1;
     public const uint S1Chk = 2;
     public const uint TransDpt = 3;
+}
+
+/// <summary>STE.STRW values (5.2): the translation regime of a stage-1 STE.</summary>
+public static class Strw
+{
+    public const uint NsEl1 = 0b00;
+
+    /// <summary>EL2, or EL2-E2H when CR2.E2H is set.</summary>
+    public const uint El2 = 0b10;
+
+    /// <summary>0b01 and 0b11 are reserved.</summary>
+    public static bool IsReserved(uint strw) => strw is not (NsEl1 or El2);
 }
 
 /// <summary>Level-1 Stream Table Descriptor, 8 bytes (5.1).</summary>

@@ -10,7 +10,7 @@ public static class EncodeCommand
     {
         var opcode = new Argument<string>("opcode")
         {
-            Description = "Command name, with or without CMD_, any case (TLBI_NH_VA, cmd_sync, CFGI_ALL)",
+            Description = "Command name, with or without CMD_, any case (TLBI_NH_VA, cmd_sync, CFGI_ALL); Linux's CMDQ_OP_* names too (PREFETCH_CFG)",
         };
         var fields = new Argument<string[]>("fields")
         {
@@ -22,9 +22,18 @@ public static class EncodeCommand
             opcode,
             fields,
         };
-        command.SetAction(parse => SmmulabApp.Report(
-            parse,
-            CommandEncoder.EncodeToText(parse.GetValue(opcode)!, parse.GetValue(fields) ?? [])));
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(opcode)!;
+            var result = CommandEncoder.EncodeToText(name, parse.GetValue(fields) ?? []);
+            if (result.IsSuccess && OpcodeNames.LinuxNameNote(name) is { } note)
+            {
+                // On stderr, so standard output stays the two words a script reads.
+                parse.InvocationConfiguration.Error.WriteLine($"smmulab: {note}");
+            }
+
+            return SmmulabApp.Report(parse, result);
+        });
         return command;
     }
 }

@@ -41,7 +41,7 @@ public static class CommandEncoder
         dw[0] = (ulong)op;
         if (isCfgiAll)
         {
-            CommandLayouts.Range.Set(dw, OpcodeNames.CfgiAllRange);
+            CommandLayouts.Range.Set(dw, CommandLayouts.CfgiAllRange);
         }
 
         var given = new List<Field>();
@@ -78,7 +78,7 @@ public static class CommandEncoder
                 return Result<Command>.Fail(check);
             }
 
-            if (isCfgiAll && field == CommandLayouts.Range && value != OpcodeNames.CfgiAllRange)
+            if (isCfgiAll && field == CommandLayouts.Range && value != CommandLayouts.CfgiAllRange)
             {
                 return Result<Command>.Fail($"CFGI_ALL is CFGI_STE_RANGE with range=31; range={valueText} contradicts it");
             }

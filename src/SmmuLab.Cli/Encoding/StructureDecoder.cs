@@ -127,7 +127,7 @@ public static class StructureDecoder
         }
 
         var layout = CommandLayouts.For(opByte)!;
-        var isCfgiAll = command.Opcode == Opcode.CMD_CFGI_STE_RANGE && command.Get(CommandLayouts.Range) == OpcodeNames.CfgiAllRange;
+        var isCfgiAll = command.Opcode == Opcode.CMD_CFGI_STE_RANGE && command.Get(CommandLayouts.Range) == CommandLayouts.CfgiAllRange;
         sb.Append($"{name} (0x{opByte:x2}){(isCfgiAll ? " = CMD_CFGI_ALL" : string.Empty)}\n");
         AppendFields(sb, layout, dw, f => CommandMeaning(command, f));
         var span = TlbiSpan(command, layout);
@@ -141,7 +141,7 @@ public static class StructureDecoder
             var reserved = dw[i] & layout.ReservedMask[i];
             if (reserved != 0)
             {
-                sb.Append($"reserved bits set in dw{i}: 0x{reserved:x16} -> this command would be CERROR_ILL\n");
+                sb.Append($"reserved bits set in dw{i}: 0x{reserved:x16} -> CERROR_ILL on an SMMU that checks them, ignored on one that does not (IHI0070 4.1.5)\n");
             }
         }
 
@@ -288,7 +288,7 @@ public static class StructureDecoder
 
         if (f == CommandLayouts.Range && c.Opcode == Opcode.CMD_CFGI_STE_RANGE)
         {
-            return v == OpcodeNames.CfgiAllRange ? "all StreamIDs" : $"2^{v + 1} StreamIDs";
+            return v == CommandLayouts.CfgiAllRange ? "all StreamIDs" : $"2^{v + 1} StreamIDs";
         }
 
         if (f == CommandLayouts.AtcSize && c.Opcode == Opcode.CMD_ATC_INV)

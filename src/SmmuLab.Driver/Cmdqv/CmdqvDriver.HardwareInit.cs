@@ -1,5 +1,4 @@
 using SmmuLab.Architecture.Cmdqv;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Driver.Cmdqv;
 
@@ -14,16 +13,16 @@ public sealed partial class CmdqvDriver
     /// <summary>The kernel's <c>tegra241_cmdqv_hw_reset</c>, run after the SMMU's own reset.</summary>
     private void HardwareReset()
     {
-        mmio.Write32(R.CONFIG, 0);
-        PollUntil(R.STATUS, (uint)CmdqvStatus.CMDQV_ENABLED.InPlaceMask, 0, "CMDQV_STATUS disable");
-        mmio.Write32(R.CONFIG, (uint)CmdqvConfig.CMDQV_EN.Make(1));
-        PollUntil(R.STATUS, (uint)CmdqvStatus.CMDQV_ENABLED.InPlaceMask, 1, "CMDQV_STATUS enable");
+        mmio.Write32(CmdqvRegister.CONFIG, 0);
+        PollUntil(CmdqvRegister.STATUS, (uint)CmdqvStatus.CMDQV_ENABLED.InPlaceMask, 0, "CMDQV_STATUS disable");
+        mmio.Write32(CmdqvRegister.CONFIG, (uint)CmdqvConfig.CMDQV_EN.Make(1));
+        PollUntil(CmdqvRegister.STATUS, (uint)CmdqvStatus.CMDQV_ENABLED.InPlaceMask, 1, "CMDQV_STATUS enable");
 
         // The static assignment of every global VCMDQ, with ALLOCATED clear: a queue is mapped
         // only by its VINTF's init.
         for (var q = 0; q < NumVcmdqs; q++)
         {
-            mmio.Write32(R.CmdqAlloc(q), AllocValue(q / LogicalQueuesPerVintf, q % LogicalQueuesPerVintf, allocated: false));
+            mmio.Write32(CmdqvRegister.CmdqAlloc(q), AllocValue(q / LogicalQueuesPerVintf, q % LogicalQueuesPerVintf, allocated: false));
         }
 
         VintfHardwareInit(Vintf0, hypOwn: true);
@@ -38,10 +37,10 @@ public sealed partial class CmdqvDriver
     {
         VintfHardwareDeinit(vintf);
         var config = (uint)(VintfConfig.VMID.Make(vintf.Vmid) | VintfConfig.HYP_OWN.Make(hypOwn ? 1UL : 0));
-        mmio.Write32(R.VintfConfig(vintf.Index), config);
-        mmio.Write32(R.VintfConfig(vintf.Index), config | (uint)VintfConfig.EN.Make(1));
-        PollUntil(R.VintfStatus(vintf.Index), (uint)VintfStatus.ENABLED.InPlaceMask, 1, $"VINTF{vintf.Index} enable");
-        vintf.HypOwn = VintfConfig.HYP_OWN.IsSet(mmio.Read32(R.VintfConfig(vintf.Index)));
+        mmio.Write32(CmdqvRegister.VintfConfig(vintf.Index), config);
+        mmio.Write32(CmdqvRegister.VintfConfig(vintf.Index), config | (uint)VintfConfig.EN.Make(1));
+        PollUntil(CmdqvRegister.VintfStatus(vintf.Index), (uint)VintfStatus.ENABLED.InPlaceMask, 1, $"VINTF{vintf.Index} enable");
+        vintf.HypOwn = VintfConfig.HYP_OWN.IsSet(mmio.Read32(CmdqvRegister.VintfConfig(vintf.Index)));
         vintf.Enabled = true;
 
         for (var lidx = 0; lidx < vintf.Queues.Length; lidx++)
@@ -70,12 +69,12 @@ public sealed partial class CmdqvDriver
         }
 
         vintf.Enabled = false;
-        mmio.Write32(R.VintfConfig(vintf.Index), 0);
-        PollUntil(R.VintfStatus(vintf.Index), (uint)VintfStatus.ENABLED.InPlaceMask, 0, $"VINTF{vintf.Index} disable");
+        mmio.Write32(CmdqvRegister.VintfConfig(vintf.Index), 0);
+        PollUntil(CmdqvRegister.VintfStatus(vintf.Index), (uint)VintfStatus.ENABLED.InPlaceMask, 0, $"VINTF{vintf.Index} disable");
         for (var s = 0; s < NumSidsPerVintf; s++)
         {
-            mmio.Write32(R.VintfSidMatch(vintf.Index, s), 0);
-            mmio.Write32(R.VintfSidReplace(vintf.Index, s), 0);
+            mmio.Write32(CmdqvRegister.VintfSidMatch(vintf.Index, s), 0);
+            mmio.Write32(CmdqvRegister.VintfSidReplace(vintf.Index, s), 0);
         }
     }
 
@@ -93,10 +92,10 @@ public sealed partial class CmdqvDriver
         }
 
         ProgramBase(lvcmdq);
-        mmio.Write32(Page0(lvcmdq, R.VCMDQ_PROD), lvcmdq.Queue.SoftwareProd);
-        mmio.Write32(Page0(lvcmdq, R.VCMDQ_CONS), lvcmdq.Queue.SoftwareCons);
-        mmio.Write32(Page0(lvcmdq, R.VCMDQ_CONFIG), (uint)VcmdqControl.EN.Make(1));
-        PollUntil(Page0(lvcmdq, R.VCMDQ_STATUS), (uint)VcmdqControl.EN.InPlaceMask, 1, $"{lvcmdq} enable");
+        mmio.Write32(Page0(lvcmdq, CmdqvRegister.VCMDQ_PROD), lvcmdq.Queue.SoftwareProd);
+        mmio.Write32(Page0(lvcmdq, CmdqvRegister.VCMDQ_CONS), lvcmdq.Queue.SoftwareCons);
+        mmio.Write32(Page0(lvcmdq, CmdqvRegister.VCMDQ_CONFIG), (uint)VcmdqControl.EN.Make(1));
+        PollUntil(Page0(lvcmdq, CmdqvRegister.VCMDQ_STATUS), (uint)VcmdqControl.EN.InPlaceMask, 1, $"{lvcmdq} enable");
         lvcmdq.Enabled = true;
     }
 
@@ -113,22 +112,22 @@ public sealed partial class CmdqvDriver
 
     private void VcmdqHardwareDeinit(int vintf, int lidx)
     {
-        int Page0(int register) => R.LvcmdqPage0Register(vintf, lidx, register);
-        mmio.Write32(Page0(R.VCMDQ_CONFIG), 0);
-        PollUntil(Page0(R.VCMDQ_STATUS), (uint)VcmdqControl.EN.InPlaceMask, 0, $"VINTF{vintf} lvcmdq{lidx} disable");
+        int Page0(int register) => CmdqvRegister.LvcmdqPage0Register(vintf, lidx, register);
+        mmio.Write32(Page0(CmdqvRegister.VCMDQ_CONFIG), 0);
+        PollUntil(Page0(CmdqvRegister.VCMDQ_STATUS), (uint)VcmdqControl.EN.InPlaceMask, 0, $"VINTF{vintf} lvcmdq{lidx} disable");
         Smmu.Cmdq.Sync();
-        mmio.Write32(Page0(R.VCMDQ_PROD), 0);
-        mmio.Write32(Page0(R.VCMDQ_CONS), 0);
-        mmio.Write64(R.LvcmdqPage1Register(vintf, lidx, R.VCMDQ_BASE), 0);
-        mmio.Write64(R.LvcmdqPage1Register(vintf, lidx, R.VCMDQ_CONS_INDX_BASE), 0);
-        var gerror = mmio.Read32(Page0(R.VCMDQ_GERROR));
-        if (gerror != mmio.Read32(Page0(R.VCMDQ_GERRORN)))
+        mmio.Write32(Page0(CmdqvRegister.VCMDQ_PROD), 0);
+        mmio.Write32(Page0(CmdqvRegister.VCMDQ_CONS), 0);
+        mmio.Write64(CmdqvRegister.LvcmdqPage1Register(vintf, lidx, CmdqvRegister.VCMDQ_BASE), 0);
+        mmio.Write64(CmdqvRegister.LvcmdqPage1Register(vintf, lidx, CmdqvRegister.VCMDQ_CONS_INDX_BASE), 0);
+        var gerror = mmio.Read32(Page0(CmdqvRegister.VCMDQ_GERROR));
+        if (gerror != mmio.Read32(Page0(CmdqvRegister.VCMDQ_GERRORN)))
         {
-            mmio.Write32(Page0(R.VCMDQ_GERRORN), gerror);
+            mmio.Write32(Page0(CmdqvRegister.VCMDQ_GERRORN), gerror);
         }
     }
 
-    private void ProgramBase(LogicalVcmdq lvcmdq) => mmio.Write64(Page1(lvcmdq, R.VCMDQ_BASE), lvcmdq.BaseRegisterValue);
+    private void ProgramBase(LogicalVcmdq lvcmdq) => mmio.Write64(Page1(lvcmdq, CmdqvRegister.VCMDQ_BASE), lvcmdq.BaseRegisterValue);
 
     private void MapLogicalQueue(LogicalVcmdq lvcmdq) => MapLogicalQueue(lvcmdq.Vintf.Index, lvcmdq.Lidx, allocated: true);
 
@@ -136,12 +135,12 @@ public sealed partial class CmdqvDriver
 
     /// <summary>Sets or clears CMDQ_ALLOC.ALLOCATED of the global VCMDQ statically assigned to (VINTF, lidx).</summary>
     private void MapLogicalQueue(int vintf, int lidx, bool allocated) =>
-        mmio.Write32(R.CmdqAlloc(GlobalIndex(vintf, lidx)), AllocValue(vintf, lidx, allocated));
+        mmio.Write32(CmdqvRegister.CmdqAlloc(GlobalIndex(vintf, lidx)), AllocValue(vintf, lidx, allocated));
 
     private static uint AllocValue(int vintf, int lidx, bool allocated) =>
         (uint)(CmdqAlloc.VINTF.Make((ulong)vintf) | CmdqAlloc.LVCMDQ.Make((ulong)lidx) | CmdqAlloc.ALLOCATED.Make(allocated ? 1UL : 0));
 
-    private static int Page0(LogicalVcmdq lvcmdq, int register) => R.LvcmdqPage0Register(lvcmdq.Vintf.Index, lvcmdq.Lidx, register);
+    private static int Page0(LogicalVcmdq lvcmdq, int register) => CmdqvRegister.LvcmdqPage0Register(lvcmdq.Vintf.Index, lvcmdq.Lidx, register);
 
-    private static int Page1(LogicalVcmdq lvcmdq, int register) => R.LvcmdqPage1Register(lvcmdq.Vintf.Index, lvcmdq.Lidx, register);
+    private static int Page1(LogicalVcmdq lvcmdq, int register) => CmdqvRegister.LvcmdqPage1Register(lvcmdq.Vintf.Index, lvcmdq.Lidx, register);
 }

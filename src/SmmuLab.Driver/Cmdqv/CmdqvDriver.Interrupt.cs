@@ -1,4 +1,5 @@
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
+using System.Diagnostics;
+using SmmuLab.Architecture.Cmdqv;
 
 namespace SmmuLab.Driver.Cmdqv;
 
@@ -63,8 +64,9 @@ public sealed partial class CmdqvDriver
 
     private void HandleOnce()
     {
+        Debug.Assert(isrGate.IsHeldByCurrentThread, "CMDQV interrupt handling is serialised by its gate");
         // VINTF_ERR_MAP is not 64-bit aligned: two 32-bit reads.
-        var vintfMap = mmio.Read32(R.VINTF_ERR_MAP) | ((ulong)mmio.Read32(R.VINTF_ERR_MAP + 4) << 32);
+        var vintfMap = mmio.Read32(CmdqvRegister.VINTF_ERR_MAP) | ((ulong)mmio.Read32(CmdqvRegister.VINTF_ERR_MAP + 4) << 32);
         if (vintfMap == 0)
         {
             Interlocked.Increment(ref spurious);
@@ -81,8 +83,8 @@ public sealed partial class CmdqvDriver
         {
             if ((vintfMap & (1UL << v)) != 0)
             {
-                var lo = mmio.Read64(R.VintfLvcmdqErrMap(v, 0));
-                var hi = mmio.Read64(R.VintfLvcmdqErrMap(v, 1));
+                var lo = mmio.Read64(CmdqvRegister.VintfLvcmdqErrMap(v, 0));
+                var hi = mmio.Read64(CmdqvRegister.VintfLvcmdqErrMap(v, 1));
                 userVintfs[v]?.ReportError(lo, hi);
                 UserVintfError?.Invoke(v, lo, hi);
             }
@@ -93,7 +95,7 @@ public sealed partial class CmdqvDriver
     {
         for (var half = 0; half < 2; half++)
         {
-            var map = mmio.Read64(R.VintfLvcmdqErrMap(0, half));
+            var map = mmio.Read64(CmdqvRegister.VintfLvcmdqErrMap(0, half));
             for (var bit = 0; map != 0; bit++, map >>= 1)
             {
                 var lidx = (half * 64) + bit;
@@ -106,8 +108,8 @@ public sealed partial class CmdqvDriver
                 Interlocked.Increment(ref kernelQueueErrors);
 
                 // Acknowledge exactly what was read; consumption resumes at CONS.
-                var gerror = mmio.Read32(Page0(lvcmdq, R.VCMDQ_GERROR));
-                mmio.Write32(Page0(lvcmdq, R.VCMDQ_GERRORN), gerror);
+                var gerror = mmio.Read32(Page0(lvcmdq, CmdqvRegister.VCMDQ_GERROR));
+                mmio.Write32(Page0(lvcmdq, CmdqvRegister.VCMDQ_GERRORN), gerror);
             }
         }
     }

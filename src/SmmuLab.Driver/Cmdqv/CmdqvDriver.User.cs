@@ -1,5 +1,4 @@
 using SmmuLab.Architecture.Cmdqv;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Driver.Cmdqv;
 
@@ -29,7 +28,7 @@ public sealed partial class CmdqvDriver
 
             vintf = new CmdqvVintf(v, vmid, LogicalQueuesPerVintf);
             VintfHardwareInit(vintf, hypOwn: false);
-            var user = new CmdqvUserVintf(this, vintf, new MmioWindow(mmio, R.VintfPage0(v), R.PageSize));
+            var user = new CmdqvUserVintf(this, vintf, new MmioWindow(mmio, CmdqvRegister.VintfPage0(v), CmdqvRegister.PageSize));
             userVintfs[v] = user;
             return user;
         }
@@ -48,8 +47,8 @@ public sealed partial class CmdqvDriver
     /// <summary>Writes SID_REPLACE then SID_MATCH (enabled) of a VINTF's slot; a zero value clears it.</summary>
     internal void WriteSidPair(int vintf, int slot, uint virtualSid, uint physicalSid, bool enable)
     {
-        mmio.Write32(R.VintfSidReplace(vintf, slot), enable ? (uint)VintfSidReplace.PHYS_SID.Make(physicalSid) : 0);
-        mmio.Write32(R.VintfSidMatch(vintf, slot), enable ? (uint)(VintfSidMatch.VIRT_SID.Make(virtualSid) | VintfSidMatch.ENABLE.Make(1)) : 0);
+        mmio.Write32(CmdqvRegister.VintfSidReplace(vintf, slot), enable ? (uint)VintfSidReplace.PHYS_SID.Make(physicalSid) : 0);
+        mmio.Write32(CmdqvRegister.VintfSidMatch(vintf, slot), enable ? (uint)(VintfSidMatch.VIRT_SID.Make(virtualSid) | VintfSidMatch.ENABLE.Make(1)) : 0);
     }
 
     /// <summary>
@@ -60,7 +59,7 @@ public sealed partial class CmdqvDriver
     {
         MapLogicalQueue(vintf.Index, lidx, allocated: true);
         VcmdqHardwareDeinit(vintf.Index, lidx);
-        mmio.Write64(R.LvcmdqPage1Register(vintf.Index, lidx, R.VCMDQ_BASE),
+        mmio.Write64(CmdqvRegister.LvcmdqPage1Register(vintf.Index, lidx, CmdqvRegister.VCMDQ_BASE),
             VcmdqBase.ADDR.InsertAddress(0, baseAddress) | VcmdqBase.LOG2SIZE.Make((ulong)log2Entries));
     }
 

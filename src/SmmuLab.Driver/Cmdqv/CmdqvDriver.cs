@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Driver.Cmdqv;
 
@@ -35,7 +33,8 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
         Options = options;
         this.mmio = mmio;
         platform = smmu.Platform with { Mmio = mmio, Events = null };
-        currentCpu = options.CurrentCpu ?? (static () => CpuId.Current);
+        var cpus = new CpuNumbering();
+        currentCpu = options.CurrentCpu ?? (() => cpus.Current);
         Version = (int)CmdqvParam.VER.Get(param);
         NumVintfs = 1 << (int)CmdqvParam.NUM_VINTF_LOG2.Get(param);
         NumVcmdqs = 1 << (int)CmdqvParam.NUM_VCMDQ_LOG2.Get(param);
@@ -84,11 +83,11 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
         options ??= new CmdqvDriverOptions();
         if (options.Disable)
         {
-            cmdqvMmio.Write32(R.CONFIG, 0);
+            cmdqvMmio.Write32(CmdqvRegister.CONFIG, 0);
             return null;
         }
 
-        var driver = new CmdqvDriver(smmu, cmdqvMmio, options, cmdqvMmio.Read32(R.PARAM));
+        var driver = new CmdqvDriver(smmu, cmdqvMmio, options, cmdqvMmio.Read32(CmdqvRegister.PARAM));
         driver.InitStructures();
         driver.HardwareReset();
         smmu.SetSecondaryQueues(driver);
@@ -100,7 +99,7 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
     /// null (the SMMU's CMDQ) when bypassed, when VINTF0 or that queue is not enabled, or when the
     /// queue does not support <paramref name="command"/>.
     /// </summary>
-    public CommandQueue.CommandQueue? QueueFor(in Command command)
+    public CommandQueue? QueueFor(in Command command)
     {
         if (Options.BypassVcmdq || !Vintf0.Enabled)
         {
@@ -137,7 +136,7 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
             q?.Queue.Dispose();
         }
 
-        mmio.Write32(R.CONFIG, 0);
+        mmio.Write32(CmdqvRegister.CONFIG, 0);
     }
 
     /// <summary>
@@ -165,15 +164,9 @@ public sealed partial class CmdqvDriver : ISecondaryQueues, IDisposable
     /// <summary>Reads <paramref name="offset"/> until the bits in <paramref name="mask"/> equal <paramref name="want"/>.</summary>
     private void PollUntil(int offset, uint mask, uint want, string what)
     {
-        var sw = Stopwatch.StartNew();
-        while ((mmio.Read32(offset) & mask) != want)
+        if (!platform.Waiter.WaitForRegister(mmio, offset, mask, want, Options.PollTimeout))
         {
-            if (sw.Elapsed > Options.PollTimeout)
-            {
-                throw new SmmuProbeException($"{Name}: {what} did not reach 0x{want:x} (register 0x{offset:x} = 0x{mmio.Read32(offset):x})");
-            }
-
-            Thread.Yield();
+            throw new SmmuProbeException($"{Name}: {what} did not reach 0x{want:x} (register 0x{offset:x} = 0x{mmio.Read32(offset):x})");
         }
     }
 }

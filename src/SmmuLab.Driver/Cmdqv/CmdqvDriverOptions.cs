@@ -13,7 +13,7 @@ public sealed record CmdqvDriverOptions
 
     /// <summary>
     /// Largest VCMDQ wanted, log2 entries; the queue gets min(this, SMMU_IDR1.CMDQS), at least
-    /// <see cref="CommandQueue.CommandQueueOptions.MinLog2Entries"/>.
+    /// <see cref="Cmdq.CommandQueueOptions.MinLog2Entries"/>.
     /// </summary>
     public int MaxQueueLog2 { get; init; } = 10;
 
@@ -26,8 +26,8 @@ public sealed record CmdqvDriverOptions
     public bool BuggyInitOrder { get; init; }
 
     /// <summary>
-    /// Which "CPU" the calling thread is, to pick its logical VCMDQ (<c>cpu % queues</c>); null uses
-    /// <see cref="CpuId.Current"/>.
+    /// Which "CPU" the calling thread is, to pick its logical VCMDQ (<c>cpu % queues</c>); null numbers
+    /// the threads per driver (<see cref="CpuNumbering"/>).
     /// </summary>
     public Func<int>? CurrentCpu { get; init; }
 

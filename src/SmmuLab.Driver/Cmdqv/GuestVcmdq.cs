@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Driver.Cmdqv;
 
@@ -24,21 +22,23 @@ public sealed class GuestVcmdq : IDisposable
 {
     private readonly IMmio page0;
     private readonly TimeSpan pollTimeout;
+    private readonly Waiter waiter;
 
     public GuestVcmdq(IMmio vintfPage0, IPhysicalMemory guestMemory, IDmaAllocator allocator, int lidx, int log2Entries = CommandQueueOptions.MinLog2Entries,
-        TimeSpan? pollTimeout = null)
+        TimeSpan? pollTimeout = null, Waiter? waiter = null)
     {
         ArgumentNullException.ThrowIfNull(vintfPage0);
         page0 = vintfPage0;
         Lidx = lidx;
         this.pollTimeout = pollTimeout ?? TimeSpan.FromSeconds(1);
-        Queue = new CommandQueue.CommandQueue(new DriverPlatform(vintfPage0, guestMemory, allocator), new CommandQueueOptions
+        this.waiter = waiter ?? Waiter.Default;
+        Queue = new CommandQueue(new DriverPlatform(vintfPage0, guestMemory, allocator) { Waiter = this.waiter }, new CommandQueueOptions
         {
             Name = $"guest lvcmdq{lidx}",
             Log2Entries = log2Entries,
             Completion = SyncCompletionMode.Poll,
-            ProdRegister = Register(R.VCMDQ_PROD),
-            ConsRegister = Register(R.VCMDQ_CONS),
+            ProdRegister = Register(CmdqvRegister.VCMDQ_PROD),
+            ConsRegister = Register(CmdqvRegister.VCMDQ_CONS),
             Supports = CmdqvCommands.GuestSupports,
             PollTimeout = this.pollTimeout,
         });
@@ -46,7 +46,7 @@ public sealed class GuestVcmdq : IDisposable
 
     public int Lidx { get; }
 
-    public CommandQueue.CommandQueue Queue { get; }
+    public CommandQueue Queue { get; }
 
     public ulong BaseAddress => Queue.BaseAddress;
 
@@ -56,20 +56,15 @@ public sealed class GuestVcmdq : IDisposable
     /// <exception cref="TimeoutException">The queue did not enable (not allocated by the VMM, or the VINTF is off).</exception>
     public void Enable()
     {
-        page0.Write32(Register(R.VCMDQ_CONFIG), (uint)VcmdqControl.EN.Make(1));
-        var sw = Stopwatch.StartNew();
-        while (!VcmdqControl.EN.IsSet(page0.Read32(Register(R.VCMDQ_STATUS))))
+        page0.Write32(Register(CmdqvRegister.VCMDQ_CONFIG), (uint)VcmdqControl.EN.Make(1));
+        var enabled = (uint)VcmdqControl.EN.InPlaceMask;
+        if (!waiter.WaitForRegister(page0, Register(CmdqvRegister.VCMDQ_STATUS), enabled, enabled, pollTimeout))
         {
-            if (sw.Elapsed > pollTimeout)
-            {
-                throw new TimeoutException($"guest lvcmdq{Lidx} did not enable");
-            }
-
-            Thread.Yield();
+            throw new TimeoutException($"guest lvcmdq{Lidx} did not enable");
         }
     }
 
-    public void Disable() => page0.Write32(Register(R.VCMDQ_CONFIG), 0);
+    public void Disable() => page0.Write32(Register(CmdqvRegister.VCMDQ_CONFIG), 0);
 
     /// <summary>
     /// The guest's recovery when its VINTF reports this queue in error: the bad command is skipped
@@ -78,24 +73,24 @@ public sealed class GuestVcmdq : IDisposable
     /// </summary>
     public VcmdqError HandleError()
     {
-        var error = (VcmdqError)VcmdqPointer.ERR.Get(page0.Read32(Register(R.VCMDQ_CONS)));
+        var error = (VcmdqError)VcmdqPointer.ERR.Get(page0.Read32(Register(CmdqvRegister.VCMDQ_CONS)));
         if (error == VcmdqError.NONE)
         {
             return error;
         }
 
         Queue.HandleCommandError();
-        page0.Write32(Register(R.VCMDQ_GERRORN), page0.Read32(Register(R.VCMDQ_GERROR)));
+        page0.Write32(Register(CmdqvRegister.VCMDQ_GERRORN), page0.Read32(Register(CmdqvRegister.VCMDQ_GERROR)));
         return error;
     }
 
     /// <summary>The raw CONS register (RD and ERR).</summary>
-    public uint ReadCons() => page0.Read32(Register(R.VCMDQ_CONS));
+    public uint ReadCons() => page0.Read32(Register(CmdqvRegister.VCMDQ_CONS));
 
     /// <summary>The entries the hardware consumed so far (CONS.RD without wrap).</summary>
     public uint ConsumedIndex => QueuePointer.Index(ReadCons(), Log2Entries);
 
     public void Dispose() => Queue.Dispose();
 
-    private int Register(int register) => (R.VcmdqStride * Lidx) + register;
+    private int Register(int register) => (CmdqvRegister.VcmdqStride * Lidx) + register;
 }

@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.Cmdqv;
@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.Cmdqv;
 /// <summary>
 /// A logical VCMDQ of the kernel's VINTF: global VCMDQ <see cref="GlobalIndex"/> seen as
 /// <see cref="Lidx"/> of <see cref="Vintf"/>, driven through the VINTF's pages, with an ordinary
-/// lock-free <see cref="CommandQueue.CommandQueue"/> whose CMD_SYNCs complete with CS = NONE (polled).
+/// lock-free <see cref="CommandQueue"/> whose CMD_SYNCs complete with CS = NONE (polled).
 /// </summary>
 public sealed class LogicalVcmdq
 {
@@ -19,7 +19,7 @@ public sealed class LogicalVcmdq
         Vintf = vintf;
         Lidx = lidx;
         GlobalIndex = globalIndex;
-        Queue = new CommandQueue.CommandQueue(cmdqvPlatform, new CommandQueueOptions
+        Queue = new CommandQueue(cmdqvPlatform, new CommandQueueOptions
         {
             Name = name,
             Log2Entries = log2Entries,
@@ -37,7 +37,7 @@ public sealed class LogicalVcmdq
 
     public int GlobalIndex { get; }
 
-    public CommandQueue.CommandQueue Queue { get; }
+    public CommandQueue Queue { get; }
 
     /// <summary>The hardware init enabled the queue (and the deinit has not disabled it since).</summary>
     public bool Enabled { get; internal set; }

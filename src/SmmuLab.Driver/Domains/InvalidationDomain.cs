@@ -12,11 +12,11 @@ public abstract class InvalidationDomain : IommuDomain
     protected InvalidationDomain(string name, DomainKind kind, IommuSystem system)
         : base(name, kind)
     {
-        System = system;
+        Iommu = system;
         DesignState = system.Design.CreateDomainState(this);
     }
 
-    public IommuSystem System { get; }
+    public IommuSystem Iommu { get; }
 
     /// <summary>The design's bookkeeping for this domain (an invalidation array, or a device list).</summary>
     public object DesignState { get; }
@@ -37,11 +37,11 @@ public abstract class InvalidationDomain : IommuDomain
     public SmmuDriver? Owner { get; protected set; }
 
     /// <summary>Invalidates everything the domain may have cached (iommu <c>flush_iotlb_all</c>).</summary>
-    public void FlushAll() => System.Design.InvalidateRange(this, 0, 0, 0, leaf: false);
+    public void FlushAll() => Iommu.Design.InvalidateRange(this, 0, 0, 0, leaf: false);
 
     /// <summary>Invalidates a range (the iommu core's and io-pgtable's callers).</summary>
     public void InvalidateRange(ulong iova, ulong size, ulong granule, bool leaf) =>
-        System.Design.InvalidateRange(this, iova, size, granule, leaf);
+        Iommu.Design.InvalidateRange(this, iova, size, granule, leaf);
 
     /// <summary>Checks that the domain can be used on <paramref name="smmu"/> and finalises it there if it is new.</summary>
     public abstract void FinaliseFor(SmmuDriver smmu);

@@ -67,7 +67,7 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
             var oas = Math.Min(f.OutputBits, 48);
             var config = new IoPageTableConfig(IsStage1 ? IoPageTableFormat.Stage1 : IoPageTableFormat.Stage2, granule,
                 inputBits: IsStage1 ? 48 : oas, outputBits: oas, coherentWalk: f.Coherent);
-            var allocator = IsStage1 ? System.Asids : System.Vmids;
+            var allocator = IsStage1 ? Iommu.Asids : Iommu.Vmids;
             var id = allocator.Allocate(pinnedTag);
             if ((IsStage1 ? f.AsidBits : f.VmidBits) < 16 && id > 0xFF)
             {
@@ -134,11 +134,11 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     {
         lock (gate)
         {
-            System.Design.OnDomainFree(this);
+            Iommu.Design.OnDomainFree(this);
             pageTable?.Dispose();
             if (pageTable is not null)
             {
-                (IsStage1 ? System.Asids : System.Vmids).Free(tag);
+                (IsStage1 ? Iommu.Asids : Iommu.Vmids).Free(tag);
             }
 
             pageTable = null;

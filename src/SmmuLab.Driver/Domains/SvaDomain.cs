@@ -47,7 +47,7 @@ public sealed class SvaDomain : InvalidationDomain
     {
         Mm.Unbind(this);
         FlushAll();
-        System.Design.OnDomainFree(this);
-        System.Asids.Free(asid);
+        Iommu.Design.OnDomainFree(this);
+        Iommu.Asids.Free(asid);
     }
 }

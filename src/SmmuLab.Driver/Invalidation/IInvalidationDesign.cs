@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Masters;
 
@@ -12,7 +13,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// </summary>
 public interface IInvalidationDesign
 {
-    /// <summary>"legacy" or "linux".</summary>
+    /// <summary><see cref="InvalidationDesigns.Legacy"/> or <see cref="InvalidationDesigns.Linux"/>.</summary>
     string Name { get; }
 
     /// <summary>Called once per master when it is added (the Linux design sizes its scratch array here).</summary>
@@ -28,10 +29,18 @@ public interface IInvalidationDesign
     /// </summary>
     AttachPlan Prepare(Master master, uint ssid, InvalidationDomain? newTarget, bool newAts, InvalidationDomain? oldTarget, bool oldAts);
 
-    /// <summary>Makes the new domain include the master in its invalidations. Runs before the STE/CD install.</summary>
+    /// <summary>
+    /// Makes the new domain include the master in its invalidations. Runs before the STE/CD install
+    /// (the plan is at <see cref="AttachPhase.Prepared"/>); the caller then advances it to
+    /// <see cref="AttachPhase.Published"/>.
+    /// </summary>
     void InstallNew(AttachPlan plan);
 
-    /// <summary>Stops the old domain invalidating for the master. Runs after the STE/CD install.</summary>
+    /// <summary>
+    /// Stops the old domain invalidating for the master. Runs after the STE/CD install and the ATS
+    /// update (the plan is at <see cref="AttachPhase.AtsUpdated"/>) and leaves the plan at
+    /// <see cref="AttachPhase.Unreffed"/> or later.
+    /// </summary>
     void Commit(AttachPlan plan);
 
     /// <summary>Undoes a prepared attach that will not be installed.</summary>
@@ -62,4 +71,17 @@ public class AttachPlan(Master master, uint ssid, InvalidationDomain? newTarget,
     public InvalidationDomain? OldTarget { get; } = oldTarget;
 
     public bool OldAts { get; } = oldAts;
+
+    /// <summary>The last step done; <see cref="Advance"/> moves it on.</summary>
+    public AttachPhase Phase { get; private set; }
+
+    /// <summary>
+    /// Records that step <paramref name="next"/> has run. In Debug builds asserts that the plan was
+    /// at <paramref name="expected"/>, the step that must come just before.
+    /// </summary>
+    public void Advance(AttachPhase expected, AttachPhase next)
+    {
+        Debug.Assert(Phase == expected, $"attach of {Master.Name} ssid {Ssid}: step {next} after {Phase}; it must follow {expected}");
+        Phase = next;
+    }
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 
 namespace SmmuLab.Driver.Invalidation;
 

@@ -2,18 +2,24 @@ using SmmuLab.Driver.Invalidation.Linux;
 
 namespace SmmuLab.Driver.Invalidation;
 
-/// <summary>Picks an invalidation design by name ("legacy" or "linux").</summary>
+/// <summary>The invalidation designs' names (the one place they are spelt) and picking a design by name.</summary>
 public static class InvalidationDesigns
 {
+    /// <summary>The pre-7.1 design: per-domain device lists (<see cref="LegacyInvalidation"/>).</summary>
+    public const string Legacy = "legacy";
+
+    /// <summary>The Linux 7.1 invalidation arrays (<see cref="LinuxInvalidation"/>).</summary>
+    public const string Linux = "linux";
+
     /// <summary>The valid names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["legacy", "linux"];
+    public static IReadOnlyList<string> Names { get; } = [Legacy, Linux];
 
     /// <summary>A new design instance for <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
     public static IInvalidationDesign Create(string name) => name?.Trim().ToLowerInvariant() switch
     {
-        "legacy" => new LegacyInvalidation(),
-        "linux" => new LinuxInvalidation(),
+        Legacy => new LegacyInvalidation(),
+        Linux => new LinuxInvalidation(),
         _ => throw new ArgumentException($"unknown invalidation design '{name}'; valid: {string.Join(", ", Names)}", nameof(name)),
     };
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Domains;
@@ -14,7 +15,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// </summary>
 public sealed class LegacyInvalidation : IInvalidationDesign
 {
-    public string Name => "legacy";
+    public string Name => InvalidationDesigns.Legacy;
 
     public void OnMasterAdded(Master master)
     {
@@ -43,6 +44,7 @@ public sealed class LegacyInvalidation : IInvalidationDesign
     /// <summary>The master joins the new domain's list before its STE/CD points at the domain.</summary>
     public void InstallNew(AttachPlan plan)
     {
+        Debug.Assert(plan.Phase == AttachPhase.Prepared, $"the master joins the new domain's list before the STE/CD install, not at {plan.Phase}");
         if (plan.NewTarget is not { } target)
         {
             return;
@@ -59,20 +61,20 @@ public sealed class LegacyInvalidation : IInvalidationDesign
     /// <summary>The master leaves the old domain's list once its STE/CD no longer points there.</summary>
     public void Commit(AttachPlan plan)
     {
-        if (plan.OldTarget is not { } target)
+        if (plan.OldTarget is { } target)
         {
-            return;
-        }
-
-        var state = StateOf(target);
-        lock (state)
-        {
-            var i = state.Devices.FindIndex(d => d.Master == plan.Master && d.Ssid == plan.Ssid);
-            if (i >= 0)
+            var state = StateOf(target);
+            lock (state)
             {
-                state.Devices.RemoveAt(i);
+                var i = state.Devices.FindIndex(d => d.Master == plan.Master && d.Ssid == plan.Ssid);
+                if (i >= 0)
+                {
+                    state.Devices.RemoveAt(i);
+                }
             }
         }
+
+        plan.Advance(AttachPhase.AtsUpdated, AttachPhase.Unreffed);
     }
 
     public void Abort(AttachPlan plan)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.StreamTable;
@@ -25,7 +26,7 @@ public sealed partial class Master
             throw new DomainAttachException($"an SVA domain is attached to a PASID, not to the RID of {Name}");
         }
 
-        lock (System.AttachLock)
+        lock (Iommu.AttachLock)
         {
             var target = TargetOf(domain);
             target?.FinaliseFor(Smmu);
@@ -41,7 +42,7 @@ public sealed partial class Master
                 _ => AtsSupported && pasids.Count > 0 && domain is IdentityDomain,
             };
 
-            var plan = System.Design.Prepare(this, 0, target, newAts, TargetOf(Domain), AtsEnabled);
+            var plan = Iommu.Design.Prepare(this, 0, target, newAts, TargetOf(Domain), AtsEnabled);
             Span<ulong> cd = stackalloc ulong[Cd.Dwords];
             Span<ulong> ste = stackalloc ulong[Ste.Dwords];
             try
@@ -56,7 +57,7 @@ public sealed partial class Master
             }
             catch
             {
-                System.Design.Abort(plan);
+                AbortInstall(plan);
                 throw;
             }
 
@@ -78,6 +79,7 @@ public sealed partial class Master
                 WriteSteForAll(ste);
             }
 
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
             FinishInstall(plan);
             Domain = domain;
         }
@@ -104,13 +106,13 @@ public sealed partial class Master
             throw new DomainAttachException($"{Name}'s RID is attached to a {Domain.Kind} domain, which cannot carry PASIDs");
         }
 
-        lock (System.AttachLock)
+        lock (Iommu.AttachLock)
         {
             var target = TargetOf(domain)!;
             target.FinaliseFor(Smmu);
             var newAts = AtsSupported;
             var old = pasids.TryGetValue(pasid, out var o) ? TargetOf(o) : null;
-            var plan = System.Design.Prepare(this, pasid, target, newAts, old, AtsEnabled);
+            var plan = Iommu.Design.Prepare(this, pasid, target, newAts, old, AtsEnabled);
             Span<ulong> cd = stackalloc ulong[Cd.Dwords];
             Span<ulong> ste = stackalloc ulong[Ste.Dwords];
             try
@@ -135,13 +137,14 @@ public sealed partial class Master
                     pasids.Remove(pasid);
                 }
 
-                System.Design.Abort(plan);
+                AbortInstall(plan);
                 throw;
             }
 
             BeginInstall(plan);
             CdTable!.Write(pasid, cd);
             WriteSteForAll(ste);
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
             FinishInstall(plan);
         }
     }
@@ -149,7 +152,7 @@ public sealed partial class Master
     /// <summary>Detaches <paramref name="pasid"/> (its CD is cleared and its ATC entries flushed).</summary>
     public void RemovePasid(uint pasid)
     {
-        lock (System.AttachLock)
+        lock (Iommu.AttachLock)
         {
             if (!pasids.TryGetValue(pasid, out var domain))
             {
@@ -163,7 +166,7 @@ public sealed partial class Master
                 NestedDomain nested => AtsSupported && nested.GuestWantsAts,
                 _ => AtsSupported && pasids.Count > 0 && Domain is IdentityDomain,
             };
-            var plan = System.Design.Prepare(this, pasid, null, newAts, TargetOf(domain), AtsEnabled);
+            var plan = Iommu.Design.Prepare(this, pasid, null, newAts, TargetOf(domain), AtsEnabled);
             Span<ulong> ste = stackalloc ulong[Ste.Dwords];
             BuildSte(ste, Domain, newAts);
             Span<ulong> zero = stackalloc ulong[Cd.Dwords];
@@ -171,16 +174,28 @@ public sealed partial class Master
             BeginInstall(plan);
             CdTable!.Write(pasid, zero);
             WriteSteForAll(ste);
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
             FinishInstall(plan);
         }
+    }
+
+    /// <summary>A prepared attach that will not be installed: the design drops what it prepared.</summary>
+    private void AbortInstall(AttachPlan plan)
+    {
+        Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is undone under the attach lock");
+        Iommu.Design.Abort(plan);
+        plan.Advance(AttachPhase.Prepared, AttachPhase.Aborted);
     }
 
     /// <summary>Step 2 of an attach, before the CD/STE writes.</summary>
     private void BeginInstall(AttachPlan plan)
     {
+        Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is installed under the attach lock");
+
         // The new domain invalidates for this master before the STE/CD can make the SMMU cache
         // anything through it (publish before install).
-        System.Design.InstallNew(plan);
+        Iommu.Design.InstallNew(plan);
+        plan.Advance(AttachPhase.Prepared, AttachPhase.Published);
         if (plan.OldAts && !plan.NewAts)
         {
             Pci!.DisableAts();
@@ -190,6 +205,7 @@ public sealed partial class Master
     /// <summary>Step 4 of an attach, after the CD/STE writes.</summary>
     private void FinishInstall(AttachPlan plan)
     {
+        Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is committed under the attach lock");
         if (plan.NewAts && !plan.OldAts)
         {
             // Enabling ATS: flush the whole ATC first (an invalidation of PASID 0 covers it).
@@ -206,10 +222,12 @@ public sealed partial class Master
         }
 
         AtsEnabled = plan.NewAts;
+        plan.Advance(AttachPhase.Installed, AttachPhase.AtsUpdated);
 
         // The old domain stops invalidating for this master only after the STE/CD no longer
         // points at it (unref after install).
-        System.Design.Commit(plan);
+        Iommu.Design.Commit(plan);
+        Debug.Assert(plan.Phase is >= AttachPhase.Unreffed and < AttachPhase.Aborted, $"the design's commit left the attach at {plan.Phase}");
     }
 
     /// <summary>CMD_ATC_INV of everything cached for <paramref name="ssid"/> on every StreamID, then CMD_SYNC.</summary>

@@ -36,7 +36,7 @@ public sealed partial class Master
             smmu.StreamTable.EnsureStream(sid);
         }
 
-        System = system;
+        Iommu = system;
         Smmu = smmu;
         Name = name;
         StreamIds = sorted;
@@ -44,7 +44,7 @@ public sealed partial class Master
         PasidBits = Math.Min(pasidBits, smmu.Features.SsidBits);
     }
 
-    public IommuSystem System { get; }
+    public IommuSystem Iommu { get; }
 
     public SmmuDriver Smmu { get; }
 

@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.PageTables;
 
 namespace SmmuLab.Driver.PageTables;
@@ -9,14 +10,15 @@ namespace SmmuLab.Driver.PageTables;
 /// </summary>
 public sealed class IoPageTableConfig
 {
-    /// <summary>Linux's MAIR: index 0 NC (0x44), 1 WBRWA (0xFF), 2 Device-nGnRE (0x04), 3 inner-NC outer-WB (0xF4).</summary>
-    public const ulong Mair = 0x0000_0000_F404_FF44UL;
+    /// <summary>Linux's MAIR, 0xF404FF44: index 0 NC (0x44), 1 WBRWA (0xFF), 2 Device-nGnRE (0x04), 3 inner-NC outer-WB (0xF4).</summary>
+    public const ulong Mair =
+        ((ulong)MairAttr.NormalNonCacheable << (int)(8 * PteAttributes.MairIndexNonCacheable))
+        | ((ulong)MairAttr.NormalWriteBack << (int)(8 * PteAttributes.MairIndexCacheable))
+        | ((ulong)MairAttr.DeviceNGnRE << (int)(8 * PteAttributes.MairIndexDevice))
+        | ((ulong)MairAttr.InnerNonCacheableOuterWriteBack << (int)(8 * PteAttributes.MairIndexInnerNcOuterWb));
 
     /// <summary>At most this many tables are concatenated at the stage-2 start level.</summary>
     public const int MaxConcatenatedTables = 16;
-
-    /// <summary>Translation-control encodings of reference §5.8.</summary>
-    private const uint RegionNonCacheable = 0, RegionWbwa = 1, ShareOuter = 2, ShareInner = 3;
 
     /// <summary>Validates the combination and derives the geometry; throws <see cref="ArgumentException"/> when it is unsupported.</summary>
     /// <param name="format">Stage 1 or stage 2.</param>
@@ -136,11 +138,11 @@ public sealed class IoPageTableConfig
             WalkInner, WalkOuter, WalkShare);
     }
 
-    private uint WalkInner => CoherentWalk ? RegionWbwa : RegionNonCacheable;
+    private uint WalkInner => CoherentWalk ? Cacheability.WriteBackAllocate : Cacheability.NonCacheable;
 
-    private uint WalkOuter => CoherentWalk || (Quirks & IoPageTableQuirks.OuterWbwa) != 0 ? RegionWbwa : RegionNonCacheable;
+    private uint WalkOuter => CoherentWalk || (Quirks & IoPageTableQuirks.OuterWbwa) != 0 ? Cacheability.WriteBackAllocate : Cacheability.NonCacheable;
 
-    private uint WalkShare => CoherentWalk ? ShareInner : ShareOuter;
+    private uint WalkShare => CoherentWalk ? Shareability.Inner : Shareability.Outer;
 
     /// <summary>The page and block sizes Linux uses per granule, limited to levels the walk reaches.</summary>
     private static ulong LeafSizes(Granule g, int startLevel, int outputBits)

@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.PageTables;
 
 namespace SmmuLab.Driver.PageTables;
@@ -19,21 +20,6 @@ public static class PteAttributes
 
     /// <summary>MAIR index of inner non-cacheable, outer write-back memory (0xF4); Linux defines it, nothing here uses it.</summary>
     public const ulong MairIndexInnerNcOuterWb = 3;
-
-    /// <summary>Stage-2 MemAttr: Normal, inner and outer write-back (stage 1 may override).</summary>
-    public const ulong MemAttrWriteBack = 0xF;
-
-    /// <summary>Stage-2 MemAttr: Normal non-cacheable.</summary>
-    public const ulong MemAttrNonCacheable = 0x5;
-
-    /// <summary>Stage-2 MemAttr: Device-nGnRE.</summary>
-    public const ulong MemAttrDevice = 0x1;
-
-    /// <summary>Stage-2 MemAttr under FEAT_S2FWB: force write-back.</summary>
-    public const ulong MemAttrForceWriteBack = 0x6;
-
-    /// <summary>SH encodings: outer shareable and inner shareable.</summary>
-    public const ulong ShareOuter = 2, ShareInner = 3;
 
     /// <summary>Both execute-never bits, [54:53] (stage 1 UXN and PXN; stage 2 XN[1:0]).</summary>
     public static readonly ulong ExecuteNever = Descriptor.PXN.InPlaceMask | Descriptor.UXN.InPlaceMask;
@@ -75,14 +61,14 @@ public static class PteAttributes
         {
             pte |= (prot & IommuProt.Read) != 0 ? Descriptor.S2ApRead : 0;
             pte |= (prot & IommuProt.Write) != 0 ? Descriptor.S2ApWrite : 0;
-            var memAttr = (prot & IommuProt.Mmio) != 0 ? MemAttrDevice
-                : (prot & IommuProt.Cache) == 0 ? MemAttrNonCacheable
-                : (config.Quirks & IoPageTableQuirks.S2Fwb) != 0 ? MemAttrForceWriteBack
-                : MemAttrWriteBack;
+            var memAttr = (prot & IommuProt.Mmio) != 0 ? MemAttr.DeviceNGnRE
+                : (prot & IommuProt.Cache) == 0 ? MemAttr.NormalNonCacheable
+                : (config.Quirks & IoPageTableQuirks.S2Fwb) != 0 ? MemAttr.ForceWriteBack
+                : MemAttr.NormalWriteBack;
             pte |= Descriptor.MemAttr.Make(memAttr);
         }
 
-        pte |= Descriptor.SH.Make((prot & IommuProt.Cache) != 0 ? ShareInner : ShareOuter);
+        pte |= Descriptor.SH.Make((prot & IommuProt.Cache) != 0 ? Shareability.Inner : Shareability.Outer);
         if ((prot & IommuProt.NoExec) != 0)
         {
             pte |= ExecuteNever;

@@ -16,18 +16,13 @@ namespace SmmuLab.Driver.Probe;
 /// </summary>
 public static class ArmErrata
 {
-    public const uint MMU600 = 0x483;
-    public const uint MMU700 = 0x487;
-    public const uint MMUL1 = 0x48A;
-    public const uint MMUS3 = 0x498;
-
     /// <summary>Applies the workarounds; returns the adjusted features, whether to force CMD_SYNCs, and what was applied.</summary>
     public static (DriverFeatures Features, bool ForceSync, IReadOnlyList<string> Applied) Apply(DriverFeatures features)
     {
         var iidr = features.Iidr;
         var applied = new List<string>();
         var forceSync = false;
-        if (Iidr.Implementer.Get(iidr) != Iidr.ImplementerArm)
+        if (Iidr.Implementer.Get(iidr) != ArmProducts.Implementer)
         {
             return (features, false, applied);
         }
@@ -38,7 +33,7 @@ public static class ArmErrata
         var f = features;
         switch (product)
         {
-            case MMU600:
+            case ArmProducts.MMU600:
                 if (variant == 0 && revision <= 2 && f.Sev)
                 {
                     f = f with { Sev = false };
@@ -52,7 +47,7 @@ public static class ArmErrata
                 }
 
                 break;
-            case MMU700:
+            case ArmProducts.MMU700:
                 if (f.Btm)
                 {
                     f = f with { Btm = false };
@@ -71,14 +66,14 @@ public static class ArmErrata
                 }
 
                 break;
-            case MMUL1:
-            case MMUS3:
+            case ArmProducts.MMUL1:
+            case ArmProducts.MMUS3:
                 if (f.Btm)
                 {
                     f = f with { Btm = false };
                 }
 
-                applied.Add($"{(product == MMUL1 ? "MMU-L1 erratum 3878312" : "MMU-S3 erratum 3995052")}: BTM disabled");
+                applied.Add($"{(product == ArmProducts.MMUL1 ? "MMU-L1 erratum 3878312" : "MMU-S3 erratum 3995052")}: BTM disabled");
                 break;
             default:
                 break;

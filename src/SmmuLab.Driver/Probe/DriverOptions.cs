@@ -1,4 +1,4 @@
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 
 namespace SmmuLab.Driver.Probe;
 

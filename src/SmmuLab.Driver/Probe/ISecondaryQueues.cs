@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Driver.Cmdq;
 
 namespace SmmuLab.Driver.Probe;
 
@@ -12,7 +13,7 @@ public interface ISecondaryQueues
 {
     /// <summary>
     /// The queue that should run <paramref name="command"/> on the calling thread, or null for the
-    /// SMMU's own CMDQ. A queue returned must support the command (<see cref="CommandQueue.CommandQueue.Supports"/>).
+    /// SMMU's own CMDQ. A queue returned must support the command (<see cref="CommandQueue.Supports"/>).
     /// </summary>
-    CommandQueue.CommandQueue? QueueFor(in Command command);
+    CommandQueue? QueueFor(in Command command);
 }

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Tables;
 
@@ -15,8 +14,7 @@ namespace SmmuLab.Driver.Probe;
 /// </summary>
 public sealed class SmmuDriver : IInterruptSink, IDisposable
 {
-    private static int lastOrdinal;
-    private readonly Func<Command, CommandQueue.CommandQueue> queueChooser;
+    private readonly Func<Command, CommandQueue> queueChooser;
     private ISecondaryQueues? secondaryQueues;
 
     private SmmuDriver(DriverPlatform platform, DriverOptions options, DriverFeatures probed)
@@ -31,7 +29,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
         var completion = options.Completion ?? (features.Msi && features.Coherent && !options.DisableMsiPolling
             ? SyncCompletionMode.Msi
             : features.Sev && platform.Events is not null ? SyncCompletionMode.Sev : SyncCompletionMode.Poll);
-        Cmdq = new CommandQueue.CommandQueue(platform, new CommandQueueOptions
+        Cmdq = new CommandQueue(platform, new CommandQueueOptions
         {
             Name = $"{options.Name} cmdq",
             Log2Entries = Math.Clamp(Math.Min(features.CmdqLog2, options.MaxCmdqLog2), CommandQueueOptions.MinLog2Entries, CommandQueueOptions.MaxLog2Entries),
@@ -48,13 +46,6 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     public string Name { get; }
 
-    /// <summary>
-    /// A process-wide number, unique and fixed per SMMU instance, in probe order. The Linux
-    /// design's invalidation arrays sort by it to keep each SMMU's entries together (Linux compares
-    /// the instance pointers; any stable total order does).
-    /// </summary>
-    public int Ordinal { get; } = Interlocked.Increment(ref lastOrdinal);
-
     public DriverPlatform Platform { get; }
 
     public DriverOptions Options { get; }
@@ -66,7 +57,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     public StreamTable StreamTable { get; }
 
-    public CommandQueue.CommandQueue Cmdq { get; }
+    public CommandQueue Cmdq { get; }
 
     public GlobalErrorHandler GlobalErrors { get; }
 
@@ -78,8 +69,8 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// <summary>The secondary queues installed (a CMDQV), or null: every command goes to <see cref="Cmdq"/>.</summary>
     public ISecondaryQueues? SecondaryQueues => Volatile.Read(ref secondaryQueues);
 
-    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Func{Command, CommandQueue.CommandQueue}, in Command)"/>.</summary>
-    public Func<Command, CommandQueue.CommandQueue> QueueChooser => queueChooser;
+    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Func{Command, CommandQueue}, in Command)"/>.</summary>
+    public Func<Command, CommandQueue> QueueChooser => queueChooser;
 
     /// <summary>
     /// Probes and resets an SMMU: reads the IDRs, allocates the tables and queues, and runs the
@@ -128,7 +119,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// The queue for <paramref name="command"/> on the calling thread (the kernel's
     /// <c>arm_smmu_get_cmdq</c>): a secondary queue that supports it, else <see cref="Cmdq"/>.
     /// </summary>
-    public CommandQueue.CommandQueue CommandQueueFor(in Command command) => SecondaryQueues?.QueueFor(command) ?? Cmdq;
+    public CommandQueue CommandQueueFor(in Command command) => SecondaryQueues?.QueueFor(command) ?? Cmdq;
 
     /// <summary>
     /// A batch whose queue is chosen by <see cref="CommandQueueFor"/> for <paramref name="first"/>
@@ -191,8 +182,8 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
         }
 
         WriteCr0(0);
-        mmio.Write32(SmmuRegister.CR1, (uint)(Cr1.QUEUE_IC.Make(1) | Cr1.QUEUE_OC.Make(1) | Cr1.QUEUE_SH.Make(3)
-            | Cr1.TABLE_IC.Make(1) | Cr1.TABLE_OC.Make(1) | Cr1.TABLE_SH.Make(3)));
+        mmio.Write32(SmmuRegister.CR1, (uint)(Cr1.QUEUE_IC.Make(Cacheability.WriteBackAllocate) | Cr1.QUEUE_OC.Make(Cacheability.WriteBackAllocate) | Cr1.QUEUE_SH.Make(Shareability.Inner)
+            | Cr1.TABLE_IC.Make(Cacheability.WriteBackAllocate) | Cr1.TABLE_OC.Make(Cacheability.WriteBackAllocate) | Cr1.TABLE_SH.Make(Shareability.Inner)));
         mmio.Write32(SmmuRegister.CR2, (uint)(Cr2.PTM.Make(1) | Cr2.RECINVSID.Make(1) | Cr2.E2H.Make(Features.E2H ? 1UL : 0)));
         mmio.Write64(SmmuRegister.STRTAB_BASE, StreamTable.BaseRegister);
         mmio.Write32(SmmuRegister.STRTAB_BASE_CFG, StreamTable.BaseCfgRegister);
@@ -260,29 +251,17 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     private void PollUntil(int register, uint value, string what)
     {
-        var sw = Stopwatch.StartNew();
-        while (Platform.Mmio.Read32(register) != value)
+        if (!Platform.Waiter.WaitForRegister(Platform.Mmio, register, uint.MaxValue, value, Options.PollTimeout))
         {
-            if (sw.Elapsed > Options.PollTimeout)
-            {
-                throw new SmmuProbeException($"{Name}: {what} did not reach 0x{value:x} within {Options.PollTimeout.TotalMilliseconds} ms");
-            }
-
-            Thread.Yield();
+            throw new SmmuProbeException($"{Name}: {what} did not reach 0x{value:x} within {Options.PollTimeout.TotalMilliseconds} ms");
         }
     }
 
     private void WaitClear(int register, uint mask)
     {
-        var sw = Stopwatch.StartNew();
-        while ((Platform.Mmio.Read32(register) & mask) != 0)
+        if (!Platform.Waiter.WaitForRegister(Platform.Mmio, register, mask, 0, Options.PollTimeout))
         {
-            if (sw.Elapsed > Options.PollTimeout)
-            {
-                throw new SmmuProbeException($"{Name}: register 0x{register:x} bits 0x{mask:x} did not clear");
-            }
-
-            Thread.Yield();
+            throw new SmmuProbeException($"{Name}: register 0x{register:x} bits 0x{mask:x} did not clear");
         }
     }
 

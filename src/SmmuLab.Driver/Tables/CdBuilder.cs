@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.ContextDescriptors;
+using SmmuLab.Architecture.Memory;
 
 namespace SmmuLab.Driver.Tables;
 
@@ -8,12 +9,6 @@ namespace SmmuLab.Driver.Tables;
 /// </summary>
 public static class CdBuilder
 {
-    /// <summary>TCR IRGN/ORGN: write-back, write-allocate.</summary>
-    public const uint RgnWbwa = 1;
-
-    /// <summary>TCR SH: inner shareable.</summary>
-    public const uint ShInner = 3;
-
     /// <summary>An invalid CD (all zero): substreams using it get C_BAD_CD.</summary>
     public static void Clear(Span<ulong> cd) => Begin(cd);
 
@@ -57,9 +52,9 @@ public static class CdBuilder
         Begin(cd);
         cd[0] = Cd.T0SZ.Make(sva.Tsz)
             | Cd.TG0.Make(sva.Tg)
-            | Cd.IR0.Make(RgnWbwa)
-            | Cd.OR0.Make(RgnWbwa)
-            | Cd.SH0.Make(ShInner)
+            | Cd.IR0.Make(Cacheability.WriteBackAllocate)
+            | Cd.OR0.Make(Cacheability.WriteBackAllocate)
+            | Cd.SH0.Make(Shareability.Inner)
             | Cd.IPS.Make(sva.Ips)
             | Common(features, stallEnabled, sva.Asid);
         cd[1] = pgd & EntryUsedBits.Ttb0Mask;

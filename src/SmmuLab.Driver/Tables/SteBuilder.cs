@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.StreamTable;
 
 namespace SmmuLab.Driver.Tables;
@@ -9,21 +10,6 @@ namespace SmmuLab.Driver.Tables;
 /// </summary>
 public static class SteBuilder
 {
-    /// <summary>STE.SHCFG: use the incoming shareability.</summary>
-    public const uint ShcfgIncoming = 1;
-
-    /// <summary>STE.S1CIR/S1COR: write-back, read-allocate.</summary>
-    public const uint CacheWbra = 1;
-
-    /// <summary>STE.S1CSH: inner shareable.</summary>
-    public const uint ShareInner = 3;
-
-    /// <summary>STE.STRW: Non-secure EL1.</summary>
-    public const uint StrwNsEl1 = 0;
-
-    /// <summary>STE.STRW: EL2 (EL2-E2H when the SMMU has E2H enabled).</summary>
-    public const uint StrwEl2 = 2;
-
     /// <summary>V=1, Config=abort: traffic is terminated without an event.</summary>
     public static void MakeAbort(Span<ulong> ste)
     {
@@ -38,7 +24,7 @@ public static class SteBuilder
         ste[0] = Ste.V.Make(1) | Ste.Config.Make(SteConfig.Bypass);
         if (features.AttrTypesOverride)
         {
-            ste[1] = Ste.SHCFG.Make(ShcfgIncoming);
+            ste[1] = Ste.SHCFG.Make(Shareability.UseIncoming);
         }
     }
 
@@ -64,9 +50,9 @@ public static class SteBuilder
             | Ste.S1CDMax.Make(cdTable.S1CdMax);
 
         var dw1 = Ste.S1DSS.Make(s1dss)
-            | Ste.S1CIR.Make(CacheWbra)
-            | Ste.S1COR.Make(CacheWbra)
-            | Ste.S1CSH.Make(ShareInner)
+            | Ste.S1CIR.Make(Cacheability.WriteBackAllocate)
+            | Ste.S1COR.Make(Cacheability.WriteBackAllocate)
+            | Ste.S1CSH.Make(Shareability.Inner)
             | Ste.EATS.Make(atsEnabled ? Eats.Trans : Eats.Abort);
         if (features.Stalls && !stallEnabled)
         {
@@ -75,17 +61,17 @@ public static class SteBuilder
 
         if (features.AttrTypesOverride && s1dss == S1Dss.Bypass)
         {
-            dw1 |= Ste.SHCFG.Make(ShcfgIncoming);
+            dw1 |= Ste.SHCFG.Make(Shareability.UseIncoming);
         }
 
         if (features.E2H)
         {
-            dw1 |= Ste.STRW.Make(StrwEl2);
+            dw1 |= Ste.STRW.Make(Strw.El2);
         }
         else
         {
             // StreamWorld NS-EL1 tags stage-1 TLB entries with S2VMID; VMID 0 is kept for these STEs.
-            dw1 |= Ste.STRW.Make(StrwNsEl1);
+            dw1 |= Ste.STRW.Make(Strw.NsEl1);
             ste[2] = Ste.S2VMID.Make(0);
         }
 
@@ -111,7 +97,7 @@ public static class SteBuilder
 
         if (features.AttrTypesOverride)
         {
-            dw1 |= Ste.SHCFG.Make(ShcfgIncoming);
+            dw1 |= Ste.SHCFG.Make(Shareability.UseIncoming);
         }
 
         ste[1] = dw1;

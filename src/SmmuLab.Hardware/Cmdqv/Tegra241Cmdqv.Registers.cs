@@ -1,5 +1,4 @@
 using SmmuLab.Architecture.Cmdqv;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Cmdqv;
 
@@ -99,29 +98,29 @@ public sealed partial class Tegra241Cmdqv
             return Region.None;
         }
 
-        if (offset < R.VcmdqPage0)
+        if (offset < CmdqvRegister.VcmdqPage0)
         {
             return Region.Config;
         }
 
         int slot;
         Region region;
-        if (offset < R.VintfPage0Base)
+        if (offset < CmdqvRegister.VintfPage0Base)
         {
-            region = offset < R.VcmdqPage1 ? Region.Page0 : Region.Page1;
-            slot = (offset - (region == Region.Page0 ? R.VcmdqPage0 : R.VcmdqPage1)) / R.VcmdqStride;
+            region = offset < CmdqvRegister.VcmdqPage1 ? Region.Page0 : Region.Page1;
+            slot = (offset - (region == Region.Page0 ? CmdqvRegister.VcmdqPage0 : CmdqvRegister.VcmdqPage1)) / CmdqvRegister.VcmdqStride;
             vcmdq = slot < vcmdqs.Length ? slot : -1;
         }
         else
         {
-            var vintf = (offset - R.VintfPage0Base) / R.VintfPagesStride;
-            var within = (offset - R.VintfPage0Base) % R.VintfPagesStride;
-            region = within < R.PageSize ? Region.Page0 : Region.Page1;
-            slot = (within % R.PageSize) / R.VcmdqStride;
+            var vintf = (offset - CmdqvRegister.VintfPage0Base) / CmdqvRegister.VintfPagesStride;
+            var within = (offset - CmdqvRegister.VintfPage0Base) % CmdqvRegister.VintfPagesStride;
+            region = within < CmdqvRegister.PageSize ? Region.Page0 : Region.Page1;
+            slot = (within % CmdqvRegister.PageSize) / CmdqvRegister.VcmdqStride;
             vcmdq = GlobalIndexOf(vintf, slot);
         }
 
-        register = offset % R.VcmdqStride;
+        register = offset % CmdqvRegister.VcmdqStride;
         return vcmdq < 0 ? Region.None : region;
     }
 
@@ -129,25 +128,25 @@ public sealed partial class Tegra241Cmdqv
     {
         switch (offset)
         {
-            case R.CONFIG:
+            case CmdqvRegister.CONFIG:
                 return Volatile.Read(ref config);
-            case R.PARAM:
+            case CmdqvRegister.PARAM:
                 return (uint)(CmdqvParam.VER.Make((ulong)Options.Version) | CmdqvParam.NUM_VCMDQ_LOG2.Make((ulong)Options.VcmdqsLog2)
                     | CmdqvParam.NUM_VINTF_LOG2.Make((ulong)Options.VintfsLog2) | CmdqvParam.NUM_SID_PER_VM_LOG2.Make((ulong)Options.SidsPerVintfLog2));
-            case R.STATUS:
+            case CmdqvRegister.STATUS:
                 return Volatile.Read(ref config) & (uint)CmdqvStatus.CMDQV_ENABLED.InPlaceMask;
-            case R.VINTF_ERR_MAP:
-            case R.VINTF_ERR_MAP + 4:
-                return (uint)(VintfErrorMap() >> (offset == R.VINTF_ERR_MAP ? 0 : 32));
-            case R.VINTF_INT_MASK:
-            case R.VINTF_INT_MASK + 4:
-                return (uint)(Volatile.Read(ref interruptMask) >> (offset == R.VINTF_INT_MASK ? 0 : 32));
-            case >= R.CMDQ_ERR_MAP and < R.CMDQ_ERR_MAP + 16:
-                return CmdqErrorMapWord((offset - R.CMDQ_ERR_MAP) / 4);
-            case >= R.CMDQ_ALLOC and < R.VINTF:
-                var q = (offset - R.CMDQ_ALLOC) / 4;
+            case CmdqvRegister.VINTF_ERR_MAP:
+            case CmdqvRegister.VINTF_ERR_MAP + 4:
+                return (uint)(VintfErrorMap() >> (offset == CmdqvRegister.VINTF_ERR_MAP ? 0 : 32));
+            case CmdqvRegister.VINTF_INT_MASK:
+            case CmdqvRegister.VINTF_INT_MASK + 4:
+                return (uint)(Volatile.Read(ref interruptMask) >> (offset == CmdqvRegister.VINTF_INT_MASK ? 0 : 32));
+            case >= CmdqvRegister.CMDQ_ERR_MAP and < CmdqvRegister.CMDQ_ERR_MAP + 16:
+                return CmdqErrorMapWord((offset - CmdqvRegister.CMDQ_ERR_MAP) / 4);
+            case >= CmdqvRegister.CMDQ_ALLOC and < CmdqvRegister.VINTF:
+                var q = (offset - CmdqvRegister.CMDQ_ALLOC) / 4;
                 return q < alloc.Length ? Volatile.Read(ref alloc[q]) : 0;
-            case >= R.VINTF:
+            case >= CmdqvRegister.VINTF:
                 return ReadVintf32(offset);
             default:
                 return 0;
@@ -158,27 +157,27 @@ public sealed partial class Tegra241Cmdqv
     {
         switch (offset)
         {
-            case R.CONFIG:
+            case CmdqvRegister.CONFIG:
                 // Only CMDQV_EN is modelled; the batching hints of the other fields are ignored.
                 Volatile.Write(ref config, value & (uint)CmdqvConfig.CMDQV_EN.InPlaceMask);
                 break;
-            case R.VINTF_INT_MASK:
-            case R.VINTF_INT_MASK + 4:
+            case CmdqvRegister.VINTF_INT_MASK:
+            case CmdqvRegister.VINTF_INT_MASK + 4:
                 lock (configGate)
                 {
-                    interruptMask = RegisterHalves.With(interruptMask, value, high: offset != R.VINTF_INT_MASK);
+                    interruptMask = RegisterHalves.With(interruptMask, value, high: offset != CmdqvRegister.VINTF_INT_MASK);
                 }
 
                 break;
-            case >= R.CMDQ_ALLOC and < R.VINTF:
-                var q = (offset - R.CMDQ_ALLOC) / 4;
+            case >= CmdqvRegister.CMDQ_ALLOC and < CmdqvRegister.VINTF:
+                var q = (offset - CmdqvRegister.CMDQ_ALLOC) / 4;
                 if (q < alloc.Length)
                 {
                     WriteAlloc(q, value);
                 }
 
                 break;
-            case >= R.VINTF:
+            case >= CmdqvRegister.VINTF:
                 WriteVintf32(offset, value);
                 break;
             default:

@@ -1,5 +1,4 @@
 using SmmuLab.Architecture.Cmdqv;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Cmdqv;
 
@@ -56,8 +55,8 @@ public sealed partial class Tegra241Cmdqv
 
     private uint ReadVintf32(int offset)
     {
-        var v = (offset - R.VINTF) / R.VintfStride;
-        var register = (offset - R.VINTF) % R.VintfStride;
+        var v = (offset - CmdqvRegister.VINTF) / CmdqvRegister.VintfStride;
+        var register = (offset - CmdqvRegister.VINTF) % CmdqvRegister.VintfStride;
         if (v >= vintfs.Length)
         {
             return 0;
@@ -66,9 +65,9 @@ public sealed partial class Tegra241Cmdqv
         var vintf = vintfs[v];
         switch (register)
         {
-            case R.VINTF_CONFIG:
+            case CmdqvRegister.VINTF_CONFIG:
                 return vintf.Config;
-            case R.VINTF_STATUS:
+            case CmdqvRegister.VINTF_STATUS:
                 var mapped = 0;
                 for (var l = 0; l < vcmdqs.Length && GlobalIndexOf(v, l) >= 0; l++)
                 {
@@ -78,12 +77,12 @@ public sealed partial class Tegra241Cmdqv
                 return (uint)(VintfStatus.ENABLED.Make(vintf.Enabled ? 1UL : 0)
                     | VintfStatus.STATUS.Make((VintfErrorMap() & (1UL << v)) != 0 ? 1UL : 0)
                     | VintfStatus.VI_NUM_LVCMDQ.Make((ulong)mapped));
-            case >= R.VINTF_SID_MATCH and < R.VINTF_SID_REPLACE:
-                return ReadSidPair(vintf, (register - R.VINTF_SID_MATCH) / 4, match: true);
-            case >= R.VINTF_SID_REPLACE and < R.VINTF_LVCMDQ_ERR_MAP:
-                return ReadSidPair(vintf, (register - R.VINTF_SID_REPLACE) / 4, match: false);
-            case >= R.VINTF_LVCMDQ_ERR_MAP and < R.VINTF_LVCMDQ_ERR_MAP + 16:
-                var half = (register - R.VINTF_LVCMDQ_ERR_MAP) / 8;
+            case >= CmdqvRegister.VINTF_SID_MATCH and < CmdqvRegister.VINTF_SID_REPLACE:
+                return ReadSidPair(vintf, (register - CmdqvRegister.VINTF_SID_MATCH) / 4, match: true);
+            case >= CmdqvRegister.VINTF_SID_REPLACE and < CmdqvRegister.VINTF_LVCMDQ_ERR_MAP:
+                return ReadSidPair(vintf, (register - CmdqvRegister.VINTF_SID_REPLACE) / 4, match: false);
+            case >= CmdqvRegister.VINTF_LVCMDQ_ERR_MAP and < CmdqvRegister.VINTF_LVCMDQ_ERR_MAP + 16:
+                var half = (register - CmdqvRegister.VINTF_LVCMDQ_ERR_MAP) / 8;
                 var map = LvcmdqErrorMap(v, half);
                 return (register & 4) != 0 ? (uint)(map >> 32) : (uint)map;
             default:
@@ -93,8 +92,8 @@ public sealed partial class Tegra241Cmdqv
 
     private void WriteVintf32(int offset, uint value)
     {
-        var v = (offset - R.VINTF) / R.VintfStride;
-        var register = (offset - R.VINTF) % R.VintfStride;
+        var v = (offset - CmdqvRegister.VINTF) / CmdqvRegister.VintfStride;
+        var register = (offset - CmdqvRegister.VINTF) % CmdqvRegister.VintfStride;
         if (v >= vintfs.Length)
         {
             return;
@@ -103,16 +102,16 @@ public sealed partial class Tegra241Cmdqv
         var vintf = vintfs[v];
         switch (register)
         {
-            case R.VINTF_CONFIG:
+            case CmdqvRegister.VINTF_CONFIG:
                 var keep = VintfConfig.EN.InPlaceMask | VintfConfig.VMID.InPlaceMask
                     | (Options.HypOwnWiredToZero ? 0 : VintfConfig.HYP_OWN.InPlaceMask);
                 vintf.Config = value & (uint)keep;
                 break;
-            case >= R.VINTF_SID_MATCH and < R.VINTF_SID_REPLACE:
-                WriteSidPair(vintf, (register - R.VINTF_SID_MATCH) / 4, value, match: true);
+            case >= CmdqvRegister.VINTF_SID_MATCH and < CmdqvRegister.VINTF_SID_REPLACE:
+                WriteSidPair(vintf, (register - CmdqvRegister.VINTF_SID_MATCH) / 4, value, match: true);
                 break;
-            case >= R.VINTF_SID_REPLACE and < R.VINTF_LVCMDQ_ERR_MAP:
-                WriteSidPair(vintf, (register - R.VINTF_SID_REPLACE) / 4, value, match: false);
+            case >= CmdqvRegister.VINTF_SID_REPLACE and < CmdqvRegister.VINTF_LVCMDQ_ERR_MAP:
+                WriteSidPair(vintf, (register - CmdqvRegister.VINTF_SID_REPLACE) / 4, value, match: false);
                 break;
             default:
                 break; // STATUS and the error maps are read-only

@@ -10,6 +10,7 @@ public sealed class VcmdqStatistics
     private readonly long[] errorsByCode = new long[8];
     private long vmidsReplaced;
     private long sidsReplaced;
+    private long reservedBitCommands;
 
     /// <summary>Commands executed (after any substitution), by opcode.</summary>
     public OpcodeCounters CommandsByOpcode { get; } = new();
@@ -41,6 +42,12 @@ public sealed class VcmdqStatistics
     /// <summary>ATC_INVs of a guest-owned queue whose virtual StreamID was translated.</summary>
     public long SidsReplaced => Interlocked.Read(ref sidsReplaced);
 
+    /// <summary>
+    /// Commands executed with reserved bits set, which the SMMU ignored
+    /// (<c>ReservedFieldPolicy.Ignore</c>, IHI0070 4.1.5).
+    /// </summary>
+    public long ReservedBitCommands => Interlocked.Read(ref reservedBitCommands);
+
     public long Commands(Opcode op) => CommandsByOpcode[op];
 
     public long ErrorCount(VcmdqError error) => Interlocked.Read(ref errorsByCode[(int)error & 7]);
@@ -51,6 +58,8 @@ public sealed class VcmdqStatistics
     internal void CountCommand(Opcode op) => CommandsByOpcode.Count(op);
 
     internal void CountError(VcmdqError error) => Interlocked.Increment(ref errorsByCode[(int)error & 7]);
+
+    internal void CountReservedBitCommand() => Interlocked.Increment(ref reservedBitCommands);
 
     internal void CountVmidReplaced() => Interlocked.Increment(ref vmidsReplaced);
 

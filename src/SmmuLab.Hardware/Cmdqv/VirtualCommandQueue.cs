@@ -1,7 +1,6 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Queues;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Cmdqv;
 
@@ -44,12 +43,12 @@ internal sealed class VirtualCommandQueue
     /// <summary>Page-0 registers are single words written under the lock, so reads need none.</summary>
     public uint ReadPage0(int register) => register switch
     {
-        R.VCMDQ_CONS => queue.Cons,
-        R.VCMDQ_PROD => queue.Prod,
-        R.VCMDQ_CONFIG => Volatile.Read(ref config),
-        R.VCMDQ_STATUS => Volatile.Read(ref config) & (uint)VcmdqControl.EN.InPlaceMask,
-        R.VCMDQ_GERROR => Volatile.Read(ref gerror),
-        R.VCMDQ_GERRORN => Volatile.Read(ref gerrorn),
+        CmdqvRegister.VCMDQ_CONS => queue.Cons,
+        CmdqvRegister.VCMDQ_PROD => queue.Prod,
+        CmdqvRegister.VCMDQ_CONFIG => Volatile.Read(ref config),
+        CmdqvRegister.VCMDQ_STATUS => Volatile.Read(ref config) & (uint)VcmdqControl.EN.InPlaceMask,
+        CmdqvRegister.VCMDQ_GERROR => Volatile.Read(ref gerror),
+        CmdqvRegister.VCMDQ_GERRORN => Volatile.Read(ref gerrorn),
         _ => 0,
     };
 
@@ -59,8 +58,8 @@ internal sealed class VirtualCommandQueue
         {
             return register switch
             {
-                R.VCMDQ_BASE => queue.Base,
-                R.VCMDQ_CONS_INDX_BASE => consIndexBase,
+                CmdqvRegister.VCMDQ_BASE => queue.Base,
+                CmdqvRegister.VCMDQ_CONS_INDX_BASE => consIndexBase,
                 _ => 0,
             };
         }
@@ -87,11 +86,11 @@ internal sealed class VirtualCommandQueue
             var kick = false;
             switch (register)
             {
-                case R.VCMDQ_PROD:
+                case CmdqvRegister.VCMDQ_PROD:
                     queue.Prod = queue.TrimToSize(value & (uint)VcmdqPointer.INDEX.InPlaceMask);
                     kick = Enabled;
                     break;
-                case R.VCMDQ_CONS:
+                case CmdqvRegister.VCMDQ_CONS:
                     // Software sets CONS only while the queue is disabled (reset, deinit).
                     if (!Enabled)
                     {
@@ -99,12 +98,12 @@ internal sealed class VirtualCommandQueue
                     }
 
                     break;
-                case R.VCMDQ_CONFIG:
+                case CmdqvRegister.VCMDQ_CONFIG:
                     var was = Enabled;
                     Volatile.Write(ref config, value & (uint)VcmdqControl.EN.InPlaceMask);
                     kick = Enabled && !was;
                     break;
-                case R.VCMDQ_GERRORN:
+                case CmdqvRegister.VCMDQ_GERRORN:
                     var wasError = InError;
                     Volatile.Write(ref gerrorn, value & VcmdqGError.ImplementedMask);
                     kick = wasError && !InError && Enabled;
@@ -124,14 +123,14 @@ internal sealed class VirtualCommandQueue
         {
             switch (register)
             {
-                case R.VCMDQ_BASE:
+                case CmdqvRegister.VCMDQ_BASE:
                     if (!Enabled)
                     {
                         queue.Base = value & (VcmdqBase.ADDR.InPlaceMask | VcmdqBase.LOG2SIZE.InPlaceMask);
                     }
 
                     break;
-                case R.VCMDQ_CONS_INDX_BASE:
+                case CmdqvRegister.VCMDQ_CONS_INDX_BASE:
                     consIndexBase = value;
                     break;
                 default:
@@ -145,7 +144,7 @@ internal sealed class VirtualCommandQueue
     {
         lock (gate)
         {
-            var current = register == R.VCMDQ_BASE ? queue.Base : consIndexBase;
+            var current = register == CmdqvRegister.VCMDQ_BASE ? queue.Base : consIndexBase;
             WritePage1(register, RegisterHalves.With(current, half, high));
         }
     }
@@ -182,14 +181,19 @@ internal sealed class VirtualCommandQueue
         public readonly byte Execute(ref Command command)
         {
             var error = GuestCommandFilter.Apply(ref command, view.HypOwn, view.Vmid, view.Vintf!, q.Statistics);
+            var reservedIgnored = false;
             if (error == VcmdqError.NONE)
             {
-                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command);
+                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command, out reservedIgnored);
             }
 
             if (error == VcmdqError.NONE)
             {
                 q.Statistics.CountCommand(command.Opcode);
+                if (reservedIgnored)
+                {
+                    q.Statistics.CountReservedBitCommand();
+                }
             }
 
             return (byte)error;

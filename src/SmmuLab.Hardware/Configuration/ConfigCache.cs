@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Hardware.Smmu;
 
@@ -140,7 +141,7 @@ public sealed class ConfigCache
     /// </summary>
     public void InvalidateSteRange(uint sid, uint range)
     {
-        if (range >= 31)
+        if (range >= CommandLayouts.CfgiAllRange)
         {
             InvalidateAll();
             return;

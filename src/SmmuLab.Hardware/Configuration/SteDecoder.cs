@@ -46,7 +46,7 @@ internal static class SteDecoder
 
         var s1 = SteConfig.HasStage1(config);
         var strw = (uint)Ste.STRW.Get(ste);
-        var world = !StrwUnused(config, f) && strw == Strw.NsEl2
+        var world = !StrwUnused(config, f) && strw == Strw.El2
             ? (Cr2.E2H.IsSet(cr2) ? StreamWorld.NsEl2E2H : StreamWorld.NsEl2)
             : StreamWorld.NsEl1;
         var vmidTagged = f.S2P && kind != StreamConfigKind.Bypass && world == StreamWorld.NsEl1;

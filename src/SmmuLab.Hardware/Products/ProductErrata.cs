@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Registers;
 namespace SmmuLab.Hardware.Products;
 
 /// <summary>
@@ -16,5 +17,5 @@ public sealed record ProductErrata(bool NoSevWhenCmdqNotFull)
     public static readonly ProductErrata None = new(false);
 
     public static ProductErrata For(ProductIdentity product) => new(
-        NoSevWhenCmdqNotFull: product.ProductId == ProductIdentity.MMU600 && product.Variant == 0 && product.Revision <= 2);
+        NoSevWhenCmdqNotFull: product.ProductId == ArmProducts.MMU600 && product.Variant == 0 && product.Revision <= 2);
 }

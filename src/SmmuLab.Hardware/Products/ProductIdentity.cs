@@ -1,23 +1,18 @@
-using R = SmmuLab.Architecture.Registers;
+using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Hardware.Products;
 
 /// <summary>
 /// Who made the SMMU: the IIDR value a driver keys its errata on. Linux knows the Arm products
-/// MMU-600 (0x483), MMU-700 (0x487), MMU-L1 (0x48A) and MMU-S3 (0x498).
+/// MMU-600, MMU-700, MMU-L1 and MMU-S3 (<see cref="ArmProducts"/>).
 /// </summary>
 public sealed record ProductIdentity(string Name, uint Implementer, uint ProductId, uint Variant, uint Revision)
 {
-    public const uint MMU600 = 0x483;
-    public const uint MMU700 = 0x487;
-    public const uint MMUL1 = 0x48A;
-    public const uint MMUS3 = 0x498;
-
     /// <summary>A model-specific identity with no known errata.</summary>
     public static readonly ProductIdentity Generic = new("generic", 0x0, 0x0, 0, 0);
 
-    public uint IidrValue => (uint)(R.Iidr.Implementer.Make(Implementer) | R.Iidr.ProductID.Make(ProductId)
-        | R.Iidr.Variant.Make(Variant) | R.Iidr.Revision.Make(Revision));
+    public uint IidrValue => (uint)(Iidr.Implementer.Make(Implementer) | Iidr.ProductID.Make(ProductId)
+        | Iidr.Variant.Make(Variant) | Iidr.Revision.Make(Revision));
 
     /// <summary>
     /// Parses "generic", "mmu-600 r0p2", "mmu-700 r1p1", "mmu-l1 r0p0", "mmu-s3 r0p0". The rNpM suffix
@@ -37,10 +32,10 @@ public sealed record ProductIdentity(string Name, uint Implementer, uint Product
         uint? product = parts[0] switch
         {
             "generic" => 0,
-            "mmu-600" => MMU600,
-            "mmu-700" => MMU700,
-            "mmu-l1" => MMUL1,
-            "mmu-s3" => MMUS3,
+            "mmu-600" => ArmProducts.MMU600,
+            "mmu-700" => ArmProducts.MMU700,
+            "mmu-l1" => ArmProducts.MMUL1,
+            "mmu-s3" => ArmProducts.MMUS3,
             _ => null,
         };
         if (product is null)
@@ -64,7 +59,7 @@ public sealed record ProductIdentity(string Name, uint Implementer, uint Product
 
         identity = product == 0
             ? Generic
-            : new ProductIdentity($"{parts[0]} r{variant}p{revision}", R.Iidr.ImplementerArm, product.Value, variant, revision);
+            : new ProductIdentity($"{parts[0]} r{variant}p{revision}", ArmProducts.Implementer, product.Value, variant, revision);
         return true;
     }
 

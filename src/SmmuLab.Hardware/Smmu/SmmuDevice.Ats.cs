@@ -115,19 +115,28 @@ public sealed partial class SmmuDevice
         // Split-stage ATS returns the stage-1 output (an IPA); the Translated access then goes through stage 2.
         // A request without a PASID is Data, Unprivileged; R and W are computed at the privilege and
         // with the INST marking that STE.PRIVCFG/INSTCFG give it (13.7.1): INSTCFG = Instruction
-        // grants R only where the page is executable.
+        // grants R only where the page is executable. W is the translation's write permission at
+        // that privilege whatever R is (writes are always Data), so a page R denies can still be
+        // granted W: a non-executable writable page under INSTCFG = Instruction, or a stage-2
+        // write-only page.
         var probe = eats == Eats.S1Chk ? config.Stream! with { Kind = StreamConfigKind.Stage1 } : ste;
         var probeConfig = ConfigResult.Success(probe, config.Context);
         var read = TranslateWith(probeConfig, sid, pasid, address, ste.EffectiveAccess(AccessKind.Read), atsProbe: true);
-        if (!read.Succeeded)
+        if (!read.Succeeded && read.Fault != EventId.F_PERMISSION)
         {
-            // A walk abort is a CA; every translation-class fault grants nothing (R = W = 0).
+            // A walk abort is a CA; every other translation-class fault grants nothing (R = W = 0).
             return read.Fault == EventId.F_WALK_EABT ? ca : new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
         }
 
-        var write = TranslateWith(probeConfig, sid, pasid, address, ste.EffectiveAccess(AccessKind.Write), atsProbe: true).Succeeded;
-        var shift = Math.Max(read.BlockShift, SmallestTranslationUnit);
-        return new AtsCompletion(AtsStatus.Success, read.PhysicalAddress >> shift << shift, shift, true, write);
+        var write = TranslateWith(probeConfig, sid, pasid, address, ste.EffectiveAccess(AccessKind.Write), atsProbe: true);
+        var granted = read.Succeeded ? read : write;
+        if (!granted.Succeeded)
+        {
+            return new AtsCompletion(AtsStatus.Success, 0, SmallestTranslationUnit, false, false);
+        }
+
+        var shift = Math.Max(granted.BlockShift, SmallestTranslationUnit);
+        return new AtsCompletion(AtsStatus.Success, granted.PhysicalAddress >> shift << shift, shift, read.Succeeded, write.Succeeded);
     }
 
     private TransactionResult TranslatedAccessLocked(uint sid, ulong address, AccessKind access)

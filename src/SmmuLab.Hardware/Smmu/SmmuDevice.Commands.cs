@@ -165,8 +165,8 @@ public sealed partial class SmmuDevice
     }
 
     private bool WidthsOk(in Command cmd, bool asid, bool vmid = true) =>
-        (!asid || Features.Asid16 || cmd.Get(CommandLayouts.Asid) <= 0xFF)
-        && (!vmid || Features.Vmid16 || cmd.Get(CommandLayouts.Vmid) <= 0xFF);
+        (!asid || Features.Asid16 || cmd.Get(CommandLayouts.Asid) <= byte.MaxValue)
+        && (!vmid || Features.Vmid16 || cmd.Get(CommandLayouts.Vmid) <= byte.MaxValue);
 
     /// <summary>
     /// CMD_SYNC: every earlier command has completed once it is consumed (this model executes

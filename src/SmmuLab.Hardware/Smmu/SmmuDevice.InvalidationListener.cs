@@ -57,7 +57,7 @@ public sealed partial class SmmuDevice
         {
             case Opcode.CMD_CFGI_STE_RANGE:
                 var range = (int)cmd.Get(CommandLayouts.Range);
-                if (range >= 31)
+                if (range >= CommandLayouts.CfgiAllRange)
                 {
                     return InvalidationScope.Everything(cmd.Opcode);
                 }

@@ -16,16 +16,16 @@ public sealed partial class SmmuDevice
     /// one such state). The command is not counted in <see cref="Statistics"/> nor reported by
     /// <see cref="CommandConsumed"/>, which describe the main CMDQ only; the caller keeps its own
     /// per-queue counters. Under <see cref="ReservedFieldPolicy.Ignore"/> a command with reserved bits
-    /// is executed with them cleared, as on the CMDQ, but not counted in
-    /// <see cref="SmmuStatistics.ReservedBitCommands"/> either.
+    /// is executed with them cleared, as on the CMDQ; <paramref name="reservedIgnored"/> tells the
+    /// caller to count it (it is not counted in <see cref="SmmuStatistics.ReservedBitCommands"/>).
     /// </summary>
-    internal CommandError ExecuteFromSecondaryQueue(in Command cmd)
+    internal CommandError ExecuteFromSecondaryQueue(in Command cmd, out bool reservedIgnored)
     {
         CommandError error;
         lock (gate)
         {
             Clock.Advance(Options.Costs.CommandFetchNs);
-            error = Execute(cmd, out _);
+            error = Execute(cmd, out reservedIgnored);
         }
 
         DeliverInterrupts();

@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Bits;
 using SmmuLab.Architecture.PageTables;
-using R = SmmuLab.Architecture.Registers;
+using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Hardware.Smmu;
 
@@ -79,38 +79,38 @@ public sealed record SmmuFeatures
     };
 
     public uint Idr0Value =>
-        (uint)(Idr0Field(R.Idr0.S2P, Stage2) | Idr0Field(R.Idr0.S1P, Stage1)
-        | R.Idr0.TTF.Make(R.Idr0.TtfAArch64)
-        | Idr0Field(R.Idr0.COHACC, CoherentAccess) | Idr0Field(R.Idr0.BTM, Btm)
-        | Idr0Field(R.Idr0.HYP, Hyp && Stage1 && Stage2) | Idr0Field(R.Idr0.ATS, Ats)
-        | Idr0Field(R.Idr0.ASID16, Asid16) | Idr0Field(R.Idr0.MSI, Msi)
-        | Idr0Field(R.Idr0.SEV, Sev) | Idr0Field(R.Idr0.PRI, Pri && Ats)
-        | Idr0Field(R.Idr0.VMID16, Vmid16) | Idr0Field(R.Idr0.CD2L, TwoLevelCdTables)
-        | Idr0Field(R.Idr0.ATSRECERR, Ats) // the model implements CR2.REC_CFG_ATS with ATS
-        | R.Idr0.TTENDIAN.Make(R.Idr0.TtEndianLittle)
-        | R.Idr0.STALL_MODEL.Make(StallModel)
-        | R.Idr0.TERM_MODEL.Make(0)
-        | R.Idr0.ST_LEVEL.Make(TwoLevelStreamTable ? 1UL : 0));
+        (uint)(Idr0Field(Idr0.S2P, Stage2) | Idr0Field(Idr0.S1P, Stage1)
+        | Idr0.TTF.Make(Idr0.TtfAArch64)
+        | Idr0Field(Idr0.COHACC, CoherentAccess) | Idr0Field(Idr0.BTM, Btm)
+        | Idr0Field(Idr0.HYP, Hyp && Stage1 && Stage2) | Idr0Field(Idr0.ATS, Ats)
+        | Idr0Field(Idr0.ASID16, Asid16) | Idr0Field(Idr0.MSI, Msi)
+        | Idr0Field(Idr0.SEV, Sev) | Idr0Field(Idr0.PRI, Pri && Ats)
+        | Idr0Field(Idr0.VMID16, Vmid16) | Idr0Field(Idr0.CD2L, TwoLevelCdTables)
+        | Idr0Field(Idr0.ATSRECERR, Ats) // the model implements CR2.REC_CFG_ATS with ATS
+        | Idr0.TTENDIAN.Make(Idr0.TtEndianLittle)
+        | Idr0.STALL_MODEL.Make(StallModel)
+        | Idr0.TERM_MODEL.Make(0)
+        | Idr0.ST_LEVEL.Make(TwoLevelStreamTable ? 1UL : 0));
 
     public uint Idr1Value =>
-        (uint)(R.Idr1.SIDSIZE.Make((ulong)StreamIdBits)
-        | R.Idr1.SSIDSIZE.Make((ulong)SubstreamIdBits)
-        | R.Idr1.EVENTQS.Make((ulong)EventQueueBits)
-        | R.Idr1.CMDQS.Make((ulong)CommandQueueBits)
-        | R.Idr1.PRIQS.Make((ulong)PriQueueBits)
-        | R.Idr1.ATTR_TYPES_OVR.Make(AttrTypesOverride ? 1UL : 0)
-        | R.Idr1.ATTR_PERMS_OVR.Make(AttrTypesOverride ? 1UL : 0));
+        (uint)(Idr1.SIDSIZE.Make((ulong)StreamIdBits)
+        | Idr1.SSIDSIZE.Make((ulong)SubstreamIdBits)
+        | Idr1.EVENTQS.Make((ulong)EventQueueBits)
+        | Idr1.CMDQS.Make((ulong)CommandQueueBits)
+        | Idr1.PRIQS.Make((ulong)PriQueueBits)
+        | Idr1.ATTR_TYPES_OVR.Make(AttrTypesOverride ? 1UL : 0)
+        | Idr1.ATTR_PERMS_OVR.Make(AttrTypesOverride ? 1UL : 0));
 
     public uint Idr3Value =>
-        (uint)(R.Idr3.HAD.Make(Stage1 ? 1UL : 0) | R.Idr3.XNX.Make(Stage2 ? 1UL : 0)
-        | R.Idr3.RIL.Make(RangeInvalidation ? 1UL : 0) | R.Idr3.BBML.Make(2));
+        (uint)(Idr3.HAD.Make(Stage1 ? 1UL : 0) | Idr3.XNX.Make(Stage2 ? 1UL : 0)
+        | Idr3.RIL.Make(RangeInvalidation ? 1UL : 0) | Idr3.BBML.Make(2));
 
     public uint Idr5Value =>
-        (uint)(R.Idr5.OAS.Make(AddressSize.FromBits(OutputAddressBits))
-        | R.Idr5.GRAN4K.Make(Granule4K ? 1UL : 0) | R.Idr5.GRAN16K.Make(Granule16K ? 1UL : 0)
-        | R.Idr5.GRAN64K.Make(Granule64K ? 1UL : 0));
+        (uint)(Idr5.OAS.Make(AddressSize.FromBits(OutputAddressBits))
+        | Idr5.GRAN4K.Make(Granule4K ? 1UL : 0) | Idr5.GRAN16K.Make(Granule16K ? 1UL : 0)
+        | Idr5.GRAN64K.Make(Granule64K ? 1UL : 0));
 
-    public uint AidrValue => (uint)R.Aidr.ArchMinorRev.Make(ArchMinorRevision);
+    public uint AidrValue => (uint)Aidr.ArchMinorRev.Make(ArchMinorRevision);
 
     /// <summary>Validates the combination; throws <see cref="ArgumentException"/> naming the problem.</summary>
     public void Validate()

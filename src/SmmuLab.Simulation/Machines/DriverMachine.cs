@@ -85,6 +85,7 @@ public sealed class DriverMachine : IDisposable
         }
 
         router.Target = driver;
+        Iommu.AddSmmu(driver);
         var node = new SmmuNode(name, device, driver);
         smmus.Add(name, node);
         return node;

@@ -8,7 +8,7 @@ using SmmuLab.Hardware.Smmu;
 namespace SmmuLab.Simulation.Machines;
 
 /// <summary>
-/// One SMMU in a 4 GiB machine, brought up by <see cref="HandProgrammedSmmu"/>, with helpers that
+/// One SMMU in a 4 GiB machine, brought up by <see cref="HandProgrammedSmmu"/>, with methods that
 /// give a StreamID a stage-1 (one CD) or stage-2 configuration over a fresh 4 KiB-granule table.
 /// RAM is [1 GiB, 4 GiB): tables and queues from [1 GiB, 2 GiB), buffers from 2 GiB up.
 /// </summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using SmmuLab.Driver.Invalidation;
 using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Simulation.Reports;
@@ -9,7 +10,7 @@ namespace SmmuLab.Simulation.Reports;
 /// </summary>
 public sealed class DesignComparison
 {
-    public static readonly IReadOnlyList<string> Designs = ["legacy", "linux"];
+    public static readonly IReadOnlyList<string> Designs = InvalidationDesigns.Names;
 
     private DesignComparison(Scenario scenario, IReadOnlyList<DesignRun> runs)
     {

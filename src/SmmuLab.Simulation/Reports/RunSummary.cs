@@ -21,6 +21,12 @@ public sealed record RunSummary(
     /// <summary>ATS Translation Requests the SMMU answered (their walks are not counted as translations).</summary>
     public long AtsRequests { get; init; }
 
+    /// <summary>
+    /// Commands the SMMU's CMDQ executed with reserved bits set, ignoring them (a driver bug that
+    /// <c>reserved-fields = "ignore"</c> hides from the queue; IHI0070 4.1.5).
+    /// </summary>
+    public long ReservedBitCommands { get; init; }
+
     public static RunSummary From(SmmuDevice smmu, IReadOnlyList<string> log)
     {
         var tlb = smmu.Tlb.Statistics;
@@ -29,6 +35,7 @@ public sealed record RunSummary(
             smmu.Clock.Nanoseconds, log)
         {
             AtsRequests = smmu.Statistics.AtsTranslationRequests,
+            ReservedBitCommands = smmu.Statistics.ReservedBitCommands,
         };
     }
 
@@ -51,6 +58,11 @@ public sealed record RunSummary(
         foreach (var (op, n) in Commands)
         {
             sb.AppendLine($"    {op,-22} {n,8}");
+        }
+
+        if (ReservedBitCommands != 0)
+        {
+            sb.AppendLine($"  commands with reserved bits set (ignored, IHI0070 4.1.5): {ReservedBitCommands}");
         }
 
         sb.AppendLine($"  events: {Events.Sum(e => e.Count)}");

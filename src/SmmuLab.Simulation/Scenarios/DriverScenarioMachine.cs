@@ -187,7 +187,8 @@ public sealed class DriverScenarioMachine : IScenarioMachine
 
                 var ops = string.Join(", ", Enum.GetValues<Architecture.Commands.Opcode>()
                     .Select(op => (op, n: stats.Commands(op))).Where(x => x.n != 0).Select(x => $"{x.op} {x.n}"));
-                lines.Add($"    vcmdq{q,-3} {stats.CommandsConsumed,6}  ({ops})");
+                var reserved = stats.ReservedBitCommands == 0 ? "" : $"; {stats.ReservedBitCommands} with reserved bits set (ignored)";
+                lines.Add($"    vcmdq{q,-3} {stats.CommandsConsumed,6}  ({ops}){reserved}");
             }
         }
 

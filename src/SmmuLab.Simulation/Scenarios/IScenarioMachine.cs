@@ -66,7 +66,7 @@ public interface IScenarioMachine : IDisposable
 }
 
 /// <summary>
-/// An [[smmu]] table. The positional part is the format; the optional keys are init-only
+/// An [[smmu]] table. The positional part is the required keys; the optional keys are init-only
 /// properties, null when the file leaves them out (see <see cref="ScenarioFeatures"/> for defaults).
 /// </summary>
 public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, string Product, int Line)
@@ -88,6 +88,18 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
 
     /// <summary><c>mode</c>: "inline" or "free-running" command consumption; null means inline.</summary>
     public string? Mode { get; init; }
+
+    /// <summary>
+    /// <c>reserved-fields</c>: "error" (a command with a reserved bit set is CERROR_ILL) or "ignore"
+    /// (executed with the bits ignored, and counted); null means "error" (IHI0070 4.1.5).
+    /// </summary>
+    public string? ReservedFields { get; init; }
+
+    /// <summary>
+    /// <c>wired-interrupts</c>: whether the SMMU has wired interrupt lines beside any MSIs (3.18);
+    /// null means true. False needs the <c>msi</c> feature.
+    /// </summary>
+    public bool? WiredInterrupts { get; init; }
 
     /// <summary>
     /// The scenario's top-level <c>range-fallback</c>: the driver replaces range TLBIs it cannot

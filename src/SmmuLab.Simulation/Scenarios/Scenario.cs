@@ -1,3 +1,4 @@
+using SmmuLab.Driver.Invalidation;
 namespace SmmuLab.Simulation.Scenarios;
 
 /// <summary>
@@ -14,14 +15,7 @@ public sealed record Scenario(
     IReadOnlyList<ScenarioStep> Steps)
 {
     /// <summary>The invalidation design used when the file does not say: the Linux 7.1 invalidation arrays.</summary>
-    public const string DefaultInvalidation = InvalidationLinux;
-
-    public const string InvalidationLegacy = "legacy";
-
-    public const string InvalidationLinux = "linux";
-
-    /// <summary>The invalidation designs a file may name.</summary>
-    public static readonly IReadOnlyList<string> InvalidationDesigns = [InvalidationLegacy, InvalidationLinux];
+    public const string DefaultInvalidation = InvalidationDesigns.Linux;
 
     /// <summary>The SMMU spec called <paramref name="name"/>.</summary>
     public SmmuSpec Smmu(string name) => Smmus.First(s => s.Name == name);

@@ -30,6 +30,9 @@ public static class ScenarioFeatures
 
     public static readonly IReadOnlyList<string> Modes = ["inline", "free-running"];
 
+    /// <summary>Values of <c>reserved-fields</c> (IHI0070 4.1.5).</summary>
+    public static readonly IReadOnlyList<string> ReservedFieldPolicies = ["error", "ignore"];
+
     public const int DefaultOutputAddressBits = 48;
     public const int DefaultStreamIdBits = 16;
 
@@ -95,6 +98,7 @@ public static class ScenarioFeatures
             OutputAddressBits = spec.OutputAddressBits ?? DefaultOutputAddressBits,
             StreamIdBits = StreamIdBits(spec),
             SubstreamIdBits = SubstreamIdBits(spec),
+            WiredInterrupts = spec.WiredInterrupts ?? true,
         };
     }
 
@@ -112,6 +116,7 @@ public static class ScenarioFeatures
             Product = ProductIdentity.Parse(spec.Product),
             Mode = mode ?? ParseMode(spec.Mode),
             TlbCapacity = spec.TlbEntries ?? defaults.TlbCapacity,
+            ReservedFields = spec.ReservedFields == "ignore" ? ReservedFieldPolicy.Ignore : ReservedFieldPolicy.Error,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Products;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
@@ -24,7 +25,7 @@ public static partial class ScenarioParser
     public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
 
     private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
-    private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv"];
+    private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
     private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu"];
 
@@ -58,7 +59,7 @@ public static partial class ScenarioParser
 
         var root = new TomlTableReader(path, string.Empty, 1, doc.KeyValues);
         root.AllowOnly(RootKeys);
-        var invalidation = root.Choice("invalidation", Scenario.InvalidationDesigns, "invalidation design") ?? Scenario.DefaultInvalidation;
+        var invalidation = root.Choice("invalidation", InvalidationDesigns.Names, "invalidation design") ?? Scenario.DefaultInvalidation;
         var description = root.String("description");
         var rangeFallback = root.Bool("range-fallback") ?? false;
 
@@ -131,7 +132,14 @@ public static partial class ScenarioParser
             TlbEntries = (int?)t.UInt("tlb-entries", 1 << 20),
             Mode = t.Choice("mode", ScenarioFeatures.Modes, "mode"),
             Cmdqv = t.Bool("cmdqv") ?? false,
+            ReservedFields = t.Choice("reserved-fields", ScenarioFeatures.ReservedFieldPolicies, "reserved-fields policy"),
+            WiredInterrupts = t.Bool("wired-interrupts"),
         };
+        if (spec.WiredInterrupts == false && !features.Contains("msi"))
+        {
+            throw t.Fail("wired-interrupts", "an SMMU without wired interrupt lines needs the 'msi' feature (it would have no way to signal)");
+        }
+
         if (spec.StreamIdBits >= 7 && features.Contains("no-2lvl-strtab"))
         {
             throw t.Fail("sid-bits", $"{spec.StreamIdBits} StreamID bits need a 2-level stream table (drop 'no-2lvl-strtab' or use at most 6)");

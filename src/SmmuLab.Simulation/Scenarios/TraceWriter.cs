@@ -55,7 +55,7 @@ public sealed class TraceWriter : IDisposable
             }
 
             var label = name ?? smmu.Name;
-            Action<SmmuDevice, Command> onCommand = (_, c) => WriteCommand(label, c);
+            Action<SmmuDevice, Command> onCommand = (d, c) => WriteCommand(label, c, d.HasReservedBitsSet(c));
             Action<SmmuDevice, EventRecord> onEvent = (_, e) => WriteEvent(label, e);
             smmu.CommandConsumed += onCommand;
             smmu.EventRecorded += onEvent;
@@ -63,8 +63,11 @@ public sealed class TraceWriter : IDisposable
         }
     }
 
-    /// <summary><c>{"step":N,"kind":"command","smmu":..,"queue":"cmdq","op":..,"dw0":..,"dw1":.., fields}</c>.</summary>
-    public void WriteCommand(string smmu, in Command command)
+    /// <summary>
+    /// <c>{"step":N,"kind":"command","smmu":..,"queue":"cmdq","op":..,"dw0":..,"dw1":.., fields}</c>, with
+    /// <c>"reserved_bits":true</c> when the SMMU executed it with reserved bits set, ignoring them.
+    /// </summary>
+    public void WriteCommand(string smmu, in Command command, bool reservedBits = false)
     {
         lock (gate)
         {
@@ -83,6 +86,11 @@ public sealed class TraceWriter : IDisposable
 
             WriteHex("dw0", command.Dw0);
             WriteHex("dw1", command.Dw1);
+            if (reservedBits)
+            {
+                json.WriteBoolean("reserved_bits", true);
+            }
+
             if (layout is not null)
             {
                 ReadOnlySpan<ulong> dwords = [command.Dw0, command.Dw1];

@@ -69,6 +69,22 @@ public class CommandEncoderTests
         Assert.Equal(CommandLayouts.All.ToHashSet(), covered);
     }
 
+    /// <summary>Linux's <c>CMDQ_OP_*</c> names (<c>arm-smmu-v3.h</c>) are the spec's, but for PREFETCH_CFG and CMD_SYNC.</summary>
+    [Theory]
+    [InlineData("PREFETCH_CFG", "CMD_PREFETCH_CONFIG", "took Linux's CMDQ_OP_PREFETCH_CFG as CMD_PREFETCH_CONFIG")]
+    [InlineData("cmdq_op_prefetch_cfg", "CMD_PREFETCH_CONFIG", "took Linux's CMDQ_OP_PREFETCH_CFG as CMD_PREFETCH_CONFIG")]
+    [InlineData("CMDQ_OP_CMD_SYNC", "CMD_SYNC", "took Linux's CMDQ_OP_CMD_SYNC as CMD_SYNC")]
+    [InlineData("CMDQ_OP_TLBI_NH_VA", "CMD_TLBI_NH_VA", "took Linux's CMDQ_OP_TLBI_NH_VA as CMD_TLBI_NH_VA")]
+    [InlineData("CMDQ_OP_CFGI_ALL", "CMD_CFGI_STE_RANGE", "took Linux's CMDQ_OP_CFGI_ALL as CMD_CFGI_ALL (CMD_CFGI_STE_RANGE, range 31)")]
+    [InlineData("PREFETCH_CONFIG", "CMD_PREFETCH_CONFIG", null)]
+    [InlineData("CMD_SYNC", "CMD_SYNC", null)]
+    public void Linux_names_resolve_and_say_which_command_they_were_taken_as(string name, string opcode, string? note)
+    {
+        Assert.True(OpcodeNames.TryParse(name, out var op, out _));
+        Assert.Equal(opcode, op.ToString());
+        Assert.Equal(note, OpcodeNames.LinuxNameNote(name));
+    }
+
     [Fact]
     public void Brief_example_is_exact() =>
         Assert.Equal("0x0000000000001046 0x0000000000001000", CommandEncoder.EncodeToText("CMD_SYNC", ["cs=1", "msiaddr=0x1000", "msidata=0"]).Value);

@@ -31,8 +31,8 @@ public class StructureDecoderTests
     public void Command_reserved_bits_are_flagged()
     {
         var text = Decoded("cmd", "0x100046", "0x3");
-        Assert.Contains("reserved bits set in dw0: 0x0000000000100000 -> this command would be CERROR_ILL", text, StringComparison.Ordinal);
-        Assert.Contains("reserved bits set in dw1: 0x0000000000000003 -> this command would be CERROR_ILL", text, StringComparison.Ordinal);
+        Assert.Contains("reserved bits set in dw0: 0x0000000000100000 -> CERROR_ILL on an SMMU that checks them, ignored on one that does not (IHI0070 4.1.5)", text, StringComparison.Ordinal);
+        Assert.Contains("reserved bits set in dw1: 0x0000000000000003 -> CERROR_ILL on an SMMU that checks them, ignored on one that does not (IHI0070 4.1.5)", text, StringComparison.Ordinal);
     }
 
     [Fact]

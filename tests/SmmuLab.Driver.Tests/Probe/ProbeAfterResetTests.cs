@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
-using SmmuLab.Driver.Tests.CommandQueue;
+using SmmuLab.Driver.Tests.Cmdq;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Smmu;
 

@@ -50,7 +50,7 @@ internal static class EntryFixtures
     }
 
     /// <summary>
-    /// A CD-table STE like the KUnit helper builds it; with <see cref="TestMaster.Nested"/> the Config
+    /// A CD-table STE like the KUnit fixture builds it; with <see cref="TestMaster.Nested"/> the Config
     /// becomes nested, MEV is set and qwords 2..7 come from a stage-2 STE.
     /// </summary>
     public static ulong[] CdTable(uint s1dss, ulong cdTableDma, TestMaster master)

@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Driver.Tables;
 using static SmmuLab.Driver.Tests.Tables.EntryFixtures;
@@ -101,7 +102,7 @@ public sealed class EntryWriterTests
     public void TargetSettingUnusedBitsIsRejected()
     {
         var target = EntryFixtures.Abort();
-        target[1] = Ste.SHCFG.Make(1);
+        target[1] = Ste.SHCFG.Make(Shareability.UseIncoming);
         var harness = EntryWriteHarness.ForSte(Bypass(), target);
         Assert.Throws<ArgumentException>(() => harness.Run());
         Assert.Equal(0, harness.Syncs);

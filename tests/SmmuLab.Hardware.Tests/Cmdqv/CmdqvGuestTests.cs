@@ -1,7 +1,6 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Tests.Cmdqv;
 
@@ -104,15 +103,15 @@ public class CmdqvGuestTests
         Assert.True(bed.Cmdqv.QueueInError(4));
         Assert.Equal((ulong)VcmdqError.ILL_OPCODE, VcmdqPointer.ERR.Get(bed.Cons(1, 0)));
         Assert.Equal(1UL, VcmdqPointer.INDEX.Get(bed.Cons(1, 0)));
-        Assert.Equal(VcmdqGError.CMDQ_ERR, bed.Cmdqv.Read32(R.LvcmdqPage0Register(1, 0, R.VCMDQ_GERROR)));
+        Assert.Equal(VcmdqGError.CMDQ_ERR, bed.Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERROR)));
         Assert.True(bed.TlbHolds(VmidB, 5, 0x10000));
         Assert.Equal(1, bed.Interrupts);
 
         // The error maps name exactly that queue and VINTF.
-        Assert.Equal(1u << 4, bed.Cmdqv.Read32(R.CmdqErrMap(0)));
-        Assert.Equal(1u << 1, bed.Cmdqv.Read32(R.VINTF_ERR_MAP));
-        Assert.Equal(1UL, bed.Cmdqv.Read64(R.VintfLvcmdqErrMap(1, 0)));
-        Assert.Equal(1UL, VintfStatus.STATUS.Get(bed.Cmdqv.Read32(R.VintfStatus(1))));
+        Assert.Equal(1u << 4, bed.Cmdqv.Read32(CmdqvRegister.CmdqErrMap(0)));
+        Assert.Equal(1u << 1, bed.Cmdqv.Read32(CmdqvRegister.VINTF_ERR_MAP));
+        Assert.Equal(1UL, bed.Cmdqv.Read64(CmdqvRegister.VintfLvcmdqErrMap(1, 0)));
+        Assert.Equal(1UL, VintfStatus.STATUS.Get(bed.Cmdqv.Read32(CmdqvRegister.VintfStatus(1))));
 
         // VM B's queue, the host's queue and the SMMU's own CMDQ keep running.
         bed.Submit(2, 0, Command.TlbiNhAsid(0, 5), Command.Sync(SyncCompletion.SIG_NONE));
@@ -135,12 +134,12 @@ public class CmdqvGuestTests
         var slot = CmdqvTestBed.RingOf(4);
         var sync = Command.Sync(SyncCompletion.SIG_NONE);
         sync.WriteTo(bed.Memory, slot);
-        var gerror = bed.Cmdqv.Read32(R.LvcmdqPage0Register(1, 0, R.VCMDQ_GERROR));
-        bed.Cmdqv.Write32(R.LvcmdqPage0Register(1, 0, R.VCMDQ_GERRORN), gerror);
+        var gerror = bed.Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERROR));
+        bed.Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERRORN), gerror);
 
         Assert.False(bed.Cmdqv.QueueInError(4));
         Assert.Equal(2u, bed.Cons(1, 0));
-        Assert.Equal(0u, bed.Cmdqv.Read32(R.VINTF_ERR_MAP));
+        Assert.Equal(0u, bed.Cmdqv.Read32(CmdqvRegister.VINTF_ERR_MAP));
     }
 
     [Fact]
@@ -158,7 +157,7 @@ public class CmdqvGuestTests
     public void MaskedVintfRaisesNoInterrupt()
     {
         using var bed = TwoVms();
-        bed.Cmdqv.Write32(R.VINTF_INT_MASK, 1u << 1);
+        bed.Cmdqv.Write32(CmdqvRegister.VINTF_INT_MASK, 1u << 1);
         bed.Submit(1, 0, Command.TlbiNsnhAll());
         Assert.True(bed.Cmdqv.QueueInError(4));
         Assert.Equal(0, bed.Interrupts);

@@ -1,7 +1,6 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Cmdqv;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Tests.Cmdqv;
 
@@ -12,15 +11,15 @@ public class CmdqvMmioTests
     public void ParamAndStatusDescribeTheInstance()
     {
         using var bed = new CmdqvTestBed(new Tegra241CmdqvOptions { VintfsLog2 = 3, VcmdqsLog2 = 5, SidsPerVintfLog2 = 4 });
-        var param = bed.Cmdqv.Read32(R.PARAM);
+        var param = bed.Cmdqv.Read32(CmdqvRegister.PARAM);
         Assert.Equal(1UL, CmdqvParam.VER.Get(param));
         Assert.Equal(5UL, CmdqvParam.NUM_VCMDQ_LOG2.Get(param));
         Assert.Equal(3UL, CmdqvParam.NUM_VINTF_LOG2.Get(param));
         Assert.Equal(4UL, CmdqvParam.NUM_SID_PER_VM_LOG2.Get(param));
         Assert.Equal(0x30000 + (8 * 0x20000), bed.Cmdqv.RegionSize);
-        Assert.Equal(1u, bed.Cmdqv.Read32(R.STATUS));
-        bed.Cmdqv.Write32(R.CONFIG, 0);
-        Assert.Equal(0u, bed.Cmdqv.Read32(R.STATUS));
+        Assert.Equal(1u, bed.Cmdqv.Read32(CmdqvRegister.STATUS));
+        bed.Cmdqv.Write32(CmdqvRegister.CONFIG, 0);
+        Assert.Equal(0u, bed.Cmdqv.Read32(CmdqvRegister.STATUS));
     }
 
     [Fact]
@@ -31,18 +30,18 @@ public class CmdqvMmioTests
         bed.MapQueue(vcmdq: 5, vintf: 1, lidx: 0);
 
         Assert.Equal(5, bed.Cmdqv.GlobalIndexOf(1, 0));
-        Assert.Equal(CmdqvTestBed.RingOf(5) | CmdqvTestBed.Log2Entries, bed.Cmdqv.Read64(R.VcmdqPage1Register(5, R.VCMDQ_BASE)));
-        Assert.Equal(1u, bed.Cmdqv.Read32(R.VcmdqPage0Register(5, R.VCMDQ_STATUS)));
+        Assert.Equal(CmdqvTestBed.RingOf(5) | CmdqvTestBed.Log2Entries, bed.Cmdqv.Read64(CmdqvRegister.VcmdqPage1Register(5, CmdqvRegister.VCMDQ_BASE)));
+        Assert.Equal(1u, bed.Cmdqv.Read32(CmdqvRegister.VcmdqPage0Register(5, CmdqvRegister.VCMDQ_STATUS)));
 
         // An unallocated logical slot reads as zero and drops writes.
         Assert.Equal(-1, bed.Cmdqv.GlobalIndexOf(1, 1));
-        bed.Cmdqv.Write32(R.LvcmdqPage0Register(1, 1, R.VCMDQ_CONFIG), 1);
-        Assert.Equal(0u, bed.Cmdqv.Read32(R.LvcmdqPage0Register(1, 1, R.VCMDQ_STATUS)));
+        bed.Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(1, 1, CmdqvRegister.VCMDQ_CONFIG), 1);
+        Assert.Equal(0u, bed.Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(1, 1, CmdqvRegister.VCMDQ_STATUS)));
 
-        var status = bed.Cmdqv.Read32(R.VintfStatus(1));
+        var status = bed.Cmdqv.Read32(CmdqvRegister.VintfStatus(1));
         Assert.Equal(1UL, VintfStatus.ENABLED.Get(status));
         Assert.Equal(1UL, VintfStatus.VI_NUM_LVCMDQ.Get(status));
-        Assert.Equal(7UL, VintfConfig.VMID.Get(bed.Cmdqv.Read32(R.VintfConfig(1))));
+        Assert.Equal(7UL, VintfConfig.VMID.Get(bed.Cmdqv.Read32(CmdqvRegister.VintfConfig(1))));
     }
 
     [Fact]
@@ -52,21 +51,21 @@ public class CmdqvMmioTests
         static uint Alloc(int vintf, int lidx, bool on) =>
             (uint)(CmdqAlloc.VINTF.Make((ulong)vintf) | CmdqAlloc.LVCMDQ.Make((ulong)lidx) | CmdqAlloc.ALLOCATED.Make(on ? 1UL : 0));
 
-        bed.Cmdqv.Write32(R.CmdqAlloc(3), Alloc(2, 1, on: true)); // lidx 1 before lidx 0: dropped
+        bed.Cmdqv.Write32(CmdqvRegister.CmdqAlloc(3), Alloc(2, 1, on: true)); // lidx 1 before lidx 0: dropped
         Assert.Equal(1, bed.Cmdqv.AllocationOrderViolations);
         Assert.Equal(-1, bed.Cmdqv.GlobalIndexOf(2, 1));
 
-        bed.Cmdqv.Write32(R.CmdqAlloc(2), Alloc(2, 0, on: true));
-        bed.Cmdqv.Write32(R.CmdqAlloc(3), Alloc(2, 1, on: true));
+        bed.Cmdqv.Write32(CmdqvRegister.CmdqAlloc(2), Alloc(2, 0, on: true));
+        bed.Cmdqv.Write32(CmdqvRegister.CmdqAlloc(3), Alloc(2, 1, on: true));
         Assert.Equal(2, bed.Cmdqv.GlobalIndexOf(2, 0));
         Assert.Equal(3, bed.Cmdqv.GlobalIndexOf(2, 1));
 
-        bed.Cmdqv.Write32(R.CmdqAlloc(2), Alloc(2, 0, on: false)); // lidx 0 while lidx 1 is mapped: dropped
+        bed.Cmdqv.Write32(CmdqvRegister.CmdqAlloc(2), Alloc(2, 0, on: false)); // lidx 0 while lidx 1 is mapped: dropped
         Assert.Equal(2, bed.Cmdqv.AllocationOrderViolations);
         Assert.Equal(2, bed.Cmdqv.GlobalIndexOf(2, 0));
 
-        bed.Cmdqv.Write32(R.CmdqAlloc(3), Alloc(2, 1, on: false));
-        bed.Cmdqv.Write32(R.CmdqAlloc(2), Alloc(2, 0, on: false));
+        bed.Cmdqv.Write32(CmdqvRegister.CmdqAlloc(3), Alloc(2, 1, on: false));
+        bed.Cmdqv.Write32(CmdqvRegister.CmdqAlloc(2), Alloc(2, 0, on: false));
         Assert.Equal(-1, bed.Cmdqv.GlobalIndexOf(2, 0));
         Assert.Equal(2, bed.Cmdqv.AllocationOrderViolations);
     }
@@ -76,7 +75,7 @@ public class CmdqvMmioTests
     {
         using var bed = new CmdqvTestBed(new Tegra241CmdqvOptions { HypOwnWiredToZero = true });
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
-        var config = bed.Cmdqv.Read32(R.VintfConfig(0));
+        var config = bed.Cmdqv.Read32(CmdqvRegister.VintfConfig(0));
         Assert.Equal(1UL, VintfConfig.EN.Get(config));
         Assert.Equal(0UL, VintfConfig.HYP_OWN.Get(config));
     }
@@ -109,12 +108,12 @@ public class CmdqvMmioTests
         using var bed = new CmdqvTestBed();
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
         bed.MapQueue(vcmdq: 0, vintf: 0, lidx: 0);
-        bed.Cmdqv.Write32(R.CONFIG, 0);
+        bed.Cmdqv.Write32(CmdqvRegister.CONFIG, 0);
         bed.Submit(0, 0, Command.TlbiNsnhAll());
         Assert.Equal(0u, bed.Cons(0, 0));
 
         // Consumption resumes on the next PROD write once everything is enabled again.
-        bed.Cmdqv.Write32(R.CONFIG, 1);
+        bed.Cmdqv.Write32(CmdqvRegister.CONFIG, 1);
         bed.Submit(0, 0, Command.Sync(SyncCompletion.SIG_NONE));
         Assert.Equal(2u, bed.Cons(0, 0));
     }

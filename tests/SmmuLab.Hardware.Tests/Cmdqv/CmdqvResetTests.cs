@@ -1,6 +1,6 @@
+using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Cmdqv;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Tests.Cmdqv;
 
@@ -22,14 +22,14 @@ public sealed class CmdqvResetTests
     public void A_used_CMDQV_reads_like_a_new_one_after_reset_and_can_be_set_up_again()
     {
         using var fresh = new CmdqvTestBed();
-        fresh.Cmdqv.Write32(R.CONFIG, 0);
+        fresh.Cmdqv.Write32(CmdqvRegister.CONFIG, 0);
         var expected = Window(fresh.Cmdqv);
 
         using var bed = new CmdqvTestBed();
         bed.EnableVintf(1, vmid: 3, hypOwn: false);
         bed.MapQueue(vcmdq: 4, vintf: 1, lidx: 0);
         bed.MapSid(1, 0, virtualSid: 7, physicalSid: 0x70);
-        bed.Cmdqv.Write32(R.VINTF_INT_MASK, 0b10);
+        bed.Cmdqv.Write32(CmdqvRegister.VINTF_INT_MASK, 0b10);
         bed.Submit(1, 0, Command.CfgiAll()); // not a guest command: the queue stops on it
         Assert.True(bed.Cmdqv.QueueInError(4));
 
@@ -40,7 +40,7 @@ public sealed class CmdqvResetTests
         Assert.Equal(-1, bed.Cmdqv.GlobalIndexOf(1, 0));
 
         // Set up again (a queue the test bed's producer has not used, so its PROD starts at 0 too).
-        bed.Cmdqv.Write32(R.CONFIG, 1);
+        bed.Cmdqv.Write32(CmdqvRegister.CONFIG, 1);
         bed.EnableVintf(1, vmid: 3, hypOwn: false);
         bed.MapQueue(vcmdq: 5, vintf: 1, lidx: 0);
         bed.InsertTlbEntry(3, asid: 5, va: 0x10000);

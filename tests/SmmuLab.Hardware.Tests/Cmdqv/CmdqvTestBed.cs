@@ -7,7 +7,6 @@ using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
-using R = SmmuLab.Architecture.Cmdqv.CmdqvRegister;
 
 namespace SmmuLab.Hardware.Tests.Cmdqv;
 
@@ -22,14 +21,14 @@ internal sealed class CmdqvTestBed : IDisposable
 
     private readonly Dictionary<int, uint> prods = [];
 
-    public CmdqvTestBed(Tegra241CmdqvOptions? options = null)
+    public CmdqvTestBed(Tegra241CmdqvOptions? options = null, SmmuDeviceOptions? smmuOptions = null)
     {
         Memory = new SparsePhysicalMemory([(0, 0x1_0000_0000)]);
-        Smmu = new SmmuDevice(new SmmuDeviceOptions(), Memory);
+        Smmu = new SmmuDevice(smmuOptions ?? new SmmuDeviceOptions(), Memory);
         Smmu.Write32(SmmuRegister.CR0, (uint)(Cr0.SMMUEN.Make(1) | Cr0.CMDQEN.Make(1)));
         Cmdqv = new Tegra241Cmdqv(options ?? new Tegra241CmdqvOptions(), Smmu, Memory);
         Cmdqv.InterruptHandler = () => Interrupts++;
-        Cmdqv.Write32(R.CONFIG, (uint)CmdqvConfig.CMDQV_EN.Make(1));
+        Cmdqv.Write32(CmdqvRegister.CONFIG, (uint)CmdqvConfig.CMDQV_EN.Make(1));
     }
 
     public SparsePhysicalMemory Memory { get; }
@@ -46,22 +45,22 @@ internal sealed class CmdqvTestBed : IDisposable
     public void EnableVintf(int vintf, ushort vmid, bool hypOwn)
     {
         var config = VintfConfig.VMID.Make(vmid) | VintfConfig.HYP_OWN.Make(hypOwn ? 1UL : 0);
-        Cmdqv.Write32(R.VintfConfig(vintf), (uint)config);
-        Cmdqv.Write32(R.VintfConfig(vintf), (uint)(config | VintfConfig.EN.Make(1)));
+        Cmdqv.Write32(CmdqvRegister.VintfConfig(vintf), (uint)config);
+        Cmdqv.Write32(CmdqvRegister.VintfConfig(vintf), (uint)(config | VintfConfig.EN.Make(1)));
     }
 
     /// <summary>Maps global VCMDQ <paramref name="vcmdq"/> as (VINTF, lidx), programs its ring and enables it.</summary>
     public void MapQueue(int vcmdq, int vintf, int lidx)
     {
-        Cmdqv.Write32(R.CmdqAlloc(vcmdq), (uint)(CmdqAlloc.VINTF.Make((ulong)vintf) | CmdqAlloc.LVCMDQ.Make((ulong)lidx) | CmdqAlloc.ALLOCATED.Make(1)));
-        Cmdqv.Write64(R.LvcmdqPage1Register(vintf, lidx, R.VCMDQ_BASE), RingOf(vcmdq) | Log2Entries);
-        Cmdqv.Write32(R.LvcmdqPage0Register(vintf, lidx, R.VCMDQ_CONFIG), 1);
+        Cmdqv.Write32(CmdqvRegister.CmdqAlloc(vcmdq), (uint)(CmdqAlloc.VINTF.Make((ulong)vintf) | CmdqAlloc.LVCMDQ.Make((ulong)lidx) | CmdqAlloc.ALLOCATED.Make(1)));
+        Cmdqv.Write64(CmdqvRegister.LvcmdqPage1Register(vintf, lidx, CmdqvRegister.VCMDQ_BASE), RingOf(vcmdq) | Log2Entries);
+        Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(vintf, lidx, CmdqvRegister.VCMDQ_CONFIG), 1);
     }
 
     public void MapSid(int vintf, int slot, uint virtualSid, uint physicalSid)
     {
-        Cmdqv.Write32(R.VintfSidReplace(vintf, slot), physicalSid);
-        Cmdqv.Write32(R.VintfSidMatch(vintf, slot), (virtualSid << 1) | 1);
+        Cmdqv.Write32(CmdqvRegister.VintfSidReplace(vintf, slot), physicalSid);
+        Cmdqv.Write32(CmdqvRegister.VintfSidMatch(vintf, slot), (virtualSid << 1) | 1);
     }
 
     public static ulong RingOf(int vcmdq) => Rings + ((ulong)vcmdq * 0x1000);
@@ -79,10 +78,10 @@ internal sealed class CmdqvTestBed : IDisposable
         }
 
         prods[q] = prod;
-        Cmdqv.Write32(R.LvcmdqPage0Register(vintf, lidx, R.VCMDQ_PROD), prod);
+        Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(vintf, lidx, CmdqvRegister.VCMDQ_PROD), prod);
     }
 
-    public uint Cons(int vintf, int lidx) => Cmdqv.Read32(R.LvcmdqPage0Register(vintf, lidx, R.VCMDQ_CONS));
+    public uint Cons(int vintf, int lidx) => Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(vintf, lidx, CmdqvRegister.VCMDQ_CONS));
 
     public void InsertTlbEntry(ushort vmid, ushort asid, ulong va) =>
         Smmu.Tlb.Insert(Context(vmid, asid), Granule.Size4K, va, WalkResult.Translated(va + 0x1000_0000, 12, 3, Permissions.All, false));

@@ -10,8 +10,8 @@ using SmmuLab.Hardware.Translation;
 namespace SmmuLab.Hardware.Tests.Configuration;
 
 /// <summary>
-/// A memory with RAM below 1 TiB, a stream table and helpers that write STEs, CDs and level-1
-/// descriptors with the Architecture field helpers.
+/// A memory with RAM below 1 TiB, a stream table and methods that write STEs, CDs and level-1
+/// descriptors with the Architecture field layouts.
 /// </summary>
 internal sealed class ConfigTestBed
 {

@@ -216,13 +216,15 @@ public sealed class AtsTests
     public void STE_PRIVCFG_and_INSTCFG_apply_to_translation_requests_13_7_1()
     {
         // 13.7.1: permissions are computed at the overridden privilege; with INSTCFG = Instruction,
-        // R is granted only when the page is executable.
+        // R is granted only when the page is executable (TC.R = ttd_X), while W stays the page's
+        // write permission (TC.W = writable_by_privlevel): a writable PXN page gives R = 0, W = 1.
         using var bed = new SmmuTestBed();
         const ulong Leaf = Architecture.PageTables.Descriptor.AccessFlag;
         bed.S1.Map(Va, SmmuTestBed.Data, 3, Leaf); // EL1 read/write only
         bed.S1.Map(Va + 0x2000, SmmuTestBed.Data + 0x2000, 3, Leaf | Architecture.PageTables.Descriptor.ApReadOnly);
         bed.S1.Map(Va + 0x1000, SmmuTestBed.Data + 0x1000, 3,
             Leaf | Architecture.PageTables.Descriptor.ApReadOnly | Architecture.PageTables.Descriptor.PXN.Make(1));
+        bed.S1.Map(Va + 0x3000, SmmuTestBed.Data + 0x3000, 3, Leaf | Architecture.PageTables.Descriptor.PXN.Make(1));
         bed.ConfigureStage1(1, eats: Eats.Trans, ste: st => Ste.PRIVCFG.Set(st, PrivCfg.Privileged));
         Assert.Equal(new AtsCompletion(AtsStatus.Success, SmmuTestBed.Data, 12, true, true), bed.Device.AtsTranslate(1, null, Va, noWrite: false));
 
@@ -234,6 +236,8 @@ public sealed class AtsTests
         Assert.Equal(new AtsCompletion(AtsStatus.Success, 0, 12, false, false), bed.Device.AtsTranslate(2, null, Va + 0x1000, noWrite: false));
         Assert.Equal(new AtsCompletion(AtsStatus.Success, SmmuTestBed.Data + 0x2000, 12, true, false),
             bed.Device.AtsTranslate(2, null, Va + 0x2000, noWrite: false));
+        Assert.Equal(new AtsCompletion(AtsStatus.Success, SmmuTestBed.Data + 0x3000, 12, false, true),
+            bed.Device.AtsTranslate(2, null, Va + 0x3000, noWrite: false));
         Assert.Empty(bed.DrainEvents());
     }
 

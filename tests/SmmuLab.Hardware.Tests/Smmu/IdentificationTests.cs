@@ -152,16 +152,16 @@ public sealed class IdentificationTests
     }
 
     [Theory]
-    [InlineData("mmu-600 r0p2", ProductIdentity.MMU600, 0u, 2u)]
-    [InlineData("mmu-600 r2p0", ProductIdentity.MMU600, 2u, 0u)]
-    [InlineData("mmu-700 r1p1", ProductIdentity.MMU700, 1u, 1u)]
-    [InlineData("mmu-700", ProductIdentity.MMU700, 0u, 0u)]
-    [InlineData("MMU-L1 r0p0", ProductIdentity.MMUL1, 0u, 0u)]
-    [InlineData("mmu-s3 r15p15", ProductIdentity.MMUS3, 15u, 15u)]
+    [InlineData("mmu-600 r0p2", ArmProducts.MMU600, 0u, 2u)]
+    [InlineData("mmu-600 r2p0", ArmProducts.MMU600, 2u, 0u)]
+    [InlineData("mmu-700 r1p1", ArmProducts.MMU700, 1u, 1u)]
+    [InlineData("mmu-700", ArmProducts.MMU700, 0u, 0u)]
+    [InlineData("MMU-L1 r0p0", ArmProducts.MMUL1, 0u, 0u)]
+    [InlineData("mmu-s3 r15p15", ArmProducts.MMUS3, 15u, 15u)]
     public void IIDR_carries_the_product_variant_and_revision(string product, uint productId, uint variant, uint revision)
     {
         var iidr = Read(new SmmuFeatures(), SmmuRegister.IIDR, ProductIdentity.Parse(product));
-        Assert.Equal((ulong)Iidr.ImplementerArm, Iidr.Implementer.Get(iidr));
+        Assert.Equal((ulong)ArmProducts.Implementer, Iidr.Implementer.Get(iidr));
         Assert.Equal((ulong)productId, Iidr.ProductID.Get(iidr));
         Assert.Equal((ulong)variant, Iidr.Variant.Get(iidr));
         Assert.Equal((ulong)revision, Iidr.Revision.Get(iidr));

@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Cmdqv;
-using SmmuLab.Driver.CommandQueue;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Cmdqv;
 using SmmuLab.Simulation.Machines;

@@ -5,7 +5,6 @@ using SmmuLab.Driver.Masters;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Machines;
-using T = SmmuLab.Driver.Invalidation.Linux.InvalidationType;
 
 namespace SmmuLab.Simulation.Tests.Driver;
 
@@ -207,22 +206,22 @@ public class LinuxConcurrencyTests
     /// <summary>What the array must hold given where every master's RID is attached now.</summary>
     private static string[] Expected(InvalidationDomain d, IEnumerable<Master> masters)
     {
-        var users = new SortedDictionary<(int, T, uint, uint), int>();
+        var users = new SortedDictionary<(int, InvalidationType, uint, uint), int>();
         foreach (var master in masters.Where(x => ReferenceEquals(x.Domain, d)))
         {
-            Add((master.Smmu.Ordinal, d.IsStage1 ? T.S1Asid : T.S2Vmid, d.Tag, 0));
+            Add((master.Iommu.OrdinalOf(master.Smmu), d.IsStage1 ? InvalidationType.S1Asid : InvalidationType.S2Vmid, d.Tag, 0));
             if (master.AtsEnabled)
             {
                 foreach (var sid in master.StreamIds)
                 {
-                    Add((master.Smmu.Ordinal, T.Ats, sid, 0));
+                    Add((master.Iommu.OrdinalOf(master.Smmu), InvalidationType.Ats, sid, 0));
                 }
             }
         }
 
         return [.. users.Select(kv => $"{kv.Key} x{kv.Value}")];
 
-        void Add((int, T, uint, uint) key) => users[key] = users.TryGetValue(key, out var n) ? n + 1 : 1;
+        void Add((int, InvalidationType, uint, uint) key) => users[key] = users.TryGetValue(key, out var n) ? n + 1 : 1;
     }
 
     private static string[] Actual(InvalidationDomain d) =>

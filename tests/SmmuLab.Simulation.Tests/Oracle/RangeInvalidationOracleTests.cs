@@ -90,12 +90,12 @@ public class RangeInvalidationOracleTests
     [Fact]
     public void The_range_fallback_key_is_a_top_level_boolean_for_every_smmu()
     {
-        var on = ScenarioParser.Parse("range-fallback = true\n" + ScenarioText.IssueExample, "on.toml");
-        var off = ScenarioParser.Parse(ScenarioText.IssueExample, "off.toml");
+        var on = ScenarioParser.Parse("range-fallback = true\n" + ScenarioText.Example, "on.toml");
+        var off = ScenarioParser.Parse(ScenarioText.Example, "off.toml");
 
         Assert.All(on.Smmus, s => Assert.True(s.RangeFallback));
         Assert.All(off.Smmus, s => Assert.False(s.RangeFallback));
-        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse("range-fallback = \"yes\"\n" + ScenarioText.IssueExample, "bad.toml"));
+        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse("range-fallback = \"yes\"\n" + ScenarioText.Example, "bad.toml"));
         Assert.Equal("range-fallback", e.Key);
     }
 

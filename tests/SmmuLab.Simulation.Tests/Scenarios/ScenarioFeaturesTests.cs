@@ -1,4 +1,4 @@
-using SmmuLab.Hardware.Products;
+using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Simulation.Scenarios;
 
@@ -36,12 +36,23 @@ public class ScenarioFeaturesTests
     }
 
     [Fact]
+    public void ReservedFieldsAndWiredInterruptsDefaultToErrorAndWiredLines()
+    {
+        var plain = ScenarioFeatures.ToDeviceOptions(new SmmuSpec("s", ["s1"], "generic", 1));
+        var chosen = ScenarioFeatures.ToDeviceOptions(new SmmuSpec("s", ["s1", "msi"], "generic", 1)
+        { ReservedFields = "ignore", WiredInterrupts = false });
+
+        Assert.Equal((ReservedFieldPolicy.Error, true), (plain.ReservedFields, plain.Features.WiredInterrupts));
+        Assert.Equal((ReservedFieldPolicy.Ignore, false), (chosen.ReservedFields, chosen.Features.WiredInterrupts));
+    }
+
+    [Fact]
     public void DeviceOptionsCarryNameProductModeAndTlb()
     {
         var spec = new SmmuSpec("smmu3", ["s2"], "mmu-600 r0p2", 1) { TlbEntries = 64, Mode = "free-running" };
         var o = ScenarioFeatures.ToDeviceOptions(spec);
 
-        Assert.Equal(("smmu3", ProductIdentity.MMU600, 0u, 2u, 64, ConsumptionMode.FreeRunning),
+        Assert.Equal(("smmu3", ArmProducts.MMU600, 0u, 2u, 64, ConsumptionMode.FreeRunning),
             (o.Name, o.Product.ProductId, o.Product.Variant, o.Product.Revision, o.TlbCapacity, o.Mode));
         Assert.Equal(ConsumptionMode.Inline, ScenarioFeatures.ToDeviceOptions(spec, ConsumptionMode.Inline).Mode);
     }

@@ -44,6 +44,8 @@ public class ScenarioParserErrorTests
     [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s1\"]\noas = 46\n", 17, "smmu[1].oas", "46 is not an output address size")]
     [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s1\"]\nmode = \"lazy\"\n", 17, "smmu[1].mode", "unknown mode 'lazy'")]
     [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s1\", \"no-2lvl-strtab\"]\nsid-bits = 8\n", 17, "smmu[1].sid-bits", "need a 2-level stream table")]
+    [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s1\"]\nwired-interrupts = false\n", 17, "smmu[1].wired-interrupts", "needs the 'msi' feature")]
+    [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s1\"]\nreserved-fields = \"lenient\"\n", 17, "smmu[1].reserved-fields", "unknown reserved-fields policy 'lenient' (expected one of: error, ignore)")]
     [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = []\n", 16, "smmu[1].features", "must not be empty")]
     [InlineData("[[smmu]]\nname = \"smmu1\"\n", 14, "smmu[1].features", "required key is missing")]
     [InlineData("[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s1\"]\ntlb-entries = 6\n", 17, "smmu[1].tlb-entries", "not a positive multiple of 4")]

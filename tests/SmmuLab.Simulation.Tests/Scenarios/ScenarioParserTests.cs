@@ -1,3 +1,4 @@
+using SmmuLab.Driver.Invalidation;
 using SmmuLab.Simulation.Scenarios;
 
 namespace SmmuLab.Simulation.Tests.Scenarios;
@@ -5,11 +6,11 @@ namespace SmmuLab.Simulation.Tests.Scenarios;
 public class ScenarioParserTests
 {
     [Fact]
-    public void IssueExampleParsesVerbatim()
+    public void ExampleParsesVerbatim()
     {
-        var s = ScenarioParser.Parse(ScenarioText.IssueExample, "issue.toml");
+        var s = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
 
-        Assert.Equal("issue.toml", s.Path);
+        Assert.Equal("example.toml", s.Path);
         Assert.Equal("legacy", s.Invalidation);
         var smmu = Assert.Single(s.Smmus);
         Assert.Equal(("smmu0", "generic", 2), (smmu.Name, smmu.Product, smmu.Line));
@@ -30,7 +31,7 @@ public class ScenarioParserTests
     {
         var s = ScenarioParser.Parse(ScenarioText.Machine, "m.toml");
 
-        Assert.Equal(Scenario.InvalidationLinux, s.Invalidation);
+        Assert.Equal(InvalidationDesigns.Linux, s.Invalidation);
         Assert.Null(s.Description);
         Assert.Equal("generic", s.Smmus[0].Product);
         Assert.Null(s.Smmus[0].Mode);
@@ -54,6 +55,8 @@ public class ScenarioParserTests
             ssid-bits = 8
             tlb-entries = 64
             mode = "free-running"
+            reserved-fields = "ignore"
+            wired-interrupts = true
             [[smmu]]
             name = "b"
             features = ["s2"]
@@ -96,10 +99,12 @@ public class ScenarioParserTests
         var a = s.Smmu("a");
         Assert.Equal((44, 6, 8, 64, "free-running", "mmu-700 r1p1"),
             (a.OutputAddressBits, a.StreamIdBits, a.SubstreamIdBits, a.TlbEntries, a.Mode, a.Product));
-        Assert.Equal(new DomainSpec("x", "sva", 0xffff, null, "a", 19), s.Domains[0]);
+        Assert.Equal(("ignore", (bool?)true), (a.ReservedFields, a.WiredInterrupts));
+        Assert.Equal((null, (bool?)null), (s.Smmu("b").ReservedFields, s.Smmu("b").WiredInterrupts));
+        Assert.Equal(new DomainSpec("x", "sva", 0xffff, null, "a", 21), s.Domains[0]);
         Assert.False(((MapStep)s.Steps[0]).Writable);
-        Assert.Equal(new DmaStep(1, 31, StepExpectation.Fault, "d", 0x123, 1, true, 0xff), s.Steps[1]);
-        Assert.Equal(new DetachStep(2, 39, StepExpectation.Ok, "d", null, 1), s.Steps[2]);
+        Assert.Equal(new DmaStep(1, 33, StepExpectation.Fault, "d", 0x123, 1, true, 0xff), s.Steps[1]);
+        Assert.Equal(new DetachStep(2, 41, StepExpectation.Ok, "d", null, 1), s.Steps[2]);
         Assert.Equal(StepExpectation.Error, s.Steps[3].Expect);
     }
 

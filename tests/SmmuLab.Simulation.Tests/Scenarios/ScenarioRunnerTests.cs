@@ -8,7 +8,7 @@ public class ScenarioRunnerTests
     [Fact]
     public void CallsTheMachineInOrderWithStepIndices()
     {
-        var scenario = ScenarioParser.Parse(ScenarioText.IssueExample, "issue.toml");
+        var scenario = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
         using var machine = new FakeScenarioMachine();
         var runner = new ScenarioRunner(machine);
         machine.StepProbe = () => runner.CurrentStep;
@@ -111,7 +111,7 @@ public class ScenarioRunnerTests
     [Fact]
     public void RefusedSetupEndsTheRun()
     {
-        var scenario = ScenarioParser.Parse(ScenarioText.IssueExample, "issue.toml");
+        var scenario = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
         using var machine = new FakeScenarioMachine();
         machine.Refuse.Add("domain dom");
 
@@ -126,7 +126,7 @@ public class ScenarioRunnerTests
     [Fact]
     public void ModeOverrideReachesEverySmmu()
     {
-        var scenario = ScenarioParser.Parse(ScenarioText.IssueExample, "issue.toml");
+        var scenario = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
         using var machine = new FakeScenarioMachine();
 
         new ScenarioRunner(machine, new ScenarioRunOptions { Mode = ConsumptionMode.FreeRunning }).Run(scenario);

@@ -3,9 +3,9 @@ namespace SmmuLab.Simulation.Tests.Scenarios;
 /// <summary>Scenario texts shared by the tests.</summary>
 internal static class ScenarioText
 {
-    /// <summary>The example of the issue, verbatim.</summary>
-    public const string IssueExample = """
-        invalidation = "legacy"            # the next issue adds "linux" and makes it the default
+    /// <summary>The reference example scenario: every table kind and the common steps.</summary>
+    public const string Example = """
+        invalidation = "legacy"            # "linux" is the default when the key is left out
         [[smmu]]
         name = "smmu0"
         features = ["s1", "s2", "nesting", "ril", "ats", "msi"]   # what the IDRs advertise

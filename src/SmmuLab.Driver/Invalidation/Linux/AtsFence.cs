@@ -1,3 +1,5 @@
+using SmmuLab.Driver.Platform;
+
 namespace SmmuLab.Driver.Invalidation.Linux;
 
 /// <summary>
@@ -12,11 +14,13 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// <see cref="ReaderWriterLockSlim"/> would need). One int: bits [29:0] count readers, bit 30 is a
 /// writer that holds or waits for the fence. A waiting writer stops new readers (writer
 /// preference, so the short write section cannot starve), then waits for the readers inside to
-/// leave. Waits spin, then yield, then sleep (<see cref="SpinWait"/>).
+/// leave. Waits go through the <see cref="Waiter"/> given at construction (<see cref="WaitPace.Spin"/>).
 /// </remarks>
-public struct AtsFence
+/// <param name="waiter">Through which the waits go; <see cref="Waiter.Default"/> when null (and for a default instance).</param>
+public struct AtsFence(Waiter? waiter)
 {
     private const int WriterBit = 1 << 30;
+    private readonly Waiter? waiter = waiter;
     private int state;
 
     /// <summary>Readers inside now (for tests and diagnostics).</summary>
@@ -26,44 +30,33 @@ public struct AtsFence
     public bool WriterPresent => (Volatile.Read(ref state) & WriterBit) != 0;
 
     /// <summary>Enters the read side; waits while a writer holds or waits for the fence.</summary>
-    public void EnterRead()
-    {
-        var spin = default(SpinWait);
-        while (true)
-        {
-            var s = Volatile.Read(ref state);
-            if ((s & WriterBit) == 0 && Interlocked.CompareExchange(ref state, s + 1, s) == s)
-            {
-                return;
-            }
-
-            spin.SpinOnce();
-        }
-    }
+    public void EnterRead() => Waiter.SpinUntil(ref state, static (ref int s) => TryEnterRead(ref s));
 
     public void ExitRead() => Interlocked.Decrement(ref state);
 
     /// <summary>Enters the write side: announces the writer, then waits until no reader is inside.</summary>
     public void EnterWrite()
     {
-        var spin = default(SpinWait);
-        while (true)
-        {
-            var s = Volatile.Read(ref state);
-            if ((s & WriterBit) == 0 && Interlocked.CompareExchange(ref state, s | WriterBit, s) == s)
-            {
-                break;
-            }
-
-            spin.SpinOnce();
-        }
-
-        spin.Reset();
-        while ((Volatile.Read(ref state) & (WriterBit - 1)) != 0)
-        {
-            spin.SpinOnce();
-        }
+        var waiter = Waiter;
+        waiter.SpinUntil(ref state, static (ref int s) => TryAnnounceWriter(ref s));
+        waiter.SpinUntil(ref state, static (ref int s) => (Volatile.Read(ref s) & (WriterBit - 1)) == 0);
     }
 
     public void ExitWrite() => Interlocked.Add(ref state, -WriterBit);
+
+    private readonly Waiter Waiter => waiter ?? Waiter.Default;
+
+    /// <summary>One attempt to count a reader in: only while no writer holds or waits for the fence.</summary>
+    private static bool TryEnterRead(ref int state)
+    {
+        var s = Volatile.Read(ref state);
+        return (s & WriterBit) == 0 && Interlocked.CompareExchange(ref state, s + 1, s) == s;
+    }
+
+    /// <summary>One attempt to announce the writer: only while no other writer holds or waits.</summary>
+    private static bool TryAnnounceWriter(ref int state)
+    {
+        var s = Volatile.Read(ref state);
+        return (s & WriterBit) == 0 && Interlocked.CompareExchange(ref state, s | WriterBit, s) == s;
+    }
 }

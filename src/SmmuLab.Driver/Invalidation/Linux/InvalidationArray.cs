@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.Invalidation.Linux;
 
@@ -25,9 +26,10 @@ public sealed partial class InvalidationArray
     private AtsFence fence;
 
     /// <summary>An array of <paramref name="capacity"/> zeroed entries, all counted (Linux <c>arm_smmu_invs_alloc</c>).</summary>
-    internal InvalidationArray(int capacity)
+    internal InvalidationArray(int capacity, Waiter? waiter = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        fence = new AtsFence(waiter);
         entries = capacity == 0 ? [] : new InvalidationEntry[capacity];
         count = capacity;
     }

@@ -7,8 +7,10 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// failure injection: tests prove that an attach whose merge fails changes nothing, that a failed
 /// purge only leaves trash behind, and that attaching to blocked or identity never needs it.
 /// </summary>
-public sealed class InvalidationArrayAllocator
+/// <param name="waiter">What the arrays' ATC fences wait through (<see cref="Waiter.Default"/> when null).</param>
+public sealed class InvalidationArrayAllocator(Waiter? waiter = null)
 {
+    private readonly Waiter waiter = waiter ?? Waiter.Default;
     private int failAfter = -1;
     private long allocations;
     private long failures;
@@ -49,6 +51,6 @@ public sealed class InvalidationArrayAllocator
         }
 
         Interlocked.Increment(ref allocations);
-        return new InvalidationArray(capacity);
+        return new InvalidationArray(capacity, waiter);
     }
 }

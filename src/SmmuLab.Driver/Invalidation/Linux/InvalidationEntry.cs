@@ -22,11 +22,15 @@ public struct InvalidationEntry
 
     private readonly uint argument;
 
-    /// <summary>An entry with explicit opcodes (<see cref="For"/> picks the usual ones).</summary>
-    public InvalidationEntry(SmmuDriver? smmu, InvalidationType type, uint id, uint ssidOrPageShift, Opcode sizeOpcode, Opcode nsizeOpcode, int users = 0)
+    /// <summary>
+    /// An entry with explicit opcodes (<see cref="For"/> picks the usual ones). <paramref name="smmuOrdinal"/>
+    /// is the SMMU's <see cref="IommuSystem.OrdinalOf"/> (0 with no SMMU).
+    /// </summary>
+    public InvalidationEntry(SmmuDriver? smmu, InvalidationType type, uint id, uint ssidOrPageShift, Opcode sizeOpcode, Opcode nsizeOpcode, int users = 0,
+        int smmuOrdinal = 0)
     {
         Smmu = smmu;
-        SmmuOrdinal = smmu?.Ordinal ?? 0;
+        SmmuOrdinal = smmuOrdinal;
         Type = type;
         Id = id;
         argument = ssidOrPageShift;
@@ -66,7 +70,7 @@ public struct InvalidationEntry
     /// TLBI_NH_ASID, or the EL2 forms when the SMMU runs with E2H; stage 2 TLBI_S2_IPA /
     /// TLBI_S12_VMALL; the nested stage-1 clear TLBI_NH_ALL for both; the ATC types CMD_ATC_INV.
     /// </summary>
-    public static InvalidationEntry For(SmmuDriver? smmu, InvalidationType type, uint id, uint ssidOrPageShift = 0, int users = 0)
+    public static InvalidationEntry For(SmmuDriver? smmu, InvalidationType type, uint id, uint ssidOrPageShift = 0, int users = 0, int smmuOrdinal = 0)
     {
         var e2h = smmu?.Features.E2H ?? false;
         var (size, nsize) = type switch
@@ -77,7 +81,7 @@ public struct InvalidationEntry
             InvalidationType.Ats or InvalidationType.AtsFull => (Opcode.CMD_ATC_INV, Opcode.CMD_ATC_INV),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown invalidation type"),
         };
-        return new InvalidationEntry(smmu, type, id, ssidOrPageShift, size, nsize, users);
+        return new InvalidationEntry(smmu, type, id, ssidOrPageShift, size, nsize, users, smmuOrdinal);
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public enum InvalidationType : byte
     AtsFull = 4,
 }
 
-/// <summary>Helpers on <see cref="InvalidationType"/>.</summary>
+/// <summary>Extension methods on <see cref="InvalidationType"/>.</summary>
 public static class InvalidationTypeExtensions
 {
     /// <summary>True for the ATC types (<see cref="InvalidationType.Ats"/>, <see cref="InvalidationType.AtsFull"/>).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Masters;
 
@@ -27,10 +28,15 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// </remarks>
 public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = null) : IInvalidationDesign
 {
-    public string Name => "linux";
+    private long unknownEntries;
+
+    public string Name => InvalidationDesigns.Linux;
 
     /// <summary>Where every invalidation array comes from (failure injection for tests).</summary>
     public InvalidationArrayAllocator Allocator { get; } = allocator ?? new InvalidationArrayAllocator();
+
+    /// <summary>Entries of an unknown type the invalidations of this design met and skipped (Linux warns).</summary>
+    public long UnknownEntries => Interlocked.Read(ref unknownEntries);
 
     /// <summary>The array <paramref name="domain"/> currently publishes.</summary>
     public static InvalidationArray ArrayOf(InvalidationDomain domain) => StateOf(domain).Current;
@@ -48,6 +54,7 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
 
     public AttachPlan Prepare(Master master, uint ssid, InvalidationDomain? newTarget, bool newAts, InvalidationDomain? oldTarget, bool oldAts)
     {
+        Debug.Assert(master.Iommu.AttachLock.IsHeldByCurrentThread, "the master's scratch array is rebuilt under the attach lock");
         var ms = MasterStateOf(master);
         InvalidationArray? merged = null;
         if (newTarget is not null)
@@ -80,6 +87,8 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
     public void InstallNew(AttachPlan plan)
     {
         var p = (LinuxAttachPlan)plan;
+        Debug.Assert(p.Master.Iommu.AttachLock.IsHeldByCurrentThread, "arrays are published under the attach lock");
+        Debug.Assert(p.Phase == AttachPhase.Prepared, $"the merged array is published before the STE/CD install, not at {p.Phase}");
         if (p.NewTarget is { } target && p.Merged is { } merged)
         {
             StateOf(target).Publish(merged);
@@ -102,11 +111,13 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
         }
 
         p.Committed = true;
+        Debug.Assert(p.Master.Iommu.AttachLock.IsHeldByCurrentThread, "arrays are unreffed under the attach lock");
         var ms = MasterStateOf(p.Master);
         if (p.OldTarget is { } oldTarget && p.OldArray is { } oldArray)
         {
             var toUnref = ms.Scratch;
             oldArray.Unref(toUnref);
+            p.Advance(AttachPhase.AtsUpdated, AttachPhase.Unreffed);
 
             // Entry 0 of the list is the ASID/VMID. If it just became trash, no master on this SMMU
             // uses the tag any more: clear it from the IOTLB now, because a later unmap of the
@@ -118,11 +129,20 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
                 tag.Smmu!.Cmdq.IssueCommandWithSync(RangeInvalidator.WholeTag(in tag));
             }
 
+            p.Advance(AttachPhase.Unreffed, AttachPhase.Flushed);
+
             // Compact if unref left trash in the middle; on allocation failure keep the array.
             if (oldArray.Purge(Allocator) is { } purged)
             {
                 StateOf(oldTarget).Replace(oldArray, purged);
             }
+
+            p.Advance(AttachPhase.Flushed, AttachPhase.Purged);
+        }
+        else
+        {
+            // No old domain: nothing to unref, flush or purge.
+            p.Advance(AttachPhase.AtsUpdated, AttachPhase.Purged);
         }
 
         if (p.NewTarget is null)
@@ -132,9 +152,8 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
     }
 
     /// <summary>Nothing was published by <see cref="Prepare"/>: the merged array is dropped.</summary>
-    public void Abort(AttachPlan plan)
-    {
-    }
+    public void Abort(AttachPlan plan) =>
+        Debug.Assert(plan.Phase == AttachPhase.Prepared, $"only an attach that published nothing can be dropped, not one at {plan.Phase}");
 
     /// <summary>
     /// Linux <c>arm_smmu_domain_inv_range</c>: a full barrier, one snapshot of the array, then the
@@ -148,7 +167,10 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
         // that lists the newly attached master.
         Interlocked.MemoryBarrier();
         var invs = StateOf(domain).Current;
-        RangeInvalidator.Invalidate(invs, iova, size, granule, leaf);
+        if (RangeInvalidator.Invalidate(invs, iova, size, granule, leaf) is var unknown and > 0)
+        {
+            Interlocked.Add(ref unknownEntries, unknown);
+        }
     }
 
     /// <summary>

@@ -41,12 +41,13 @@ public sealed class MasterInvalidationState
     internal InvalidationArray Build(Master master, bool ats, uint ssid, InvalidationDomain domain)
     {
         var smmu = master.Smmu;
+        var ordinal = master.Iommu.OrdinalOf(smmu);
         var pageShift = smmu.Features.RangeInvalidation ? (uint)BitOperations.TrailingZeroCount(domain.PageSizeBitmap) : 0;
         Scratch.ResetScratch();
-        Scratch.Append(InvalidationEntry.For(smmu, domain.IsStage1 ? InvalidationType.S1Asid : InvalidationType.S2Vmid, domain.Tag, pageShift));
+        Scratch.Append(InvalidationEntry.For(smmu, domain.IsStage1 ? InvalidationType.S1Asid : InvalidationType.S2Vmid, domain.Tag, pageShift, smmuOrdinal: ordinal));
         if (domain.IsNestParent)
         {
-            Scratch.Append(InvalidationEntry.For(smmu, InvalidationType.S2VmidS1Clear, domain.Tag));
+            Scratch.Append(InvalidationEntry.For(smmu, InvalidationType.S2VmidS1Clear, domain.Tag, smmuOrdinal: ordinal));
         }
 
         if (ats)
@@ -54,8 +55,8 @@ public sealed class MasterInvalidationState
             foreach (var sid in master.StreamIds)
             {
                 Scratch.Append(domain.IsNestParent
-                    ? InvalidationEntry.For(smmu, InvalidationType.AtsFull, sid)
-                    : InvalidationEntry.For(smmu, InvalidationType.Ats, sid, ssid));
+                    ? InvalidationEntry.For(smmu, InvalidationType.AtsFull, sid, smmuOrdinal: ordinal)
+                    : InvalidationEntry.For(smmu, InvalidationType.Ats, sid, ssid, smmuOrdinal: ordinal));
             }
         }
 

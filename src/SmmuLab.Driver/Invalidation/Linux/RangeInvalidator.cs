@@ -1,5 +1,5 @@
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 
 namespace SmmuLab.Driver.Invalidation.Linux;
 
@@ -17,22 +17,17 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// </remarks>
 public static class RangeInvalidator
 {
-    private static long unknownEntries;
-
-    /// <summary>Entries of an unknown type met (and skipped) by <see cref="Run"/>; Linux warns.</summary>
-    public static long UnknownEntries => Interlocked.Read(ref unknownEntries);
-
     /// <summary>
     /// The outer function: enters the array's ATC fence for reading only when the array has ATC
     /// entries, runs <see cref="Run"/>, leaves it. Without ATC entries nothing can block here.
+    /// Returns the entries of an unknown type that were skipped.
     /// </summary>
-    public static void Invalidate(InvalidationArray invs, ulong iova, ulong size, ulong granule, bool leaf)
+    public static int Invalidate(InvalidationArray invs, ulong iova, ulong size, ulong granule, bool leaf)
     {
         if (!invs.HasAts)
         {
             // No ATC invalidation can race with a detach of this array: no fence needed.
-            Run(invs, iova, size, granule, leaf);
-            return;
+            return Run(invs, iova, size, granule, leaf);
         }
 
         // Held across generation, submission and the CMD_SYNC waits, so that an unref (write
@@ -40,7 +35,7 @@ public static class RangeInvalidator
         invs.Fence.EnterRead();
         try
         {
-            Run(invs, iova, size, granule, leaf);
+            return Run(invs, iova, size, granule, leaf);
         }
         finally
         {
@@ -50,9 +45,10 @@ public static class RangeInvalidator
 
     /// <summary>
     /// The inner function: emits the commands of every live entry of <paramref name="invs"/> for
-    /// [iova, iova + size) (size 0: everything) and waits for their CMD_SYNCs.
+    /// [iova, iova + size) (size 0: everything) and waits for their CMD_SYNCs. Returns the entries of
+    /// an unknown type met, and skipped (Linux warns).
     /// </summary>
-    public static void Run(InvalidationArray invs, ulong iova, ulong size, ulong granule, bool leaf)
+    public static int Run(InvalidationArray invs, ulong iova, ulong size, ulong granule, bool leaf)
     {
         // Count read once: an unref may lower it meanwhile; the entries it cuts off are trash
         // (users 0) and skipped below, so the old bound is safe.
@@ -60,8 +56,10 @@ public static class RangeInvalidator
         var cur = invs.NextLive(0, end);
         if (cur >= end)
         {
-            return;
+            return 0;
         }
+
+        var unknown = 0;
 
         // One batch for the whole pass, constructed in place and moved between queues while empty.
         var batch = invs[cur].Smmu!.NewBatch(FirstCommandOf(in invs[cur]));
@@ -79,7 +77,10 @@ public static class RangeInvalidator
             // too big, or skip as unknown) it returns here, and the advance below always runs.
             // Linux's original loop had "continue" in two arms, which skipped the advance and spun
             // forever on a too-big nesting-parent invalidation; its fix is the break this mirrors.
-            AddEntry(ref batch, in inv, iova, size, granule, leaf);
+            if (!AddEntry(ref batch, in inv, iova, size, granule, leaf))
+            {
+                unknown++;
+            }
 
             var next = invs.NextLive(cur + 1, end);
             if (batch.Count != 0 && (next == end || EndsBatch(in inv, in invs[next])))
@@ -89,6 +90,8 @@ public static class RangeInvalidator
 
             cur = next;
         }
+
+        return unknown;
     }
 
     /// <summary>
@@ -111,7 +114,8 @@ public static class RangeInvalidator
         return !cur.Type.IsAts() && next.Type.IsAts();
     }
 
-    private static void AddEntry(ref CommandBatch batch, in InvalidationEntry inv, ulong iova, ulong size, ulong granule, bool leaf)
+    /// <summary>Adds the commands of one entry; false for an entry of an unknown type (nothing added).</summary>
+    private static bool AddEntry(ref CommandBatch batch, in InvalidationEntry inv, ulong iova, ulong size, ulong granule, bool leaf)
     {
         switch (inv.Type)
         {
@@ -138,9 +142,10 @@ public static class RangeInvalidator
                 batch.Add(InvalidationCommands.AtcInv(inv.Id, 0, 0, 0));
                 break;
             default:
-                Interlocked.Increment(ref unknownEntries);
-                break;
+                return false;
         }
+
+        return true;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace SmmuLab.Simulation.Tests.Cmdqv;
 /// old order the host's queues got the guest filter and every non-invalidation command went to
 /// the SMMU's CMDQ; with the fix the host sends them to its VCMDQs too. Per-queue counters show it.
 /// </summary>
-public class CmdqvSeedFixTests
+public class CmdqvHypOwnFilterTests
 {
     private const IommuProt Rw = IommuProt.Read | IommuProt.Write | IommuProt.Cache;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Hardware.Smmu;
 
-namespace SmmuLab.Driver.Tests.CommandQueue;
+namespace SmmuLab.Driver.Tests.Cmdq;
 
 /// <summary>
 /// Several producers insert at least 10^5 commands concurrently through a 256-entry queue. Every
@@ -133,7 +133,7 @@ public sealed class CommandQueueConcurrencyTests(ITestOutputHelper output)
     }
 
     private static void Produce(
-        Driver.CommandQueue.CommandQueue queue, int producer, long[] lastConsumed, ref int syncs, bool illegal, Barrier start)
+        CommandQueue queue, int producer, long[] lastConsumed, ref int syncs, bool illegal, Barrier start)
     {
         var rng = new Random(1000 + producer);
         Span<Command> list = stackalloc Command[33];

@@ -1,4 +1,4 @@
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// How a CMD_SYNC issued on a <see cref="CommandQueue"/> reports completion, and so how its issuer

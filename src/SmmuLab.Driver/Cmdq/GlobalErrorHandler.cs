@@ -1,7 +1,8 @@
+using System.Diagnostics;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// The GERROR interrupt handler's logic (the kernel's <c>arm_smmu_gerror_handler</c>): read
@@ -86,6 +87,7 @@ public sealed class GlobalErrorHandler
 
     private bool HandleOnce()
     {
+        Debug.Assert(gate.IsHeldByCurrentThread, "GERROR handling is serialised by the handler's gate");
         var gerror = mmio.Read32(SmmuRegister.GERROR);
         var gerrorn = mmio.Read32(SmmuRegister.GERRORN);
         var active = (gerror ^ gerrorn) & GError.ImplementedMask;

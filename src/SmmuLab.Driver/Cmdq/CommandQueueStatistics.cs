@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>What one command queue's producers did. Updates are atomic; a read gives a consistent-enough view.</summary>
 public sealed class CommandQueueStatistics

@@ -1,6 +1,6 @@
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>Recovery from a command error (SMMU_GERROR.CMDQ_ERR), called from the GERROR interrupt handler.</summary>
 public sealed partial class CommandQueue

@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>How a <see cref="CommandQueue"/> is built; the prober fills it from the ID registers and errata.</summary>
 public sealed record CommandQueueOptions

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// The software view of a queue's pointers packed in one 64-bit word so that both are read and

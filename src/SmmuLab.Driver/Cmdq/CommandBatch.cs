@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Commands;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// Collects commands and issues them in runs of up to 64 (the kernel's <c>arm_smmu_cmdq_batch</c>),

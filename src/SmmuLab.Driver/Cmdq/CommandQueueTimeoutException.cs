@@ -1,4 +1,4 @@
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// The SMMU did not make the progress a command queue producer waited for (space in the queue, or

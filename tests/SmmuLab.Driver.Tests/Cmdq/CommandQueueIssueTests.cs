@@ -1,12 +1,11 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Smmu;
-using Queue = SmmuLab.Driver.CommandQueue.CommandQueue;
 
-namespace SmmuLab.Driver.Tests.CommandQueue;
+namespace SmmuLab.Driver.Tests.Cmdq;
 
 public sealed class CommandQueueIssueTests
 {
@@ -138,7 +137,7 @@ public sealed class CommandQueueIssueTests
         var allocator = new BumpAllocator(start: 0x1000_0100);
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
-        using var q = new Queue(new DriverPlatform(smmu, memory, allocator), new CommandQueueOptions { Log2Entries = 10 });
+        using var q = new CommandQueue(new DriverPlatform(smmu, memory, allocator), new CommandQueueOptions { Log2Entries = 10 });
 
         Assert.Equal(0UL, q.BaseAddress % (16 * 1024));
         Assert.Equal((1024u, 10), (q.Entries, q.Log2Entries));
@@ -152,12 +151,12 @@ public sealed class CommandQueueIssueTests
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
         var allocator = new BumpAllocator(refuseAbove: 4096);
-        using var q = new Queue(new DriverPlatform(smmu, memory, allocator), new CommandQueueOptions { Log2Entries = 12 });
+        using var q = new CommandQueue(new DriverPlatform(smmu, memory, allocator), new CommandQueueOptions { Log2Entries = 12 });
         Assert.Equal(8, q.Log2Entries);
         Assert.Equal([65536UL, 32768, 16384, 8192, 4096], allocator.Requests);
 
         var stingy = new BumpAllocator(refuseAbove: 1024);
-        Assert.Throws<DmaAllocationException>(() => new Queue(new DriverPlatform(smmu, memory, stingy), new CommandQueueOptions { Log2Entries = 9 }));
+        Assert.Throws<DmaAllocationException>(() => new CommandQueue(new DriverPlatform(smmu, memory, stingy), new CommandQueueOptions { Log2Entries = 9 }));
         Assert.Equal([8192UL, 4096, 2048], stingy.Requests);
     }
 
@@ -168,7 +167,7 @@ public sealed class CommandQueueIssueTests
     {
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Queue(new DriverPlatform(smmu, memory, new BumpAllocator()), new CommandQueueOptions { Log2Entries = log2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CommandQueue(new DriverPlatform(smmu, memory, new BumpAllocator()), new CommandQueueOptions { Log2Entries = log2 }));
     }
 
     [Theory]

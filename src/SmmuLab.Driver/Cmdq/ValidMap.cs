@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// One bit per queue slot saying "the producer that reserved this slot has finished writing it".
@@ -19,10 +20,12 @@ internal sealed class ValidMap
 
     private readonly ulong[] words;
     private readonly int log2;
+    private readonly Waiter waiter;
 
-    public ValidMap(int log2Entries)
+    public ValidMap(int log2Entries, Waiter waiter)
     {
         log2 = log2Entries;
+        this.waiter = waiter;
         words = new ulong[(1 << log2Entries) / BitsPerWord];
     }
 
@@ -61,14 +64,11 @@ internal sealed class ValidMap
         for (var p = start; p != end;)
         {
             var (word, mask, count) = Chunk(p, end);
-            var expected = QueuePointer.Wrap(p, log2) == 0 ? mask : 0UL;
-            var spin = default(SpinWait);
             // Volatile.Read is an acquire: the command words written before the bit was set are
             // visible once the bit is seen.
-            while ((Volatile.Read(ref words[word]) & mask) != expected)
-            {
-                spin.SpinOnce();
-            }
+            var state = (Words: words, Word: word, Mask: mask, Expected: QueuePointer.Wrap(p, log2) == 0 ? mask : 0UL);
+            waiter.SpinUntil(ref state, static (ref (ulong[] Words, int Word, ulong Mask, ulong Expected) s) =>
+                (Volatile.Read(ref s.Words[s.Word]) & s.Mask) == s.Expected);
 
             p = QueueWord.Advance(p, log2, count);
         }

@@ -1,6 +1,7 @@
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>The waits on the SMMU: for queue space, and for a CMD_SYNC's completion.</summary>
 public sealed partial class CommandQueue
@@ -19,7 +20,7 @@ public sealed partial class CommandQueue
     /// register at once; and the watchers wait for room for <paramref name="needed"/> entries rather
     /// than just "not full", so that they do not bounce between here and the caller.
     /// </remarks>
-    private ulong PollUntilSpace(ref QueuePoll poll, uint needed, uint prod)
+    private ulong PollUntilSpace(ref WaitState wait, uint needed, uint prod)
     {
         // The exclusive lock is free only when no CMD_SYNC waiter holds it shared: moving the
         // cached CONS past a waiter's CMD_SYNC would let producers reuse its slot before the
@@ -29,7 +30,7 @@ public sealed partial class CommandQueue
             StoreCachedCons(ReadHardwareCons());
             Lock.ExclusiveUnlock();
             var fresh = Volatile.Read(ref llq);
-            if (!QueueWord.HasSpace(QueueWord.Prod(fresh), QueueWord.Cons(fresh), Log2Entries, needed) && !poll.Wait())
+            if (!QueueWord.HasSpace(QueueWord.Prod(fresh), QueueWord.Cons(fresh), Log2Entries, needed) && !waiter.Pause(ref wait))
             {
                 throw Timeout("queue space", prod);
             }
@@ -45,7 +46,7 @@ public sealed partial class CommandQueue
                 return current;
             }
 
-            if (!poll.Wait())
+            if (!waiter.Pause(ref wait))
             {
                 throw Timeout("queue space", prod);
             }
@@ -88,16 +89,12 @@ public sealed partial class CommandQueue
     /// </summary>
     private bool PollUntilMsi(uint syncProd, ref uint cons)
     {
-        var slot = SlotAddress(syncProd);
-        var poll = new QueuePoll(pollTimeout, wfe: null);
-
         // Acquire reads: once the zero is seen, whatever the SMMU did before the MSI is visible.
-        while (memory.ReadVolatile32(slot) != 0)
+        var state = (Memory: memory, Slot: SlotAddress(syncProd));
+        if (!waiter.WaitUntil(ref state, static (ref (IPhysicalMemory Memory, ulong Slot) s) => s.Memory.ReadVolatile32(s.Slot) == 0,
+            WaitPace.Backoff, pollTimeout))
         {
-            if (!poll.Wait())
-            {
-                return false;
-            }
+            return false;
         }
 
         cons = QueueWord.Advance(syncProd, Log2Entries, 1);
@@ -107,11 +104,11 @@ public sealed partial class CommandQueue
     /// <summary>SEV or busy polling: read SMMU_CMDQ_CONS until it has passed the CMD_SYNC.</summary>
     private bool PollUntilConsumed(uint syncProd, ref uint cons)
     {
-        var poll = new QueuePoll(pollTimeout, WaitForEventOrNull);
+        var wait = waiter.Begin(WaitPace.Backoff, pollTimeout, WaitForEventOrNull);
         cons = QueueWord.Cons(Volatile.Read(ref llq));
         while (!QueueWord.Consumed(cons, syncProd, Log2Entries))
         {
-            if (!poll.Wait())
+            if (!waiter.Pause(ref wait))
             {
                 return false;
             }

@@ -1,13 +1,12 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Smmu;
-using Queue = SmmuLab.Driver.CommandQueue.CommandQueue;
 
-namespace SmmuLab.Driver.Tests.CommandQueue;
+namespace SmmuLab.Driver.Tests.Cmdq;
 
 /// <summary>
 /// One SMMU model with a driver command queue on it, programmed the way the driver's reset will
@@ -25,11 +24,12 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
         bool enable = true,
         bool record = false,
         Func<Command, bool>? supports = null,
-        SmmuFeatures? features = null)
+        SmmuFeatures? features = null,
+        Waiter? waiter = null)
     {
         Smmu = new SmmuDevice(new SmmuDeviceOptions { Mode = mode, Features = features ?? new SmmuFeatures() }, Memory, this, Events);
-        Platform = new DriverPlatform(Smmu, Memory, Allocator, Events);
-        Queue = new Queue(Platform, new CommandQueueOptions
+        Platform = new DriverPlatform(Smmu, Memory, Allocator, Events) { Waiter = waiter ?? Waiter.Default };
+        Queue = new CommandQueue(Platform, new CommandQueueOptions
         {
             Log2Entries = log2Entries,
             Completion = completion,
@@ -59,7 +59,7 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
 
     public DriverPlatform Platform { get; }
 
-    public Queue Queue { get; }
+    public CommandQueue Queue { get; }
 
     public GlobalErrorHandler GlobalErrors { get; }
 

@@ -1,14 +1,13 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using Queue = SmmuLab.Driver.CommandQueue.CommandQueue;
 
-namespace SmmuLab.Driver.Tests.CommandQueue;
+namespace SmmuLab.Driver.Tests.Cmdq;
 
 public sealed class CommandQueueErrorTests
 {
@@ -101,7 +100,7 @@ public sealed class CommandQueueErrorTests
     {
         var memory = new SparsePhysicalMemory();
         var mmio = new FakeMmio { Cons = 3 | (uint)QueuePointer.ERR.Make((ulong)CommandError.CERROR_ABT) };
-        using var q = new Queue(new DriverPlatform(mmio, memory, new BumpAllocator()), new CommandQueueOptions { Log2Entries = 8 });
+        using var q = new CommandQueue(new DriverPlatform(mmio, memory, new BumpAllocator()), new CommandQueueOptions { Log2Entries = 8 });
         var original = Command.CfgiSte(7, leaf: true);
         memory.Write64(q.SlotAddress(3), original.Dw0);
         memory.Write64(q.SlotAddress(3) + 8, original.Dw1);

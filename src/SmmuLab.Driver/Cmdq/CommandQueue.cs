@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// An SMMU command queue and its lock-free multi-producer insertion (Linux <c>arm_smmu_cmdq</c> and
@@ -25,16 +25,11 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>Entries per CMD_SYNC-less batch, and the valid-map word width (BITS_PER_LONG).</summary>
     public const int BatchEntries = 64;
 
-    /// <summary>MSH inner shareable (ARM_SMMU_SH_ISH).</summary>
-    private const uint ShareabilityInner = 3;
-
-    /// <summary>MSIAttr inner/outer write-back cacheable (ARM_SMMU_MEMATTR_OIWB).</summary>
-    private const uint MemAttrWriteBack = 0xF;
-
     private readonly IMmio mmio;
     private readonly IPhysicalMemory memory;
     private readonly IDmaAllocator allocator;
     private readonly WaitForEvent? events;
+    private readonly Waiter waiter;
     private readonly Func<Command, bool>? supports;
     private readonly int prodRegister;
     private readonly int consRegister;
@@ -67,6 +62,8 @@ public sealed partial class CommandQueue : IDisposable
         memory = platform.Memory;
         allocator = platform.Allocator;
         events = platform.Events;
+        waiter = platform.Waiter;
+        Lock = new CommandQueueLock(waiter);
         Name = options.Name;
         Completion = options.Completion;
         ForceSync = options.ForceSync;
@@ -94,7 +91,7 @@ public sealed partial class CommandQueue : IDisposable
         }
 
         Log2Entries = log2;
-        validMap = new ValidMap(log2);
+        validMap = new ValidMap(log2, waiter);
     }
 
     public string Name { get; }
@@ -131,7 +128,7 @@ public sealed partial class CommandQueue : IDisposable
     public bool IsOwned => (QueueWord.Prod(Volatile.Read(ref llq)) & QueueWord.OwnedFlag) != 0;
 
     /// <summary>The shared/exclusive lock (diagnostics: 0 when no CMD_SYNC waiter and no CONS refresh is in progress).</summary>
-    public CommandQueueLock Lock { get; } = new();
+    public CommandQueueLock Lock { get; }
 
     /// <summary>True when this queue accepts <paramref name="command"/>.</summary>
     public bool Supports(in Command command) => supports is null || supports(command);
@@ -163,7 +160,7 @@ public sealed partial class CommandQueue : IDisposable
     /// </summary>
     private Command BuildSync(uint p) => Completion switch
     {
-        SyncCompletionMode.Msi => Command.Sync(SyncCompletion.SIG_IRQ, SlotAddress(p), msiData: 0, msh: ShareabilityInner, msiAttr: MemAttrWriteBack),
+        SyncCompletionMode.Msi => Command.Sync(SyncCompletion.SIG_IRQ, SlotAddress(p), msiData: 0, msh: Shareability.Inner, msiAttr: MemAttr.NormalWriteBack),
         SyncCompletionMode.Sev => Command.Sync(SyncCompletion.SIG_SEV),
         _ => Command.Sync(SyncCompletion.SIG_NONE),
     };

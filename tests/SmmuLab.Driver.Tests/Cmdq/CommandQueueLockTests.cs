@@ -1,6 +1,6 @@
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 
-namespace SmmuLab.Driver.Tests.CommandQueue;
+namespace SmmuLab.Driver.Tests.Cmdq;
 
 public sealed class CommandQueueLockTests
 {

@@ -1,4 +1,6 @@
-namespace SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Platform;
+
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// The command queue's "lock": one atomic int that CMD_SYNC waiters hold shared and the refresher
@@ -13,8 +15,9 @@ namespace SmmuLab.Driver.CommandQueue;
 /// release stored 0, discarding the waiters' increments and letting new exclusive attempts starve
 /// them).
 /// </remarks>
-public sealed class CommandQueueLock
+public sealed class CommandQueueLock(Waiter? waiter = null)
 {
+    private readonly Waiter waiter = waiter ?? Waiter.Default;
     private int value;
 
     /// <summary>The raw lock word (diagnostics and tests).</summary>
@@ -32,11 +35,7 @@ public sealed class CommandQueueLock
         // An exclusive holder is inside. Our increment is already counted; its release clears the
         // sign bit and leaves a positive count. Volatile.Read is the acquire that pairs with the
         // releasing Interlocked.And in ExclusiveUnlock.
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref value) <= 0)
-        {
-            spin.SpinOnce();
-        }
+        waiter.SpinUntil(ref value, static (ref int v) => Volatile.Read(ref v) > 0);
     }
 
     /// <summary>Releases a shared hold (Interlocked is a full barrier: the holder's reads are done first).</summary>

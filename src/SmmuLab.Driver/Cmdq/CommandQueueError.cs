@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>
 /// A command error found by <see cref="CommandQueue.HandleCommandError"/>: the reason from

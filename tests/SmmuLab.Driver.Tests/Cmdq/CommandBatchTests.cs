@@ -1,9 +1,8 @@
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Driver.CommandQueue;
+using SmmuLab.Driver.Cmdq;
 using SmmuLab.Hardware.Smmu;
-using Queue = SmmuLab.Driver.CommandQueue.CommandQueue;
 
-namespace SmmuLab.Driver.Tests.CommandQueue;
+namespace SmmuLab.Driver.Tests.Cmdq;
 
 public sealed class CommandBatchTests
 {
@@ -77,7 +76,7 @@ public sealed class CommandBatchTests
         using var secondary = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true,
             supports: c => c.Opcode is Opcode.CMD_TLBI_NH_ASID or Opcode.CMD_TLBI_NH_VA or Opcode.CMD_ATC_INV);
         using var main = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true);
-        Func<Command, Queue> queueFor = c => secondary.Queue.Supports(c) ? secondary.Queue : main.Queue;
+        Func<Command, CommandQueue> queueFor = c => secondary.Queue.Supports(c) ? secondary.Queue : main.Queue;
 
         var batch = new CommandBatch(queueFor, Command.TlbiNhAsid(1, 1));
         Assert.Same(secondary.Queue, batch.Queue);
@@ -131,7 +130,7 @@ public sealed class CommandBatchTests
         Run(bed.Queue);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
 
-        static void Run(Queue queue)
+        static void Run(CommandQueue queue)
         {
             for (var round = 0; round < 50; round++)
             {

@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.CommandQueue;
+namespace SmmuLab.Driver.Cmdq;
 
 /// <summary>The producer side: reservation, writing, owner election and publication.</summary>
 public sealed partial class CommandQueue
@@ -48,7 +49,7 @@ public sealed partial class CommandQueue
         //    and will publish PROD; whoever finds it set has just been gathered by the current
         //    owner, which will publish these slots too.
         var old = Volatile.Read(ref llq);
-        var poll = default(QueuePoll);
+        var wait = default(WaitState);
         var waited = false;
         ulong head;
         while (true)
@@ -58,12 +59,12 @@ public sealed partial class CommandQueue
                 if (!waited)
                 {
                     // One deadline for the whole reservation, however many refreshes it takes.
-                    poll = new QueuePoll(pollTimeout, WaitForEventOrNull);
+                    wait = waiter.Begin(WaitPace.Backoff, pollTimeout, WaitForEventOrNull);
                     waited = true;
                     Statistics.CountFullWait();
                 }
 
-                old = PollUntilSpace(ref poll, total, QueueWord.Prod(old) & ~QueueWord.OwnedFlag);
+                old = PollUntilSpace(ref wait, total, QueueWord.Prod(old) & ~QueueWord.OwnedFlag);
             }
 
             // The advance keeps bit 31, so a flag already set stays set; OR it in for a new owner.
@@ -130,11 +131,8 @@ public sealed partial class CommandQueue
     {
         // a. Owners publish in reservation order: the previous owner's run ends exactly where
         //    ours starts, and it must have written PROD before we write ours (PROD never goes back).
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref ownerProd) != start)
-        {
-            spin.SpinOnce();
-        }
+        var handover = (Queue: this, Start: start);
+        waiter.SpinUntil(ref handover, static (ref (CommandQueue Queue, uint Start) s) => Volatile.Read(ref s.Queue.ownerProd) == s.Start);
 
         // b. Clear the owned flag atomically. This closes the gathering window: the value it had
         //    is the end of every reservation we now answer for; the next reservation finds the

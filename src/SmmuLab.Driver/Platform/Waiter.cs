@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using SmmuLab.Architecture.Memory;
+
+namespace SmmuLab.Driver.Platform;
+
+/// <summary>
+/// The one way the driver waits: on the SMMU (a register value, queue space, a CMD_SYNC's
+/// completion) and on other CPUs (a producer's valid bits, the previous owner, a lock, a fence).
+/// Every wait checks its condition, then calls <see cref="Pause"/>, which gives up once the
+/// deadline has passed and otherwise lets time pass through <see cref="PassTime"/>, the single
+/// place where the waiting thread lets others run.
+/// </summary>
+/// <remarks>
+/// The platform hands one to the driver (<see cref="DriverPlatform.Waiter"/>). A systematic
+/// concurrency tester derives from it and turns <see cref="PassTime"/> into a scheduling point;
+/// the driver itself keeps no other spin or sleep loop. Allocation-free: the state a condition
+/// reads is passed by reference to a static lambda (<see cref="WaitCondition{TState}"/>).
+/// </remarks>
+public class Waiter
+{
+    /// <summary>cpu_relax() rounds before the first back-off delay (ARM_SMMU_POLL_SPIN_COUNT).</summary>
+    private const int SpinCount = 10;
+
+    /// <summary>
+    /// The longest back-off delay. The kernel lets the delay double without limit; a simulated
+    /// waiter caps it so that it never oversleeps a completion by more than about a millisecond.
+    /// </summary>
+    private const int MaxDelayMicroseconds = 1024;
+
+    /// <summary>How long one WFE may sleep without an event: the stand-in for the architected event stream.</summary>
+    private static readonly TimeSpan EventStreamPeriod = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The plain waiter (it holds no state, so one serves every platform that is given no other).</summary>
+    public static Waiter Default { get; } = new();
+
+    /// <summary>Starts a bounded wait; with <see cref="WaitPace.Backoff"/> and <paramref name="events"/>, pauses are WFEs.</summary>
+    public WaitState Begin(WaitPace pace, TimeSpan timeout, WaitForEvent? events = null) => new()
+    {
+        Deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency),
+        Pace = pace,
+        Events = pace == WaitPace.Backoff ? events : null,
+        EventGeneration = -1,
+        DelayMicroseconds = 1,
+    };
+
+    /// <summary>Starts an unbounded <see cref="WaitPace.Spin"/> wait on another CPU.</summary>
+    public WaitState BeginSpin() => new() { Deadline = long.MaxValue, Pace = WaitPace.Spin, EventGeneration = -1 };
+
+    /// <summary>Lets a little time pass; false, without waiting, once the deadline has passed (the caller then reports it).</summary>
+    public bool Pause(ref WaitState wait)
+    {
+        if (wait.Deadline != long.MaxValue && Stopwatch.GetTimestamp() > wait.Deadline)
+        {
+            return false;
+        }
+
+        PassTime(ref wait);
+        return true;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (checked first); false if the timeout passed first.</summary>
+    public bool WaitUntil<TState>(ref TState state, WaitCondition<TState> condition, WaitPace pace, TimeSpan timeout, WaitForEvent? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var wait = Begin(pace, timeout, events);
+        while (!condition(ref state))
+        {
+            if (!Pause(ref wait))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Spins until <paramref name="condition"/> holds (checked first): another CPU is about to make it true.</summary>
+    public void SpinUntil<TState>(ref TState state, WaitCondition<TState> condition)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var wait = BeginSpin();
+        while (!condition(ref state))
+        {
+            Pause(ref wait);
+        }
+    }
+
+    /// <summary>Reads a 32-bit register until the bits in <paramref name="mask"/> equal <paramref name="want"/>, yielding between reads; false on timeout.</summary>
+    public bool WaitForRegister(IMmio mmio, int offset, uint mask, uint want, TimeSpan timeout)
+    {
+        var state = (Mmio: mmio, Offset: offset, Mask: mask, Want: want);
+        return WaitUntil(ref state, static (ref (IMmio Mmio, int Offset, uint Mask, uint Want) s) => (s.Mmio.Read32(s.Offset) & s.Mask) == s.Want,
+            WaitPace.Yield, timeout);
+    }
+
+    /// <summary>
+    /// The scheduling point: every pause of every driver wait comes here. The base class spins,
+    /// yields, backs off or sleeps in WFE as <see cref="WaitState.Pace"/> says.
+    /// </summary>
+    protected virtual void PassTime(ref WaitState wait)
+    {
+        switch (wait.Pace)
+        {
+            case WaitPace.Spin:
+                wait.Spinner.SpinOnce();
+                break;
+            case WaitPace.Yield:
+                Thread.Yield();
+                break;
+            default:
+                Backoff(ref wait);
+                break;
+        }
+    }
+
+    /// <summary>queue_poll: WFE when there is an event source, else spin a few rounds and then delay, doubling each time.</summary>
+    private static void Backoff(ref WaitState wait)
+    {
+        if (wait.Events is { } events)
+        {
+            // WFE: return at once if an event arrived since this wait's previous WFE (the event
+            // register is set), else sleep until the next SEV or the event-stream period. The
+            // first pause only arms the register, so an event sent before it is not slept through.
+            wait.EventGeneration = wait.EventGeneration < 0 ? events.EventsSent : events.Wait(wait.EventGeneration, EventStreamPeriod);
+        }
+        else if (++wait.Spins < SpinCount)
+        {
+            Thread.SpinWait(1);
+        }
+        else
+        {
+            Delay(wait.DelayMicroseconds);
+            wait.DelayMicroseconds = Math.Min(wait.DelayMicroseconds * 2, MaxDelayMicroseconds);
+            wait.Spins = 0;
+        }
+    }
+
+    /// <summary>udelay: a short busy wait that yields the core, or a sleep once it reaches a millisecond.</summary>
+    private static void Delay(int microseconds)
+    {
+        if (microseconds >= 1000)
+        {
+            Thread.Sleep(microseconds / 1000);
+            return;
+        }
+
+        var until = Stopwatch.GetTimestamp() + (microseconds * Stopwatch.Frequency / 1_000_000);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            Thread.Yield();
+        }
+    }
+}
