@@ -33,7 +33,7 @@ public sealed partial class Tegra241Cmdqv : IMmio
     private long interruptsDropped;
     private long allocationOrderViolations;
 
-    public Tegra241Cmdqv(Tegra241CmdqvOptions options, SmmuDevice smmu, IPhysicalMemory memory)
+    public Tegra241Cmdqv(Tegra241CmdqvOptions options, SmmuDevice smmu, IDeviceMemory memory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(smmu);
@@ -90,7 +90,7 @@ public sealed partial class Tegra241Cmdqv : IMmio
     /// </summary>
     public long AllocationOrderViolations => Interlocked.Read(ref allocationOrderViolations);
 
-    internal IPhysicalMemory Memory { get; }
+    internal IDeviceMemory Memory { get; }
 
     /// <summary>Raised for every command a VCMDQ consumed (global VCMDQ index, the command as executed), under that queue's lock.</summary>
     public event Action<int, Command>? CommandConsumed;
@@ -122,6 +122,33 @@ public sealed partial class Tegra241Cmdqv : IMmio
         return VintfConfig.EN.IsSet(c)
             ? new QueueView(vintf, VintfConfig.HYP_OWN.IsSet(c), (ushort)VintfConfig.VMID.Get(c))
             : default;
+    }
+
+    /// <summary>
+    /// Puts the CMDQV back in its reset state: CMDQV_EN = 0, no VCMDQ allocated, every VINTF disabled
+    /// with its SID pairs cleared, every VCMDQ disabled and idle with no error, VINTF_INT_MASK = 0.
+    /// The interrupt counters keep counting. The SMMU beside it is reset on its own
+    /// (<see cref="SmmuDevice.Reset"/>).
+    /// </summary>
+    public void Reset()
+    {
+        lock (configGate)
+        {
+            Volatile.Write(ref config, 0);
+            interruptMask = 0;
+            Array.Clear(alloc);
+            Array.Fill(logicalMap, -1);
+        }
+
+        foreach (var vintf in vintfs)
+        {
+            vintf.Reset();
+        }
+
+        foreach (var q in vcmdqs)
+        {
+            q.Reset();
+        }
     }
 
     internal bool InterruptUnmasked(int vintf) => (Volatile.Read(ref interruptMask) & (1UL << vintf)) == 0;

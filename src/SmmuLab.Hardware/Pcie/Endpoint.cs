@@ -14,11 +14,11 @@ public sealed class Endpoint
 {
     private const int PageShift = 12;
     private readonly Lock localGate = new();
-    private readonly IPhysicalMemory memory;
+    private readonly IDeviceMemory memory;
     private readonly AddressTranslationCache? atc;
     private SmmuDevice? smmu;
 
-    public Endpoint(string name, IReadOnlyList<uint> streamIds, IPhysicalMemory memory, EndpointOptions? options = null)
+    public Endpoint(string name, IReadOnlyList<uint> streamIds, IDeviceMemory memory, EndpointOptions? options = null)
     {
         if (streamIds.Count == 0)
         {
@@ -124,7 +124,7 @@ public sealed class Endpoint
                 return true;
             }
 
-            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + PageShift);
+            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + CommandLayouts.AtcInvPageShift);
             var start = length == ulong.MaxValue ? 0 : address & ~(length - 1);
             atc.Invalidate(sid, global ? null : pasid, start, length);
             return true;
@@ -187,18 +187,10 @@ public sealed class Endpoint
                     pa = result.PhysicalAddress;
                 }
 
-                if (!memory.IsBacked(pa))
+                var transferred = write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk));
+                if (!transferred)
                 {
                     return new DmaResult(false, (ulong)done, va, null, atcHits);
-                }
-
-                if (write)
-                {
-                    memory.Write(pa, writeFrom.Slice(done, chunk));
-                }
-                else
-                {
-                    memory.Read(pa, readInto.Slice(done, chunk));
                 }
 
                 Accessed?.Invoke(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));

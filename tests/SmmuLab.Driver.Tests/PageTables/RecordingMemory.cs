@@ -39,5 +39,4 @@ public sealed class RecordingMemory(IPhysicalMemory inner, List<(ulong Pa, ulong
         inner.Write(pa, source);
     }
 
-    public bool IsBacked(ulong pa) => inner.IsBacked(pa);
 }

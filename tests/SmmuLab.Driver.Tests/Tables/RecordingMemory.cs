@@ -46,7 +46,6 @@ internal sealed class RecordingMemory : IPhysicalMemory
 
     public void Write(ulong pa, ReadOnlySpan<byte> source) => throw new NotSupportedException();
 
-    public bool IsBacked(ulong pa) => true;
 
     private static void CheckAligned(ulong pa)
     {

@@ -133,8 +133,7 @@ public class CmdqvGuestTests
         // The guest driver's recovery: put a CMD_SYNC in the bad slot, then GERRORN = GERROR.
         var slot = CmdqvTestBed.RingOf(4);
         var sync = Command.Sync(SyncCompletion.SIG_NONE);
-        bed.Memory.Write64(slot, sync.Dw0);
-        bed.Memory.Write64(slot + 8, sync.Dw1);
+        sync.WriteTo(bed.Memory, slot);
         var gerror = bed.Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERROR));
         bed.Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERRORN), gerror);
 

@@ -73,8 +73,7 @@ internal sealed class CmdqvTestBed : IDisposable
         foreach (var c in commands)
         {
             var slot = RingOf(q) + (QueuePointer.Index(prod, Log2Entries) * 16UL);
-            Memory.Write64(slot, c.Dw0);
-            Memory.Write64(slot + 8, c.Dw1);
+            c.WriteTo(Memory, slot);
             prod = QueuePointer.Increment(prod, Log2Entries);
         }
 

@@ -151,8 +151,7 @@ internal sealed class SmmuTestBed : IDisposable
     public void Put(in Command c)
     {
         var slot = CmdQueue + (QueuePointer.Index(prod, CmdqLog2) * 16UL);
-        Memory.Write64(slot, c.Dw0);
-        Memory.Write64(slot + 8, c.Dw1);
+        c.WriteTo(Memory, slot);
         prod = QueuePointer.Increment(prod, CmdqLog2);
     }
 
@@ -201,8 +200,7 @@ internal sealed class SmmuTestBed : IDisposable
     public void Overwrite(uint index, in Command c)
     {
         var slot = CmdQueue + (QueuePointer.Index(index, CmdqLog2) * 16UL);
-        Memory.Write64(slot, c.Dw0);
-        Memory.Write64(slot + 8, c.Dw1);
+        c.WriteTo(Memory, slot);
     }
 
     /// <summary>Reads and consumes every event record; acknowledges an overflow.</summary>
@@ -213,7 +211,7 @@ internal sealed class SmmuTestBed : IDisposable
         while (!QueuePointer.IsEmpty(eventProd, eventCons, EventqLog2))
         {
             var slot = EventQueue + (QueuePointer.Index(eventCons, EventqLog2) * 32UL);
-            events.Add(new EventRecord(Memory.Read64(slot), Memory.Read64(slot + 8), Memory.Read64(slot + 16), Memory.Read64(slot + 24)));
+            events.Add(EventRecord.ReadFrom(Memory, slot));
             eventCons = QueuePointer.Increment(eventCons, EventqLog2);
         }
 
