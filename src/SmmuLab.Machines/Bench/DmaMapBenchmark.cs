@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Driver.Domains;
+using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Machines.Bench;
 
@@ -58,10 +59,7 @@ public static class DmaMapBenchmark
             throw new ArgumentException(problem, nameof(options));
         }
 
-        var kind = device.Smmu.Driver.Features.Stage1 ? DomainKind.S1 : DomainKind.S2;
-        var domain = machine.Iommu.AllocPaging($"{device.Name}-dma", kind);
-        device.Master.Attach(domain);
-        var dma = new IommuDma(domain, new IommuDmaOptions { CpuCount = options.Threads, Clock = new SystemDmaClock(), Type = options.Type });
+        var dma = SetUp(machine, device, options);
         var dmaDevice = dma.AddDevice(new DmaDeviceOptions { Name = device.Name, DmaMask = options.DmaMask });
 
         var before = CommandCounts.Take(machine, device.Smmu);
@@ -106,6 +104,22 @@ public static class DmaMapBenchmark
             ModeledNanoseconds = after.ModeledNanoseconds - before.ModeledNanoseconds,
             Dma = dma.Snapshot(),
         };
+    }
+
+    /// <summary>The DMA domain and its DMA layer; a refusal of the driver becomes an <see cref="InvalidOperationException"/>.</summary>
+    private static IommuDma SetUp(DriverMachine machine, DeviceNode device, DmaMapBenchmarkOptions options)
+    {
+        try
+        {
+            var kind = device.Smmu.Driver.Features.Stage1 ? DomainKind.S1 : DomainKind.S2;
+            var domain = machine.Iommu.AllocPaging($"{device.Name}-dma", kind);
+            device.Master.Attach(domain);
+            return new IommuDma(domain, new IommuDmaOptions { CpuCount = options.Threads, Clock = new SystemDmaClock(), Type = options.Type });
+        }
+        catch (Exception e) when (e is DomainAttachException or IdAllocationException or DmaAllocationException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"cannot set up DMA for {device.Name}: {e.Message}", e);
+        }
     }
 
     /// <summary>Starts one thread per CPU, lets them go together, and returns the wall time until all stopped.</summary>
