@@ -4,6 +4,7 @@ using SmmuLab.Architecture.Registers;
 using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Driver.Tests.Cmdq;
@@ -40,7 +41,7 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
         GlobalErrors = new GlobalErrorHandler(Smmu, Queue);
         if (record)
         {
-            Smmu.CommandConsumed += (_, c) => Consumed.Add(c);
+            Smmu.AddObserver(new DelegateObserver { OnCommand = (_, c) => Consumed.Add(c.Command) });
         }
 
         if (enable)

@@ -5,6 +5,7 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Invalidation.Linux;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Machines;
 using static SmmuLab.Driver.Tests.EndToEnd.Expect;
 using T = SmmuLab.Driver.Invalidation.Linux.InvalidationType;
@@ -308,9 +309,10 @@ public class LinuxAttachTests
             }
         }
 
-        smmu.Device.CommandConsumed += OnCommand;
-        dev.Master.Attach(b);
-        smmu.Device.CommandConsumed -= OnCommand;
+        using (smmu.Device.AddObserver(new DelegateObserver { OnCommand = (d, c) => OnCommand(d, c.Command) }))
+        {
+            dev.Master.Attach(b);
+        }
 
         Assert.NotEmpty(seen);
         Assert.All(seen, s => Assert.Equal((true, true), s));

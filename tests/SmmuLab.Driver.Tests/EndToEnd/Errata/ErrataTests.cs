@@ -5,6 +5,7 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Products;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
@@ -65,11 +66,14 @@ public class ErrataTests
 
         var run = 0;
         var longest = 0;
-        node.Device.CommandConsumed += (_, c) =>
+        node.Device.AddObserver(new DelegateObserver
         {
-            run = c.Opcode == Opcode.CMD_SYNC ? 0 : run + 1;
-            longest = Math.Max(longest, run);
-        };
+            OnCommand = (_, c) =>
+            {
+                run = c.Command.Opcode == Opcode.CMD_SYNC ? 0 : run + 1;
+                longest = Math.Max(longest, run);
+            },
+        });
 
         // Without RIL, 256 pages are 256 TLBI_NH_VA commands in one invalidation.
         dom.InvalidateRange(0, 0x100000, 4096, leaf: true);
