@@ -2,7 +2,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Machines;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 
 namespace SmmuLab.Verification.Tests;
 

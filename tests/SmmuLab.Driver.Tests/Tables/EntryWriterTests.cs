@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Driver.Tables;
+using SmmuLab.TestSupport.Memory;
 using static SmmuLab.Driver.Tests.Tables.EntryFixtures;
 
 namespace SmmuLab.Driver.Tests.Tables;

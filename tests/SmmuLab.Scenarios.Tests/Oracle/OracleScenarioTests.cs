@@ -2,7 +2,7 @@ using System.Text.Json;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Reporting;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 using SmmuLab.Tracing;
 using SmmuLab.Verification;
 

@@ -2,7 +2,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Scenarios.Tests.Oracle;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
