@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Scenarios.Tests.Oracle;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
