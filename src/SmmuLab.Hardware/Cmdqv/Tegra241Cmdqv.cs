@@ -1,5 +1,4 @@
 using SmmuLab.Architecture.Cmdqv;
-using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Hardware.Smmu;
 
@@ -92,9 +91,6 @@ public sealed partial class Tegra241Cmdqv : IMmio
 
     internal IDeviceMemory Memory { get; }
 
-    /// <summary>Raised for every command a VCMDQ consumed (global VCMDQ index, the command as executed), under that queue's lock.</summary>
-    public event Action<int, Command>? CommandConsumed;
-
     /// <summary>What global VCMDQ <paramref name="vcmdq"/> consumed.</summary>
     public VcmdqStatistics QueueStatistics(int vcmdq) => vcmdqs[vcmdq].Statistics;
 
@@ -152,8 +148,6 @@ public sealed partial class Tegra241Cmdqv : IMmio
     }
 
     internal bool InterruptUnmasked(int vintf) => (Volatile.Read(ref interruptMask) & (1UL << vintf)) == 0;
-
-    internal void OnCommandConsumed(int vcmdq, in Command cmd) => CommandConsumed?.Invoke(vcmdq, cmd);
 
     private void RaiseInterrupt()
     {

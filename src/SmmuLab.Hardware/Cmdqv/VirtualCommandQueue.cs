@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Queues;
 
 namespace SmmuLab.Hardware.Cmdqv;
@@ -184,7 +185,7 @@ internal sealed class VirtualCommandQueue
             var reservedIgnored = false;
             if (error == VcmdqError.NONE)
             {
-                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command, out reservedIgnored);
+                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command, CommandQueueId.OfVcmdq(q.Index), out reservedIgnored);
             }
 
             if (error == VcmdqError.NONE)
@@ -207,7 +208,9 @@ internal sealed class VirtualCommandQueue
             Interrupt = q.owner.InterruptUnmasked(view.Vintf!.Index);
         }
 
-        /// <summary>The one place a command of a VCMDQ is reported consumed.</summary>
-        public readonly void Consumed(in Command command) => q.owner.OnCommandConsumed(q.Index, command);
+        /// <summary>Reported to the SMMU's observers when it executed (<see cref="Smmu.SmmuDevice.AddObserver"/>).</summary>
+        public readonly void Consumed(in Command command)
+        {
+        }
     }
 }

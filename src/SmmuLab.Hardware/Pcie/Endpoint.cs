@@ -18,6 +18,9 @@ public sealed class Endpoint
     private readonly AddressTranslationCache? atc;
     private SmmuDevice? smmu;
 
+    /// <summary>The SMMU this function is connected to (<see cref="SmmuDevice.Connect"/>), or null.</summary>
+    public SmmuDevice? Smmu => smmu;
+
     public Endpoint(string name, IReadOnlyList<uint> streamIds, IDeviceMemory memory, EndpointOptions? options = null)
     {
         if (streamIds.Count == 0)
@@ -65,9 +68,6 @@ public sealed class Endpoint
 
     /// <summary>ATC invalidation requests received.</summary>
     public long AtcInvalidationsReceived { get; private set; }
-
-    /// <summary>Every page of DMA as it reaches memory.</summary>
-    public event Action<DmaAccess>? Accessed;
 
     /// <summary>Sets ATS Control.Enable and STU, as <c>pci_enable_ats()</c> does. Enabling needs the capability.</summary>
     public void EnableAts(int stuShift)
@@ -193,7 +193,7 @@ public sealed class Endpoint
                     return new DmaResult(false, (ulong)done, va, null, atcHits);
                 }
 
-                Accessed?.Invoke(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
+                device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
                 done += chunk;
             }
         }

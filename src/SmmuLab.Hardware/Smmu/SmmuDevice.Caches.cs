@@ -123,6 +123,7 @@ public sealed partial class SmmuDevice
         if (fetched != 0)
         {
             Clock.Advance(fetched * Options.Costs.ConfigFetchNs);
+            observer?.ConfigurationFetched(this, sid, ssid, (int)fetched);
         }
 
         if (result.IsOk)
@@ -178,6 +179,7 @@ public sealed partial class SmmuDevice
             && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
             Clock.Advance(Options.Costs.TlbHitNs);
+            translationPath = Observation.TranslationPath.TlbHit;
             result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
             return true;
         }

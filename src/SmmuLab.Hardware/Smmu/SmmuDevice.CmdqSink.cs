@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Queues;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -7,15 +8,25 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>The SMMU's own command queue as <see cref="CommandConsumer"/> runs it (caller holds the device lock).</summary>
 public sealed partial class SmmuDevice
 {
-    private readonly struct CmdqSink(SmmuDevice device) : ICommandSink
+    private struct CmdqSink(SmmuDevice device) : ICommandSink
     {
-        public bool MayConsume => device.CmdqEnabled && (device.ActiveGlobalErrors & GError.CMDQ_ERR) == 0;
+        /// <summary>Modeled time at the current command's fetch.</summary>
+        private double startNs;
 
-        public void Fetching() => device.Clock.Advance(device.Options.Costs.CommandFetchNs);
+        /// <summary>Whether the current command's reserved bits were ignored.</summary>
+        private bool reservedIgnored;
+
+        public readonly bool MayConsume => device.CmdqEnabled && (device.ActiveGlobalErrors & GError.CMDQ_ERR) == 0;
+
+        public void Fetching()
+        {
+            startNs = device.Clock.Nanoseconds;
+            device.Clock.Advance(device.Options.Costs.CommandFetchNs);
+        }
 
         public byte Execute(ref Command command)
         {
-            var error = device.Execute(command, out var reservedIgnored);
+            var error = device.Execute(command, out reservedIgnored);
             if (error != CommandError.CERROR_NONE)
             {
                 return (byte)error;
@@ -30,13 +41,13 @@ public sealed partial class SmmuDevice
             return 0;
         }
 
-        public void Stopped(byte error)
+        public readonly void Stopped(byte error)
         {
             device.Statistics.CountCommandError();
             device.RaiseGlobalError(GError.CMDQ_ERR);
         }
 
         /// <summary>The one place a command of the CMDQ is reported consumed.</summary>
-        public void Consumed(in Command command) => device.CommandConsumed?.Invoke(device, command);
+        public readonly void Consumed(in Command command) => device.ReportConsumed(CommandQueueId.Cmdq, command, reservedIgnored, startNs);
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class SmmuDevice
     private void RecordEvent(in EventRecord record)
     {
         Statistics.CountEvent(record.Id);
-        EventRecorded?.Invoke(this, record);
+        observer?.EventRecorded(this, record);
         if (!EventqEnabled)
         {
             return;

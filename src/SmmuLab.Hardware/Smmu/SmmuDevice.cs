@@ -77,15 +77,6 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     /// <summary>Modeled hardware time spent by this SMMU and its endpoints' ATS traffic.</summary>
     public ModeledClock Clock { get; }
 
-    /// <summary>
-    /// Raised for every command consumed, for traces. It runs on the consuming thread with the device
-    /// lock held, so a handler must not wait for another thread that uses the device.
-    /// </summary>
-    public event Action<SmmuDevice, Architecture.Commands.Command>? CommandConsumed;
-
-    /// <summary>Raised, with the device lock held, for every event record the SMMU produced (written, dropped or lost to overflow).</summary>
-    public event Action<SmmuDevice, Architecture.Events.EventRecord>? EventRecorded;
-
     /// <summary>Connects an endpoint: its StreamIDs route ATC invalidations to it.</summary>
     public void Connect(Endpoint endpoint)
     {

@@ -3,9 +3,9 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
-using SmmuLab.Driver.Tests.Cmdq;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.Probe;
 
@@ -21,7 +21,7 @@ public sealed class ProbeAfterResetTests
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
         var newDevice = RegisterImage(smmu);
-        var platform = new DriverPlatform(smmu, memory, new BumpAllocator(), new WaitForEvent());
+        var platform = new DriverPlatform(smmu, memory, new TestDmaAllocator(), new WaitForEvent());
 
         var first = SmmuDriver.Probe(platform);
         first.IssueWithSync([Command.CfgiAll(), Command.TlbiNsnhAll()]);
