@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Probe;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Benchmarks;
 

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Benchmarks;
 

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Invalidation.Linux;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Benchmarks;
 

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
-using SmmuLab.Simulation.Machines;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Benchmarks;
 

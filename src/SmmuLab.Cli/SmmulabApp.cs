@@ -1,19 +1,23 @@
 using System.CommandLine;
 using SmmuLab.Cli.Commands;
-using SmmuLab.Cli.Encoding;
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Encoding;
+using SmmuLab.Scenarios;
 
 namespace SmmuLab.Cli;
 
-/// <summary>The <c>smmulab</c> root command and its subcommands.</summary>
+/// <summary>
+/// The <c>smmulab</c> root command and its subcommands: <c>encode</c> and <c>decode</c> (commands and
+/// structures), <c>run</c> (a scenario, with the stale-translation oracle) and <c>compare</c> (a
+/// scenario under both invalidation designs).
+/// </summary>
 public static class SmmulabApp
 {
     /// <summary>
-    /// What <c>smmulab run</c> builds scenario machines with; null until the driver-backed machine
-    /// exists. Setting it (e.g. <c>=&gt; scenario =&gt; new DriverScenarioMachine(scenario)</c>) switches
-    /// <c>run</c> from the hand-programmed default to the scenario runner.
+    /// What <c>run</c> and <c>compare</c> build scenario machines with: the driver on SMMU models
+    /// (<see cref="DriverScenarioMachine"/>), with the invalidation design the scenario names. Tests
+    /// pass their own factory to <see cref="Run(string[], TextWriter, TextWriter, Func{Scenario, IScenarioMachine})"/>.
     /// </summary>
-    public static Func<Scenario, IScenarioMachine>? DefaultMachineFactory => scenario => new DriverScenarioMachine(scenario);
+    public static Func<Scenario, IScenarioMachine> DefaultMachineFactory => scenario => new DriverScenarioMachine(scenario);
 
     /// <summary>The root command with the default machine factory.</summary>
     public static RootCommand BuildRoot() => BuildRoot(DefaultMachineFactory);
@@ -22,7 +26,7 @@ public static class SmmulabApp
     /// The root command. To add a subcommand, give it a class in <c>Commands/</c> with a static
     /// <c>Build()</c> returning a <see cref="Command"/>, and add one line to the list below.
     /// </summary>
-    public static RootCommand BuildRoot(Func<Scenario, IScenarioMachine>? machineFactory)
+    public static RootCommand BuildRoot(Func<Scenario, IScenarioMachine> machineFactory)
     {
         var root = new RootCommand("smmulab: an Arm SMMUv3 model. Run the default machine, encode and decode commands and structures.");
         Command[] subcommands =
@@ -47,7 +51,7 @@ public static class SmmulabApp
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, DefaultMachineFactory);
 
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with scenario machines from <paramref name="machineFactory"/>.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error, Func<Scenario, IScenarioMachine>? machineFactory)
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<Scenario, IScenarioMachine> machineFactory)
     {
         var root = BuildRoot(machineFactory);
         var parse = root.Parse(args);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Scenarios;
 
 namespace SmmuLab.Cli.Tests;
 
@@ -38,7 +38,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var bad = Write("bad.toml", Valid.Replace("sids = [0x20]", "sid = [0x20]", StringComparison.Ordinal));
 
-        var (code, output, error) = Run(null, "run", bad);
+        var (code, output, error) = Run(SmmulabApp.DefaultMachineFactory, "run", bad);
 
         Assert.Equal(2, code);
         Assert.Empty(output);
@@ -51,7 +51,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var bad = Write("syntax.toml", "[[smmu]\nname = \"x\"\n");
 
-        var (code, _, error) = Run(null, "run", bad);
+        var (code, _, error) = Run(SmmulabApp.DefaultMachineFactory, "run", bad);
 
         Assert.Equal(2, code);
         Assert.StartsWith($"smmulab: {bad}:1: ", error, StringComparison.Ordinal);
@@ -60,31 +60,10 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public void MissingFileExits2()
     {
-        var (code, _, error) = Run(null, "run", Path.Combine(dir, "nope.toml"));
+        var (code, _, error) = Run(SmmulabApp.DefaultMachineFactory, "run", Path.Combine(dir, "nope.toml"));
 
         Assert.Equal(2, code);
         Assert.Contains("cannot read the scenario", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ValidScenarioWithoutMachineExits2WithAClearMessage()
-    {
-        var (code, output, error) = Run(null, "run", Write("ok.toml", Valid));
-
-        Assert.Equal(2, code);
-        Assert.Empty(output);
-        Assert.Contains("the scenario is valid (2 steps)", error, StringComparison.Ordinal);
-        Assert.Contains("driver-backed scenario machine", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void NoScenarioWithoutMachineRunsTheHandProgrammedDefault()
-    {
-        var (code, output, error) = Run(null, "run");
-
-        Assert.Equal(0, code);
-        Assert.Empty(error);
-        Assert.Contains("F_TRANSLATION", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -162,7 +141,7 @@ public sealed class RunCommandTests : IDisposable
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine>? factory, params string[] args)
+    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine> factory, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();

@@ -1,7 +1,7 @@
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Scenarios;
 
 namespace SmmuLab.Cli.Tests;
 

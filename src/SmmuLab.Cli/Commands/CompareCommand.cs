@@ -1,7 +1,6 @@
 using System.CommandLine;
-using SmmuLab.Cli.Encoding;
-using SmmuLab.Simulation.Reports;
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Reporting;
+using SmmuLab.Scenarios;
 
 namespace SmmuLab.Cli.Commands;
 
@@ -12,7 +11,7 @@ namespace SmmuLab.Cli.Commands;
 /// </summary>
 public static class CompareCommand
 {
-    public static Command Build(Func<Scenario, IScenarioMachine>? machineFactory)
+    public static Command Build(Func<Scenario, IScenarioMachine> machineFactory)
     {
         var scenario = new Argument<string?>("scenario")
         {
@@ -26,12 +25,6 @@ public static class CompareCommand
         command.SetAction(parse =>
         {
             var config = parse.InvocationConfiguration;
-            if (machineFactory is null)
-            {
-                config.Error.WriteLine("smmulab: compare needs the driver-backed scenario machine");
-                return ExitCodes.BadInput;
-            }
-
             if (!ScenarioLoading.TryLoad(parse.GetValue(scenario), config.Error, out var loaded))
             {
                 return ExitCodes.BadInput;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SmmuLab.Cli.Encoding;
+using SmmuLab.Encoding;
 
 namespace SmmuLab.Cli.Commands;
 

@@ -1,24 +1,20 @@
 using System.CommandLine;
-using SmmuLab.Cli.Encoding;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Simulation.Oracle;
-using SmmuLab.Simulation.Scenarios;
-using SmmuLab.Simulation.Workloads;
+using SmmuLab.Reporting;
+using SmmuLab.Scenarios;
+using SmmuLab.Tracing;
+using SmmuLab.Verification;
 
 namespace SmmuLab.Cli.Commands;
 
 /// <summary>
 /// <c>smmulab run [SCENARIO] [--trace FILE] [--free-running]</c>: runs a scenario file (or the
-/// embedded default) through the driver on a scenario machine and prints a report.
+/// embedded default) through the driver on a scenario machine, with the stale-translation oracle,
+/// and prints a report. Exits 1 when a step failed or the oracle found a violation.
 /// </summary>
-/// <remarks>
-/// Scenarios need a machine factory (<see cref="SmmulabApp.DefaultMachineFactory"/>). Without one,
-/// <c>run</c> with no SCENARIO runs the hand-programmed default job, and <c>run SCENARIO</c> checks
-/// the file and exits 2 saying the driver-backed machine is not there yet.
-/// </remarks>
 public static class RunCommand
 {
-    public static Command Build(Func<Scenario, IScenarioMachine>? machineFactory)
+    public static Command Build(Func<Scenario, IScenarioMachine> machineFactory)
     {
         var scenario = new Argument<string?>("scenario")
         {
@@ -50,30 +46,11 @@ public static class RunCommand
     }
 
     /// <summary>Loads, runs and reports; returns the exit code.</summary>
-    public static int Run(string? path, string? tracePath, ConsumptionMode mode, Func<Scenario, IScenarioMachine>? machineFactory,
+    public static int Run(string? path, string? tracePath, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
         TextWriter output, TextWriter error)
     {
-        if (path is null && machineFactory is null)
-        {
-            if (tracePath is not null)
-            {
-                error.WriteLine("smmulab: --trace needs the driver-backed scenario machine, which this build does not have yet");
-                return ExitCodes.BadInput;
-            }
-
-            output.Write(HandProgrammedRun.Run(mode).Format());
-            return ExitCodes.Success;
-        }
-
         if (!ScenarioLoading.TryLoad(path, error, out var loaded))
         {
-            return ExitCodes.BadInput;
-        }
-
-        if (machineFactory is null)
-        {
-            error.WriteLine($"smmulab: {loaded.Path}: the scenario is valid ({loaded.Steps.Count} steps), but running scenarios "
-                + "needs the driver-backed scenario machine, which this build does not have yet");
             return ExitCodes.BadInput;
         }
 

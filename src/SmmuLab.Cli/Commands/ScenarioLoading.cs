@@ -1,4 +1,4 @@
-using SmmuLab.Simulation.Scenarios;
+using SmmuLab.Scenarios;
 
 namespace SmmuLab.Cli.Commands;
 

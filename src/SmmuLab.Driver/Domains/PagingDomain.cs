@@ -114,6 +114,32 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
         }
     }
 
+    /// <summary>
+    /// Unmaps [iova, iova + size) for a flush queue (iommu_unmap_fast with a queued gather, no
+    /// iotlb_sync): leaf entries are cleared and nothing is invalidated for them; a removed table
+    /// is still walk-flushed at once. <paramref name="freelist"/> receives the table pages whose
+    /// freeing waits for the queue's flush (null when none).
+    /// </summary>
+    public ulong UnmapDeferred(ulong iova, ulong size, out IReadOnlyList<(ulong Address, ulong Bytes)>? freelist)
+    {
+        lock (gate)
+        {
+            gather.Reset();
+            gather.Queued = true;
+            try
+            {
+                var unmapped = PageTable.Unmap(iova, size, gather);
+                freelist = gather.Freelist.Count > 0 ? [.. gather.Freelist] : null;
+                return unmapped;
+            }
+            finally
+            {
+                gather.Queued = false;
+                gather.Reset();
+            }
+        }
+    }
+
     /// <summary>The physical address <paramref name="iova"/> maps to, or null.</summary>
     public ulong? IovaToPhys(ulong iova)
     {

@@ -1,0 +1,287 @@
+using SmmuLab.Replay.Events;
+
+namespace SmmuLab.Replay.Parsing;
+
+/// <summary>
+/// Builds the typed <c>iommu:*</c> events. Every payload starts with <c>IOMMU:</c>; <c>map</c> and
+/// <c>unmap</c> come with or without the <c>- 0x…</c> range end (changed about v5.17) and, in some
+/// vendor kernels, with a <c>dev=</c> field.
+/// </summary>
+internal static class IommuEventParser
+{
+    private const string Prefix = "IOMMU:";
+
+    public static PayloadStatus Parse(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev, out string problem)
+    {
+        ev = null;
+        if (!payload.StartsWith(Prefix))
+        {
+            problem = "payload does not start with IOMMU:";
+            return PayloadStatus.Malformed;
+        }
+
+        problem = kind switch
+        {
+            TraceEventKind.IommuAddDeviceToGroup or TraceEventKind.IommuRemoveDeviceFromGroup => Group(kind, payload, names, out ev),
+            TraceEventKind.IommuAttachDeviceToDomain or TraceEventKind.IommuDetachDeviceFromDomain => Device(kind, payload, names, out ev),
+            TraceEventKind.IommuMap => Map(payload, names, out ev),
+            TraceEventKind.IommuUnmap => Unmap(payload, names, out ev),
+            TraceEventKind.IommuPageFault => PageFault(payload, names, out ev),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an iommu event"),
+        };
+        return ev is null ? PayloadStatus.Malformed : PayloadStatus.Parsed;
+    }
+
+    private static string Group(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    {
+        ev = null;
+        int? group = null;
+        ReadOnlySpan<char> device = [];
+        var fields = new PayloadFields(payload);
+        while (fields.MoveNext(out var key, out var value))
+        {
+            switch (key)
+            {
+                case "groupID":
+                    if (!PayloadValues.TryInt(value, out var g))
+                    {
+                        return "bad groupID";
+                    }
+
+                    group = g;
+                    break;
+                case "device":
+                    device = value;
+                    break;
+            }
+        }
+
+        if (group is null)
+        {
+            return "missing groupID";
+        }
+
+        if (device.IsEmpty)
+        {
+            return "missing device";
+        }
+
+        ev = new IommuGroupEvent(kind, group.Value, names.Get(device));
+        return string.Empty;
+    }
+
+    private static string Device(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    {
+        ev = null;
+        ReadOnlySpan<char> device = [];
+        var fields = new PayloadFields(payload);
+        while (fields.MoveNext(out var key, out var value))
+        {
+            if (key is "device")
+            {
+                device = value;
+            }
+        }
+
+        if (device.IsEmpty)
+        {
+            return "missing device";
+        }
+
+        ev = new IommuDeviceEvent(kind, names.Get(device));
+        return string.Empty;
+    }
+
+    private static string Map(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    {
+        ev = null;
+        ulong? iova = null, end = null, paddr = null, size = null;
+        string? device = null;
+        var fields = new PayloadFields(payload);
+        while (fields.MoveNext(out var key, out var value))
+        {
+            switch (key)
+            {
+                case "iova":
+                    if (!TryRange(value, out var start, out end))
+                    {
+                        return "bad iova";
+                    }
+
+                    iova = start;
+                    break;
+                case "paddr":
+                    if (!PayloadValues.TryHex(value, out var p))
+                    {
+                        return "bad paddr";
+                    }
+
+                    paddr = p;
+                    break;
+                case "size":
+                    if (!PayloadValues.TryNumber(value, out var s))
+                    {
+                        return "bad size";
+                    }
+
+                    size = s;
+                    break;
+                case "dev":
+                    device = names.Get(value);
+                    break;
+            }
+        }
+
+        var missing = iova is null ? "missing iova" : paddr is null ? "missing paddr" : size is null ? "missing size" : null;
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        if (end is { } e && e != unchecked(iova!.Value + size!.Value))
+        {
+            return "iova range end is not iova + size";
+        }
+
+        ev = new IommuMapEvent(iova!.Value, paddr!.Value, size!.Value, end is not null, device);
+        return string.Empty;
+    }
+
+    private static string Unmap(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    {
+        ev = null;
+        ulong? iova = null, end = null, size = null, unmapped = null;
+        string? device = null;
+        var fields = new PayloadFields(payload);
+        while (fields.MoveNext(out var key, out var value))
+        {
+            switch (key)
+            {
+                case "iova":
+                    if (!TryRange(value, out var start, out end))
+                    {
+                        return "bad iova";
+                    }
+
+                    iova = start;
+                    break;
+                case "size":
+                    if (!PayloadValues.TryNumber(value, out var s))
+                    {
+                        return "bad size";
+                    }
+
+                    size = s;
+                    break;
+                case "unmapped_size":
+                    if (!PayloadValues.TryNumber(value, out var u))
+                    {
+                        return "bad unmapped_size";
+                    }
+
+                    unmapped = u;
+                    break;
+                case "dev":
+                    device = names.Get(value);
+                    break;
+            }
+        }
+
+        var missing = iova is null ? "missing iova" : size is null ? "missing size" : unmapped is null ? "missing unmapped_size" : null;
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        if (end is { } e && e != unchecked(iova!.Value + size!.Value))
+        {
+            return "iova range end is not iova + size";
+        }
+
+        ev = new IommuUnmapEvent(iova!.Value, size!.Value, unmapped!.Value, end is not null, device);
+        return string.Empty;
+    }
+
+    private static string PageFault(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    {
+        ev = null;
+        var fields = new PayloadFields(payload);
+
+        // "IOMMU:<driver> <device>"; an empty driver string leaves "IOMMU: <device>".
+        if (fields.Leading.Length <= Prefix.Length)
+        {
+            return "missing driver and device";
+        }
+
+        var who = fields.Leading[Prefix.Length..];
+        var space = who.LastIndexOf(' ');
+        if (space < 0)
+        {
+            return "missing driver and device";
+        }
+
+        var driver = who[..space].Trim(' ');
+        var device = who[(space + 1)..];
+        if (device.IsEmpty)
+        {
+            return "missing device";
+        }
+
+        ulong? iova = null;
+        int? flags = null;
+        while (fields.MoveNext(out var key, out var value))
+        {
+            switch (key)
+            {
+                case "iova":
+                    if (!PayloadValues.TryHex(value, out var i))
+                    {
+                        return "bad iova";
+                    }
+
+                    iova = i;
+                    break;
+                case "flags":
+                    if (!PayloadValues.TryHex(value, out var fl) || fl > int.MaxValue)
+                    {
+                        return "bad flags";
+                    }
+
+                    flags = (int)fl;
+                    break;
+            }
+        }
+
+        if (iova is null)
+        {
+            return "missing iova";
+        }
+
+        if (flags is null)
+        {
+            return "missing flags";
+        }
+
+        ev = new IommuPageFaultEvent(names.Get(driver), names.Get(device), iova.Value, flags.Value);
+        return string.Empty;
+    }
+
+    /// <summary><c>0x… - 0x…</c> (start, exclusive end) or a single <c>0x…</c>.</summary>
+    private static bool TryRange(ReadOnlySpan<char> value, out ulong start, out ulong? end)
+    {
+        end = null;
+        var dash = value.IndexOf(" - ");
+        if (dash < 0)
+        {
+            return PayloadValues.TryHex(value, out start);
+        }
+
+        if (!PayloadValues.TryHex(value[..dash], out start) || !PayloadValues.TryHex(value[(dash + 3)..].TrimStart(' '), out var e))
+        {
+            return false;
+        }
+
+        end = e;
+        return true;
+    }
+}

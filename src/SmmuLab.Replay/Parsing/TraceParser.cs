@@ -1,0 +1,123 @@
+using System.Globalization;
+using SmmuLab.Replay.Diagnostics;
+using SmmuLab.Replay.Events;
+
+namespace SmmuLab.Replay.Parsing;
+
+/// <summary>
+/// Streams typed DMA-API and IOMMU events out of tracefs <c>trace</c>/<c>trace_pipe</c> text or
+/// <c>trace-cmd report</c> output, one line at a time: nothing is buffered beyond the current
+/// line, so inputs of any size parse in bounded memory. Every line is accounted for in
+/// <see cref="Diagnostics"/>; a bad line never throws.
+/// </summary>
+public sealed class TraceParser
+{
+    private readonly LineReader lines;
+    private readonly NameTable names;
+    private readonly NameTable tasks;
+    private readonly string tooLongDetail;
+
+    public TraceParser(TextReader reader, TraceParserOptions? options = null)
+    {
+        options ??= new TraceParserOptions();
+        lines = new LineReader(reader, options.MaxLineLength);
+        names = new NameTable(options.NameTableCapacity);
+        tasks = new NameTable(options.NameTableCapacity);
+        Diagnostics = new TraceDiagnostics(options.SamplesPerProblem, options.SampleLength);
+        tooLongDetail = string.Create(CultureInfo.InvariantCulture, $"longer than {options.MaxLineLength} characters");
+    }
+
+    public TraceDiagnostics Diagnostics { get; }
+
+    /// <summary>The 1-based number of the last line read.</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>Parses a whole input; <paramref name="diagnostics"/> is filled as the sequence is enumerated.</summary>
+    public static IEnumerable<ParsedTraceEvent> Parse(TextReader reader, out TraceDiagnostics diagnostics, TraceParserOptions? options = null)
+    {
+        var parser = new TraceParser(reader, options);
+        diagnostics = parser.Diagnostics;
+        return parser.ReadAll();
+    }
+
+    public IEnumerable<ParsedTraceEvent> ReadAll()
+    {
+        while (TryRead(out var record))
+        {
+            yield return record;
+        }
+    }
+
+    /// <summary>The next event (or lost-events marker); false at the end of the input.</summary>
+    public bool TryRead(out ParsedTraceEvent record)
+    {
+        var diag = Diagnostics;
+        while (lines.TryReadLine(out var line, out var ending))
+        {
+            var number = ++LineNumber;
+            diag.Lines++;
+            if (ending == LineEnding.TooLong)
+            {
+                diag.Report(TraceProblem.LineTooLong, number, line, tooLongDetail);
+                continue;
+            }
+
+            var unterminated = ending == LineEnding.EndOfInput;
+            if (unterminated)
+            {
+                diag.UnterminatedLastLine = true;
+            }
+
+            var split = TraceLine.Split(line);
+            switch (split.Kind)
+            {
+                case TraceLineKind.Blank:
+                    diag.BlankLines++;
+                    continue;
+                case TraceLineKind.Comment:
+                    diag.CommentLines++;
+                    continue;
+                case TraceLineKind.Header:
+                    diag.HeaderLines++;
+                    continue;
+                case TraceLineKind.LostEvents:
+                    diag.CountLost(split.LostCount);
+                    diag.CountEvent(TraceEventKind.LostEvents);
+                    record = new ParsedTraceEvent(
+                        number,
+                        new TraceContext(string.Empty, 0, null, split.Cpu, null, default),
+                        new TraceLostEvents(split.Cpu, split.LostCount));
+                    return true;
+                case TraceLineKind.Malformed:
+                    diag.Report(Classify(line, unterminated, TraceProblem.MalformedContext), number, line, split.Problem ?? string.Empty);
+                    continue;
+            }
+
+            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, out var ev, out var problem);
+            if (status == PayloadStatus.Parsed)
+            {
+                diag.CountEvent(ev!.Kind);
+                var context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
+                record = new ParsedTraceEvent(number, context, ev);
+                return true;
+            }
+
+            var reason = status switch
+            {
+                PayloadStatus.Unsupported => unterminated ? TraceProblem.TruncatedLine : TraceProblem.UnsupportedEvent,
+                PayloadStatus.FailedToParse => unterminated ? TraceProblem.TruncatedLine : TraceProblem.FailedToParse,
+                _ => Classify(line, unterminated, TraceProblem.MalformedPayload),
+            };
+            diag.Report(reason, number, line, problem);
+        }
+
+        record = default;
+        return false;
+    }
+
+    private static TraceProblem Classify(ReadOnlySpan<char> line, bool unterminated, TraceProblem otherwise) =>
+        unterminated ? TraceProblem.TruncatedLine
+        : line.ContainsAnyInRange('\u0000', '\u0008') || line.ContainsAnyInRange('\u000B', '\u001F')
+            || line.Contains('\u007F') || line.Contains('\uFFFD') ? TraceProblem.Garbage
+        : otherwise;
+}

@@ -1,0 +1,228 @@
+using SmmuLab.Driver.Domains;
+using SmmuLab.Driver.Invalidation;
+using SmmuLab.Driver.PageTables;
+using SmmuLab.Driver.Platform;
+using SmmuLab.Driver.Probe;
+using SmmuLab.Encoding;
+using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Smmu;
+using SmmuLab.Machines;
+
+namespace SmmuLab.Scenarios;
+
+/// <summary>
+/// The machine scenarios run on: SMMU models driven by the driver through a <see cref="DriverMachine"/>,
+/// with the invalidation design the scenario names. Each step maps to the driver's API: attach and
+/// set-PASID, detach and remove-PASID, map/unmap with strict invalidation, flush-all, and DMA by
+/// the endpoint. Driver errors become <see cref="ScenarioStepException"/> with the driver's message.
+/// </summary>
+public sealed class DriverScenarioMachine : IScenarioMachine
+{
+    /// <summary>PASID bits a master may use (a linear 1024-CD table).</summary>
+    public const int PasidBits = 10;
+
+    private readonly DriverMachine machine;
+    private readonly Dictionary<string, IommuDomain> domains = [];
+    private readonly ConsumptionMode? modeOverride;
+
+    public DriverScenarioMachine(Scenario scenario, ConsumptionMode? mode = null)
+        : this(InvalidationDesigns.Create(scenario.Invalidation), mode)
+    {
+    }
+
+    /// <summary>A machine with a given invalidation design (tests use broken ones).</summary>
+    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null)
+    {
+        machine = new DriverMachine(design);
+        modeOverride = mode;
+    }
+
+    public event Action<SmmuDevice, SmmuSpec>? SmmuBuilt;
+
+    public event Action<DmaAccess>? DmaAccessed;
+
+    /// <summary>The machine behind the scenario (for reports and tests).</summary>
+    public DriverMachine Machine => machine;
+
+    public SmmuDevice AddSmmu(SmmuSpec spec)
+    {
+        var options = ScenarioFeatures.ToDeviceOptions(spec, modeOverride);
+        return Guard(() =>
+        {
+            var driverOptions = new DriverOptions { RangeFallback = spec.RangeFallback };
+            var node = machine.AddSmmu(options, driverOptions, beforeProbe: device => SmmuBuilt?.Invoke(device, spec));
+            if (spec.Cmdqv)
+            {
+                machine.AttachCmdqv(spec.Name);
+            }
+
+            return node.Device;
+        });
+    }
+
+    public void AddDevice(DeviceSpec spec)
+    {
+        var smmu = machine.Smmu(spec.Smmu);
+        var node = Guard(() => machine.AddDevice(spec.Name, spec.Smmu, spec.Sids, spec.Ats, Math.Min(PasidBits, smmu.Driver.Features.SsidBits)));
+        node.Endpoint.Accessed += access => DmaAccessed?.Invoke(access);
+    }
+
+    public void AddDomain(DomainSpec spec)
+    {
+        var smmu = spec.Smmu is { } s ? machine.Smmu(s).Driver : null;
+        IommuDomain domain = spec.Kind switch
+        {
+            "identity" => IdentityDomain.Instance,
+            "blocked" => BlockedDomain.Instance,
+            "s1" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.S1, spec.Asid, smmu)),
+            "s2" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.S2, spec.Vmid, smmu)),
+            "nest-parent" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.NestParent, spec.Vmid, smmu)),
+            "sva" => Guard(() => machine.Iommu.AllocSva(spec.Name, new ProcessAddressSpace($"{spec.Name} mm", Platform()), spec.Asid)),
+            _ => throw new ScenarioStepException($"unknown domain kind '{spec.Kind}'"),
+        };
+        domains.Add(spec.Name, domain);
+    }
+
+    public void Attach(string device, string domain, uint? pasid)
+    {
+        var master = machine.Device(device).Master;
+        var d = Domain(domain);
+        Guard(() =>
+        {
+            if (pasid is { } p)
+            {
+                master.SetPasid(p, d);
+            }
+            else
+            {
+                master.Attach(d);
+            }
+        });
+    }
+
+    public void Detach(string device, uint? pasid)
+    {
+        var master = machine.Device(device).Master;
+        Guard(() =>
+        {
+            if (pasid is { } p)
+            {
+                master.RemovePasid(p);
+            }
+            else
+            {
+                master.Detach();
+            }
+        });
+    }
+
+    public void Map(string domain, ulong iova, ulong pa, ulong size, bool writable)
+    {
+        var prot = IommuProt.Read | IommuProt.Cache | (writable ? IommuProt.Write : 0);
+        switch (Domain(domain))
+        {
+            case PagingDomain p:
+                Guard(() => p.Map(iova, pa, size, prot));
+                break;
+            case SvaDomain sva:
+                Guard(() => sva.Mm.Map(iova, pa, size, writable));
+                break;
+            default:
+                throw new ScenarioStepException($"domain {domain} has no page table to map into");
+        }
+    }
+
+    public void Unmap(string domain, ulong iova, ulong size)
+    {
+        switch (Domain(domain))
+        {
+            case PagingDomain p:
+                Guard(() => p.Unmap(iova, size));
+                break;
+            case SvaDomain sva:
+                Guard(() => sva.Mm.Unmap(iova, size));
+                break;
+            default:
+                throw new ScenarioStepException($"domain {domain} has no page table to unmap from");
+        }
+    }
+
+    public void Flush(string domain)
+    {
+        if (Domain(domain) is not InvalidationDomain d)
+        {
+            throw new ScenarioStepException($"domain {domain} caches no translations to flush");
+        }
+
+        Guard(d.FlushAll);
+    }
+
+    public DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid)
+    {
+        var endpoint = machine.Device(device).Endpoint;
+        var buffer = new byte[size];
+        var r = write ? endpoint.Write(iova, buffer, pasid) : endpoint.Read(iova, buffer, pasid);
+        return new DmaOutcome(r.Ok, r.BytesTransferred, r.Ok ? null : r.Fault?.ToString() ?? "aborted");
+    }
+
+    /// <summary>Per-VCMDQ command counts of every CMDQV (its commands do not reach the SMMU's own counters).</summary>
+    public IReadOnlyList<string> ReportLines()
+    {
+        var lines = new List<string>();
+        foreach (var smmu in machine.Smmus)
+        {
+            if (!machine.HasCmdqv(smmu.Name))
+            {
+                continue;
+            }
+
+            var hw = machine.Cmdqv(smmu.Name).Device;
+            lines.Add($"{smmu.Name} cmdqv: commands consumed per VCMDQ");
+            for (var q = 0; q < hw.Options.Vcmdqs; q++)
+            {
+                var stats = hw.QueueStatistics(q);
+                if (stats.CommandsConsumed == 0)
+                {
+                    continue;
+                }
+
+                var ops = string.Join(", ", Enum.GetValues<Architecture.Commands.Opcode>()
+                    .Select(op => (op, n: stats.Commands(op))).Where(x => x.n != 0).Select(x => $"{OpcodeNames.SpecName(x.op)} {x.n}"));
+                var reserved = stats.ReservedBitCommands == 0 ? "" : $"; {stats.ReservedBitCommands} with reserved bits set (ignored)";
+                lines.Add($"    vcmdq{q,-3} {stats.CommandsConsumed,6}  ({ops}){reserved}");
+            }
+        }
+
+        return lines;
+    }
+
+    public void Dispose() => machine.Dispose();
+
+    private IommuDomain Domain(string name) =>
+        domains.TryGetValue(name, out var d) ? d : throw new ScenarioStepException($"no domain named {name}");
+
+    private DriverPlatform Platform()
+    {
+        var first = machine.Smmus.FirstOrDefault() ?? throw new ScenarioStepException("an SVA domain needs an SMMU defined first");
+        return first.Driver.Platform;
+    }
+
+    private static T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is DomainAttachException or IoPageTableException or IdAllocationException or DmaAllocationException
+            or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new ScenarioStepException(e.Message);
+        }
+    }
+
+    private static void Guard(Action action) => Guard<bool>(() =>
+    {
+        action();
+        return true;
+    });
+}

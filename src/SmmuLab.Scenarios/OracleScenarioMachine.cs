@@ -1,0 +1,98 @@
+using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Smmu;
+using SmmuLab.Verification;
+
+namespace SmmuLab.Scenarios;
+
+/// <summary>
+/// A scenario machine that tells a <see cref="StaleTranslationOracle"/> what the driver did: each
+/// SMMU and device as it is built, each domain's kind, and each attach, detach, map and unmap
+/// once the inner machine's call returned without error (an unmap returns after its
+/// invalidation completed). The inner machine's <see cref="IScenarioMachine.DmaAccessed"/> feeds
+/// the oracle. <see cref="ScenarioRunner"/> wraps its machine in one when
+/// <see cref="ScenarioRunOptions.Oracle"/> is set.
+/// </summary>
+/// <remarks>Disposing it stops feeding the oracle; the inner machine belongs to its owner and is not disposed.</remarks>
+public sealed class OracleScenarioMachine : IScenarioMachine
+{
+    private readonly IScenarioMachine inner;
+
+    public OracleScenarioMachine(IScenarioMachine inner, StaleTranslationOracle oracle)
+    {
+        this.inner = inner;
+        Oracle = oracle;
+        inner.DmaAccessed += oracle.Check;
+    }
+
+    public event Action<SmmuDevice, SmmuSpec>? SmmuBuilt
+    {
+        add => inner.SmmuBuilt += value;
+        remove => inner.SmmuBuilt -= value;
+    }
+
+    public event Action<DmaAccess>? DmaAccessed
+    {
+        add => inner.DmaAccessed += value;
+        remove => inner.DmaAccessed -= value;
+    }
+
+    public StaleTranslationOracle Oracle { get; }
+
+    /// <summary>The oracle's kind for a [[domain]] kind.</summary>
+    public static OracleDomainKind KindOf(string domainKind) => domainKind switch
+    {
+        "identity" => OracleDomainKind.Identity,
+        "blocked" => OracleDomainKind.Blocked,
+        "s1" or "s2" or "nest-parent" or "sva" => OracleDomainKind.Paging,
+        _ => OracleDomainKind.Unchecked,
+    };
+
+    public SmmuDevice AddSmmu(SmmuSpec spec)
+    {
+        var device = inner.AddSmmu(spec);
+        Oracle.WatchSmmu(spec.Name, device);
+        return device;
+    }
+
+    public void AddDevice(DeviceSpec spec)
+    {
+        inner.AddDevice(spec);
+        Oracle.AddDevice(spec.Name, spec.Smmu);
+    }
+
+    public void AddDomain(DomainSpec spec)
+    {
+        inner.AddDomain(spec);
+        Oracle.AddDomain(spec.Name, KindOf(spec.Kind));
+    }
+
+    public void Attach(string device, string domain, uint? pasid)
+    {
+        inner.Attach(device, domain, pasid);
+        Oracle.Attached(device, pasid, domain);
+    }
+
+    public void Detach(string device, uint? pasid)
+    {
+        inner.Detach(device, pasid);
+        Oracle.Detached(device, pasid);
+    }
+
+    public void Map(string domain, ulong iova, ulong pa, ulong size, bool writable)
+    {
+        inner.Map(domain, iova, pa, size, writable);
+        Oracle.Mapped(domain, iova, pa, size);
+    }
+
+    public void Unmap(string domain, ulong iova, ulong size)
+    {
+        inner.Unmap(domain, iova, size);
+        Oracle.Unmapped(domain, iova, size);
+    }
+
+    public void Flush(string domain) => inner.Flush(domain);
+
+    public DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid) => inner.Dma(device, iova, size, write, pasid);
+
+    public void Dispose() => inner.DmaAccessed -= Oracle.Check;
+}

@@ -1,0 +1,262 @@
+using System.Text.RegularExpressions;
+using SmmuLab.Driver.Invalidation;
+using SmmuLab.Hardware.Products;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace SmmuLab.Scenarios;
+
+/// <summary>
+/// Reads a scenario file (TOML, <c>docs/scenario-format.md</c>) into a <see cref="Scenario"/>.
+/// Strict: a TOML syntax error, an unknown table or key, a value of the wrong type or out of range,
+/// a reference to an undefined name, or a duplicate name throws <see cref="ScenarioFormatException"/>
+/// naming the file, the 1-based line and the key (<c>step[2].iova</c>).
+/// </summary>
+public static partial class ScenarioParser
+{
+    /// <summary>The manifest name of the embedded default scenario.</summary>
+    public const string DefaultResourceName = "SmmuLab.Scenarios.default.toml";
+
+    /// <summary>The name the default scenario's messages and reports use.</summary>
+    public const string DefaultScenarioPath = "<default>";
+
+    public static readonly IReadOnlyList<string> TableNames = ["smmu", "device", "domain", "step"];
+
+    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
+
+    private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
+    private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
+    private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
+    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu"];
+
+    /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
+    public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>The embedded default scenario's text.</summary>
+    public static string DefaultText()
+    {
+        using var stream = typeof(ScenarioParser).Assembly.GetManifestResourceStream(DefaultResourceName)
+            ?? throw new InvalidOperationException($"embedded resource {DefaultResourceName} is missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The embedded default scenario.</summary>
+    public static Scenario LoadDefault() => Parse(DefaultText(), DefaultScenarioPath);
+
+    /// <summary>Parses scenario text; <paramref name="path"/> names the file in messages.</summary>
+    public static Scenario Parse(string text, string path)
+    {
+        var doc = SyntaxParser.Parse(text, path, validate: true);
+        foreach (var diagnostic in doc.Diagnostics)
+        {
+            if (diagnostic.Kind == DiagnosticMessageKind.Error)
+            {
+                var line = diagnostic.Span.Start.Line + 1;
+                throw new ScenarioFormatException(path, line, KeyOnLine(text, line), diagnostic.Message);
+            }
+        }
+
+        var root = new TomlTableReader(path, string.Empty, 1, doc.KeyValues);
+        root.AllowOnly(RootKeys);
+        var invalidation = root.Choice("invalidation", InvalidationDesigns.Names, "invalidation design") ?? Scenario.DefaultInvalidation;
+        var description = root.String("description");
+        var rangeFallback = root.Bool("range-fallback") ?? false;
+
+        var tables = TableNames.ToDictionary(n => n, _ => new List<TomlTableReader>());
+        foreach (var table in doc.Tables)
+        {
+            var name = table.Name is null ? string.Empty : TomlTableReader.KeyName(table.Name.Key);
+            var line = TomlTableReader.LineOf(table);
+            var dotted = table.Name?.DotKeys.ChildrenCount > 0;
+            if (table is not TableArraySyntax || dotted || !tables.TryGetValue(name, out var list))
+            {
+                throw new ScenarioFormatException(path, line, name,
+                    $"unknown table; a scenario has only [[{string.Join("]], [[", TableNames)}]] tables");
+            }
+
+            list.Add(new TomlTableReader(path, $"{name}[{list.Count}]", line, table.Items));
+        }
+
+        var smmus = tables["smmu"].Select(t => ParseSmmu(t) with { RangeFallback = rangeFallback }).ToList();
+        if (smmus.Count == 0)
+        {
+            throw new ScenarioFormatException(path, 1, "smmu", "a scenario needs at least one [[smmu]] table");
+        }
+
+        CheckUnique(path, "smmu", smmus.Select(s => (s.Name, s.Line)));
+        var devices = tables["device"].Select(t => ParseDevice(t, smmus)).ToList();
+        CheckUnique(path, "device", devices.Select(d => (d.Name, d.Line)));
+        CheckStreamIds(tables["device"], devices);
+        var domains = tables["domain"].Select(t => ParseDomain(t, smmus)).ToList();
+        CheckUnique(path, "domain", domains.Select(d => (d.Name, d.Line)));
+        var steps = tables["step"].Select((t, i) => ScenarioStepParser.Parse(t, i, smmus, devices, domains)).ToList();
+        return new Scenario(path, description, invalidation, smmus, devices, domains, steps);
+    }
+
+    private static SmmuSpec ParseSmmu(TomlTableReader t)
+    {
+        t.AllowOnly(SmmuKeys);
+        var name = Name(t);
+        var features = t.StringArray("features") ?? throw t.Missing("features");
+        foreach (var f in features)
+        {
+            if (!ScenarioFeatures.IsKnown(f))
+            {
+                throw t.Fail("features", $"unknown feature '{f}' (known: {string.Join(", ", ScenarioFeatures.Known)})");
+            }
+        }
+
+        if (ScenarioFeatures.Check(features) is { } contradiction)
+        {
+            throw t.Fail("features", contradiction);
+        }
+
+        var product = t.String("product") ?? ProductIdentity.Generic.Name;
+        if (!ProductIdentity.TryParse(product, out _, out var productError))
+        {
+            throw t.Fail("product", productError);
+        }
+
+        var oas = (int?)t.UInt("oas", 52);
+        if (oas is { } bits && !ScenarioFeatures.OutputAddressSizes.Contains(bits))
+        {
+            throw t.Fail("oas", $"{bits} is not an output address size (one of: {string.Join(", ", ScenarioFeatures.OutputAddressSizes)})");
+        }
+
+        var spec = new SmmuSpec(name, features, product, t.HeaderLine)
+        {
+            OutputAddressBits = oas,
+            StreamIdBits = (int?)t.UInt("sid-bits", 32),
+            SubstreamIdBits = (int?)t.UInt("ssid-bits", 20),
+            TlbEntries = (int?)t.UInt("tlb-entries", 1 << 20),
+            Mode = t.Choice("mode", ScenarioFeatures.Modes, "mode"),
+            Cmdqv = t.Bool("cmdqv") ?? false,
+            ReservedFields = t.Choice("reserved-fields", ScenarioFeatures.ReservedFieldPolicies, "reserved-fields policy"),
+            WiredInterrupts = t.Bool("wired-interrupts"),
+        };
+        if (spec.WiredInterrupts == false && !features.Contains("msi"))
+        {
+            throw t.Fail("wired-interrupts", "an SMMU without wired interrupt lines needs the 'msi' feature (it would have no way to signal)");
+        }
+
+        if (spec.StreamIdBits >= 7 && features.Contains("no-2lvl-strtab"))
+        {
+            throw t.Fail("sid-bits", $"{spec.StreamIdBits} StreamID bits need a 2-level stream table (drop 'no-2lvl-strtab' or use at most 6)");
+        }
+
+        if (spec.TlbEntries is { } entries && (entries == 0 || entries % 4 != 0))
+        {
+            throw t.Fail("tlb-entries", $"{entries} is not a positive multiple of 4 (the TLB is 4-way)");
+        }
+
+        return spec;
+    }
+
+    private static DeviceSpec ParseDevice(TomlTableReader t, List<SmmuSpec> smmus)
+    {
+        t.AllowOnly(DeviceKeys);
+        var name = Name(t);
+        var smmuName = t.String("smmu") ?? (smmus.Count == 1 ? smmus[0].Name : throw t.Missing("smmu"));
+        var smmu = smmus.FirstOrDefault(s => s.Name == smmuName) ?? throw Undefined(t, "smmu", smmuName, smmus.Select(s => s.Name));
+        var sidBits = ScenarioFeatures.StreamIdBits(smmu);
+        var sids = t.UIntArray("sids", uint.MaxValue) ?? throw t.Missing("sids");
+        foreach (var sid in sids)
+        {
+            if (sidBits < 32 && sid >> sidBits != 0)
+            {
+                throw t.Fail("sids", $"StreamID 0x{sid:x} does not fit {smmu.Name}'s {sidBits} StreamID bits");
+            }
+        }
+
+        return new DeviceSpec(name, smmu.Name, [.. sids.Select(s => (uint)s)], t.Bool("ats") ?? false, t.HeaderLine);
+    }
+
+    private static DomainSpec ParseDomain(TomlTableReader t, List<SmmuSpec> smmus)
+    {
+        t.AllowOnly(DomainKeys);
+        var name = Name(t);
+        var kind = t.Choice("kind", DomainKinds, "domain kind") ?? throw t.Missing("kind");
+        var asid = (ushort?)t.UInt("asid", ushort.MaxValue);
+        var vmid = (ushort?)t.UInt("vmid", ushort.MaxValue);
+        if (asid is not null && kind is not ("s1" or "sva"))
+        {
+            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1 and sva domains do)");
+        }
+
+        if (vmid is not null && kind is not ("s2" or "nest-parent"))
+        {
+            throw t.Fail("vmid", $"a {kind} domain has no VMID (only s2 and nest-parent domains do)");
+        }
+
+        var smmu = t.String("smmu");
+        if (smmu is not null && smmus.All(s => s.Name != smmu))
+        {
+            throw Undefined(t, "smmu", smmu, smmus.Select(s => s.Name));
+        }
+
+        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine);
+    }
+
+    private static string Name(TomlTableReader t)
+    {
+        var name = t.RequireString("name");
+        return name.Length == 0 || name.Any(char.IsWhiteSpace) ? throw t.Fail("name", "a name must be non-empty and without spaces") : name;
+    }
+
+    internal static ScenarioFormatException Undefined(TomlTableReader t, string key, string name, IEnumerable<string> defined)
+    {
+        var names = defined.ToList();
+        return t.Fail(key, $"'{name}' is not defined ({(names.Count == 0 ? "there are none" : "defined: " + string.Join(", ", names))})");
+    }
+
+    private static void CheckUnique(string path, string table, IEnumerable<(string Name, int Line)> entries)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var (name, line) in entries)
+        {
+            if (!seen.TryAdd(name, line))
+            {
+                throw new ScenarioFormatException(path, line, $"{table}[{index}].name",
+                    $"duplicate {table} name '{name}' (first defined on line {seen[name]})");
+            }
+
+            index++;
+        }
+    }
+
+    private static void CheckStreamIds(List<TomlTableReader> tables, List<DeviceSpec> devices)
+    {
+        var owners = new Dictionary<(string Smmu, uint Sid), string>();
+        for (var i = 0; i < devices.Count; i++)
+        {
+            foreach (var sid in devices[i].Sids)
+            {
+                if (!owners.TryAdd((devices[i].Smmu, sid), devices[i].Name))
+                {
+                    var owner = owners[(devices[i].Smmu, sid)];
+                    throw tables[i].Fail("sids", owner == devices[i].Name
+                        ? $"StreamID 0x{sid:x} is listed twice"
+                        : $"StreamID 0x{sid:x} on {devices[i].Smmu} already belongs to device '{owner}'");
+                }
+            }
+        }
+    }
+
+    /// <summary>The key or table named on a line, for syntax errors; "toml" when there is none.</summary>
+    private static string KeyOnLine(string text, int line)
+    {
+        var lines = text.Split('\n');
+        if (line < 1 || line > lines.Length)
+        {
+            return "toml";
+        }
+
+        var match = KeyPattern().Match(lines[line - 1]);
+        return match.Success ? match.Groups["key"].Value.Trim() : "toml";
+    }
+
+    [GeneratedRegex(@"^\s*(?:\[\[?\s*(?<key>[^\]=]+?)\s*\]|(?<key>[A-Za-z0-9_.""' -]+?)\s*=)")]
+    private static partial Regex KeyPattern();
+}

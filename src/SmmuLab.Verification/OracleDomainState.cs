@@ -1,0 +1,58 @@
+namespace SmmuLab.Verification;
+
+/// <summary>
+/// What the oracle knows of one domain: its live mappings (IOVA page to PA page) and its dead
+/// ones (IOVA page and PA page to the unmap that killed them). Pages are 4 KiB page numbers, kept
+/// as extents: a mapping's PA page is its IOVA page plus the mapping's offset (PA page - IOVA page,
+/// modulo 2^64), constant over the mapping, so live mappings are extents of IOVA pages valued by
+/// offset, and dead ones extents of IOVA pages per offset valued by the kill.
+/// </summary>
+internal sealed class OracleDomainState(string name, OracleDomainKind kind)
+{
+    private readonly PageExtentMap<ulong> live = new();
+    private readonly Dictionary<ulong, PageExtentMap<OracleKill>> dead = [];
+
+    public string Name { get; } = name;
+
+    public OracleDomainKind Kind { get; } = kind;
+
+    /// <summary>Whether this domain now translates IOVA page <paramref name="iovaPage"/> to PA page <paramref name="paPage"/>.</summary>
+    public bool Maps(ulong iovaPage, ulong paPage) => Kind switch
+    {
+        OracleDomainKind.Identity => iovaPage == paPage,
+        OracleDomainKind.Paging => live.TryFind(iovaPage, out var offset) && iovaPage + offset == paPage,
+        _ => false,
+    };
+
+    /// <summary>IOVA pages [first, last] now map to PA pages from <paramref name="firstPa"/> on.</summary>
+    public void Map(ulong first, ulong last, ulong firstPa) => live.Set(first, last, firstPa - first);
+
+    /// <summary>The live mappings of IOVA pages [first, last] die, killed by <paramref name="kill"/>.</summary>
+    public void Unmap(ulong first, ulong last, OracleKill kill)
+    {
+        var removed = new List<(ulong First, ulong Last, ulong Offset)>();
+        live.Remove(first, last, removed);
+        foreach (var (from, to, offset) in removed)
+        {
+            if (!dead.TryGetValue(offset, out var extents))
+            {
+                extents = new PageExtentMap<OracleKill>();
+                dead.Add(offset, extents);
+            }
+
+            extents.Set(from, to, kill);
+        }
+    }
+
+    /// <summary>The unmap that last killed the mapping of IOVA page <paramref name="iovaPage"/> to PA page <paramref name="paPage"/>.</summary>
+    public bool TryGetDead(ulong iovaPage, ulong paPage, out OracleKill kill)
+    {
+        if (dead.TryGetValue(paPage - iovaPage, out var extents) && extents.TryFind(iovaPage, out kill))
+        {
+            return true;
+        }
+
+        kill = default;
+        return false;
+    }
+}

@@ -1,0 +1,29 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Reporting;
+
+namespace SmmuLab.Scenarios.Tests;
+
+public class CmdqvScenarioTests
+{
+    [Fact]
+    public void CmdqvKeyRoutesKernelInvalidationsToVcmdqs()
+    {
+        var scenario = ScenarioParser.ParseFile(Path.Combine(ScenarioParserTests.RepositoryRoot(), "scenarios", "cmdqv.toml"));
+        Assert.True(scenario.Smmus[0].Cmdqv);
+        using var machine = new DriverScenarioMachine(scenario);
+        var report = new ScenarioRunner(machine).Run(scenario);
+        Assert.True(report.Succeeded, report.Format());
+
+        // The unmap's TLBI and ATC_INV went to a VCMDQ: the SMMU's own queue saw neither.
+        var main = machine.Machine.Smmu("smmu0").Device.Statistics;
+        Assert.Equal(0, main.Commands(Opcode.CMD_TLBI_NH_VA));
+        Assert.Equal(0, main.Commands(Opcode.CMD_ATC_INV));
+        var hw = machine.Machine.Cmdqv("smmu0").Device;
+        var vcmdqTlbis = Enumerable.Range(0, 16).Sum(q => hw.QueueStatistics(q).Commands(Opcode.CMD_TLBI_NH_VA));
+        Assert.True(vcmdqTlbis > 0);
+
+        // The report shows the VCMDQs' counters, which the SMMU's own summary does not include.
+        Assert.Contains("smmu0 cmdqv: commands consumed per VCMDQ", report.Format());
+        Assert.Contains("CMD_TLBI_NH_VA", string.Join("\n", report.MachineLines));
+    }
+}
