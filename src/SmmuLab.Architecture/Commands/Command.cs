@@ -107,6 +107,7 @@ public readonly record struct Command(ulong Dw0, ulong Dw1)
     /// Reads the command queue entry at <paramref name="pa"/> as an SMMU fetches it; false when the
     /// fetch aborts (no memory there: CERROR_ABT).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryRead(IDeviceMemory memory, ulong pa, out Command command)
     {
         if (memory.TryRead64(pa, out var dw0) && memory.TryRead64(pa + 8, out var dw1))

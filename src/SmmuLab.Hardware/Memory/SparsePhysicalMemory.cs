@@ -142,15 +142,15 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
 
     public bool TryRead64(ulong pa, out ulong value)
     {
-        CheckAligned(pa, 8);
-        if (!TryPageForRead(pa, out var page))
+        // The fast path: an aligned read of the page this thread used last (an SMMU reading its
+        // queue or walking tables mostly stays in one page).
+        if ((pa & 7) == 0 && CachedPage(pa) is { } cached)
         {
-            value = 0;
-            return false;
+            value = Volatile.Read(ref cached[(int)((pa & (PageSize - 1)) >> 3)]);
+            return true;
         }
 
-        value = page is null ? 0 : Volatile.Read(ref page[(int)((pa & (PageSize - 1)) >> 3)]);
-        return true;
+        return TryRead64Slow(pa, out value);
     }
 
     public bool TryWrite32(ulong pa, uint value)
@@ -166,6 +166,32 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
     }
 
     public bool TryWrite64(ulong pa, ulong value)
+    {
+        if ((pa & 7) == 0 && CachedPage(pa) is { } cached)
+        {
+            Volatile.Write(ref cached[(int)((pa & (PageSize - 1)) >> 3)], value);
+            return true;
+        }
+
+        return TryWrite64Slow(pa, value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryRead64Slow(ulong pa, out ulong value)
+    {
+        CheckAligned(pa, 8);
+        if (!TryPageForRead(pa, out var page))
+        {
+            value = 0;
+            return false;
+        }
+
+        value = page is null ? 0 : Volatile.Read(ref page[(int)((pa & (PageSize - 1)) >> 3)]);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryWrite64Slow(ulong pa, ulong value)
     {
         CheckAligned(pa, 8);
         if (!TryPageForWrite(pa, out var page))
@@ -258,6 +284,14 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
     private ulong[]? PageForRead(ulong pa) => TryPageForRead(pa, out var page) ? page : throw new PhysicalMemoryAbortException(pa);
 
     private ulong[] PageForWrite(ulong pa) => TryPageForWrite(pa, out var page) ? page : throw new PhysicalMemoryAbortException(pa);
+
+    /// <summary>The page holding <paramref name="pa"/> when it is the one this thread used last (so backed and allocated), else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong[]? CachedPage(ulong pa)
+    {
+        var cache = lastPage;
+        return cache is not null && cache.Owner == this && cache.Frame == pa >> PageShift ? cache.Page : null;
+    }
 
     /// <summary>
     /// The page holding <paramref name="pa"/> for a read: false when it is not backed, a null page

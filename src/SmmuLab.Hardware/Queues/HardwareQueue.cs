@@ -82,10 +82,10 @@ internal sealed class HardwareQueue(QueueFormat format)
     public uint TrimToSize(uint pointer) => pointer & ~(indexMask & ~WrapIndexMask);
 
     /// <summary>The consumer is done with an entry: CONS moves on and CONS.ERR clears.</summary>
-    public void AdvanceConsumer() => Cons = QueuePointer.Increment(cons & ~errorMask, log2Size);
+    public void AdvanceConsumer() => cons = QueuePointer.Increment(cons & ~errorMask, log2Size);
 
     /// <summary>The producer wrote an entry: PROD moves on, its flags kept.</summary>
-    public void AdvanceProducer() => Prod = QueuePointer.Increment(prod, log2Size);
+    public void AdvanceProducer() => prod = QueuePointer.Increment(prod, log2Size);
 
     /// <summary>A command queue stops: CONS stays on the failing entry and CONS.ERR holds <paramref name="error"/>.</summary>
     public void StopWithError(byte error) => Cons = (uint)format.Error.Insert(cons, error);

@@ -7,7 +7,7 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>Telling an embedder which translations an invalidation may have made stale (<see cref="ITranslationInvalidationListener"/>).</summary>
 public sealed partial class SmmuDevice
 {
-    private volatile ITranslationInvalidationListener? invalidationListener;
+    private ITranslationInvalidationListener? invalidationListener;
 
     /// <summary>
     /// log2 of the largest stage-1 block this SMMU's granules allow: a stage-1 invalidation by
