@@ -35,6 +35,7 @@ public static class SmmulabApp
             DecodeCommand.Build(),
             RunCommand.Build(machineFactory),
             CompareCommand.Build(machineFactory),
+            ReplayCommand.Build(),
         ];
         foreach (var subcommand in subcommands)
         {
