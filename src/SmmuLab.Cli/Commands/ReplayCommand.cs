@@ -32,13 +32,13 @@ public static class ReplayCommand
         {
             Description = "Invalidation design: linux, legacy, or both (side-by-side); default: the scenario's, else linux",
         };
-        design.AcceptOnlyFromAmong([.. InvalidationDesigns.Names, Both]);
-        var mode = new Option<string>("--mode")
+        OneOf(design, [.. InvalidationDesigns.Names, Both]);
+        var mode = new Option<string?>("--mode")
         {
             Description = "strict (every unmap invalidates at once) or deferred (flush queue, 10 ms timer in trace time)",
             DefaultValueFactory = _ => "strict",
         };
-        mode.AcceptOnlyFromAmong("strict", "deferred");
+        OneOf(mode, ["strict", "deferred"]);
         var cpus = new Option<int?>("--cpus")
         {
             Description = "CPUs of the DMA layer; default: the trace header's count, else 64",
@@ -159,6 +159,16 @@ public static class ReplayCommand
 
         return code;
     }
+
+    /// <summary>Refuses any other value with one line (the library's own message spans several).</summary>
+    private static void OneOf(Option<string?> option, string[] values) => option.Validators.Add(result =>
+    {
+        var value = result.GetValueOrDefault<string?>();
+        if (value is not null && !values.Contains(value, StringComparer.Ordinal))
+        {
+            result.AddError($"{option.Name}: '{value}' is not one of {string.Join(", ", values)}");
+        }
+    });
 
     private static StreamReader Open(string path) => new(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true,
         new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 1 << 16, Options = FileOptions.SequentialScan });

@@ -60,4 +60,17 @@ public sealed class ExampleTraceReplayTests
         Assert.Equal(700, strict.ReplayCost.Syncs);
         Assert.Equal(700, deferred.DmaDomains.Single().Statistics.QueueDepth);
     }
+
+    [Fact]
+    public void A_trace_repeated_ten_times_costs_ten_times_as_much()
+    {
+        var once = Replays.ExampleTrace("nvme-like.trace");
+        var r = Replays.Run(TraceRepeater.Repeat(once, 10));
+
+        Assert.Equal(ReplayEnd.Complete, r.End);
+        Assert.Equal(0, r.Diagnostics.NotUnderstood);
+        Assert.Equal((5380L, 1620L, 5380L, 1620L), (r.Counters.Maps, r.Counters.SgMaps, r.Counters.Unmaps, r.Counters.SgUnmaps));
+        Assert.Equal((14000L, 7000L), (r.ReplayCost.Commands, r.ReplayCost.Syncs));
+        Assert.Equal(0, r.Problems.Total);
+    }
 }
