@@ -19,7 +19,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
     private readonly ReplayMachineSpec spec;
     private readonly string source;
     private readonly CostMeter meter = new();
-    private readonly ManualDmaClock clock = new();
+    private readonly TraceClock clock = new();
     private readonly ReplayMachine machine;
     private readonly IommuAttribution attribution;
     private readonly ReplayCounters counters = new();
@@ -271,8 +271,12 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         if (target > clockNow)
         {
             clockNow = target;
+            var fired = clock.Fired;
             clock.AdvanceTo(target);
-            meter.Charge(ReplayOperation.Timer);
+            if (clock.Fired != fired)
+            {
+                meter.Charge(ReplayOperation.Timer);
+            }
         }
     }
 
