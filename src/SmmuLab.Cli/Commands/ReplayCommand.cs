@@ -113,6 +113,11 @@ public static class ReplayCommand
             error.WriteLine($"smmulab: {path}: cannot read the trace: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (ReplayFailedException e)
+        {
+            error.WriteLine($"smmulab: {path}:{e.LineNumber}: the replay failed: {e.InnerException?.GetType().Name}: {e.InnerException?.Message}");
+            return ExitCodes.Failed;
+        }
         catch (ReplaySetupException e)
         {
             error.WriteLine($"smmulab: {machinePath ?? "replay machine"}: {e.Message}");

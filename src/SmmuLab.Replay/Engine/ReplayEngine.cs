@@ -77,6 +77,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
     }
 
     /// <summary>Reads and replays to the end of the input (or a read error), then reports.</summary>
+    /// <exception cref="ReplayFailedException">The simulation failed on an event (not a problem of the trace).</exception>
     public ReplayReport Run()
     {
         string? readError = null;
@@ -103,7 +104,14 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
                 started = true;
             }
 
-            Replay(record);
+            try
+            {
+                Replay(record);
+            }
+            catch (Exception e) when (e is not ReplayFailedException)
+            {
+                throw new ReplayFailedException(record.LineNumber, e);
+            }
         }
 
         attribution.Finish();
