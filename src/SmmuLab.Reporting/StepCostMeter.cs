@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Scenarios;
 
@@ -28,14 +29,22 @@ public sealed class StepCostMeter : IRunObserver
 
         devices.Add(device);
         clockAtStepStart += device.Clock.Nanoseconds;
-        device.CommandConsumed += (_, cmd) =>
+        device.AddObserver(new DelegateObserver
         {
-            lock (costs)
+            OnCommand = (_, seen) =>
             {
-                var c = costs.GetValueOrDefault(step);
-                costs[step] = c with { Commands = c.Commands + 1, Syncs = c.Syncs + (cmd.Opcode == Opcode.CMD_SYNC ? 1 : 0) };
-            }
-        };
+                if (!seen.Queue.IsCmdq)
+                {
+                    return; // the SMMU's own counters, which the comparison matches, describe its CMDQ
+                }
+
+                lock (costs)
+                {
+                    var c = costs.GetValueOrDefault(step);
+                    costs[step] = c with { Commands = c.Commands + 1, Syncs = c.Syncs + (seen.Command.Opcode == Opcode.CMD_SYNC ? 1 : 0) };
+                }
+            },
+        });
     }
 
     /// <summary>Closes the current step's time and starts <paramref name="index"/>.</summary>

@@ -4,6 +4,7 @@ using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
 using SmmuLab.Encoding;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
@@ -50,7 +51,12 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         return Guard(() =>
         {
             var driverOptions = new DriverOptions { RangeFallback = spec.RangeFallback };
-            var node = machine.AddSmmu(options, driverOptions, beforeProbe: device => SmmuBuilt?.Invoke(device, spec));
+            var node = machine.AddSmmu(options, driverOptions, beforeProbe: device =>
+            {
+                // Every endpoint behind this SMMU is a scenario device: its DMA is the scenario's DMA.
+                device.AddObserver(new DelegateObserver { OnDma = (_, access) => DmaAccessed?.Invoke(access) });
+                SmmuBuilt?.Invoke(device, spec);
+            });
             if (spec.Cmdqv)
             {
                 machine.AttachCmdqv(spec.Name);
@@ -63,8 +69,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
     public void AddDevice(DeviceSpec spec)
     {
         var smmu = machine.Smmu(spec.Smmu);
-        var node = Guard(() => machine.AddDevice(spec.Name, spec.Smmu, spec.Sids, spec.Ats, Math.Min(PasidBits, smmu.Driver.Features.SsidBits)));
-        node.Endpoint.Accessed += access => DmaAccessed?.Invoke(access);
+        Guard(() => machine.AddDevice(spec.Name, spec.Smmu, spec.Sids, spec.Ats, Math.Min(PasidBits, smmu.Driver.Features.SsidBits)));
     }
 
     public void AddDomain(DomainSpec spec)

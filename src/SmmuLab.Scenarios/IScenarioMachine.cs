@@ -23,8 +23,8 @@ public interface IScenarioMachine : IDisposable
     }
 
     /// <summary>
-    /// Raised for every page of DMA that reaches memory (<see cref="Endpoint.Accessed"/> of every
-    /// device), on the DMA's thread under the SMMU's lock; the stale-translation oracle judges these.
+    /// Raised for every page of DMA that reaches memory (<see cref="Hardware.Observation.ISmmuObserver.DmaAccessed"/>
+    /// of every device's SMMU), on the DMA's thread under the SMMU's lock; the stale-translation oracle judges these.
     /// The default implementation never raises it: the oracle then checks nothing.
     /// </summary>
     event Action<DmaAccess>? DmaAccessed

@@ -21,7 +21,7 @@ public sealed class TraceWriter : IDisposable
     private readonly bool leaveOpen;
     private readonly ArrayBufferWriter<byte> buffer = new(FlushThreshold * 2);
     private readonly Utf8JsonWriter json;
-    private readonly List<(SmmuDevice Device, Action<SmmuDevice, Command> OnCommand, Action<SmmuDevice, EventRecord> OnEvent)> attached = [];
+    private readonly List<(SmmuDevice Device, IDisposable Subscription)> attached = [];
     private volatile int step = -1;
     private bool disposed;
 
@@ -52,12 +52,7 @@ public sealed class TraceWriter : IDisposable
                 return;
             }
 
-            var label = name ?? smmu.Name;
-            Action<SmmuDevice, Command> onCommand = (d, c) => WriteCommand(label, c, d.HasReservedBitsSet(c));
-            Action<SmmuDevice, EventRecord> onEvent = (_, e) => WriteEvent(label, e);
-            smmu.CommandConsumed += onCommand;
-            smmu.EventRecorded += onEvent;
-            attached.Add((smmu, onCommand, onEvent));
+            attached.Add((smmu, smmu.AddObserver(new SmmuTraceObserver(this, name ?? smmu.Name))));
         }
     }
 
@@ -129,10 +124,9 @@ public sealed class TraceWriter : IDisposable
                 return;
             }
 
-            foreach (var (device, onCommand, onEvent) in attached)
+            foreach (var (_, subscription) in attached)
             {
-                device.CommandConsumed -= onCommand;
-                device.EventRecorded -= onEvent;
+                subscription.Dispose();
             }
 
             attached.Clear();

@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
@@ -9,7 +10,7 @@ namespace SmmuLab.Verification;
 /// The stale-translation oracle. It is told, per domain, which IOVA pages map to which PA pages
 /// (on map), which died (when an unmap returns, i.e. after its invalidation completed), and, per
 /// device RID or PASID, which domain it is attached to over time (attach, detach). Every page of
-/// DMA that reaches memory (<see cref="Endpoint.Accessed"/>) is judged: the current domain must
+/// DMA that reaches memory (<see cref="ISmmuObserver.DmaAccessed"/>) is judged: the current domain must
 /// map its IOVA page to its PA page (identity: PA == IOVA), whether the translation came from the
 /// SMMU's TLB, a walk or the endpoint's ATC. Otherwise it is a <see cref="ViolationKind.Stale"/>
 /// violation when a dead mapping explains it (an unmapped page, or a domain the device was moved
@@ -35,8 +36,10 @@ public sealed class StaleTranslationOracle : IDisposable
     private readonly Dictionary<(string Device, uint Pasid), OracleAttachment> attachments = [];
     private readonly Dictionary<string, string> deviceSmmus = [];
     private readonly Dictionary<string, CommandRing> rings = [];
-    private readonly List<(SmmuDevice Smmu, Action<SmmuDevice, Command> Handler)> watchedSmmus = [];
-    private readonly List<Endpoint> watchedEndpoints = [];
+    private readonly List<(SmmuDevice Smmu, IDisposable Subscription)> watchedSmmus = [];
+
+    /// <summary>The endpoints whose DMA is judged, by name (<see cref="DmaAccess.Endpoint"/>).</summary>
+    private readonly HashSet<string> watchedEndpoints = new(StringComparer.Ordinal);
     private readonly OracleDomainState nothing = new("blocked", OracleDomainKind.Blocked);
     private readonly List<OracleViolation> violations = [];
     private int step = -1;
@@ -100,9 +103,18 @@ public sealed class StaleTranslationOracle : IDisposable
 
             var ring = new CommandRing(name, commandHistory);
             rings[name] = ring;
-            Action<SmmuDevice, Command> handler = (_, c) => OnCommand(ring, c);
-            smmu.CommandConsumed += handler;
-            watchedSmmus.Add((smmu, handler));
+            watchedSmmus.Add((smmu, smmu.AddObserver(new DelegateObserver
+            {
+                // The SMMU's own CMDQ: the commands a violation report lists next to the mapping it killed.
+                OnCommand = (_, seen) =>
+                {
+                    if (seen.Queue.IsCmdq)
+                    {
+                        OnCommand(ring, seen.Command);
+                    }
+                },
+                OnDma = (_, access) => CheckWatched(access),
+            })));
         }
     }
 
@@ -122,13 +134,7 @@ public sealed class StaleTranslationOracle : IDisposable
         AddDevice(device.Name, device.Smmu.Name);
         lock (gate)
         {
-            if (watchedEndpoints.Contains(device.Endpoint))
-            {
-                return;
-            }
-
-            device.Endpoint.Accessed += Check;
-            watchedEndpoints.Add(device.Endpoint);
+            watchedEndpoints.Add(device.Endpoint.Name);
         }
     }
 
@@ -206,6 +212,26 @@ public sealed class StaleTranslationOracle : IDisposable
         }
     }
 
+    /// <summary>A page of DMA on a watched SMMU: judged when its endpoint is watched.</summary>
+    private void CheckWatched(in DmaAccess access)
+    {
+        OracleViolation? found;
+        lock (gate)
+        {
+            if (!watchedEndpoints.Contains(access.Endpoint))
+            {
+                return;
+            }
+
+            found = Judge(access);
+        }
+
+        if (found is not null)
+        {
+            ViolationFound?.Invoke(found);
+        }
+    }
+
     /// <summary>A snapshot of what the oracle saw.</summary>
     public OracleSummary Summarize()
     {
@@ -220,14 +246,9 @@ public sealed class StaleTranslationOracle : IDisposable
     {
         lock (gate)
         {
-            foreach (var (smmu, handler) in watchedSmmus)
+            foreach (var (_, subscription) in watchedSmmus)
             {
-                smmu.CommandConsumed -= handler;
-            }
-
-            foreach (var endpoint in watchedEndpoints)
-            {
-                endpoint.Accessed -= Check;
+                subscription.Dispose();
             }
 
             watchedSmmus.Clear();

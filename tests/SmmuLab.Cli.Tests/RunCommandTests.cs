@@ -1,33 +1,19 @@
 using System.Text.Json;
 using SmmuLab.Scenarios;
+using SmmuLab.TestSupport.Scenarios;
 
 namespace SmmuLab.Cli.Tests;
 
 /// <summary><c>smmulab run [SCENARIO] [--trace FILE]</c>.</summary>
 public sealed class RunCommandTests : IDisposable
 {
-    private const string Valid = """
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        [[domain]]
-        name = "dom"
-        kind = "s1"
-        [[step]]
-        op = "attach"
-        device = "nic"
-        domain = "dom"
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x1000
-        access = "read"
-        expect = "ok"
-        """;
+    private static readonly string Valid = new ScenarioBuilder()
+        .Smmu("smmu0", "s1")
+        .Device("nic", [0x20])
+        .Domain("dom", "s1")
+        .Attach("nic", "dom")
+        .Dma("nic", 0x10000, 0x1000, "read", expect: "ok")
+        .ToToml();
 
     private readonly string dir = Directory.CreateTempSubdirectory("smmulab-run-").FullName;
 

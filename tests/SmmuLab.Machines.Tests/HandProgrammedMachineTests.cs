@@ -7,7 +7,7 @@ namespace SmmuLab.Machines.Tests;
 public class HandProgrammedMachineTests
 {
     [Fact]
-    public void StageOneMappingTranslatesAndStaleEntryStaysUntilTlbi()
+    public void Stage_one_mapping_translates_and_stale_entry_stays_until_TLBI()
     {
         using var m = new HandProgrammedMachine();
         var table = m.AddStage1Stream(0x11, asid: 9);
@@ -28,7 +28,7 @@ public class HandProgrammedMachineTests
     }
 
     [Fact]
-    public void StageTwoMappingTranslates()
+    public void Stage_two_mapping_translates()
     {
         using var m = new HandProgrammedMachine();
         var table = m.AddStage2Stream(0x12, vmid: 4);
@@ -38,7 +38,7 @@ public class HandProgrammedMachineTests
     }
 
     [Fact]
-    public void AllocatorAlignsAndRefusesExhaustion()
+    public void Allocator_aligns_and_refuses_exhaustion()
     {
         var a = new PhysicalAllocator(0x1000, 0x4000);
         Assert.Equal(0x1000UL, a.Allocate(8, 8));

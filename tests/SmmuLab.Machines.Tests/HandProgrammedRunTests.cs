@@ -9,7 +9,7 @@ public class HandProgrammedRunTests
     [Theory]
     [InlineData(ConsumptionMode.Inline)]
     [InlineData(ConsumptionMode.FreeRunning)]
-    public void DefaultRunTranslatesThenFaultsAfterUnmap(ConsumptionMode mode)
+    public void Default_run_translates_then_faults_after_unmap(ConsumptionMode mode)
     {
         var summary = HandProgrammedRun.Run(mode);
 

@@ -6,7 +6,7 @@ namespace SmmuLab.Scenarios.Tests;
 public class ScenarioFeaturesTests
 {
     [Fact]
-    public void UnlistedCapabilitiesAreOffAndBasicsOn()
+    public void Unlisted_capabilities_are_off_and_basics_on()
     {
         var f = ScenarioFeatures.ToSmmuFeatures(new SmmuSpec("s", ["s1"], "generic", 1));
 
@@ -20,7 +20,7 @@ public class ScenarioFeaturesTests
     }
 
     [Fact]
-    public void ListedFeaturesAndNegatedBasics()
+    public void Listed_features_and_negated_basics()
     {
         var spec = new SmmuSpec("s", ["s1", "s2", "nesting", "ril", "ats", "msi", "sev", "btm", "hyp", "pri", "no-2lvl-strtab",
             "no-cd2l", "no-16bit-asid", "no-16bit-vmid", "no-coherent", "gran16k", "gran64k"], "generic", 1)
@@ -35,7 +35,7 @@ public class ScenarioFeaturesTests
     }
 
     [Fact]
-    public void ReservedFieldsAndWiredInterruptsDefaultToErrorAndWiredLines()
+    public void Reserved_fields_and_wired_interrupts_default_to_error_and_wired_lines()
     {
         var plain = ScenarioFeatures.ToDeviceOptions(new SmmuSpec("s", ["s1"], "generic", 1));
         var chosen = ScenarioFeatures.ToDeviceOptions(new SmmuSpec("s", ["s1", "msi"], "generic", 1)
@@ -46,7 +46,7 @@ public class ScenarioFeaturesTests
     }
 
     [Fact]
-    public void DeviceOptionsCarryNameProductModeAndTlb()
+    public void Device_options_carry_name_product_mode_and_TLB()
     {
         var spec = new SmmuSpec("smmu3", ["s2"], "mmu-600 r0p2", 1) { TlbEntries = 64, Mode = "free-running" };
         var o = ScenarioFeatures.ToDeviceOptions(spec);
@@ -57,7 +57,7 @@ public class ScenarioFeaturesTests
     }
 
     [Fact]
-    public void EveryKnownNameParses()
+    public void Every_known_name_parses()
     {
         var text = $"[[smmu]]\nname = \"s\"\nfeatures = [\"s1\", \"s2\", \"nesting\", \"ats\", \"pri\", \"hyp\", {string.Join(", ", ScenarioFeatures.Known.Where(k => !k.StartsWith("no-", StringComparison.Ordinal)).Select(k => $"\"{k}\""))}]\n";
         var s = ScenarioParser.Parse(text, "all.toml");

@@ -66,7 +66,7 @@ public class ScenarioParserErrorTests
     [InlineData("invalidaton = \"linux\"\n", 1, "invalidaton", "did you mean 'invalidation'?")]
     [InlineData("invalidation = 1\n", 1, "invalidation", "expected a string, found an integer")]
     [InlineData("description = \"x\"\nextra.name = \"a\"\n", 2, "extra", "dotted keys are not supported")]
-    public void MalformedRootKeys(string prefix, int line, string key, string problem)
+    public void Malformed_root_keys(string prefix, int line, string key, string problem)
     {
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(prefix + ScenarioText.Machine, "root.toml"));
 
@@ -90,7 +90,7 @@ public class ScenarioParserErrorTests
     }
 
     [Fact]
-    public void AScenarioNeedsAnSmmu()
+    public void A_scenario_needs_an_SMMU()
     {
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse("invalidation = \"linux\"\n", "empty.toml"));
 
@@ -98,7 +98,7 @@ public class ScenarioParserErrorTests
     }
 
     [Fact]
-    public void DeviceNeedsSmmuWhenThereAreSeveral()
+    public void Device_needs_SMMU_when_there_are_several()
     {
         var text = ScenarioText.Machine.Replace("[[device]]\nname = \"nic\"\nsids = [0x20]", "[[device]]\nname = \"nic\"\nsids = [0x20]\n[[smmu]]\nname = \"smmu1\"\nfeatures = [\"s2\"]")
             .Replace("\r\n", "\n");

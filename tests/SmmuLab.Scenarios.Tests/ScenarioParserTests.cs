@@ -5,7 +5,7 @@ namespace SmmuLab.Scenarios.Tests;
 public class ScenarioParserTests
 {
     [Fact]
-    public void ExampleParsesVerbatim()
+    public void Example_parses_verbatim()
     {
         var s = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
 
@@ -26,7 +26,7 @@ public class ScenarioParserTests
     }
 
     [Fact]
-    public void DefaultsApplyWhenKeysAreLeftOut()
+    public void Defaults_apply_when_keys_are_left_out()
     {
         var s = ScenarioParser.Parse(ScenarioText.Machine, "m.toml");
 
@@ -40,7 +40,7 @@ public class ScenarioParserTests
     }
 
     [Fact]
-    public void OptionalKeysAreRead()
+    public void Optional_keys_are_read()
     {
         var s = ScenarioParser.Parse("""
             invalidation = "linux"
@@ -108,7 +108,7 @@ public class ScenarioParserTests
     }
 
     [Fact]
-    public void EmbeddedDefaultParses()
+    public void Embedded_default_parses()
     {
         var s = ScenarioParser.LoadDefault();
 
@@ -121,7 +121,7 @@ public class ScenarioParserTests
     }
 
     [Fact]
-    public void EveryFileInScenariosDirectoryParses()
+    public void Every_file_in_scenarios_directory_parses()
     {
         var dir = Path.Combine(RepositoryRoot(), "scenarios");
         var files = Directory.GetFiles(dir, "*.toml");

@@ -6,7 +6,7 @@ namespace SmmuLab.Scenarios.Tests;
 public class ScenarioRunnerTests
 {
     [Fact]
-    public void CallsTheMachineInOrderWithStepIndices()
+    public void Calls_the_machine_in_order_with_step_indices()
     {
         var scenario = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
         using var machine = new FakeScenarioMachine();
@@ -34,7 +34,7 @@ public class ScenarioRunnerTests
     }
 
     [Fact]
-    public void ExpectMismatchIsAFailure()
+    public void Expect_mismatch_is_a_failure()
     {
         var scenario = ScenarioParser.Parse(ScenarioText.Machine + """
 
@@ -76,7 +76,7 @@ public class ScenarioRunnerTests
     }
 
     [Fact]
-    public void RefusedStepFailsUnlessErrorWasExpectedAndTheRunGoesOn()
+    public void Refused_step_fails_unless_error_was_expected_and_the_run_goes_on()
     {
         var scenario = ScenarioParser.Parse(ScenarioText.Machine + """
 
@@ -109,7 +109,7 @@ public class ScenarioRunnerTests
     }
 
     [Fact]
-    public void RefusedSetupEndsTheRun()
+    public void Refused_setup_ends_the_run()
     {
         var scenario = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
         using var machine = new FakeScenarioMachine();
@@ -124,7 +124,7 @@ public class ScenarioRunnerTests
     }
 
     [Fact]
-    public void ModeOverrideReachesEverySmmu()
+    public void Mode_override_reaches_every_SMMU()
     {
         var scenario = ScenarioParser.Parse(ScenarioText.Example, "example.toml");
         using var machine = new FakeScenarioMachine();
@@ -135,7 +135,7 @@ public class ScenarioRunnerTests
     }
 
     [Fact]
-    public void HandProgrammedMachineRunsTheDefaultShapedScenario()
+    public void Hand_programmed_machine_runs_the_default_shaped_scenario()
     {
         var scenario = ScenarioParser.Parse(ScenarioText.TraceScenario, "trace.toml");
         using var machine = new HandProgrammedScenarioMachine();

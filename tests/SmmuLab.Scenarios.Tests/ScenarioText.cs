@@ -1,3 +1,5 @@
+using SmmuLab.TestSupport.Scenarios;
+
 namespace SmmuLab.Scenarios.Tests;
 
 /// <summary>Scenario texts shared by the tests.</summary>
@@ -43,80 +45,26 @@ internal static class ScenarioText
         """;
 
     /// <summary>A small machine (lines 1-13) that malformed-input tests append steps or tables to.</summary>
-    public const string Machine = """
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1", "s2"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        [[domain]]
-        name = "dom"
-        kind = "s1"
-        [[domain]]
-        name = "dom2"
-        kind = "s2"
-        vmid = 3
-        """;
+    public static readonly string Machine = new ScenarioBuilder()
+        .Smmu("smmu0", "s1", "s2")
+        .Device("nic", [0x20])
+        .Domain("dom", "s1")
+        .Domain("dom2", "s2", vmid: 3)
+        .ToToml();
 
     /// <summary>A stage-1 and a stage-2 device; map, DMA, unmap (with invalidation), DMA faults. Runs on <see cref="HandProgrammedScenarioMachine"/>.</summary>
-    public const string TraceScenario = """
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1", "s2"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        [[device]]
-        name = "gpu"
-        sids = [0x30]
-        [[domain]]
-        name = "d1"
-        kind = "s1"
-        asid = 5
-        [[domain]]
-        name = "d2"
-        kind = "s2"
-        vmid = 3
-        [[step]]
-        op = "attach"
-        device = "nic"
-        domain = "d1"
-        [[step]]
-        op = "attach"
-        device = "gpu"
-        domain = "d2"
-        [[step]]
-        op = "map"
-        domain = "d1"
-        iova = 0x10000
-        pa = 0x80000000
-        size = 0x3000
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x3000
-        access = "read"
-        expect = "ok"
-        [[step]]
-        op = "unmap"
-        domain = "d1"
-        iova = 0x10000
-        size = 0x3000
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x11000
-        size = 0x1000
-        access = "write"
-        expect = "fault"
-        [[step]]
-        op = "dma"
-        device = "gpu"
-        iova = 0x10000
-        size = 0x1000
-        access = "read"
-        expect = "fault"
-        """;
+    public static readonly string TraceScenario = new ScenarioBuilder()
+        .Smmu("smmu0", "s1", "s2")
+        .Device("nic", [0x20])
+        .Device("gpu", [0x30])
+        .Domain("d1", "s1", asid: 5)
+        .Domain("d2", "s2", vmid: 3)
+        .Attach("nic", "d1")
+        .Attach("gpu", "d2")
+        .Map("d1", 0x10000, 0x80000000, 0x3000)
+        .Dma("nic", 0x10000, 0x3000, "read", expect: "ok")
+        .Unmap("d1", 0x10000, 0x3000)
+        .Dma("nic", 0x11000, 0x1000, "write", expect: "fault")
+        .Dma("gpu", 0x10000, 0x1000, "read", expect: "fault")
+        .ToToml();
 }

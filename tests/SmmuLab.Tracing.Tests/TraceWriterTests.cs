@@ -7,7 +7,7 @@ namespace SmmuLab.Tracing.Tests;
 public class TraceWriterTests
 {
     [Fact]
-    public void CommandRecordCarriesEveryLayoutField()
+    public void Command_record_carries_every_layout_field()
     {
         using var stream = new MemoryStream();
         using (var trace = new TraceWriter(stream, leaveOpen: true) { Step = 7 })
@@ -31,7 +31,7 @@ public class TraceWriterTests
     }
 
     [Fact]
-    public void EventRecordNamesTheType()
+    public void Event_record_names_the_type()
     {
         using var stream = new MemoryStream();
         using (var trace = new TraceWriter(stream, leaveOpen: true))
@@ -46,7 +46,7 @@ public class TraceWriterTests
     }
 
     [Fact]
-    public void ManyRecordsAreAllWritten()
+    public void Many_records_are_all_written()
     {
         using var stream = new MemoryStream();
         using (var trace = new TraceWriter(stream, leaveOpen: true))

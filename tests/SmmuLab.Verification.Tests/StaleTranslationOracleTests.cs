@@ -2,7 +2,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Machines;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 
 namespace SmmuLab.Verification.Tests;
 
@@ -12,7 +12,7 @@ public class StaleTranslationOracleTests
     private const ulong Pa = 0x8000_0000;
 
     [Fact]
-    public void AccessThroughALiveMappingIsFineAndCounted()
+    public void Access_through_a_live_mapping_is_fine_and_counted()
     {
         using var oracle = Paging();
         oracle.Mapped("dom", Iova, Pa, 0x2000);
@@ -23,7 +23,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void AccessToAPageNeverMappedIsUnmapped()
+    public void Access_to_a_page_never_mapped_is_unmapped()
     {
         using var oracle = Paging();
         oracle.Mapped("dom", Iova, Pa, 0x1000);
@@ -37,7 +37,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void AnyAccessWhileBlockedOrUnattachedIsAViolation()
+    public void Any_access_while_blocked_or_unattached_is_a_violation()
     {
         using var oracle = new StaleTranslationOracle();
         oracle.AddDomain("blk", OracleDomainKind.Blocked);
@@ -50,7 +50,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void RemappingAnIovaElsewhereDoesNotHideTheOldStaleTranslation()
+    public void Remapping_an_IOVA_elsewhere_does_not_hide_the_old_stale_translation()
     {
         using var oracle = Paging();
         oracle.Mapped("dom", Iova, Pa, 0x1000);
@@ -68,7 +68,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void AfterDetachTheOldDomainsMappingsAreStaleForThatDeviceOnly()
+    public void After_detach_the_old_domains_mappings_are_stale_for_that_device_only()
     {
         using var oracle = Paging();
         oracle.Attached("gpu", null, "dom");
@@ -86,7 +86,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void MovingToAnotherDomainKillsTheOldOnesMappingsAndAnEarlierUnmapKeepsItsOwnStep()
+    public void Moving_to_another_domain_kills_the_old_ones_mappings_and_an_earlier_unmap_keeps_its_own_step()
     {
         using var oracle = Paging();
         oracle.AddDomain("dom2", OracleDomainKind.Paging);
@@ -104,7 +104,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void IdentityMeansPaEqualsIovaAndNestedIsNotJudged()
+    public void Identity_means_PA_equals_IOVA_and_nested_is_not_judged()
     {
         using var oracle = new StaleTranslationOracle();
         oracle.AddDomain("id", OracleDomainKind.Identity);
@@ -121,7 +121,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void EveryViolationIsCountedButOnlyTheFirstAreKept()
+    public void Every_violation_is_counted_but_only_the_first_are_kept()
     {
         using var oracle = new StaleTranslationOracle(violationLimit: 2);
         var raised = 0;
@@ -136,7 +136,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void WatchingADriverMachineDirectlyCatchesTheSkippedLeafInvalidation()
+    public void Watching_a_driver_machine_directly_catches_the_skipped_leaf_invalidation()
     {
         using var machine = new DriverMachine(new SkipLeafInvalidation());
         machine.AddSmmu("smmu0");
@@ -162,7 +162,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void TerabyteMappingsAreKeptAsExtentsAndAPartialUnmapKillsOnlyItsPages()
+    public void Terabyte_mappings_are_kept_as_extents_and_a_partial_unmap_kills_only_its_pages()
     {
         const ulong Base = 0x1000_0000_0000; // 16 TiB of IOVA onto 16 TiB of PA from 0
         const ulong Size = 1UL << 44;
@@ -185,7 +185,7 @@ public class StaleTranslationOracleTests
     }
 
     [Fact]
-    public void UnmappingAcrossSeveralMappingsKillsEachWithItsOwnPhysicalPages()
+    public void Unmapping_across_several_mappings_kills_each_with_its_own_physical_pages()
     {
         using var oracle = Paging();
         oracle.Mapped("dom", Iova, Pa, 0x2000);

@@ -44,6 +44,9 @@ public sealed class Layout
     /// <summary>Per double word, the bits no field of this layout defines (RES0 for this use).</summary>
     public IReadOnlyList<ulong> ReservedMask { get; }
 
+    /// <summary>The bits of double word <paramref name="dword"/> that some field defines.</summary>
+    public ulong DefinedMask(int dword = 0) => ~ReservedMask[dword];
+
     public bool TryGetField(string name, out Field field) => byName.TryGetValue(name, out field);
 
     /// <summary>True when any bit outside the defined fields is set.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Bits;
+using SmmuLab.Architecture.Memory;
 
 namespace SmmuLab.Architecture.Commands;
 
@@ -98,6 +99,32 @@ public readonly record struct Command(ulong Dw0, ulong Dw1)
         new((ulong)Opcode.CMD_SYNC | CommandLayouts.Cs.Make((ulong)cs) | CommandLayouts.Msh.Make(msh)
                 | CommandLayouts.MsiAttr.Make(msiAttr) | CommandLayouts.MsiData.Make(msiData),
             CommandLayouts.MsiAddr.InsertAddress(0, msiAddress));
+
+    /// <summary>Reads the command queue entry at <paramref name="pa"/> (software's view: the memory is backed).</summary>
+    public static Command ReadFrom(IPhysicalMemory memory, ulong pa) => new(memory.Read64(pa), memory.Read64(pa + 8));
+
+    /// <summary>
+    /// Reads the command queue entry at <paramref name="pa"/> as an SMMU fetches it; false when the
+    /// fetch aborts (no memory there: CERROR_ABT).
+    /// </summary>
+    public static bool TryRead(IDeviceMemory memory, ulong pa, out Command command)
+    {
+        if (memory.TryRead64(pa, out var dw0) && memory.TryRead64(pa + 8, out var dw1))
+        {
+            command = new Command(dw0, dw1);
+            return true;
+        }
+
+        command = default;
+        return false;
+    }
+
+    /// <summary>Writes this command as the queue entry at <paramref name="pa"/>.</summary>
+    public void WriteTo(IPhysicalMemory memory, ulong pa)
+    {
+        memory.Write64(pa, Dw0);
+        memory.Write64(pa + 8, Dw1);
+    }
 
     public override string ToString() => $"{Opcode} 0x{Dw0:x16} 0x{Dw1:x16}";
 }

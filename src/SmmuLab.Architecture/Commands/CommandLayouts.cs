@@ -104,6 +104,9 @@ public static class CommandLayouts
     /// <summary>CMD_ATC_INV.Size meaning "invalidate everything" (Linux <c>ATC_INV_SIZE_ALL</c>).</summary>
     public const int AtcInvSizeAll = 52;
 
+    /// <summary>CMD_ATC_INV.Size counts 2^Size pages of 4 KiB (4.5.1): log2 of that page.</summary>
+    public const int AtcInvPageShift = 12;
+
     /// <summary>The maximum NUM in a range TLBI (Linux <c>CMDQ_TLBI_RANGE_NUM_MAX</c>).</summary>
     public const int TlbiRangeNumMax = 31;
 

@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.Bits;
+using SmmuLab.Architecture.Memory;
 
 namespace SmmuLab.Architecture.Events;
 
@@ -71,6 +72,19 @@ public readonly record struct EventRecord(ulong Dw0, ulong Dw1, ulong Dw2, ulong
 
     public EventRecord WithFault(bool stage2, FaultClass cls) =>
         this with { Dw1 = CLASS.Insert(S2.Insert(Dw1, stage2 ? 1UL : 0), (ulong)cls) };
+
+    /// <summary>Reads the event queue record at <paramref name="pa"/> (software's view: the memory is backed).</summary>
+    public static EventRecord ReadFrom(IPhysicalMemory memory, ulong pa) =>
+        new(memory.Read64(pa), memory.Read64(pa + 8), memory.Read64(pa + 16), memory.Read64(pa + 24));
+
+    /// <summary>
+    /// Writes this record as the event queue entry at <paramref name="pa"/>, as an SMMU does; false
+    /// when the write aborts (no memory there: GERROR.EVENTQ_ABT_ERR). Written one double word at a
+    /// time, each single-copy atomic; a queue entry is aligned to its size, so it does not straddle
+    /// the end of a RAM region and aborts as a whole.
+    /// </summary>
+    public bool TryWriteTo(IDeviceMemory memory, ulong pa) =>
+        memory.TryWrite64(pa, Dw0) && memory.TryWrite64(pa + 8, Dw1) && memory.TryWrite64(pa + 16, Dw2) && memory.TryWrite64(pa + 24, Dw3);
 
     public override string ToString() => $"{Id} sid=0x{Sid:x}{(SsidValid ? $" ssid=0x{Ssid:x}" : string.Empty)} addr=0x{Address:x}";
 }

@@ -1,9 +1,11 @@
 namespace SmmuLab.Architecture.Memory;
 
 /// <summary>
-/// The system's physical address space as a device or a driver sees it: little-endian, naturally
+/// The system's physical address space as software (a driver) sees it: little-endian, naturally
 /// aligned 32- and 64-bit accesses, byte copies, and an atomic 32-bit compare-exchange (the MSI
-/// completion word a CMD_SYNC writes is polled with it). Addresses are 52-bit PAs.
+/// completion word a CMD_SYNC writes is polled with it). Software accesses only memory it owns, so
+/// these do not fail. A device's view, where an access may abort, is <see cref="IDeviceMemory"/>.
+/// Addresses are 52-bit PAs.
 /// </summary>
 public interface IPhysicalMemory
 {
@@ -26,7 +28,4 @@ public interface IPhysicalMemory
     void Read(ulong pa, Span<byte> destination);
 
     void Write(ulong pa, ReadOnlySpan<byte> source);
-
-    /// <summary>True when <paramref name="pa"/> is backed (an access elsewhere is an external abort).</summary>
-    bool IsBacked(ulong pa);
 }

@@ -49,6 +49,12 @@ public static class Descriptor
     public static readonly Field APTable = new("APTable", 0, 61, 2);
     public static readonly Field NSTable = new("NSTable", 0, 63, 1);
 
+    /// <summary>APTable[0] (bit 61): no unprivileged access below.</summary>
+    public const ulong ApTableNoUnprivileged = 1UL << 61;
+
+    /// <summary>APTable[1] (bit 62): no write access below.</summary>
+    public const ulong ApTableReadOnly = 1UL << 62;
+
     public const ulong ApUnprivileged = 1UL << 6;
     public const ulong ApReadOnly = 1UL << 7;
     public const ulong S2ApRead = 1UL << 6;

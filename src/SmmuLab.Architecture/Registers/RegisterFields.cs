@@ -42,6 +42,12 @@ public static class Idr0
     /// <summary>TTF value for VMSAv8-64 (AArch64) tables.</summary>
     public const uint TtfAArch64 = 2;
 
+    /// <summary>TTF[0]: VMSAv8-32 LPAE (AArch32) tables are supported.</summary>
+    public const uint TtfAArch32Bit = 0b01;
+
+    /// <summary>TTF[1]: VMSAv8-64 (AArch64) tables are supported.</summary>
+    public const uint TtfAArch64Bit = 0b10;
+
     /// <summary>TTENDIAN: little-endian only.</summary>
     public const uint TtEndianLittle = 2;
 }
@@ -127,7 +133,10 @@ public static class Cr0
     public static readonly Layout Layout = new("CR0", 1, SMMUEN, PRIQEN, EVENTQEN, CMDQEN, ATSCHK, VMW);
 
     /// <summary>The writable, acknowledged bits.</summary>
-    public const uint ImplementedMask = 0x1DF;
+    public static readonly uint ImplementedMask = (uint)Layout.DefinedMask();
+
+    /// <summary>The enables of the SMMU and its queues: CR1 may change only while all are 0 (6.3.11).</summary>
+    public static readonly uint EnablesMask = (uint)(SMMUEN.InPlaceMask | PRIQEN.InPlaceMask | EVENTQEN.InPlaceMask | CMDQEN.InPlaceMask);
 }
 
 /// <summary>SMMU_CR1 (6.3.11).</summary>
@@ -140,7 +149,9 @@ public static class Cr1
     public static readonly Field TABLE_OC = new("TABLE_OC", 0, 8, 2);
     public static readonly Field TABLE_SH = new("TABLE_SH", 0, 10, 2);
 
-    public const uint ImplementedMask = 0xFFF;
+    public static readonly Layout Layout = new("CR1", 1, QUEUE_IC, QUEUE_OC, QUEUE_SH, TABLE_IC, TABLE_OC, TABLE_SH);
+
+    public static readonly uint ImplementedMask = (uint)Layout.DefinedMask();
 }
 
 /// <summary>SMMU_CR2 (6.3.12).</summary>
@@ -151,7 +162,9 @@ public static class Cr2
     public static readonly Field PTM = new("PTM", 0, 2, 1);
     public static readonly Field REC_CFG_ATS = new("REC_CFG_ATS", 0, 3, 1);
 
-    public const uint ImplementedMask = 0xF;
+    public static readonly Layout Layout = new("CR2", 1, E2H, RECINVSID, PTM, REC_CFG_ATS);
+
+    public static readonly uint ImplementedMask = (uint)Layout.DefinedMask();
 }
 
 /// <summary>SMMU_GBPA (6.3.14).</summary>
@@ -166,10 +179,16 @@ public static class Gbpa
     public static readonly Field ABORT = new("ABORT", 0, 20, 1);
     public static readonly Field Update = new("Update", 0, 31, 1);
 
-    public const uint ImplementedMask = 0x001F3F1F;
+    public static readonly Layout Layout = new("GBPA", 1, MemAttr, MTCFG, ALLOCCFG, SHCFG, PRIVCFG, INSTCFG, ABORT, Update);
 
-    /// <summary>Reset value: SHCFG = use incoming.</summary>
-    public const uint ResetValue = 0x1000;
+    /// <summary>The bits a completed update stores: every field but Update, which reads as 0 once the update is done.</summary>
+    public static readonly uint ImplementedMask = (uint)(Layout.DefinedMask() & ~Update.InPlaceMask);
+
+    /// <summary>Reset value: SHCFG = 0b01, use incoming (a constant, for use in attributes).</summary>
+    public const uint ResetValue = ShcfgUseIncoming << 12;
+
+    /// <summary>SHCFG = 0b01: use the incoming shareability.</summary>
+    public const uint ShcfgUseIncoming = 0b01;
 }
 
 /// <summary>SMMU_IRQ_CTRL and SMMU_IRQ_CTRLACK (6.3.18).</summary>
@@ -179,7 +198,9 @@ public static class IrqCtrl
     public static readonly Field PRIQ_IRQEN = new("PRIQ_IRQEN", 0, 1, 1);
     public static readonly Field EVENTQ_IRQEN = new("EVENTQ_IRQEN", 0, 2, 1);
 
-    public const uint ImplementedMask = 0x7;
+    public static readonly Layout Layout = new("IRQ_CTRL", 1, GERROR_IRQEN, PRIQ_IRQEN, EVENTQ_IRQEN);
+
+    public static readonly uint ImplementedMask = (uint)Layout.DefinedMask();
 }
 
 /// <summary>SMMU_GERROR and SMMU_GERRORN (6.3.19, 6.3.20). An error is active while the two bits differ.</summary>
@@ -196,13 +217,14 @@ public static class GError
     public const uint CMDQP_ERR = 1u << 9;
     public const uint DPT_ERR = 1u << 10;
 
-    /// <summary>The bits this model implements.</summary>
-    public const uint ImplementedMask = 0x1FD;
-
+    /// <summary>The errors this model implements (CMDQP_ERR and DPT_ERR are not).</summary>
     public static readonly Layout Layout = new("GERROR", 1,
         new Field("CMDQ_ERR", 0, 0, 1), new Field("EVENTQ_ABT_ERR", 0, 2, 1), new Field("PRIQ_ABT_ERR", 0, 3, 1),
         new Field("MSI_CMDQ_ABT_ERR", 0, 4, 1), new Field("MSI_EVENTQ_ABT_ERR", 0, 5, 1),
         new Field("MSI_PRIQ_ABT_ERR", 0, 6, 1), new Field("MSI_GERROR_ABT_ERR", 0, 7, 1), new Field("SFM_ERR", 0, 8, 1));
+
+    /// <summary>The bits this model implements.</summary>
+    public static readonly uint ImplementedMask = (uint)Layout.DefinedMask();
 }
 
 /// <summary>The *_IRQ_CFG0/1/2 registers of the GERROR, EVENTQ and PRIQ interrupts (6.3.21-6.3.23).</summary>
@@ -215,14 +237,20 @@ public static class IrqCfg
     /// </summary>
     public static readonly Field ADDR = new("ADDR", 0, 2, 54, FieldKind.Address);
 
+    /// <summary>CFG1.DATA: the MSI payload.</summary>
+    public static readonly Field DATA = new("DATA", 0, 0, 32);
+
     /// <summary>CFG2.MemAttr.</summary>
     public static readonly Field MemAttr = new("MemAttr", 0, 0, 4);
 
     /// <summary>CFG2.SH.</summary>
     public static readonly Field SH = new("SH", 0, 4, 2);
 
-    /// <summary>The implemented bits of a CFG2 register.</summary>
-    public static readonly uint Cfg2Mask = (uint)(MemAttr.InPlaceMask | SH.InPlaceMask);
+    public static readonly Layout Cfg0Layout = new("IRQ_CFG0", 1, ADDR);
+
+    public static readonly Layout Cfg1Layout = new("IRQ_CFG1", 1, DATA);
+
+    public static readonly Layout Cfg2Layout = new("IRQ_CFG2", 1, MemAttr, SH);
 }
 
 /// <summary>SMMU_STRTAB_BASE (6.3.24) and SMMU_STRTAB_BASE_CFG (6.3.25).</summary>
@@ -235,8 +263,9 @@ public static class StrtabBase
     public static readonly Field SPLIT = new("SPLIT", 0, 6, 5);
     public static readonly Field FMT = new("FMT", 0, 16, 2);
 
-    /// <summary>The implemented bits of STRTAB_BASE_CFG.</summary>
-    public static readonly uint CfgMask = (uint)(LOG2SIZE.InPlaceMask | SPLIT.InPlaceMask | FMT.InPlaceMask);
+    public static readonly Layout Layout = new("STRTAB_BASE", 1, ADDR, RA);
+
+    public static readonly Layout CfgLayout = new("STRTAB_BASE_CFG", 1, LOG2SIZE, SPLIT, FMT);
 
     public const uint FmtLinear = 0;
     public const uint Fmt2Level = 1;
@@ -251,8 +280,7 @@ public static class QueueBase
     /// <summary>RA for the command queue, WA for the event and PRI queues.</summary>
     public static readonly Field RWA = new("RWA", 0, 62, 1);
 
-    /// <summary>The bits of a queue base register software can write.</summary>
-    public static readonly ulong WritableMask = ADDR.InPlaceMask | RWA.InPlaceMask | LOG2SIZE.InPlaceMask;
+    public static readonly Layout Layout = new("Q_BASE", 1, LOG2SIZE, ADDR, RWA);
 
     /// <summary>
     /// The base a queue is really at: ADDR with the bits below MAX(queue size in bytes, 32) treated
@@ -265,11 +293,33 @@ public static class QueueBase
 /// <summary>Queue PROD/CONS registers (6.3.27, 6.3.28).</summary>
 public static class QueuePointer
 {
+    /// <summary>PROD.WR / CONS.RD: the index and, above it, the wrap bit, for queues of up to 2^19 entries.</summary>
+    public static readonly Field WR = new("WR", 0, 0, 20);
+
+    /// <summary>CONS.RD: as <see cref="WR"/>.</summary>
+    public static readonly Field RD = new("RD", 0, 0, 20);
+
     /// <summary>CMDQ_CONS.ERR: the command error reason.</summary>
     public static readonly Field ERR = new("ERR", 0, 24, 7);
 
-    /// <summary>EVENTQ_PROD.OVFLG / EVENTQ_CONS.OVACKFLG.</summary>
-    public const uint OverflowFlag = 1u << 31;
+    /// <summary>EVENTQ_PROD.OVFLG, PRIQ_PROD.OVFLG: the queue overflowed.</summary>
+    public static readonly Field OVFLG = new("OVFLG", 0, 31, 1);
+
+    /// <summary>EVENTQ_CONS.OVACKFLG, PRIQ_CONS.OVACKFLG: the last overflow software has seen.</summary>
+    public static readonly Field OVACKFLG = new("OVACKFLG", 0, 31, 1);
+
+    /// <summary>EVENTQ_PROD.OVFLG / EVENTQ_CONS.OVACKFLG, in place.</summary>
+    public static readonly uint OverflowFlag = (uint)OVFLG.InPlaceMask;
+
+    public static readonly Layout CmdqProdLayout = new("CMDQ_PROD", 1, WR);
+
+    public static readonly Layout CmdqConsLayout = new("CMDQ_CONS", 1, RD, ERR);
+
+    /// <summary>EVENTQ_PROD and PRIQ_PROD.</summary>
+    public static readonly Layout OutputProdLayout = new("Q_PROD", 1, WR, OVFLG);
+
+    /// <summary>EVENTQ_CONS and PRIQ_CONS.</summary>
+    public static readonly Layout OutputConsLayout = new("Q_CONS", 1, RD, OVACKFLG);
 
     /// <summary>The index-and-wrap bits for a queue of 2^log2Size entries.</summary>
     public static uint WrapIndexMask(int log2Size) => (2u << log2Size) - 1;

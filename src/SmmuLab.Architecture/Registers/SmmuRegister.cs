@@ -3,7 +3,8 @@ namespace SmmuLab.Architecture.Registers;
 /// <summary>
 /// Offsets of the Non-secure SMMUv3 registers (IHI0070 6.2). Page 1 starts at
 /// <see cref="Page1"/>; the event and PRI queue PROD/CONS live there. Linux names are the same with
-/// an <c>ARM_SMMU_</c> prefix.
+/// an <c>ARM_SMMU_</c> prefix. Widths, reset values and names are the model's register table
+/// (<c>SmmuDevice.RegisterName</c>).
 /// </summary>
 public static class SmmuRegister
 {
@@ -56,53 +57,4 @@ public static class SmmuRegister
 
     public const int PRIQ_PROD = Page1 + 0x0C8;
     public const int PRIQ_CONS = Page1 + 0x0CC;
-
-    /// <summary>True for the registers that are 64 bits wide (accessible as two 32-bit halves).</summary>
-    public static bool Is64Bit(int offset) => offset is GERROR_IRQ_CFG0 or STRTAB_BASE or CMDQ_BASE or EVENTQ_BASE
-        or EVENTQ_IRQ_CFG0 or PRIQ_BASE or PRIQ_IRQ_CFG0;
-
-    /// <summary>The spec name of a register offset, or null.</summary>
-    public static string? NameOf(int offset) => offset switch
-    {
-        IDR0 => "IDR0",
-        IDR1 => "IDR1",
-        IDR2 => "IDR2",
-        IDR3 => "IDR3",
-        IDR4 => "IDR4",
-        IDR5 => "IDR5",
-        IIDR => "IIDR",
-        AIDR => "AIDR",
-        CR0 => "CR0",
-        CR0ACK => "CR0ACK",
-        CR1 => "CR1",
-        CR2 => "CR2",
-        STATUSR => "STATUSR",
-        GBPA => "GBPA",
-        AGBPA => "AGBPA",
-        IRQ_CTRL => "IRQ_CTRL",
-        IRQ_CTRLACK => "IRQ_CTRLACK",
-        GERROR => "GERROR",
-        GERRORN => "GERRORN",
-        GERROR_IRQ_CFG0 => "GERROR_IRQ_CFG0",
-        GERROR_IRQ_CFG1 => "GERROR_IRQ_CFG1",
-        GERROR_IRQ_CFG2 => "GERROR_IRQ_CFG2",
-        STRTAB_BASE => "STRTAB_BASE",
-        STRTAB_BASE_CFG => "STRTAB_BASE_CFG",
-        CMDQ_BASE => "CMDQ_BASE",
-        CMDQ_PROD => "CMDQ_PROD",
-        CMDQ_CONS => "CMDQ_CONS",
-        EVENTQ_BASE => "EVENTQ_BASE",
-        EVENTQ_IRQ_CFG0 => "EVENTQ_IRQ_CFG0",
-        EVENTQ_IRQ_CFG1 => "EVENTQ_IRQ_CFG1",
-        EVENTQ_IRQ_CFG2 => "EVENTQ_IRQ_CFG2",
-        PRIQ_BASE => "PRIQ_BASE",
-        PRIQ_IRQ_CFG0 => "PRIQ_IRQ_CFG0",
-        PRIQ_IRQ_CFG1 => "PRIQ_IRQ_CFG1",
-        PRIQ_IRQ_CFG2 => "PRIQ_IRQ_CFG2",
-        EVENTQ_PROD => "EVENTQ_PROD",
-        EVENTQ_CONS => "EVENTQ_CONS",
-        PRIQ_PROD => "PRIQ_PROD",
-        PRIQ_CONS => "PRIQ_CONS",
-        _ => null,
-    };
 }

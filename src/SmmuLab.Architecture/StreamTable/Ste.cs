@@ -95,9 +95,17 @@ public static class SteConfig
     public const uint S2Translate = 0b110;
     public const uint Nested = 0b111;
 
-    public static bool HasStage1(uint config) => (config & 0b101) == 0b101;
+    /// <summary>Config[2] = 1: the stream is translated or bypassed (0b0xx aborts).</summary>
+    public static bool Enabled(uint config) => (config & Bypass) == Bypass;
 
-    public static bool HasStage2(uint config) => (config & 0b110) == 0b110;
+    /// <summary>Config = 0b1x1: stage 1 translates.</summary>
+    public static bool HasStage1(uint config) => (config & S1Translate) == S1Translate;
+
+    /// <summary>Config = 0b11x: stage 2 translates.</summary>
+    public static bool HasStage2(uint config) => (config & S2Translate) == S2Translate;
+
+    /// <summary>Some stage translates: Config is 0b101, 0b110 or 0b111.</summary>
+    public static bool Translates(uint config) => HasStage1(config) || HasStage2(config);
 
     public static string Name(uint config) => config switch
     {
@@ -149,6 +157,9 @@ public static class Strw
 
     /// <summary>EL2, or EL2-E2H when CR2.E2H is set.</summary>
     public const uint El2 = 0b10;
+
+    /// <summary>0b01 and 0b11 are reserved.</summary>
+    public static bool IsReserved(uint strw) => strw is not (NsEl1 or El2);
 }
 
 /// <summary>Level-1 Stream Table Descriptor, 8 bytes (5.1).</summary>

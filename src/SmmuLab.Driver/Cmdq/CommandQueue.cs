@@ -139,8 +139,7 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>Reads the command in the slot a queue pointer designates.</summary>
     public Command ReadSlot(uint p)
     {
-        var slot = SlotAddress(p);
-        return new Command(memory.Read64(slot), memory.Read64(slot + 8));
+        return Command.ReadFrom(memory, SlotAddress(p));
     }
 
     /// <summary>Frees the ring. Only when the SMMU no longer uses it (CMDQEN clear).</summary>
@@ -153,12 +152,7 @@ public sealed partial class CommandQueue : IDisposable
         }
     }
 
-    private void WriteSlot(uint p, in Command command)
-    {
-        var slot = SlotAddress(p);
-        memory.Write64(slot, command.Dw0);
-        memory.Write64(slot + 8, command.Dw1);
-    }
+    private void WriteSlot(uint p, in Command command) => command.WriteTo(memory, SlotAddress(p));
 
     /// <summary>
     /// The CMD_SYNC for the slot at <paramref name="p"/>. With MSI polling it targets its own slot

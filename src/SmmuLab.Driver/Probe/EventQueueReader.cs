@@ -59,8 +59,7 @@ public sealed class EventQueueReader
             while (!QueuePointer.IsEmpty(prod, cons, Log2Entries))
             {
                 var slot = Base + (QueuePointer.Index(cons, Log2Entries) * (ulong)EventRecord.Bytes);
-                var m = platform.Memory;
-                read.Add(new EventRecord(m.Read64(slot), m.Read64(slot + 8), m.Read64(slot + 16), m.Read64(slot + 24)));
+                read.Add(EventRecord.ReadFrom(platform.Memory, slot));
                 cons = QueuePointer.Increment(cons, Log2Entries);
             }
 

@@ -165,8 +165,7 @@ public sealed partial class Tegra241Cmdqv
             case CmdqvRegister.VINTF_INT_MASK + 4:
                 lock (configGate)
                 {
-                    var shift = offset == CmdqvRegister.VINTF_INT_MASK ? 0 : 32;
-                    interruptMask = (interruptMask & ~(0xFFFF_FFFFUL << shift)) | ((ulong)value << shift);
+                    interruptMask = RegisterHalves.With(interruptMask, value, high: offset != CmdqvRegister.VINTF_INT_MASK);
                 }
 
                 break;
@@ -203,7 +202,7 @@ public sealed partial class Tegra241Cmdqv
             if (mapping)
             {
                 var slotInRange = v < vintfs.Length && l < vcmdqs.Length;
-                var sameAsBefore = wasMapped && (old & ~1u) == (value & ~1u);
+                var sameAsBefore = wasMapped && ((old ^ value) & ~(uint)CmdqAlloc.ALLOCATED.InPlaceMask) == 0;
                 if (!sameAsBefore && (wasMapped || !slotInRange || logicalMap[(v * vcmdqs.Length) + l] >= 0
                     || (l > 0 && logicalMap[(v * vcmdqs.Length) + l - 1] < 0)))
                 {

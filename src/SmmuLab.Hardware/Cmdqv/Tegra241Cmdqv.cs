@@ -1,5 +1,4 @@
 using SmmuLab.Architecture.Cmdqv;
-using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Hardware.Smmu;
 
@@ -33,7 +32,7 @@ public sealed partial class Tegra241Cmdqv : IMmio
     private long interruptsDropped;
     private long allocationOrderViolations;
 
-    public Tegra241Cmdqv(Tegra241CmdqvOptions options, SmmuDevice smmu, IPhysicalMemory memory)
+    public Tegra241Cmdqv(Tegra241CmdqvOptions options, SmmuDevice smmu, IDeviceMemory memory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(smmu);
@@ -90,10 +89,7 @@ public sealed partial class Tegra241Cmdqv : IMmio
     /// </summary>
     public long AllocationOrderViolations => Interlocked.Read(ref allocationOrderViolations);
 
-    internal IPhysicalMemory Memory { get; }
-
-    /// <summary>Raised for every command a VCMDQ consumed (global VCMDQ index, the command as executed), under that queue's lock.</summary>
-    public event Action<int, Command>? CommandConsumed;
+    internal IDeviceMemory Memory { get; }
 
     /// <summary>What global VCMDQ <paramref name="vcmdq"/> consumed.</summary>
     public VcmdqStatistics QueueStatistics(int vcmdq) => vcmdqs[vcmdq].Statistics;
@@ -124,9 +120,34 @@ public sealed partial class Tegra241Cmdqv : IMmio
             : default;
     }
 
-    internal bool InterruptUnmasked(int vintf) => (Volatile.Read(ref interruptMask) & (1UL << vintf)) == 0;
+    /// <summary>
+    /// Puts the CMDQV back in its reset state: CMDQV_EN = 0, no VCMDQ allocated, every VINTF disabled
+    /// with its SID pairs cleared, every VCMDQ disabled and idle with no error, VINTF_INT_MASK = 0.
+    /// The interrupt counters keep counting. The SMMU beside it is reset on its own
+    /// (<see cref="SmmuDevice.Reset"/>).
+    /// </summary>
+    public void Reset()
+    {
+        lock (configGate)
+        {
+            Volatile.Write(ref config, 0);
+            interruptMask = 0;
+            Array.Clear(alloc);
+            Array.Fill(logicalMap, -1);
+        }
 
-    internal void OnCommandConsumed(int vcmdq, in Command cmd) => CommandConsumed?.Invoke(vcmdq, cmd);
+        foreach (var vintf in vintfs)
+        {
+            vintf.Reset();
+        }
+
+        foreach (var q in vcmdqs)
+        {
+            q.Reset();
+        }
+    }
+
+    internal bool InterruptUnmasked(int vintf) => (Volatile.Read(ref interruptMask) & (1UL << vintf)) == 0;
 
     private void RaiseInterrupt()
     {

@@ -1,31 +1,22 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Hardware.Cmdqv;
 
 /// <summary>What one VCMDQ consumed. Updated under the queue's lock; reads are atomic per counter.</summary>
 public sealed class VcmdqStatistics
 {
-    private readonly long[] commandsByOpcode = new long[256];
     private readonly long[] errorsByCode = new long[8];
     private long vmidsReplaced;
     private long sidsReplaced;
     private long reservedBitCommands;
 
-    /// <summary>Commands executed (after any substitution), CMD_SYNCs included.</summary>
-    public long CommandsConsumed
-    {
-        get
-        {
-            long n = 0;
-            for (var i = 0; i < commandsByOpcode.Length; i++)
-            {
-                n += Interlocked.Read(ref commandsByOpcode[i]);
-            }
+    /// <summary>Commands executed (after any substitution), by opcode.</summary>
+    public OpcodeCounters CommandsByOpcode { get; } = new();
 
-            return n;
-        }
-    }
+    /// <summary>Commands executed (after any substitution), CMD_SYNCs included.</summary>
+    public long CommandsConsumed => CommandsByOpcode.Total;
 
     /// <summary>Commands executed, CMD_SYNC excluded.</summary>
     public long NonSyncCommands => CommandsConsumed - Commands(Opcode.CMD_SYNC);
@@ -57,24 +48,14 @@ public sealed class VcmdqStatistics
     /// </summary>
     public long ReservedBitCommands => Interlocked.Read(ref reservedBitCommands);
 
-    public long Commands(Opcode op) => Interlocked.Read(ref commandsByOpcode[(byte)op]);
+    public long Commands(Opcode op) => CommandsByOpcode[op];
 
     public long ErrorCount(VcmdqError error) => Interlocked.Read(ref errorsByCode[(int)error & 7]);
 
     /// <summary>Non-zero command counts by opcode, in opcode order.</summary>
-    public IEnumerable<(Opcode Opcode, long Count)> CommandCounts()
-    {
-        for (var i = 0; i < 256; i++)
-        {
-            var n = Interlocked.Read(ref commandsByOpcode[i]);
-            if (n != 0)
-            {
-                yield return ((Opcode)i, n);
-            }
-        }
-    }
+    public IEnumerable<(Opcode Opcode, long Count)> CommandCounts() => CommandsByOpcode.NonZero();
 
-    internal void CountCommand(Opcode op) => Interlocked.Increment(ref commandsByOpcode[(byte)op]);
+    internal void CountCommand(Opcode op) => CommandsByOpcode.Count(op);
 
     internal void CountError(VcmdqError error) => Interlocked.Increment(ref errorsByCode[(int)error & 7]);
 

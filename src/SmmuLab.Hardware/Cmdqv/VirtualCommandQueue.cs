@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Cmdqv;
 using SmmuLab.Architecture.Commands;
-using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Observation;
+using SmmuLab.Hardware.Queues;
 
 namespace SmmuLab.Hardware.Cmdqv;
 
@@ -11,18 +12,27 @@ namespace SmmuLab.Hardware.Cmdqv;
 /// before its write returns. Each VCMDQ has its own lock, so queues are consumed independently;
 /// they meet only in the SMMU's lock while a command executes.
 /// </summary>
-internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
+internal sealed class VirtualCommandQueue
 {
     private readonly Lock gate = new();
-    private uint cons;
-    private uint prod;
+    private readonly Tegra241Cmdqv owner;
+
+    /// <summary>BASE, PROD and CONS. CONS.ERR codes are the SMMU's CERROR codes, extended (<see cref="VcmdqError"/>).</summary>
+    private readonly HardwareQueue queue;
+
     private uint config;
     private uint gerror;
     private uint gerrorn;
-    private ulong baseRegister;
     private ulong consIndexBase;
 
-    public int Index { get; } = index;
+    public VirtualCommandQueue(Tegra241Cmdqv owner, int index)
+    {
+        this.owner = owner;
+        Index = index;
+        queue = new HardwareQueue(new QueueFormat(VcmdqBase.ADDR, VcmdqBase.LOG2SIZE, VcmdqPointer.INDEX, VcmdqPointer.ERR, CommandLayouts.Bytes, owner.Options.MaxQueueLog2));
+    }
+
+    public int Index { get; }
 
     public VcmdqStatistics Statistics { get; } = new();
 
@@ -31,13 +41,11 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
 
     private bool Enabled => VcmdqControl.EN.IsSet(Volatile.Read(ref config));
 
-    private int Log2Size => Math.Min((int)VcmdqBase.LOG2SIZE.Get(Volatile.Read(ref baseRegister)), owner.Options.MaxQueueLog2);
-
     /// <summary>Page-0 registers are single words written under the lock, so reads need none.</summary>
     public uint ReadPage0(int register) => register switch
     {
-        CmdqvRegister.VCMDQ_CONS => Volatile.Read(ref cons),
-        CmdqvRegister.VCMDQ_PROD => Volatile.Read(ref prod),
+        CmdqvRegister.VCMDQ_CONS => queue.Cons,
+        CmdqvRegister.VCMDQ_PROD => queue.Prod,
         CmdqvRegister.VCMDQ_CONFIG => Volatile.Read(ref config),
         CmdqvRegister.VCMDQ_STATUS => Volatile.Read(ref config) & (uint)VcmdqControl.EN.InPlaceMask,
         CmdqvRegister.VCMDQ_GERROR => Volatile.Read(ref gerror),
@@ -51,10 +59,23 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
         {
             return register switch
             {
-                CmdqvRegister.VCMDQ_BASE => baseRegister,
+                CmdqvRegister.VCMDQ_BASE => queue.Base,
                 CmdqvRegister.VCMDQ_CONS_INDX_BASE => consIndexBase,
                 _ => 0,
             };
+        }
+    }
+
+    /// <summary>Back to reset: disabled, no error, BASE, PROD, CONS and CONS_INDX_BASE zero.</summary>
+    public void Reset()
+    {
+        lock (gate)
+        {
+            queue.Reset(0);
+            Volatile.Write(ref config, 0);
+            Volatile.Write(ref gerror, 0);
+            Volatile.Write(ref gerrorn, 0);
+            consIndexBase = 0;
         }
     }
 
@@ -67,14 +88,14 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
             switch (register)
             {
                 case CmdqvRegister.VCMDQ_PROD:
-                    Volatile.Write(ref prod, value & QueuePointer.WrapIndexMask(Log2Size));
+                    queue.Prod = queue.TrimToSize(value & (uint)VcmdqPointer.INDEX.InPlaceMask);
                     kick = Enabled;
                     break;
                 case CmdqvRegister.VCMDQ_CONS:
                     // Software sets CONS only while the queue is disabled (reset, deinit).
                     if (!Enabled)
                     {
-                        Volatile.Write(ref cons, value & (QueuePointer.WrapIndexMask(Log2Size) | (uint)VcmdqPointer.ERR.InPlaceMask));
+                        queue.Cons = queue.TrimToSize(value & (uint)(VcmdqPointer.INDEX.InPlaceMask | VcmdqPointer.ERR.InPlaceMask));
                     }
 
                     break;
@@ -106,7 +127,7 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
                 case CmdqvRegister.VCMDQ_BASE:
                     if (!Enabled)
                     {
-                        Volatile.Write(ref baseRegister, value & (VcmdqBase.ADDR.InPlaceMask | VcmdqBase.LOG2SIZE.InPlaceMask));
+                        queue.Base = value & (VcmdqBase.ADDR.InPlaceMask | VcmdqBase.LOG2SIZE.InPlaceMask);
                     }
 
                     break;
@@ -124,8 +145,8 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
     {
         lock (gate)
         {
-            var current = register == CmdqvRegister.VCMDQ_BASE ? baseRegister : consIndexBase;
-            WritePage1(register, high ? (current & 0xFFFF_FFFFUL) | ((ulong)half << 32) : (current & ~0xFFFF_FFFFUL) | half);
+            var current = register == CmdqvRegister.VCMDQ_BASE ? queue.Base : consIndexBase;
+            WritePage1(register, RegisterHalves.With(current, half, high));
         }
     }
 
@@ -136,54 +157,60 @@ internal sealed class VirtualCommandQueue(Tegra241Cmdqv owner, int index)
     private bool ConsumeLocked()
     {
         var view = owner.ViewOf(Index);
-        if (view.Vintf is not { } vintf)
+        if (view.Vintf is null)
         {
             return false;
         }
 
-        var log2 = Log2Size;
-        var baseAddr = QueueBase.AlignedBase(VcmdqBase.ADDR.GetAddress(baseRegister), log2, CommandLayouts.Bytes);
-        var memory = owner.Memory;
-        while (!InError && !QueuePointer.IsEmpty(prod, cons, log2))
-        {
-            var slot = baseAddr + (QueuePointer.Index(cons, log2) * (ulong)CommandLayouts.Bytes);
-            if (!memory.IsBacked(slot))
-            {
-                return StopOnError(VcmdqError.ABT, vintf);
-            }
+        var sink = new Sink(this, view);
+        CommandConsumer.Run(queue, owner.Memory, ref sink);
+        return sink.Interrupt;
+    }
 
-            var cmd = new Command(memory.Read64(slot), memory.Read64(slot + 8));
-            var error = GuestCommandFilter.Apply(ref cmd, view.HypOwn, view.Vmid, vintf, Statistics);
+    /// <summary>This queue as <see cref="CommandConsumer"/> runs it, under the rules of its VINTF.</summary>
+    private struct Sink(VirtualCommandQueue q, Tegra241Cmdqv.QueueView view) : ICommandSink
+    {
+        /// <summary>The queue stopped on an error whose VINTF interrupt is unmasked.</summary>
+        public bool Interrupt { get; private set; }
+
+        public readonly bool MayConsume => !q.InError;
+
+        public readonly void Fetching()
+        {
+        }
+
+        public readonly byte Execute(ref Command command)
+        {
+            var error = GuestCommandFilter.Apply(ref command, view.HypOwn, view.Vmid, view.Vintf!, q.Statistics);
             var reservedIgnored = false;
             if (error == VcmdqError.NONE)
             {
-                error = (VcmdqError)owner.Smmu.ExecuteFromSecondaryQueue(cmd, out reservedIgnored);
+                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command, CommandQueueId.OfVcmdq(q.Index), out reservedIgnored);
             }
 
-            if (error != VcmdqError.NONE)
+            if (error == VcmdqError.NONE)
             {
-                return StopOnError(error, vintf);
+                q.Statistics.CountCommand(command.Opcode);
+                if (reservedIgnored)
+                {
+                    q.Statistics.CountReservedBitCommand();
+                }
             }
 
-            Statistics.CountCommand(cmd.Opcode);
-            if (reservedIgnored)
-            {
-                Statistics.CountReservedBitCommand();
-            }
-
-            Volatile.Write(ref cons, QueuePointer.Increment(cons & ~(uint)VcmdqPointer.ERR.InPlaceMask, log2));
-            owner.OnCommandConsumed(Index, cmd);
+            return (byte)error;
         }
 
-        return false;
-    }
+        /// <summary>GERROR.CMDQ_ERR is raised once CONS.ERR holds the reason.</summary>
+        public void Stopped(byte error)
+        {
+            q.Statistics.CountError((VcmdqError)error);
+            Volatile.Write(ref q.gerror, q.gerror ^ VcmdqGError.CMDQ_ERR);
+            Interrupt = q.owner.InterruptUnmasked(view.Vintf!.Index);
+        }
 
-    /// <summary>CONS stays on the failing command with CONS.ERR set, then GERROR.CMDQ_ERR is raised.</summary>
-    private bool StopOnError(VcmdqError error, VirtualInterface vintf)
-    {
-        Volatile.Write(ref cons, (uint)VcmdqPointer.ERR.Insert(cons, (ulong)error));
-        Statistics.CountError(error);
-        Volatile.Write(ref gerror, gerror ^ VcmdqGError.CMDQ_ERR);
-        return owner.InterruptUnmasked(vintf.Index);
+        /// <summary>Reported to the SMMU's observers when it executed (<see cref="Smmu.SmmuDevice.AddObserver"/>).</summary>
+        public readonly void Consumed(in Command command)
+        {
+        }
     }
 }

@@ -31,6 +31,17 @@ internal sealed class VirtualInterface(int index, int sidSlots)
 
     public int SidSlots => sidMatch.Length;
 
+    /// <summary>Back to reset: disabled, every SID_MATCH/SID_REPLACE pair zero.</summary>
+    public void Reset()
+    {
+        lock (Gate)
+        {
+            Config = 0;
+            Array.Clear(sidMatch);
+            Array.Clear(sidReplace);
+        }
+    }
+
     public uint SidMatch(int slot) => sidMatch[slot];
 
     public uint SidReplace(int slot) => sidReplace[slot];

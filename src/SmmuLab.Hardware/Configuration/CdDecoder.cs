@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.PageTables;
+using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Translation;
 using R = SmmuLab.Hardware.Configuration.ConfigFaultReason;
 
@@ -91,7 +92,7 @@ internal static class CdDecoder
         }
 
         // AA64 = 0 selects VMSAv8-32 LPAE (needs IDR0.TTF[0]); only VMSAv8-64 is implemented.
-        if (!Cd.AA64.IsSet(cd) || (f.Ttf & 0b10) == 0)
+        if (!Cd.AA64.IsSet(cd) || (f.Ttf & Idr0.TtfAArch64Bit) == 0)
         {
             return R.CdAArch32NotSupported;
         }

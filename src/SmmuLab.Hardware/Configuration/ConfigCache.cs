@@ -40,7 +40,7 @@ public sealed class ConfigCache
     /// <param name="steCapacity">STE entries kept (0 disables STE caching).</param>
     /// <param name="cdCapacity">CD entries kept (0 disables CD caching).</param>
     /// <param name="l1Capacity">L1STD and L1CD entries kept, each (0 disables them).</param>
-    public ConfigCache(SmmuFeatures features, IPhysicalMemory memory, IIpaTranslator? ipaTranslator = null,
+    public ConfigCache(SmmuFeatures features, IDeviceMemory memory, IIpaTranslator? ipaTranslator = null,
         int steCapacity = 256, int cdCapacity = 1024, int l1Capacity = 64)
     {
         this.features = new ConfigFeatures(features);

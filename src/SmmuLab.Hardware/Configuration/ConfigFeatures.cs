@@ -93,7 +93,7 @@ internal sealed class ConfigFeatures
     public bool Gran64K { get; }
 
     /// <summary>IAS: equal to OAS because VMSAv8-32 LPAE tables are not implemented (TTF[0] = 0).</summary>
-    public int IasBits => (Ttf & 1) != 0 ? Math.Max(40, OasBits) : OasBits;
+    public int IasBits => (Ttf & Idr0.TtfAArch32Bit) != 0 ? Math.Max(40, OasBits) : OasBits;
 
     /// <summary>TTENDIAN = 0b10: little-endian tables only; 0b11: big-endian only.</summary>
     public bool EndiannessSupported(bool bigEndian) => TtEndian switch

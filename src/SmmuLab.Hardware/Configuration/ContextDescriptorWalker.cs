@@ -19,16 +19,16 @@ namespace SmmuLab.Hardware.Configuration;
 public sealed class ContextDescriptorWalker
 {
     private readonly ConfigFeatures features;
-    private readonly IPhysicalMemory memory;
+    private readonly IDeviceMemory memory;
     private long cdReads;
     private long l1Reads;
 
-    public ContextDescriptorWalker(SmmuFeatures features, IPhysicalMemory memory, IIpaTranslator? ipaTranslator = null)
+    public ContextDescriptorWalker(SmmuFeatures features, IDeviceMemory memory, IIpaTranslator? ipaTranslator = null)
         : this(new ConfigFeatures(features), memory, ipaTranslator)
     {
     }
 
-    internal ContextDescriptorWalker(ConfigFeatures features, IPhysicalMemory memory, IIpaTranslator? ipaTranslator)
+    internal ContextDescriptorWalker(ConfigFeatures features, IDeviceMemory memory, IIpaTranslator? ipaTranslator)
     {
         this.features = features;
         this.memory = memory;

@@ -20,10 +20,10 @@ internal static class SteDecoder
         var raw = ImmutableArray.Create(ste[..Ste.Dwords]);
         var kind = config switch
         {
-            0b100 => StreamConfigKind.Bypass,
-            0b101 => StreamConfigKind.Stage1,
-            0b110 => StreamConfigKind.Stage2,
-            0b111 => StreamConfigKind.Nested,
+            SteConfig.Bypass => StreamConfigKind.Bypass,
+            SteConfig.S1Translate => StreamConfigKind.Stage1,
+            SteConfig.S2Translate => StreamConfigKind.Stage2,
+            SteConfig.Nested => StreamConfigKind.Nested,
             _ => StreamConfigKind.Abort,
         };
         var shell = new StreamConfig { StreamId = sid, Config = config, Kind = kind, Raw = raw };
@@ -44,9 +44,9 @@ internal static class SteDecoder
             return shell with { IllegalReason = reason };
         }
 
-        var s1 = (config & 0b101) == 0b101;
+        var s1 = SteConfig.HasStage1(config);
         var strw = (uint)Ste.STRW.Get(ste);
-        var world = !StrwUnused(config, f) && strw == 0b10
+        var world = !StrwUnused(config, f) && strw == Strw.El2
             ? (Cr2.E2H.IsSet(cr2) ? StreamWorld.NsEl2E2H : StreamWorld.NsEl2)
             : StreamWorld.NsEl1;
         var vmidTagged = f.S2P && kind != StreamConfigKind.Bypass && world == StreamWorld.NsEl1;
@@ -64,7 +64,7 @@ internal static class SteDecoder
             S1CIR = s1 ? (uint)Ste.S1CIR.Get(ste) : 0,
             S1COR = s1 ? (uint)Ste.S1COR.Get(ste) : 0,
             S1CSH = s1 ? (uint)Ste.S1CSH.Get(ste) : 0,
-            Eats = !f.Ats || (config & 0b11) == 0 || eats == 0b11 ? 0 : eats,
+            Eats = !f.Ats || !SteConfig.Translates(config) || eats == Eats.TransDpt ? Eats.Abort : eats,
             Strw = strw,
             StreamWorld = world,
             Mev = Ste.MEV.IsSet(ste),
@@ -95,14 +95,14 @@ internal static class SteDecoder
     private static uint EffectiveOverride(uint value, ConfigFeatures f) => f.AttrPermsOvr && value >= 0b10 ? value : 0;
 
     /// <summary>STRW is used only for stage-1-only STEs on an SMMU with stage 1 and HYP (5.2.2 IgnoreSTESTRW).</summary>
-    private static bool StrwUnused(uint config, ConfigFeatures f) => !f.S1P || !f.Hyp || config != 0b101;
+    private static bool StrwUnused(uint config, ConfigFeatures f) => !f.S1P || !f.Hyp || config != SteConfig.S1Translate;
 
     private static R Check(ReadOnlySpan<ulong> ste, uint config, ConfigFeatures f, out WalkParameters? stage2, out int concat)
     {
         stage2 = null;
         concat = 0;
-        var s1 = (config & 0b101) == 0b101;
-        var s2 = (config & 0b110) == 0b110;
+        var s1 = SteConfig.HasStage1(config);
+        var s2 = SteConfig.HasStage2(config);
         if (s1 && !f.S1P)
         {
             return R.Stage1NotImplemented;
@@ -114,22 +114,22 @@ internal static class SteDecoder
         }
 
         var s2s = Ste.S2S.IsSet(ste); // not IGNORED for the EATS checks
-        if (f.Ats && (config & 0b11) != 0)
+        if (f.Ats && SteConfig.Translates(config))
         {
             var eats = Ste.EATS.Get(ste);
-            if (eats == 0b10 && (config != 0b111 || s2s || f.Ns1Ats))
+            if (eats == Eats.S1Chk && (config != SteConfig.Nested || s2s || f.Ns1Ats))
             {
                 return R.EatsSplitStageIllegal;
             }
 
-            if (eats == 0b01 && s2s && s2)
+            if (eats == Eats.Trans && s2s && s2)
             {
                 return R.EatsFullWithS2Stall;
             }
         }
 
         var strw = Ste.STRW.Get(ste);
-        if (!StrwUnused(config, f) && (strw & 1) != 0)
+        if (!StrwUnused(config, f) && Strw.IsReserved((uint)strw))
         {
             return R.StrwReserved;
         }
@@ -152,7 +152,7 @@ internal static class SteDecoder
             }
         }
 
-        var vmidIgnored = !f.S2P || config == 0b100 || (strw != 0 && !StrwUnused(config, f));
+        var vmidIgnored = !f.S2P || config == SteConfig.Bypass || (strw != Strw.NsEl1 && !StrwUnused(config, f));
         if (!vmidIgnored && !f.Vmid16 && (Ste.S2VMID.Get(ste) >> 8) != 0)
         {
             return R.S2VmidTooWide;
@@ -201,7 +201,7 @@ internal static class SteDecoder
 
         // S2AA64 = 0 selects VMSAv8-32 LPAE, which needs IDR0.TTF[0]; this model implements only
         // VMSAv8-64 (TTF = 0b10), so it is always ILLEGAL here.
-        if (!Ste.S2AA64.IsSet(ste) || (f.Ttf & 0b10) == 0)
+        if (!Ste.S2AA64.IsSet(ste) || (f.Ttf & Idr0.TtfAArch64Bit) == 0)
         {
             return R.S2AArch32NotSupported;
         }

@@ -19,16 +19,16 @@ namespace SmmuLab.Hardware.Configuration;
 public sealed class StreamTableWalker
 {
     private readonly ConfigFeatures features;
-    private readonly IPhysicalMemory memory;
+    private readonly IDeviceMemory memory;
     private long steReads;
     private long l1Reads;
 
-    public StreamTableWalker(SmmuFeatures features, IPhysicalMemory memory)
+    public StreamTableWalker(SmmuFeatures features, IDeviceMemory memory)
         : this(new ConfigFeatures(features), memory)
     {
     }
 
-    internal StreamTableWalker(ConfigFeatures features, IPhysicalMemory memory)
+    internal StreamTableWalker(ConfigFeatures features, IDeviceMemory memory)
     {
         this.features = features;
         this.memory = memory;

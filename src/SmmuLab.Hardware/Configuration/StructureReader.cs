@@ -8,30 +8,32 @@ namespace SmmuLab.Hardware.Configuration;
 /// </summary>
 internal static class StructureReader
 {
-    public static bool TryRead64(IPhysicalMemory memory, int oasBits, ulong pa, out ulong value)
+    public static bool TryRead64(IDeviceMemory memory, int oasBits, ulong pa, out ulong value)
     {
-        value = 0;
-        if ((pa >> oasBits) != 0 || !memory.IsBacked(pa))
+        if ((pa >> oasBits) != 0)
         {
+            value = 0;
             return false;
         }
 
-        value = memory.Read64(pa);
-        return true;
+        return memory.TryRead64(pa, out value);
     }
 
     /// <summary>Reads <paramref name="destination"/>.Length double words starting at <paramref name="pa"/>.</summary>
-    public static bool TryRead(IPhysicalMemory memory, int oasBits, ulong pa, Span<ulong> destination)
+    public static bool TryRead(IDeviceMemory memory, int oasBits, ulong pa, Span<ulong> destination)
     {
         var last = pa + (ulong)((destination.Length * 8) - 1);
-        if ((last >> oasBits) != 0 || !memory.IsBacked(pa) || !memory.IsBacked(last))
+        if ((last >> oasBits) != 0)
         {
             return false;
         }
 
         for (var i = 0; i < destination.Length; i++)
         {
-            destination[i] = memory.Read64(pa + (ulong)(8 * i));
+            if (!memory.TryRead64(pa + (ulong)(8 * i), out destination[i]))
+            {
+                return false;
+            }
         }
 
         return true;

@@ -8,7 +8,8 @@ namespace SmmuLab.Hardware.Memory;
 /// <summary>
 /// A sparse 52-bit physical address space made of 4 KiB pages allocated on first write. Reads of a
 /// page never written return zeros. Addresses outside the configured RAM regions are not backed:
-/// a device access there is an external abort, and a CPU-side access throws.
+/// a device access there (<see cref="IDeviceMemory"/>) fails, and a CPU-side access
+/// (<see cref="IPhysicalMemory"/>) throws.
 /// </summary>
 /// <remarks>
 /// Pages are <c>ulong[512]</c> so that aligned 64-bit accesses are single-copy atomic and 32-bit
@@ -16,7 +17,7 @@ namespace SmmuLab.Hardware.Memory;
 /// Lookups are lock-free (<see cref="ConcurrentDictionary{TKey,TValue}"/>); the last page touched
 /// by each thread is cached.
 /// </remarks>
-public sealed class SparsePhysicalMemory : IPhysicalMemory
+public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
 {
     public const int PageShift = 12;
     public const ulong PageSize = 1UL << PageShift;
@@ -45,18 +46,8 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory
     /// <summary>Number of 4 KiB pages that have been written.</summary>
     public int AllocatedPages => pages.Count;
 
-    public bool IsBacked(ulong pa)
-    {
-        foreach (var (start, end) in ram)
-        {
-            if (pa >= start && pa < end)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>True when <paramref name="pa"/> is backed.</summary>
+    public bool IsBacked(ulong pa) => RegionEnd(pa) != pa;
 
     public uint Read32(ulong pa)
     {
@@ -136,6 +127,110 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory
         }
     }
 
+    public bool TryRead32(ulong pa, out uint value)
+    {
+        CheckAligned(pa, 4);
+        if (!TryPageForRead(pa, out var page))
+        {
+            value = 0;
+            return false;
+        }
+
+        value = page is null ? 0 : Volatile.Read(ref Words32(page)[(int)((pa & (PageSize - 1)) >> 2)]);
+        return true;
+    }
+
+    public bool TryRead64(ulong pa, out ulong value)
+    {
+        CheckAligned(pa, 8);
+        if (!TryPageForRead(pa, out var page))
+        {
+            value = 0;
+            return false;
+        }
+
+        value = page is null ? 0 : Volatile.Read(ref page[(int)((pa & (PageSize - 1)) >> 3)]);
+        return true;
+    }
+
+    public bool TryWrite32(ulong pa, uint value)
+    {
+        CheckAligned(pa, 4);
+        if (!TryPageForWrite(pa, out var page))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref Words32(page)[(int)((pa & (PageSize - 1)) >> 2)], value);
+        return true;
+    }
+
+    public bool TryWrite64(ulong pa, ulong value)
+    {
+        CheckAligned(pa, 8);
+        if (!TryPageForWrite(pa, out var page))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref page[(int)((pa & (PageSize - 1)) >> 3)], value);
+        return true;
+    }
+
+    public bool TryCompareExchange32(ulong pa, uint value, uint comparand, out uint original)
+    {
+        CheckAligned(pa, 4);
+        if (!TryPageForWrite(pa, out var page))
+        {
+            original = 0;
+            return false;
+        }
+
+        original = Interlocked.CompareExchange(ref Words32(page)[(int)((pa & (PageSize - 1)) >> 2)], value, comparand);
+        return true;
+    }
+
+    public bool TryRead(ulong pa, Span<byte> destination)
+    {
+        if (!IsBacked(pa, (ulong)destination.Length))
+        {
+            return false;
+        }
+
+        Read(pa, destination);
+        return true;
+    }
+
+    public bool TryWrite(ulong pa, ReadOnlySpan<byte> source)
+    {
+        if (!IsBacked(pa, (ulong)source.Length))
+        {
+            return false;
+        }
+
+        Write(pa, source);
+        return true;
+    }
+
+    /// <summary>True when every byte of [<paramref name="pa"/>, <paramref name="pa"/> + <paramref name="length"/>) is backed.</summary>
+    public bool IsBacked(ulong pa, ulong length)
+    {
+        while (length > 0)
+        {
+            var end = RegionEnd(pa);
+            if (end == pa)
+            {
+                return false;
+            }
+
+            var n = Math.Min(length, end - pa);
+            pa += n;
+            length -= n;
+        }
+
+        return true;
+    }
+
     /// <summary>Zeroes [pa, pa+length) (pages stay allocated).</summary>
     public void Clear(ulong pa, ulong length)
     {
@@ -160,40 +255,75 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory
         }
     }
 
+    private ulong[]? PageForRead(ulong pa) => TryPageForRead(pa, out var page) ? page : throw new PhysicalMemoryAbortException(pa);
+
+    private ulong[] PageForWrite(ulong pa) => TryPageForWrite(pa, out var page) ? page : throw new PhysicalMemoryAbortException(pa);
+
+    /// <summary>
+    /// The page holding <paramref name="pa"/> for a read: false when it is not backed, a null page
+    /// when it is backed but never written (it reads as zeros). The page last used by this thread is
+    /// checked first; it was backed when remembered, so a hit needs no region lookup.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong[]? PageForRead(ulong pa)
+    private bool TryPageForRead(ulong pa, out ulong[]? page)
     {
         var frame = pa >> PageShift;
         var cache = lastPage;
         if (cache is not null && cache.Owner == this && cache.Frame == frame)
         {
-            return cache.Page;
+            page = cache.Page;
+            return true;
         }
 
-        CheckBacked(pa);
-        if (!pages.TryGetValue(frame, out var page))
+        page = null;
+        if (!IsBacked(pa))
         {
-            return null;
+            return false;
         }
 
-        Remember(frame, page);
-        return page;
+        if (pages.TryGetValue(frame, out page))
+        {
+            Remember(frame, page);
+        }
+
+        return true;
     }
 
+    /// <summary>The page holding <paramref name="pa"/> for a write, allocated on first use; false when it is not backed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong[] PageForWrite(ulong pa)
+    private bool TryPageForWrite(ulong pa, out ulong[] page)
     {
         var frame = pa >> PageShift;
         var cache = lastPage;
         if (cache is not null && cache.Owner == this && cache.Frame == frame)
         {
-            return cache.Page;
+            page = cache.Page;
+            return true;
         }
 
-        CheckBacked(pa);
-        var page = pages.GetOrAdd(frame, static _ => new ulong[WordsPerPage]);
+        if (!IsBacked(pa))
+        {
+            page = [];
+            return false;
+        }
+
+        page = pages.GetOrAdd(frame, static _ => new ulong[WordsPerPage]);
         Remember(frame, page);
-        return page;
+        return true;
+    }
+
+    /// <summary>The end of the RAM region holding <paramref name="pa"/>, or <paramref name="pa"/> itself when none does.</summary>
+    private ulong RegionEnd(ulong pa)
+    {
+        foreach (var (start, end) in ram)
+        {
+            if (pa >= start && pa < end)
+            {
+                return end;
+            }
+        }
+
+        return pa;
     }
 
     private void Remember(ulong frame, ulong[] page)
@@ -202,14 +332,6 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory
         cache.Owner = this;
         cache.Frame = frame;
         cache.Page = page;
-    }
-
-    private void CheckBacked(ulong pa)
-    {
-        if (!IsBacked(pa))
-        {
-            throw new PhysicalMemoryAbortException(pa);
-        }
     }
 
     private sealed class PageCache

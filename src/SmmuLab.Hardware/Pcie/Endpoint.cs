@@ -14,11 +14,14 @@ public sealed class Endpoint
 {
     private const int PageShift = 12;
     private readonly Lock localGate = new();
-    private readonly IPhysicalMemory memory;
+    private readonly IDeviceMemory memory;
     private readonly AddressTranslationCache? atc;
     private SmmuDevice? smmu;
 
-    public Endpoint(string name, IReadOnlyList<uint> streamIds, IPhysicalMemory memory, EndpointOptions? options = null)
+    /// <summary>The SMMU this function is connected to (<see cref="SmmuDevice.Connect"/>), or null.</summary>
+    public SmmuDevice? Smmu => smmu;
+
+    public Endpoint(string name, IReadOnlyList<uint> streamIds, IDeviceMemory memory, EndpointOptions? options = null)
     {
         if (streamIds.Count == 0)
         {
@@ -65,9 +68,6 @@ public sealed class Endpoint
 
     /// <summary>ATC invalidation requests received.</summary>
     public long AtcInvalidationsReceived { get; private set; }
-
-    /// <summary>Every page of DMA as it reaches memory.</summary>
-    public event Action<DmaAccess>? Accessed;
 
     /// <summary>Sets ATS Control.Enable and STU, as <c>pci_enable_ats()</c> does. Enabling needs the capability.</summary>
     public void EnableAts(int stuShift)
@@ -124,7 +124,7 @@ public sealed class Endpoint
                 return true;
             }
 
-            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + PageShift);
+            var length = sizeLog2 >= CommandLayouts.AtcInvSizeAll ? ulong.MaxValue : 1UL << (sizeLog2 + CommandLayouts.AtcInvPageShift);
             var start = length == ulong.MaxValue ? 0 : address & ~(length - 1);
             atc.Invalidate(sid, global ? null : pasid, start, length);
             return true;
@@ -187,21 +187,13 @@ public sealed class Endpoint
                     pa = result.PhysicalAddress;
                 }
 
-                if (!memory.IsBacked(pa))
+                var transferred = write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk));
+                if (!transferred)
                 {
                     return new DmaResult(false, (ulong)done, va, null, atcHits);
                 }
 
-                if (write)
-                {
-                    memory.Write(pa, writeFrom.Slice(done, chunk));
-                }
-                else
-                {
-                    memory.Read(pa, readInto.Slice(done, chunk));
-                }
-
-                Accessed?.Invoke(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
+                device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
                 done += chunk;
             }
         }

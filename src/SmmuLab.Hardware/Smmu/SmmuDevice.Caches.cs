@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
@@ -17,6 +18,9 @@ public sealed partial class SmmuDevice
     private readonly RecentConfig[] recentConfigs = new RecentConfig[RecentConfigs];
 
     private const int RecentConfigs = 64;
+
+    /// <summary>Spreads SubstreamIDs of one stream over the slots.</summary>
+    private const uint RecentConfigHash = 0x9E37;
 
     /// <summary>The TLB (with its walk cache); for statistics and tests.</summary>
     public Tlb Tlb => tlb;
@@ -67,9 +71,14 @@ public sealed partial class SmmuDevice
                     configCache.Prefetch(StreamTable, cr2, sid, ssid);
                 }
 
-                break;
+                return; // a hint, not an invalidation
             default:
-                break;
+                return;
+        }
+
+        if (invalidationListener is not null)
+        {
+            NotifyInvalidated(ConfigScope(cmd));
         }
     }
 
@@ -86,6 +95,11 @@ public sealed partial class SmmuDevice
         }
 
         removed = tlb.Invalidate(inv);
+        if (invalidationListener is not null && inv.Regimes != 0)
+        {
+            NotifyInvalidated(TlbScope(inv));
+        }
+
         return true;
     }
 
@@ -97,8 +111,7 @@ public sealed partial class SmmuDevice
     private ConfigResult LookupConfiguration(uint sid, uint? ssid)
     {
         var generation = configCache.Generation;
-        var key = ((ulong)sid << 32) | (ssid ?? 0xFFFF_FFFFu);
-        ref var recent = ref recentConfigs[(int)((sid ^ (ssid ?? 0) * 0x9E37u) & (RecentConfigs - 1))];
+        ref var recent = ref RecentConfigSlot(sid, ssid, out var key);
         if (recent.Key == key && recent.Generation == generation && recent.Stream is not null)
         {
             return ConfigResult.Success(recent.Stream, recent.Context);
@@ -110,6 +123,7 @@ public sealed partial class SmmuDevice
         if (fetched != 0)
         {
             Clock.Advance(fetched * Options.Costs.ConfigFetchNs);
+            observer?.ConfigurationFetched(this, sid, ssid, (int)fetched);
         }
 
         if (result.IsOk)
@@ -160,18 +174,29 @@ public sealed partial class SmmuDevice
     /// </summary>
     private bool TryTranslateFromTlb(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
-        var key = ((ulong)sid << 32) | (ssid ?? 0xFFFF_FFFFu);
-        ref var recent = ref recentConfigs[(int)((sid ^ (ssid ?? 0) * 0x9E37u) & (RecentConfigs - 1))];
+        ref var recent = ref RecentConfigSlot(sid, ssid, out var key);
         if (recent.Key == key && recent.Generation == configCache.Generation && recent.FastContext is { } context
             && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
             Clock.Advance(Options.Costs.TlbHitNs);
+            translationPath = Observation.TranslationPath.TlbHit;
             result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
             return true;
         }
 
         result = default;
         return false;
+    }
+
+    /// <summary>
+    /// The slot remembering the configuration of (<paramref name="sid"/>, <paramref name="ssid"/>),
+    /// and the key an entry for them carries there (no SubstreamID is a value no SubstreamID has).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref RecentConfig RecentConfigSlot(uint sid, uint? ssid, out ulong key)
+    {
+        key = ((ulong)sid << 32) | (ssid ?? uint.MaxValue);
+        return ref recentConfigs[(int)((sid ^ (ssid ?? 0) * RecentConfigHash) & (RecentConfigs - 1))];
     }
 
     private readonly record struct RecentConfig(ulong Key, long Generation, StreamConfig Stream, ContextConfig? Context, TranslationContext? FastContext);

@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Queues;
 
 namespace SmmuLab.Hardware.Smmu;
 
@@ -19,55 +20,20 @@ public sealed partial class SmmuDevice
     {
         lock (gate)
         {
-            var log2 = CmdqLog2Size;
-            var wasFull = QueuePointer.IsFull(cmdqProd, cmdqCons, log2);
-            var consumedFrom = cmdqCons;
-            var baseAddr = QueueBase.AlignedBase(QueueBase.ADDR.GetAddress(cmdqBase), log2, CommandLayouts.Bytes);
-            while (CmdqEnabled && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && !QueuePointer.IsEmpty(cmdqProd, cmdqCons, log2))
-            {
-                var slot = baseAddr + (QueuePointer.Index(cmdqCons, log2) * (ulong)CommandLayouts.Bytes);
-                Clock.Advance(Options.Costs.CommandFetchNs);
-                if (!memory.IsBacked(slot))
-                {
-                    StopOnCommandError(CommandError.CERROR_ABT);
-                    break;
-                }
-
-                var cmd = new Command(memory.Read64(slot), memory.Read64(slot + 8));
-                var error = Execute(cmd, out var reservedIgnored);
-                if (error != CommandError.CERROR_NONE)
-                {
-                    StopOnCommandError(error);
-                    break;
-                }
-
-                Statistics.CountCommand((byte)cmd.Opcode);
-                if (reservedIgnored)
-                {
-                    Statistics.CountReservedBitCommand();
-                }
-
-                cmdqCons = QueuePointer.Increment(cmdqCons & ~QueuePointer.ERR.InPlaceMask32(), log2);
-                CommandConsumed?.Invoke(this, cmd);
-            }
+            var wasFull = cmdq.IsFull;
+            var consumedFrom = cmdq.Cons;
+            var sink = new CmdqSink(this);
+            CommandConsumer.Run(cmdq, memory, ref sink);
 
             // An SMMU with SEV signals a WFE wake-up when the command queue goes from full to not
             // full, so producers waiting for space can sleep (MMU-600 r0p0-r0p2 does not: 1076982).
-            if (wasFull && cmdqCons != consumedFrom && Features.Sev && !errata.NoSevWhenCmdqNotFull)
+            if (wasFull && cmdq.Cons != consumedFrom && Features.Sev && !errata.NoSevWhenCmdqNotFull)
             {
                 sev?.SendEvent();
             }
         }
 
         DeliverInterrupts();
-    }
-
-    private void StopOnCommandError(CommandError error)
-    {
-        // CONS.ERR is visible before GERROR.CMDQ_ERR (7.1).
-        cmdqCons = (cmdqCons & ~QueuePointer.ERR.InPlaceMask32()) | (uint)QueuePointer.ERR.Make((ulong)error);
-        Statistics.CountCommandError();
-        RaiseGlobalError(GError.CMDQ_ERR);
     }
 
     /// <summary>
@@ -199,8 +165,8 @@ public sealed partial class SmmuDevice
     }
 
     private bool WidthsOk(in Command cmd, bool asid, bool vmid = true) =>
-        (!asid || Features.Asid16 || cmd.Get(CommandLayouts.Asid) <= 0xFF)
-        && (!vmid || Features.Vmid16 || cmd.Get(CommandLayouts.Vmid) <= 0xFF);
+        (!asid || Features.Asid16 || cmd.Get(CommandLayouts.Asid) <= byte.MaxValue)
+        && (!vmid || Features.Vmid16 || cmd.Get(CommandLayouts.Vmid) <= byte.MaxValue);
 
     /// <summary>
     /// CMD_SYNC: every earlier command has completed once it is consumed (this model executes
@@ -258,6 +224,11 @@ public sealed partial class SmmuDevice
         if (!SmmuEnabled)
         {
             return;
+        }
+
+        if (invalidationListener is not null)
+        {
+            NotifyInvalidated(AtcScope(cmd));
         }
 
         var sid = (uint)cmd.Get(CommandLayouts.Sid);

@@ -15,38 +15,27 @@ public sealed partial class SmmuDevice
     private void RecordEvent(in EventRecord record)
     {
         Statistics.CountEvent(record.Id);
-        EventRecorded?.Invoke(this, record);
+        observer?.EventRecorded(this, record);
         if (!EventqEnabled)
         {
             return;
         }
 
-        var log2 = EventqLog2Size;
-        if (QueuePointer.IsFull(eventqProd, eventqCons, log2))
+        if (eventq.IsFull)
         {
-            if ((eventqProd & QueuePointer.OverflowFlag) == (eventqCons & QueuePointer.OverflowFlag))
-            {
-                eventqProd ^= QueuePointer.OverflowFlag;
-            }
-
+            eventq.SignalOverflow();
             Statistics.CountEventOverflow();
             return;
         }
 
-        var baseAddr = QueueBase.AlignedBase(QueueBase.ADDR.GetAddress(eventqBase), log2, EventRecord.Bytes);
-        var slot = baseAddr + (QueuePointer.Index(eventqProd, log2) * (ulong)EventRecord.Bytes);
-        if (!memory.IsBacked(slot))
+        if (!record.TryWriteTo(memory, eventq.ProducerEntry))
         {
             RaiseGlobalError(GError.EVENTQ_ABT_ERR);
             return;
         }
 
-        memory.Write64(slot, record.Dw0);
-        memory.Write64(slot + 8, record.Dw1);
-        memory.Write64(slot + 16, record.Dw2);
-        memory.Write64(slot + 24, record.Dw3);
         Clock.Advance(Options.Costs.EventWriteNs);
-        eventqProd = QueuePointer.Increment(eventqProd, log2);
+        eventq.AdvanceProducer();
         if (IrqCtrl.EVENTQ_IRQEN.IsSet(irqCtrl))
         {
             SignalInterrupt(eventqIrqCfg0, eventqIrqCfg1, SmmuInterrupt.EventQueue, GError.MSI_EVENTQ_ABT_ERR);

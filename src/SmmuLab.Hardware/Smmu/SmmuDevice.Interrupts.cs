@@ -1,12 +1,10 @@
-using SmmuLab.Architecture.Bits;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Hardware.Smmu;
 
 /// <summary>
-/// Global errors and interrupt delivery: wired lines and MSIs (IHI0070 3.18, 6.3.18-6.3.23), and
-/// the *_IRQ_CFG0/1/2 registers that configure the MSIs.
+/// Global errors and interrupt delivery: wired lines and MSIs (IHI0070 3.18, 6.3.18-6.3.23).
 /// </summary>
 public sealed partial class SmmuDevice
 {
@@ -55,7 +53,7 @@ public sealed partial class SmmuDevice
     private void SendMsi(ulong address, uint data, uint abortBit)
     {
         var pa = address & ((1UL << Features.OutputAddressBits) - 1);
-        if (!memory.IsBacked(pa))
+        if (!memory.TryWrite32(pa, data))
         {
             if (abortBit != GError.MSI_GERROR_ABT_ERR)
             {
@@ -69,64 +67,8 @@ public sealed partial class SmmuDevice
             return;
         }
 
-        memory.WriteVolatile32(pa, data);
         Clock.Advance(Options.Costs.MsiWriteNs);
     }
-
-    /// <summary>
-    /// Writes *_IRQ_CFG1 or *_IRQ_CFG2 (caller holds the lock); other offsets are ignored. The
-    /// registers exist only with IDR0.MSI (RES0 otherwise, 6.3.22-6.3.23), and are read-only while
-    /// their IRQ_CTRL enable is set (6.3.21: a write then is IGNORED from SMMUv3.2, CONSTRAINED
-    /// UNPREDICTABLE before, where ignoring it is one of the permitted behaviours).
-    /// </summary>
-    private void WriteIrqConfig32(int offset, uint value)
-    {
-        switch (offset)
-        {
-            case SmmuRegister.GERROR_IRQ_CFG1 when IrqConfigWritable(IrqCtrl.GERROR_IRQEN):
-                gerrorIrqCfg1 = value;
-                break;
-            case SmmuRegister.GERROR_IRQ_CFG2 when IrqConfigWritable(IrqCtrl.GERROR_IRQEN):
-                gerrorIrqCfg2 = value & IrqCfg.Cfg2Mask;
-                break;
-            case SmmuRegister.EVENTQ_IRQ_CFG1 when IrqConfigWritable(IrqCtrl.EVENTQ_IRQEN):
-                eventqIrqCfg1 = value;
-                break;
-            case SmmuRegister.EVENTQ_IRQ_CFG2 when IrqConfigWritable(IrqCtrl.EVENTQ_IRQEN):
-                eventqIrqCfg2 = value & IrqCfg.Cfg2Mask;
-                break;
-            case SmmuRegister.PRIQ_IRQ_CFG1 when IrqConfigWritable(IrqCtrl.PRIQ_IRQEN):
-                priqIrqCfg1 = value;
-                break;
-            case SmmuRegister.PRIQ_IRQ_CFG2 when IrqConfigWritable(IrqCtrl.PRIQ_IRQEN):
-                priqIrqCfg2 = value & IrqCfg.Cfg2Mask;
-                break;
-            default:
-                break; // another register, or a write the guard ignores
-        }
-    }
-
-    /// <summary>Writes a *_IRQ_CFG0 register (caller holds the lock); other offsets are ignored. ADDR is [55:2] (6.3.21).</summary>
-    private void WriteIrqConfig0(int offset, ulong value)
-    {
-        var addr = value & IrqCfg.ADDR.InPlaceMask;
-        switch (offset)
-        {
-            case SmmuRegister.GERROR_IRQ_CFG0 when IrqConfigWritable(IrqCtrl.GERROR_IRQEN):
-                gerrorIrqCfg0 = addr;
-                break;
-            case SmmuRegister.EVENTQ_IRQ_CFG0 when IrqConfigWritable(IrqCtrl.EVENTQ_IRQEN):
-                eventqIrqCfg0 = addr;
-                break;
-            case SmmuRegister.PRIQ_IRQ_CFG0 when IrqConfigWritable(IrqCtrl.PRIQ_IRQEN):
-                priqIrqCfg0 = addr;
-                break;
-            default:
-                break; // another register, or a write the guard ignores
-        }
-    }
-
-    private bool IrqConfigWritable(Field enable) => Features.Msi && !enable.IsSet(irqCtrl);
 
     /// <summary>
     /// Raises the wired interrupts that became pending while the device lock was held. Handlers run

@@ -2,9 +2,15 @@ using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Hardware.Smmu;
 
-/// <summary>The register file (IHI0070 6.3): reads, writes and their side effects.</summary>
+/// <summary>
+/// Register access (IHI0070 6.3): reads, writes, guards and side effects of the rows of
+/// <see cref="BuildRegisterTable"/>. Registers the model reads on its own paths are plain fields.
+/// </summary>
 public sealed partial class SmmuDevice
 {
+    /// <summary>Words per 64 KiB register page that hold registers: page 0 and page 1 use their first 0x100 bytes.</summary>
+    private const int DecodedWordsPerPage = 0x100 / 4;
+
     private uint cr0;
     private uint cr1;
     private uint cr2;
@@ -17,23 +23,19 @@ public sealed partial class SmmuDevice
     private uint gerrorIrqCfg2;
     private ulong strtabBase;
     private uint strtabBaseCfg;
-    private ulong cmdqBase;
-    private uint cmdqProd;
-    private uint cmdqCons;
-    private ulong eventqBase;
-    private uint eventqProd;
-    private uint eventqCons;
     private ulong eventqIrqCfg0;
     private uint eventqIrqCfg1;
     private uint eventqIrqCfg2;
-    private ulong priqBase;
-    private uint priqProd;
-    private uint priqCons;
     private ulong priqIrqCfg0;
     private uint priqIrqCfg1;
     private uint priqIrqCfg2;
 
-    private bool SmmuEnabled => (cr0 & 1) != 0;
+    private RegisterDefinition[] registerTable = null!;
+
+    /// <summary>Per 32-bit word of page 0 and then page 1: the register there, and whether the word is its upper half.</summary>
+    private (RegisterDefinition? Register, bool High)[] registerWords = null!;
+
+    private bool SmmuEnabled => Cr0.SMMUEN.IsSet(cr0);
 
     private bool CmdqEnabled => Cr0.CMDQEN.IsSet(cr0);
 
@@ -41,76 +43,38 @@ public sealed partial class SmmuDevice
 
     private bool AtsCheck => Cr0.ATSCHK.IsSet(cr0);
 
-    private int CmdqLog2Size => Math.Min((int)QueueBase.LOG2SIZE.Get(cmdqBase), Features.CommandQueueBits);
-
-    private int EventqLog2Size => Math.Min((int)QueueBase.LOG2SIZE.Get(eventqBase), Features.EventQueueBits);
-
     /// <summary>GERROR bits whose error is active (GERROR and GERRORN differ).</summary>
     private uint ActiveGlobalErrors => gerror ^ gerrorn;
 
+    /// <summary>The spec name of the register at <paramref name="offset"/> (either half of a 64-bit one), or null where there is none.</summary>
+    public string? RegisterName(int offset) => Decode(offset).Register?.Name;
+
     public uint Read32(int offset)
     {
-        if ((offset & 3) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        var (register, high) = Decode(offset);
+        if (register is null)
         {
-            return 0;
+            return 0; // RAZ/WI: reserved and unimplemented locations
         }
 
-        // A 32-bit access to either half of a 64-bit register.
-        if ((offset & 4) != 0 && SmmuRegister.Is64Bit(offset - 4))
-        {
-            return (uint)(Read64(offset - 4) >> 32);
-        }
-
-        if (SmmuRegister.Is64Bit(offset))
-        {
-            return (uint)Read64(offset);
-        }
-
+        ulong value;
         lock (gate)
         {
-            return offset switch
-            {
-                SmmuRegister.IDR0 => Features.Idr0Value,
-                SmmuRegister.IDR1 => Features.Idr1Value,
-                SmmuRegister.IDR3 => Features.Idr3Value,
-                SmmuRegister.IDR5 => Features.Idr5Value,
-                SmmuRegister.IIDR => Options.Product.IidrValue,
-                SmmuRegister.AIDR => Features.AidrValue,
-                SmmuRegister.CR0 => cr0,
-                SmmuRegister.CR0ACK => cr0,
-                SmmuRegister.CR1 => cr1,
-                SmmuRegister.CR2 => cr2,
-                SmmuRegister.GBPA => gbpa,
-                SmmuRegister.IRQ_CTRL => irqCtrl,
-                SmmuRegister.IRQ_CTRLACK => irqCtrl,
-                SmmuRegister.GERROR => gerror,
-                SmmuRegister.GERRORN => gerrorn,
-                SmmuRegister.GERROR_IRQ_CFG1 => gerrorIrqCfg1,
-                SmmuRegister.GERROR_IRQ_CFG2 => gerrorIrqCfg2,
-                SmmuRegister.STRTAB_BASE_CFG => strtabBaseCfg,
-                SmmuRegister.CMDQ_PROD => cmdqProd,
-                SmmuRegister.CMDQ_CONS => cmdqCons,
-                SmmuRegister.EVENTQ_PROD => eventqProd,
-                SmmuRegister.EVENTQ_CONS => eventqCons,
-                SmmuRegister.EVENTQ_IRQ_CFG1 => eventqIrqCfg1,
-                SmmuRegister.EVENTQ_IRQ_CFG2 => eventqIrqCfg2,
-                SmmuRegister.PRIQ_PROD => priqProd,
-                SmmuRegister.PRIQ_CONS => priqCons,
-                SmmuRegister.PRIQ_IRQ_CFG1 => priqIrqCfg1,
-                SmmuRegister.PRIQ_IRQ_CFG2 => priqIrqCfg2,
-                _ => 0, // RAZ/WI: IDR2, IDR4, STATUSR, AGBPA, reserved and unimplemented locations
-            };
+            value = register.Get();
         }
+
+        return high ? (uint)(value >> 32) : (uint)value;
     }
 
     public ulong Read64(int offset)
     {
-        if ((offset & 7) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        if ((offset & 7) != 0)
         {
             return 0;
         }
 
-        if (!SmmuRegister.Is64Bit(offset))
+        var (register, _) = Decode(offset);
+        if (register is not { Is64: true })
         {
             // Two adjacent 32-bit registers read as a pair.
             return Read32(offset) | ((ulong)Read32(offset + 4) << 32);
@@ -118,113 +82,23 @@ public sealed partial class SmmuDevice
 
         lock (gate)
         {
-            return offset switch
-            {
-                SmmuRegister.GERROR_IRQ_CFG0 => gerrorIrqCfg0,
-                SmmuRegister.STRTAB_BASE => strtabBase,
-                SmmuRegister.CMDQ_BASE => cmdqBase,
-                SmmuRegister.EVENTQ_BASE => eventqBase,
-                SmmuRegister.EVENTQ_IRQ_CFG0 => eventqIrqCfg0,
-                SmmuRegister.PRIQ_BASE => priqBase,
-                SmmuRegister.PRIQ_IRQ_CFG0 => priqIrqCfg0,
-                _ => 0,
-            };
+            return register.Get();
         }
     }
 
     public void Write32(int offset, uint value)
     {
-        if ((offset & 3) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        var (register, high) = Decode(offset);
+        if (register is null)
         {
             return;
         }
 
-        if ((offset & 4) != 0 && SmmuRegister.Is64Bit(offset - 4))
-        {
-            WriteHalf(offset - 4, value, high: true);
-            return;
-        }
-
-        if (SmmuRegister.Is64Bit(offset))
-        {
-            WriteHalf(offset, value, high: false);
-            return;
-        }
-
-        var kick = false;
+        bool kick;
         lock (gate)
         {
-            switch (offset)
-            {
-                case SmmuRegister.CR0:
-                    kick = WriteCr0(value);
-                    break;
-                case SmmuRegister.CR1:
-                    // QUEUE_* may change only with every queue disabled, TABLE_* only with SMMUEN = 0.
-                    if ((cr0 & 0xF) == 0)
-                    {
-                        cr1 = value & Cr1.ImplementedMask;
-                    }
-
-                    break;
-                case SmmuRegister.CR2:
-                    // Read-only once SMMUEN is 1. E2H is RES0 without IDR0.HYP, REC_CFG_ATS without IDR0.ATSRECERR.
-                    if (!SmmuEnabled)
-                    {
-                        cr2 = value & Cr2.ImplementedMask
-                            & ~(Features.Hyp && Features.Nesting ? 0u : Cr2.E2H.InPlaceMask32())
-                            & ~(Features.Ats ? 0u : Cr2.REC_CFG_ATS.InPlaceMask32());
-                    }
-
-                    break;
-                case SmmuRegister.GBPA:
-                    WriteGbpa(value);
-                    break;
-                case SmmuRegister.IRQ_CTRL:
-                    irqCtrl = value & (IrqCtrl.ImplementedMask & (Features.Pri ? 7u : 5u));
-                    break;
-                case SmmuRegister.GERRORN:
-                    kick = WriteGerrorn(value);
-                    break;
-                case SmmuRegister.STRTAB_BASE_CFG:
-                    if (!SmmuEnabled)
-                    {
-                        strtabBaseCfg = value & StrtabBase.CfgMask;
-                    }
-
-                    break;
-                case SmmuRegister.CMDQ_PROD:
-                    cmdqProd = value & QueuePointer.WrapIndexMask(CmdqLog2Size);
-                    kick = CmdqEnabled;
-                    break;
-                case SmmuRegister.CMDQ_CONS:
-                    // CONS is written by software only while the queue is disabled.
-                    if (!CmdqEnabled)
-                    {
-                        cmdqCons = value & (QueuePointer.WrapIndexMask(CmdqLog2Size) | QueuePointer.ERR.InPlaceMask32());
-                    }
-
-                    break;
-                case SmmuRegister.EVENTQ_PROD:
-                    if (!EventqEnabled)
-                    {
-                        eventqProd = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
-                    }
-
-                    break;
-                case SmmuRegister.EVENTQ_CONS:
-                    eventqCons = value & (QueuePointer.WrapIndexMask(EventqLog2Size) | QueuePointer.OverflowFlag);
-                    break;
-                case SmmuRegister.PRIQ_PROD:
-                    priqProd = value;
-                    break;
-                case SmmuRegister.PRIQ_CONS:
-                    priqCons = value;
-                    break;
-                default:
-                    WriteIrqConfig32(offset, value); // *_IRQ_CFG1/2; read-only and reserved locations ignore writes
-                    break;
-            }
+            var merged = !register.Is64 ? value : RegisterHalves.With(register.Get(), value, high);
+            kick = WriteLocked(register, merged);
         }
 
         if (kick)
@@ -237,12 +111,13 @@ public sealed partial class SmmuDevice
 
     public void Write64(int offset, ulong value)
     {
-        if ((offset & 7) != 0 || offset < 0 || offset >= SmmuRegister.RegionSize)
+        if ((offset & 7) != 0)
         {
             return;
         }
 
-        if (!SmmuRegister.Is64Bit(offset))
+        var (register, _) = Decode(offset);
+        if (register is not { Is64: true })
         {
             Write32(offset, (uint)value);
             Write32(offset + 4, (uint)(value >> 32));
@@ -251,105 +126,95 @@ public sealed partial class SmmuDevice
 
         lock (gate)
         {
-            Write64Locked(offset, value);
+            WriteLocked(register, value);
         }
     }
 
-    private void WriteHalf(int offset, uint half, bool high)
+    /// <summary>The register at a 32-bit aligned offset, or null (misaligned, outside the window, or RAZ/WI).</summary>
+    private (RegisterDefinition? Register, bool High) Decode(int offset)
     {
-        lock (gate)
+        if ((offset & 3) != 0 || offset < 0)
         {
-            var current = offset switch
+            return default;
+        }
+
+        var page = offset / SmmuRegister.Page1;
+        var word = (offset % SmmuRegister.Page1) / 4;
+        return page < 2 && word < DecodedWordsPerPage ? registerWords[(page * DecodedWordsPerPage) + word] : default;
+    }
+
+    /// <summary>A software write (caller holds the lock): ignored when read-only or guarded, else masked and stored. Returns true to kick the consumer.</summary>
+    private bool WriteLocked(RegisterDefinition register, ulong value)
+    {
+        if (register.ReadOnly || !WriteAllowed(register.Guard, value))
+        {
+            return false;
+        }
+
+        var old = register.Get();
+        register.Set!(value & register.Writable);
+        if (invalidationListener is not null && TranslationsChanged(register.Effect, old))
+        {
+            NotifyInvalidated(InvalidationScope.Everything());
+        }
+
+        return register.Effect switch
+        {
+            // Caches are not cleared on enable: software must issue CFGI_ALL and TLBI_NSNH_ALL (as Linux
+            // does at reset), and a driver that forgets is caught by stale entries.
+            RegisterEffect.Cr0 => CmdqEnabled && !Cr0.CMDQEN.IsSet(old),
+            RegisterEffect.Gerrorn => ((gerror ^ old) & GError.CMDQ_ERR) != 0 && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && CmdqEnabled,
+            RegisterEffect.CmdqProd => CmdqEnabled,
+            _ => false,
+        };
+    }
+
+    /// <summary>True when a write changed how every transaction is handled: SMMUEN toggled, or GBPA updated while it applies.</summary>
+    private bool TranslationsChanged(RegisterEffect effect, ulong old) => effect switch
+    {
+        RegisterEffect.Cr0 => Cr0.SMMUEN.IsSet(old) != SmmuEnabled,
+        RegisterEffect.Gbpa => !SmmuEnabled,
+        _ => false,
+    };
+
+    private bool WriteAllowed(WriteGuard guard, ulong value) => guard switch
+    {
+        WriteGuard.SmmuDisabled => !SmmuEnabled,
+        WriteGuard.SmmuAndQueuesDisabled => (cr0 & Cr0.EnablesMask) == 0,
+        WriteGuard.CmdqDisabled => !CmdqEnabled,
+        WriteGuard.EventqDisabled => !EventqEnabled,
+        WriteGuard.UpdateSet => Gbpa.Update.IsSet(value),
+
+        // From SMMUv3.2 a write while the enable is set is IGNORED; before, it is CONSTRAINED
+        // UNPREDICTABLE, where ignoring it is one of the permitted behaviours (6.3.21).
+        WriteGuard.GerrorIrqDisabled => Features.Msi && !IrqCtrl.GERROR_IRQEN.IsSet(irqCtrl),
+        WriteGuard.EventqIrqDisabled => Features.Msi && !IrqCtrl.EVENTQ_IRQEN.IsSet(irqCtrl),
+        WriteGuard.PriqIrqDisabled => Features.Msi && !IrqCtrl.PRIQ_IRQEN.IsSet(irqCtrl),
+        _ => true,
+    };
+
+    /// <summary>Builds the register table and its decode.</summary>
+    private void InitialiseRegisters()
+    {
+        registerTable = BuildRegisterTable();
+        registerWords = new (RegisterDefinition?, bool)[2 * DecodedWordsPerPage];
+        foreach (var register in registerTable)
+        {
+            var word = ((register.Offset / SmmuRegister.Page1) * DecodedWordsPerPage) + ((register.Offset % SmmuRegister.Page1) / 4);
+            registerWords[word] = (register, false);
+            if (register.Is64)
             {
-                SmmuRegister.GERROR_IRQ_CFG0 => gerrorIrqCfg0,
-                SmmuRegister.STRTAB_BASE => strtabBase,
-                SmmuRegister.CMDQ_BASE => cmdqBase,
-                SmmuRegister.EVENTQ_BASE => eventqBase,
-                SmmuRegister.EVENTQ_IRQ_CFG0 => eventqIrqCfg0,
-                SmmuRegister.PRIQ_BASE => priqBase,
-                _ => priqIrqCfg0,
-            };
-            var merged = high ? (current & 0xFFFF_FFFFUL) | ((ulong)half << 32) : (current & ~0xFFFF_FFFFUL) | half;
-            Write64Locked(offset, merged);
+                registerWords[word + 1] = (register, true);
+            }
         }
     }
 
-    private void Write64Locked(int offset, ulong value)
-    {
-        switch (offset)
-        {
-            case SmmuRegister.STRTAB_BASE:
-                if (!SmmuEnabled)
-                {
-                    strtabBase = value & (StrtabBase.ADDR.InPlaceMask | StrtabBase.RA.InPlaceMask);
-                }
-
-                break;
-            case SmmuRegister.CMDQ_BASE:
-                if (!CmdqEnabled)
-                {
-                    cmdqBase = value & QueueBase.WritableMask;
-                }
-
-                break;
-            case SmmuRegister.EVENTQ_BASE:
-                if (!EventqEnabled)
-                {
-                    eventqBase = value & QueueBase.WritableMask;
-                }
-
-                break;
-            case SmmuRegister.PRIQ_BASE:
-                priqBase = value & QueueBase.WritableMask;
-                break;
-            default:
-                WriteIrqConfig0(offset, value);
-                break;
-        }
-    }
-
-    /// <summary>CR0 write: CR0ACK follows at once (the update completes immediately). Returns true to kick the consumer.</summary>
-    private bool WriteCr0(uint value)
-    {
-        var old = cr0;
-        var implemented = Cr0.ImplementedMask & ~(Features.Pri ? 0u : Cr0.PRIQEN.InPlaceMask32()) & ~(Features.Ats ? 0u : Cr0.ATSCHK.InPlaceMask32());
-        cr0 = value & implemented;
-        // Caches are not cleared on enable: software must issue CFGI_ALL and TLBI_NSNH_ALL (as Linux
-        // does at reset), and a driver that forgets is caught by stale entries.
-        return CmdqEnabled && !Cr0.CMDQEN.IsSet(old);
-    }
-
-    /// <summary>GBPA update protocol: only a write with Update = 1 takes effect; it completes at once.</summary>
-    private void WriteGbpa(uint value)
-    {
-        if (!Gbpa.Update.IsSet(value))
-        {
-            return;
-        }
-
-        gbpa = value & Gbpa.ImplementedMask;
-    }
-
-    /// <summary>GERRORN write acknowledges errors; acknowledging CMDQ_ERR restarts command consumption.</summary>
-    private bool WriteGerrorn(uint value)
-    {
-        var wasCmdqError = (ActiveGlobalErrors & GError.CMDQ_ERR) != 0;
-        gerrorn = value & GError.ImplementedMask;
-        return wasCmdqError && (ActiveGlobalErrors & GError.CMDQ_ERR) == 0 && CmdqEnabled;
-    }
-
+    /// <summary>Every register to its reset value (caller holds the lock or owns the device).</summary>
     private void ResetRegisters()
     {
-        cr0 = cr1 = cr2 = irqCtrl = gerror = gerrorn = 0;
-        gbpa = Gbpa.ResetValue;
-        strtabBase = strtabBaseCfg = 0;
-        cmdqProd = cmdqCons = eventqProd = eventqCons = priqProd = priqCons = 0;
-        cmdqBase = QueueBase.LOG2SIZE.Make((ulong)Features.CommandQueueBits);
-        eventqBase = QueueBase.LOG2SIZE.Make((ulong)Features.EventQueueBits);
+        foreach (var register in registerTable)
+        {
+            register.Set?.Invoke(register.Reset);
+        }
     }
-}
-
-internal static class FieldExtensions
-{
-    public static uint InPlaceMask32(this Architecture.Bits.Field f) => (uint)f.InPlaceMask;
 }

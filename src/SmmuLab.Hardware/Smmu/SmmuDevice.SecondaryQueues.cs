@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Observation;
 
 namespace SmmuLab.Hardware.Smmu;
 
@@ -13,19 +14,25 @@ public sealed partial class SmmuDevice
     /// Executes one command fetched by a secondary queue, under the device lock, exactly as the
     /// main CMDQ's consumer would (same checks, same CERROR codes, same cache maintenance; an ATC
     /// invalidation that times out fails the next CMD_SYNC executed on any queue, as the SMMU keeps
-    /// one such state). The command is not counted in <see cref="Statistics"/> nor reported by
-    /// <see cref="CommandConsumed"/>, which describe the main CMDQ only; the caller keeps its own
-    /// per-queue counters. Under <see cref="ReservedFieldPolicy.Ignore"/> a command with reserved bits
+    /// one such state). The command is not counted in <see cref="Statistics"/>, which describes the
+    /// main CMDQ only; the caller keeps its own per-queue counters. Observers see it as consumed from
+    /// <paramref name="queue"/> once it executed without error, under the device lock like every
+    /// other report (the queue's CONS moves past it just after). Under <see cref="ReservedFieldPolicy.Ignore"/> a command with reserved bits
     /// is executed with them cleared, as on the CMDQ; <paramref name="reservedIgnored"/> tells the
     /// caller to count it (it is not counted in <see cref="SmmuStatistics.ReservedBitCommands"/>).
     /// </summary>
-    internal CommandError ExecuteFromSecondaryQueue(in Command cmd, out bool reservedIgnored)
+    internal CommandError ExecuteFromSecondaryQueue(in Command cmd, CommandQueueId queue, out bool reservedIgnored)
     {
         CommandError error;
         lock (gate)
         {
+            var startNs = Clock.Nanoseconds;
             Clock.Advance(Options.Costs.CommandFetchNs);
             error = Execute(cmd, out reservedIgnored);
+            if (error == CommandError.CERROR_NONE)
+            {
+                ReportConsumed(queue, cmd, reservedIgnored, startNs);
+            }
         }
 
         DeliverInterrupts();

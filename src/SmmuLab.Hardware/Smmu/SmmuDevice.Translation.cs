@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Configuration;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -8,6 +10,9 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>Untranslated transactions from endpoints (IHI0070 3.3, 5, 7.3).</summary>
 public sealed partial class SmmuDevice
 {
+    /// <summary>How the last translation under the lock was answered, for observers (written on every path, read only when observed).</summary>
+    private TranslationPath translationPath;
+
     /// <summary>
     /// Translates one untranslated transaction of StreamID <paramref name="sid"/> (with an optional
     /// SubstreamID) at <paramref name="address"/>. Configuration errors and recorded faults are
@@ -16,32 +21,61 @@ public sealed partial class SmmuDevice
     public TransactionResult Translate(uint sid, uint? ssid, ulong address, AccessKind access)
     {
         TransactionResult result;
+        bool quiet;
         lock (gate)
         {
-            Statistics.CountTranslation();
-            if (!SmmuEnabled)
+            var o = observer;
+            if (o is null)
             {
-                // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts;
-                // an address beyond the OAS aborts without an event (3.4).
-                return Gbpa.ABORT.IsSet(gbpa) || !Fits(address, Features.OutputAddressBits) ? Aborted(null) : Bypassed(address);
+                quiet = TranslateLocked(sid, ssid, address, access, out result);
             }
-
-            if (TryTranslateFromTlb(sid, ssid, address, access, out result))
+            else
             {
-                return result;
+                var startNs = Clock.Nanoseconds;
+                translationPath = TranslationPath.None;
+                quiet = TranslateLocked(sid, ssid, address, access, out result);
+                o.Translated(this, new TranslationObservation(sid, ssid, address, access, result.Outcome, result.PhysicalAddress, result.Fault,
+                    translationPath, translationPath == TranslationPath.Walk ? walker.LastWalkSteps : 0, startNs, Clock.Nanoseconds));
             }
-
-            var config = LookupConfiguration(sid, ssid);
-            result = config.Status switch
-            {
-                ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, config.Stream!.EffectiveAccess(access)),
-                ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
-                _ => Aborted(null),
-            };
         }
 
-        DeliverInterrupts();
+        if (!quiet)
+        {
+            DeliverInterrupts();
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="Translate"/> under the device lock. Returns true when the path taken cannot have
+    /// raised an interrupt (SMMU disabled, or a TLB hit), so the caller skips delivering them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TranslateLocked(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
+    {
+        Statistics.CountTranslation();
+        if (!SmmuEnabled)
+        {
+            // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts;
+            // an address beyond the OAS aborts without an event (3.4).
+            result = Gbpa.ABORT.IsSet(gbpa) || !Fits(address, Features.OutputAddressBits) ? Aborted(null) : Bypassed(address);
+            return true;
+        }
+
+        if (TryTranslateFromTlb(sid, ssid, address, access, out result))
+        {
+            return true;
+        }
+
+        var config = LookupConfiguration(sid, ssid);
+        result = config.Status switch
+        {
+            ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, config.Stream!.EffectiveAccess(access)),
+            ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
+            _ => Aborted(null),
+        };
+        return false;
     }
 
     /// <summary>
@@ -96,6 +130,7 @@ public sealed partial class SmmuDevice
         }
 
         Clock.Advance(hit ? Options.Costs.TlbHitNs : walker.LastWalkSteps * Options.Costs.WalkStepNs);
+        translationPath = hit ? TranslationPath.TlbHit : TranslationPath.Walk;
         if (walk.Ok)
         {
             return new TransactionResult(TransactionOutcome.Translated, walk.OutputAddress, walk.BlockShift);

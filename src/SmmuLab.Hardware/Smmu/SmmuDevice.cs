@@ -1,6 +1,10 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Memory;
+using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Products;
+using SmmuLab.Hardware.Queues;
 using SmmuLab.Hardware.Timing;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -21,18 +25,21 @@ namespace SmmuLab.Hardware.Smmu;
 public sealed partial class SmmuDevice : IMmio, IDisposable
 {
     private readonly Lock gate = new();
-    private readonly IPhysicalMemory memory;
+    private readonly IDeviceMemory memory;
     private readonly IInterruptSink? interrupts;
     private readonly IEventSignal? sev;
     private readonly ProductErrata errata;
     private readonly CommandReservedBits reservedBits;
     private readonly Dictionary<uint, Endpoint> endpointsBySid = [];
+    private readonly HardwareQueue cmdq;
+    private readonly HardwareQueue eventq;
+    private readonly HardwareQueue priq;
     private readonly Thread? consumerThread;
     private readonly SemaphoreSlim consumerWake = new(0);
     private readonly object disposeGate = new();
     private volatile bool disposed;
 
-    public SmmuDevice(SmmuDeviceOptions options, IPhysicalMemory memory, IInterruptSink? interrupts = null, IEventSignal? sev = null)
+    public SmmuDevice(SmmuDeviceOptions options, IDeviceMemory memory, IInterruptSink? interrupts = null, IEventSignal? sev = null)
     {
         options.Features.Validate();
         Options = options;
@@ -42,7 +49,12 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         Clock = new ModeledClock();
         errata = ProductErrata.For(options.Product);
         reservedBits = new CommandReservedBits(options.Features);
+        cmdq = Queue(CommandLayouts.Bytes, Features.CommandQueueBits);
+        eventq = Queue(EventRecord.Bytes, Features.EventQueueBits);
+        priq = Queue(PriQueueEntry.Bytes, Features.PriQueueBits);
         InitialiseCaches();
+        InitialiseRegisters();
+        largestStage1BlockShift = LargestStage1BlockShift(options.Features);
         ResetRegisters();
         if (options.Mode == ConsumptionMode.FreeRunning)
         {
@@ -64,15 +76,6 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
 
     /// <summary>Modeled hardware time spent by this SMMU and its endpoints' ATS traffic.</summary>
     public ModeledClock Clock { get; }
-
-    /// <summary>
-    /// Raised for every command consumed, for traces. It runs on the consuming thread with the device
-    /// lock held, so a handler must not wait for another thread that uses the device.
-    /// </summary>
-    public event Action<SmmuDevice, Architecture.Commands.Command>? CommandConsumed;
-
-    /// <summary>Raised, with the device lock held, for every event record the SMMU produced (written, dropped or lost to overflow).</summary>
-    public event Action<SmmuDevice, Architecture.Events.EventRecord>? EventRecorded;
 
     /// <summary>Connects an endpoint: its StreamIDs route ATC invalidations to it.</summary>
     public void Connect(Endpoint endpoint)
@@ -125,6 +128,10 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
             ConsumeCommands();
         }
     }
+
+    /// <summary>One of the SMMU's queues: *_BASE, PROD and CONS as 6.3.26-6.3.31 lay them out.</summary>
+    private static HardwareQueue Queue(int entryBytes, int maxLog2Size) =>
+        new(new QueueFormat(QueueBase.ADDR, QueueBase.LOG2SIZE, QueuePointer.WR, QueuePointer.ERR, entryBytes, maxLog2Size));
 
     /// <summary>Asks the consumer to look at the command queue: now (inline) or on the device thread.</summary>
     private void KickConsumer()

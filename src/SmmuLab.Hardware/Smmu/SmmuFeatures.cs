@@ -60,6 +60,9 @@ public sealed record SmmuFeatures
     /// <summary>log2 of the maximum event queue entries (IDR1.EVENTQS).</summary>
     public int EventQueueBits { get; init; } = 19;
 
+    /// <summary>log2 of the maximum PRI queue entries (IDR1.PRIQS): the largest there is with PRI, 0 without.</summary>
+    public int PriQueueBits => Pri ? 19 : 0;
+
     /// <summary>STALL_MODEL: 1 = stalls not supported (the model does not stall transactions).</summary>
     public uint StallModel { get; init; } = 1;
 
@@ -94,7 +97,7 @@ public sealed record SmmuFeatures
         | Idr1.SSIDSIZE.Make((ulong)SubstreamIdBits)
         | Idr1.EVENTQS.Make((ulong)EventQueueBits)
         | Idr1.CMDQS.Make((ulong)CommandQueueBits)
-        | Idr1.PRIQS.Make(Pri ? 19UL : 0)
+        | Idr1.PRIQS.Make((ulong)PriQueueBits)
         | Idr1.ATTR_TYPES_OVR.Make(AttrTypesOverride ? 1UL : 0)
         | Idr1.ATTR_PERMS_OVR.Make(AttrTypesOverride ? 1UL : 0));
 

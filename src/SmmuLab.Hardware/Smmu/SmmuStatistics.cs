@@ -9,7 +9,6 @@ namespace SmmuLab.Hardware.Smmu;
 /// </summary>
 public sealed class SmmuStatistics
 {
-    private readonly long[] commandsByOpcode = new long[256];
     private readonly long[] eventsById = new long[256];
     private long translations;
     private long translationFaults;
@@ -41,36 +40,17 @@ public sealed class SmmuStatistics
     /// </summary>
     public long ReservedBitCommands => Interlocked.Read(ref reservedBitCommands);
 
-    public long CommandsConsumed
-    {
-        get
-        {
-            long n = 0;
-            foreach (var c in commandsByOpcode)
-            {
-                n += c;
-            }
+    /// <summary>Commands consumed from the CMDQ, by opcode.</summary>
+    public OpcodeCounters CommandsByOpcode { get; } = new();
 
-            return n;
-        }
-    }
+    public long CommandsConsumed => CommandsByOpcode.Total;
 
-    public long Commands(Opcode op) => Interlocked.Read(ref commandsByOpcode[(byte)op]);
+    public long Commands(Opcode op) => CommandsByOpcode[op];
 
     public long Events(EventId id) => Interlocked.Read(ref eventsById[(byte)id]);
 
     /// <summary>Non-zero command counts by opcode, in opcode order.</summary>
-    public IEnumerable<(Opcode Opcode, long Count)> CommandCounts()
-    {
-        for (var i = 0; i < 256; i++)
-        {
-            var n = Interlocked.Read(ref commandsByOpcode[i]);
-            if (n != 0)
-            {
-                yield return ((Opcode)i, n);
-            }
-        }
-    }
+    public IEnumerable<(Opcode Opcode, long Count)> CommandCounts() => CommandsByOpcode.NonZero();
 
     /// <summary>Non-zero event counts by type.</summary>
     public IEnumerable<(EventId Id, long Count)> EventCounts()
@@ -85,7 +65,7 @@ public sealed class SmmuStatistics
         }
     }
 
-    internal void CountCommand(byte opcode) => commandsByOpcode[opcode]++;
+    internal void CountCommand(Opcode opcode) => CommandsByOpcode.Count(opcode);
 
     internal void CountEvent(EventId id) => eventsById[(byte)id]++;
 

@@ -22,7 +22,7 @@ namespace SmmuLab.Hardware.Translation;
 /// the deepest cached table and caches the tables it reads. Walks do not allocate; not thread-safe
 /// (the step counters).
 /// </remarks>
-public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache? walkCache = null)
+public sealed partial class TranslationWalker(IDeviceMemory memory, WalkCache? walkCache = null)
 {
     private long walkStart;
 
@@ -83,13 +83,12 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
     public static Permissions Stage1Permissions(ulong descriptor, TableAttributes table, bool writeExecuteNever = false,
         bool privilegedAccessNever = false)
     {
-        var ap = (descriptor >> 6) & 3;
-        var el0 = (ap & 1) != 0 && (table & TableAttributes.NoUnprivileged) == 0;
-        var readOnly = (ap & 2) != 0 || (table & TableAttributes.ReadOnly) != 0;
-        var uxn = (descriptor & (1UL << 54)) != 0 || (table & TableAttributes.XNTable) != 0;
+        var el0 = (descriptor & Descriptor.ApUnprivileged) != 0 && (table & TableAttributes.NoUnprivileged) == 0;
+        var readOnly = (descriptor & Descriptor.ApReadOnly) != 0 || (table & TableAttributes.ReadOnly) != 0;
+        var uxn = Descriptor.UXN.IsSet(descriptor) || (table & TableAttributes.XNTable) != 0;
 
         // A region writable at EL0 is never executable at EL1 (VMSAv8-64 stage-1 EL1&0 rule).
-        var pxn = (descriptor & (1UL << 53)) != 0 || (table & TableAttributes.PXNTable) != 0 || (el0 && !readOnly);
+        var pxn = Descriptor.PXN.IsSet(descriptor) || (table & TableAttributes.PXNTable) != 0 || (el0 && !readOnly);
 
         // WXN: writable implies execute-never, judged at the fetching privilege level.
         pxn |= writeExecuteNever && !readOnly;
@@ -204,12 +203,11 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
                 pa = t.OutputAddress;
             }
 
-            if (!memory.IsBacked(pa))
+            if (!memory.TryRead64(pa, out var desc))
             {
                 return WalkResult.Faulted(EventId.F_WALK_EABT, stage2, stage2 ? s2Class : FaultClass.TT, stage2 ? ia : 0, pa);
             }
 
-            var desc = memory.Read64(pa);
             Steps++;
             if ((desc & Descriptor.Valid) == 0)
             {
@@ -226,7 +224,7 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
 
                 if (!stage2 && !p.HierarchicalPermissionsDisabled)
                 {
-                    attributes |= (TableAttributes)((desc >> 59) & 0xF);
+                    attributes |= TableAttributesOf(desc);
                 }
 
                 if (useCache)
@@ -288,4 +286,12 @@ public sealed partial class TranslationWalker(IPhysicalMemory memory, WalkCache?
         var top = ia >> p.InputBits;
         return p.UpperRange ? top == ulong.MaxValue >> p.InputBits : top == 0;
     }
+
+    /// <summary>The hierarchical attributes of a stage-1 table descriptor: PXNTable, XNTable and APTable.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TableAttributes TableAttributesOf(ulong tableDescriptor) =>
+        (Descriptor.PXNTable.IsSet(tableDescriptor) ? TableAttributes.PXNTable : 0)
+            | (Descriptor.XNTable.IsSet(tableDescriptor) ? TableAttributes.XNTable : 0)
+            | ((tableDescriptor & Descriptor.ApTableNoUnprivileged) != 0 ? TableAttributes.NoUnprivileged : 0)
+            | ((tableDescriptor & Descriptor.ApTableReadOnly) != 0 ? TableAttributes.ReadOnly : 0);
 }

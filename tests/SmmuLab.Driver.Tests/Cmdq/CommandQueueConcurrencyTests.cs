@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Cmdq;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Driver.Tests.Cmdq;
@@ -34,14 +35,18 @@ public sealed class CommandQueueConcurrencyTests(ITestOutputHelper output)
         Array.Fill(lastConsumed, -1);
 
         // Runs under the device lock, one command at a time, in consumption order.
-        bed.Smmu.CommandConsumed += (_, c) =>
+        bed.Smmu.AddObserver(new DelegateObserver
         {
-            log[logged++] = c;
-            if (c.Opcode == Opcode.CMD_PREFETCH_ADDR)
+            OnCommand = (_, seen) =>
             {
-                Volatile.Write(ref lastConsumed[c.Get(CommandLayouts.Sid)], (long)(CommandLayouts.Addr.GetAddress(c.Dw1) >> 12));
-            }
-        };
+                var c = seen.Command;
+                log[logged++] = c;
+                if (c.Opcode == Opcode.CMD_PREFETCH_ADDR)
+                {
+                    Volatile.Write(ref lastConsumed[c.Get(CommandLayouts.Sid)], (long)(CommandLayouts.Addr.GetAddress(c.Dw1) >> 12));
+                }
+            },
+        });
 
         var failures = new List<string>();
         var syncsRequested = new int[Producers];

@@ -6,6 +6,7 @@ using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.Cmdq;
 
@@ -100,7 +101,7 @@ public sealed class CommandQueueErrorTests
     {
         var memory = new SparsePhysicalMemory();
         var mmio = new FakeMmio { Cons = 3 | (uint)QueuePointer.ERR.Make((ulong)CommandError.CERROR_ABT) };
-        using var q = new CommandQueue(new DriverPlatform(mmio, memory, new BumpAllocator()), new CommandQueueOptions { Log2Entries = 8 });
+        using var q = new CommandQueue(new DriverPlatform(mmio, memory, new TestDmaAllocator()), new CommandQueueOptions { Log2Entries = 8 });
         var original = Command.CfgiSte(7, leaf: true);
         memory.Write64(q.SlotAddress(3), original.Dw0);
         memory.Write64(q.SlotAddress(3) + 8, original.Dw1);

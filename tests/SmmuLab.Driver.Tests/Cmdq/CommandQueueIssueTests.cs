@@ -4,6 +4,7 @@ using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.Cmdq;
 
@@ -134,7 +135,7 @@ public sealed class CommandQueueIssueTests
     [Fact]
     public void A_queue_is_naturally_aligned_and_its_base_register_has_RA_address_and_size()
     {
-        var allocator = new BumpAllocator(start: 0x1000_0100);
+        var allocator = new TestDmaAllocator(start: 0x1000_0100);
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
         using var q = new CommandQueue(new DriverPlatform(smmu, memory, allocator), new CommandQueueOptions { Log2Entries = 10 });
@@ -150,12 +151,12 @@ public sealed class CommandQueueIssueTests
     {
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
-        var allocator = new BumpAllocator(refuseAbove: 4096);
+        var allocator = new TestDmaAllocator(refuseAbove: 4096);
         using var q = new CommandQueue(new DriverPlatform(smmu, memory, allocator), new CommandQueueOptions { Log2Entries = 12 });
         Assert.Equal(8, q.Log2Entries);
         Assert.Equal([65536UL, 32768, 16384, 8192, 4096], allocator.Requests);
 
-        var stingy = new BumpAllocator(refuseAbove: 1024);
+        var stingy = new TestDmaAllocator(refuseAbove: 1024);
         Assert.Throws<DmaAllocationException>(() => new CommandQueue(new DriverPlatform(smmu, memory, stingy), new CommandQueueOptions { Log2Entries = 9 }));
         Assert.Equal([8192UL, 4096, 2048], stingy.Requests);
     }
@@ -167,7 +168,7 @@ public sealed class CommandQueueIssueTests
     {
         var memory = new SparsePhysicalMemory();
         using var smmu = new SmmuDevice(new SmmuDeviceOptions(), memory);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CommandQueue(new DriverPlatform(smmu, memory, new BumpAllocator()), new CommandQueueOptions { Log2Entries = log2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CommandQueue(new DriverPlatform(smmu, memory, new TestDmaAllocator()), new CommandQueueOptions { Log2Entries = log2 }));
     }
 
     [Theory]

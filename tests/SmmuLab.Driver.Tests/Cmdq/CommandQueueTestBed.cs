@@ -4,7 +4,9 @@ using SmmuLab.Architecture.Registers;
 using SmmuLab.Driver.Cmdq;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.Cmdq;
 
@@ -40,7 +42,7 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
         GlobalErrors = new GlobalErrorHandler(Smmu, Queue);
         if (record)
         {
-            Smmu.CommandConsumed += (_, c) => Consumed.Add(c);
+            Smmu.AddObserver(new DelegateObserver { OnCommand = (_, c) => Consumed.Add(c.Command) });
         }
 
         if (enable)
@@ -53,7 +55,7 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
 
     public WaitForEvent Events { get; } = new();
 
-    public BumpAllocator Allocator { get; } = new();
+    public TestDmaAllocator Allocator { get; } = new();
 
     public SmmuDevice Smmu { get; }
 
@@ -93,29 +95,4 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
     }
 
     public void Dispose() => Smmu.Dispose();
-}
-
-/// <summary>A DMA allocator handing out naturally aligned ranges from a bump pointer; optionally refuses sizes above a limit.</summary>
-internal sealed class BumpAllocator(ulong start = 0x4000_0000, ulong refuseAbove = ulong.MaxValue) : IDmaAllocator
-{
-    private ulong next = start;
-
-    public List<ulong> Requests { get; } = [];
-
-    public ulong Allocate(ulong bytes, ulong alignment)
-    {
-        Requests.Add(bytes);
-        if (bytes > refuseAbove)
-        {
-            throw new DmaAllocationException($"no {bytes} contiguous bytes");
-        }
-
-        var address = (next + alignment - 1) & ~(alignment - 1);
-        next = address + bytes;
-        return address;
-    }
-
-    public void Free(ulong address, ulong bytes)
-    {
-    }
 }

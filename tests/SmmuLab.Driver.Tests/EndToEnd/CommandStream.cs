@@ -1,5 +1,6 @@
 using System.Text;
 using SmmuLab.Architecture.Commands;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Driver.Tests.EndToEnd;
@@ -8,13 +9,10 @@ namespace SmmuLab.Driver.Tests.EndToEnd;
 internal sealed class CommandRecorder : IDisposable
 {
     private readonly List<Command> commands = [];
-    private readonly SmmuDevice device;
+    private readonly IDisposable subscription;
 
-    public CommandRecorder(SmmuDevice device)
-    {
-        this.device = device;
-        device.CommandConsumed += OnCommand;
-    }
+    public CommandRecorder(SmmuDevice device) =>
+        subscription = device.AddObserver(new DelegateObserver { OnCommand = (_, c) => OnCommand(c.Command) });
 
     /// <summary>The commands since the last call, and forgets them.</summary>
     public Command[] Take()
@@ -27,9 +25,9 @@ internal sealed class CommandRecorder : IDisposable
         }
     }
 
-    public void Dispose() => device.CommandConsumed -= OnCommand;
+    public void Dispose() => subscription.Dispose();
 
-    private void OnCommand(SmmuDevice d, Command c)
+    private void OnCommand(Command c)
     {
         lock (commands)
         {

@@ -17,7 +17,7 @@ public class DriverEndToEndTests
     [Theory]
     [InlineData(ConsumptionMode.Inline)]
     [InlineData(ConsumptionMode.FreeRunning)]
-    public void StageOneMapDmaUnmapFaultsWithEvent(ConsumptionMode mode)
+    public void Stage_one_map_DMA_unmap_faults_with_event(ConsumptionMode mode)
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         m.AddSmmu("smmu0", mode: mode);
@@ -46,7 +46,7 @@ public class DriverEndToEndTests
     }
 
     [Fact]
-    public void ResetIssuesLinuxSequence()
+    public void Reset_issues_linux_sequence()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -58,7 +58,7 @@ public class DriverEndToEndTests
     }
 
     [Fact]
-    public void DomainSwitchesChangeTranslation()
+    public void Domain_switches_change_translation()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         m.AddSmmu("smmu0");
@@ -85,7 +85,7 @@ public class DriverEndToEndTests
     }
 
     [Fact]
-    public void StageTwoDomainTranslatesThroughDriverTables()
+    public void Stage_two_domain_translates_through_driver_tables()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         m.AddSmmu("smmu0");
@@ -103,7 +103,7 @@ public class DriverEndToEndTests
     }
 
     [Fact]
-    public void LegacyDesignRefusesSecondSmmu()
+    public void Legacy_design_refuses_second_SMMU()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         m.AddSmmu("smmu0");

@@ -15,7 +15,7 @@ public class DriverFeatureTests
     private const IommuProt Rw = IommuProt.Read | IommuProt.Write | IommuProt.Cache;
 
     [Fact]
-    public void AtsDeviceCachesTranslationsAndUnmapInvalidatesItsAtc()
+    public void ATS_device_caches_translations_and_unmap_invalidates_its_ATC()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -45,7 +45,7 @@ public class DriverFeatureTests
     }
 
     [Fact]
-    public void SvaPasidTranslatesProcessAddressSpaceAndMunmapNotifies()
+    public void SVA_PASID_translates_process_address_space_and_munmap_notifies()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -71,7 +71,7 @@ public class DriverFeatureTests
     }
 
     [Fact]
-    public void StageOneDomainOnPasidBesideIdentityRid()
+    public void Stage_one_domain_on_PASID_beside_identity_rid()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         m.AddSmmu("smmu0");
@@ -90,7 +90,7 @@ public class DriverFeatureTests
     }
 
     [Fact]
-    public void NestedDomainTranslatesGuestStageOneOverParentStageTwo()
+    public void Nested_domain_translates_guest_stage_one_over_parent_stage_two()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var smmu = m.AddSmmu("smmu0");

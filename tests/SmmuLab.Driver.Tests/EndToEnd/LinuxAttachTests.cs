@@ -5,6 +5,7 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Invalidation.Linux;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Machines;
 using static SmmuLab.Driver.Tests.EndToEnd.Expect;
 using T = SmmuLab.Driver.Invalidation.Linux.InvalidationType;
@@ -18,7 +19,7 @@ public class LinuxAttachTests
     private const IommuProt Rw = IommuProt.Read | IommuProt.Write | IommuProt.Cache;
 
     [Fact]
-    public void ScratchArraysAreSizedAtProbe()
+    public void Scratch_arrays_are_sized_at_probe()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         m.AddSmmu("smmu0");
@@ -30,7 +31,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void EachDomainKindContributesItsEntries()
+    public void Each_domain_kind_contributes_its_entries()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -69,7 +70,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void LastDetachFlushesTheTagOnce()
+    public void Last_detach_flushes_the_tag_once()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -102,7 +103,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void LastDetachPerSmmu()
+    public void Last_detach_per_SMMU()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var s0 = m.AddSmmu("smmu0");
@@ -127,7 +128,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void LinuxSpansTwoSmmusWhereLegacyRefuses()
+    public void Linux_spans_two_smmus_where_legacy_refuses()
     {
         foreach (var design in new IInvalidationDesign[] { new LegacyInvalidation(), new LinuxInvalidation() })
         {
@@ -156,7 +157,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void ReattachWithChangedAtsKeepsTheTagAndSwapsTheAtcEntries()
+    public void Reattach_with_changed_ATS_keeps_the_tag_and_swaps_the_ATC_entries()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -191,7 +192,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void SetAndRemovePasid()
+    public void Set_and_remove_PASID()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -218,7 +219,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void FailedMergeLeavesEverythingAsItWas()
+    public void Failed_merge_leaves_everything_as_it_was()
     {
         var design = new LinuxInvalidation();
         using var m = new DriverMachine(design);
@@ -250,7 +251,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void BlockedAndIdentityAttachesNeverAllocate()
+    public void Blocked_and_identity_attaches_never_allocate()
     {
         var design = new LinuxInvalidation();
         using var m = new DriverMachine(design);
@@ -288,7 +289,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void NewArrayIsPublishedBeforeTheInstallAndTheOldUnreffedAfter()
+    public void New_array_is_published_before_the_install_and_the_old_unreffed_after()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -308,9 +309,10 @@ public class LinuxAttachTests
             }
         }
 
-        smmu.Device.CommandConsumed += OnCommand;
-        dev.Master.Attach(b);
-        smmu.Device.CommandConsumed -= OnCommand;
+        using (smmu.Device.AddObserver(new DelegateObserver { OnCommand = (d, c) => OnCommand(d, c.Command) }))
+        {
+            dev.Master.Attach(b);
+        }
 
         Assert.NotEmpty(seen);
         Assert.All(seen, s => Assert.Equal((true, true), s));

@@ -19,7 +19,7 @@ public class LinuxCommandStreamTests
     private const IommuProt Rw = IommuProt.Read | IommuProt.Write | IommuProt.Cache;
 
     [Fact]
-    public void StageOneUnmapWithRil()
+    public void Stage_one_unmap_with_RIL()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -40,7 +40,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void TableFreeIsNonLeafAndDomainFreeEmitsNothing()
+    public void Table_free_is_non_leaf_and_domain_free_emits_nothing()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -67,7 +67,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void StageOneWithAtsSyncsTlbiBeforeAtcInv()
+    public void Stage_one_with_ATS_syncs_TLBI_before_ATC_inv()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -92,7 +92,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void StageTwoBlockUnmap()
+    public void Stage_two_block_unmap()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -109,7 +109,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void NestingParentWithAts()
+    public void Nesting_parent_with_ATS()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -134,7 +134,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void SvaNotifierInvalidatesNonLeafWithPasid()
+    public void SVA_notifier_invalidates_non_leaf_with_PASID()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -162,7 +162,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void WithoutRilOneCommandPerGranule()
+    public void Without_RIL_one_command_per_granule()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0", new SmmuFeatures { RangeInvalidation = false });
@@ -183,7 +183,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void TooBigFallsBackToTheWholeTag()
+    public void Too_big_falls_back_to_the_whole_tag()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0", new SmmuFeatures { RangeInvalidation = false });
@@ -212,7 +212,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void NestingParentTooBigSkipsTheNestedClearAndTerminates()
+    public void Nesting_parent_too_big_skips_the_nested_clear_and_terminates()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -231,7 +231,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void UnknownEntryIsSkippedAndTheWalkMovesOn()
+    public void Unknown_entry_is_skipped_and_the_walk_moves_on()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0");
@@ -248,7 +248,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void TwoSmmusEachGetTheirOwnBatches()
+    public void Two_smmus_each_get_their_own_batches()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var s0 = m.AddSmmu("smmu0");
@@ -277,7 +277,7 @@ public class LinuxCommandStreamTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void ForcedSyncEvery63Commands(bool forceSync)
+    public void Forced_SYNC_every63_commands(bool forceSync)
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var smmu = m.AddSmmu("smmu0", new SmmuFeatures { RangeInvalidation = false },

@@ -15,7 +15,7 @@ public class LinuxConcurrencyTests
     private const IommuProt Rw = IommuProt.Read | IommuProt.Write | IommuProt.Cache;
 
     [Fact]
-    public void InvalidationsRaceAttachesAndDetaches()
+    public void Invalidations_race_attaches_and_detaches()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var s0 = m.AddSmmu("smmu0");
@@ -100,7 +100,7 @@ public class LinuxConcurrencyTests
     }
 
     [Fact]
-    public void ReadersNeverWaitWithoutAtcEntries()
+    public void Readers_never_wait_without_ATC_entries()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         m.AddSmmu("smmu0");
@@ -145,7 +145,7 @@ public class LinuxConcurrencyTests
     [Theory]
     [InlineData(ConsumptionMode.Inline)]
     [InlineData(ConsumptionMode.FreeRunning)]
-    public void InvalidateRangeAllocatesNothing(ConsumptionMode mode)
+    public void Invalidate_range_allocates_nothing(ConsumptionMode mode)
     {
         var design = new LinuxInvalidation();
         using var m = new DriverMachine(design);

@@ -16,7 +16,7 @@ public class InvalidationArrayKunitTests
     private readonly InvalidationArray Invs5 = Fixture((T.Ats, 10, 2), (T.Ats, 10, 3), (T.Ats, 12, 2));
 
     [Fact]
-    public void ElevenStepsMatchTheKernelVectors()
+    public void Eleven_steps_match_the_kernel_vectors()
     {
         var alloc = new InvalidationArrayAllocator();
 

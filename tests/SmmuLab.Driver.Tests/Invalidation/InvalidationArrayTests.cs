@@ -10,7 +10,7 @@ namespace SmmuLab.Driver.Tests.Invalidation;
 public class InvalidationArrayTests
 {
     [Fact]
-    public void TypeOrderIsTheEmissionOrder()
+    public void Type_order_is_the_emission_order()
     {
         Assert.Equal([0, 1, 2, 3, 4], new[] { T.S1Asid, T.S2Vmid, T.S2VmidS1Clear, T.Ats, T.AtsFull }.Select(t => (int)t));
         Assert.True(T.Ats.IsAts());
@@ -19,7 +19,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void CompareIgnoresSsidForTlbEntriesAndUsesItForAtc()
+    public void Compare_ignores_SSID_for_TLB_entries_and_uses_it_for_ATC()
     {
         // For TLB types the union holds the page shift, which takes no part in the order.
         Assert.Equal(0, InvalidationEntry.Compare(InvalidationEntry.For(null, T.S1Asid, 5, 12), InvalidationEntry.For(null, T.S1Asid, 5, 0)));
@@ -29,7 +29,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void EntriesGetTheDriverOpcodes()
+    public void Entries_get_the_driver_opcodes()
     {
         Assert.Equal((Opcode.CMD_TLBI_NH_VA, Opcode.CMD_TLBI_NH_ASID), Ops(T.S1Asid));
         Assert.Equal((Opcode.CMD_TLBI_S2_IPA, Opcode.CMD_TLBI_S12_VMALL), Ops(T.S2Vmid));
@@ -45,7 +45,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void MergeLeavesItsInputAloneAndComputesHasAts()
+    public void Merge_leaves_its_input_alone_and_computes_has_ATS()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S1Asid, 7, 0)), alloc);
@@ -57,7 +57,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void MergeRefusesUnsortedOrRepeatedInput()
+    public void Merge_refuses_unsorted_or_repeated_input()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0);
@@ -66,7 +66,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void FailedMergeChangesNothing()
+    public void Failed_merge_changes_nothing()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S2Vmid, 3, 0), (T.Ats, 8, 0)), alloc);
@@ -84,7 +84,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void UnrefReportsThroughTheScratchUsers()
+    public void Unref_reports_through_the_scratch_users()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S1Asid, 4, 0), (T.Ats, 1, 0)), alloc)
@@ -104,7 +104,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void UnrefOfAbsentOrTrashEntryWarnsAndChangesNothingElse()
+    public void Unref_of_absent_or_trash_entry_warns_and_changes_nothing_else()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S1Asid, 4, 0), (T.Ats, 1, 0), (T.Ats, 2, 0)), alloc);
@@ -116,7 +116,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void PurgeHasNothingToDoWithoutTrash()
+    public void Purge_has_nothing_to_do_without_trash()
     {
         var alloc = new InvalidationArrayAllocator();
         Assert.Null(alloc.Allocate(0).Purge(alloc));
@@ -125,7 +125,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void FailedPurgeKeepsTheArrayWithItsTrash()
+    public void Failed_purge_keeps_the_array_with_its_trash()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S1Asid, 4, 0), (T.Ats, 1, 0), (T.Ats, 2, 0)), alloc);
@@ -140,7 +140,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void MergeDropsTrashAndRecomputesHasAts()
+    public void Merge_drops_trash_and_recomputes_has_ATS()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S1Asid, 4, 0), (T.Ats, 1, 0), (T.Ats, 2, 0)), alloc);
@@ -152,7 +152,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void UnrefWaitsForReadersInsideTheFence()
+    public void Unref_waits_for_readers_inside_the_fence()
     {
         var alloc = new InvalidationArrayAllocator();
         var a = alloc.Allocate(0).Merge(Fixture((T.S1Asid, 4, 0), (T.Ats, 1, 0)), alloc);
@@ -168,7 +168,7 @@ public class InvalidationArrayTests
     }
 
     [Fact]
-    public void WaitingWriterHoldsOffNewReaders()
+    public void Waiting_writer_holds_off_new_readers()
     {
         var fence = new FenceBox();
         fence.F.EnterRead();

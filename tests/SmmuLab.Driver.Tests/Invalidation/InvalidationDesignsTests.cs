@@ -9,7 +9,7 @@ public class InvalidationDesignsTests
     [InlineData("legacy", typeof(LegacyInvalidation))]
     [InlineData("linux", typeof(LinuxInvalidation))]
     [InlineData(" Linux ", typeof(LinuxInvalidation))]
-    public void CreatesByName(string name, Type type)
+    public void Creates_by_name(string name, Type type)
     {
         var design = InvalidationDesigns.Create(name);
         Assert.IsType(type, design);
@@ -17,7 +17,7 @@ public class InvalidationDesignsTests
     }
 
     [Fact]
-    public void UnknownNameListsTheValidOnes()
+    public void Unknown_name_lists_the_valid_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => InvalidationDesigns.Create("rcu"));
         Assert.Contains("legacy, linux", e.Message);

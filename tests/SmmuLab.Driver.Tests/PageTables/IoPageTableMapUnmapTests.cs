@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Driver.PageTables;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.PageTables;
 

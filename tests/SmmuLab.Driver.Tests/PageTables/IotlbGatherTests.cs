@@ -1,4 +1,5 @@
 using SmmuLab.Driver.PageTables;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.PageTables;
 
@@ -98,7 +99,7 @@ public sealed class IotlbGatherTests
     public void The_freelist_is_released_by_the_owner_after_the_sync()
     {
         var memory = new Hardware.Memory.SparsePhysicalMemory();
-        var allocator = new BumpDmaAllocator(memory);
+        var allocator = new TestDmaAllocator(memory);
         var a = allocator.Allocate(P, P);
         var released = 0;
         var g = new IotlbGather(x =>

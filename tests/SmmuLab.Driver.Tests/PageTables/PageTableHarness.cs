@@ -2,6 +2,7 @@ using SmmuLab.Architecture.PageTables;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Translation;
+using SmmuLab.TestSupport.Memory;
 
 namespace SmmuLab.Driver.Tests.PageTables;
 
@@ -11,7 +12,7 @@ public sealed class PageTableHarness
     public PageTableHarness(IoPageTableConfig config, bool dirtyAllocator = false)
     {
         Config = config;
-        Allocator = new BumpDmaAllocator(Memory, log: Log) { Dirty = dirtyAllocator };
+        Allocator = new TestDmaAllocator(Memory, log: Log) { Dirty = dirtyAllocator };
         Flush = new RecordingFlushOps(Log);
         Table = new IoPageTable(config, Memory, Allocator, Flush);
         Walker = new TranslationWalker(Memory);
@@ -45,7 +46,7 @@ public sealed class PageTableHarness
 
     public IoPageTableConfig Config { get; }
 
-    public BumpDmaAllocator Allocator { get; }
+    public TestDmaAllocator Allocator { get; }
 
     public RecordingFlushOps Flush { get; }
 

@@ -13,7 +13,7 @@ public sealed class CdBuilderTests
     private const ulong Ttb0 = 0x000D_BEEF_DEAD_BEE0;
 
     [Fact]
-    public void S1CdFixture()
+    public void S1_CD_fixture()
     {
         // Low word: T0SZ 4 | TG0 2<<6 | IR0 2<<8 | OR0 1<<10 | SH0 3<<12 | EPD1 | V = 0xC0003684.
         // High word: IPS 1 | AA64 1<<9 | R 1<<13 | A 1<<14 | ASET 1<<15 | ASID 1997 (0x7CD) << 16 = 0x07CDE201.
@@ -21,7 +21,7 @@ public sealed class CdBuilderTests
     }
 
     [Fact]
-    public void S1CdForStallingMasterWithDirtyTracking()
+    public void S1_CD_for_stalling_master_with_dirty_tracking()
     {
         var cd = new ulong[8];
         var tcr = new TcrConfig(Tsz: 4, Tg: 2, Irgn: 2, Orgn: 1, Sh: 3, Ips: 1);
@@ -32,7 +32,7 @@ public sealed class CdBuilderTests
     }
 
     [Fact]
-    public void S1CdOnBigEndianHostSetsEndi()
+    public void S1_CD_on_big_endian_host_sets_endi()
     {
         var cd = new ulong[8];
         var tcr = new TcrConfig(Tsz: 4, Tg: 2, Irgn: 2, Orgn: 1, Sh: 3, Ips: 1);
@@ -41,7 +41,7 @@ public sealed class CdBuilderTests
     }
 
     [Fact]
-    public void SvaCd()
+    public void SVA_CD()
     {
         // Low word: T0SZ 16 | TG0 0 | IR0 1<<8 | OR0 1<<10 | SH0 3<<12 | EPD1 | V = 0xC0003510.
         // High word: IPS 5 | AA64 | R | A | ASET | ASID 0x7CD << 16 = 0x07CDE205.
@@ -49,14 +49,14 @@ public sealed class CdBuilderTests
     }
 
     [Fact]
-    public void SvaReleaseCdDisablesTtb0AndFaultRecording()
+    public void SVA_release_CD_disables_ttb0_and_fault_recording()
     {
         // Low word: EPD0 1<<14 | EPD1 | V = 0xC0004000. High word: IPS 5 | AA64 | A | ASET | ASID (no R).
         Assert.Equal([0x07CD_C205_C000_4000UL, 0, 0, FakeMair, 0, 0, 0, 0], SvaReleaseCd(Asid2));
     }
 
     [Fact]
-    public void SvaReleaseCdKeepsStallAndRecordWhenStallsAreForced()
+    public void SVA_release_CD_keeps_stall_and_record_when_stalls_are_forced()
     {
         var cd = new ulong[8];
         CdBuilder.MakeSvaRelease(cd, new EntryFeatures(Stalls: true, StallForce: true), Sva(Asid2), stallEnabled: true);
@@ -64,7 +64,7 @@ public sealed class CdBuilderTests
     }
 
     [Fact]
-    public void ClearOverwritesEverything()
+    public void Clear_overwrites_everything()
     {
         var cd = new ulong[8];
         cd.AsSpan().Fill(ulong.MaxValue);

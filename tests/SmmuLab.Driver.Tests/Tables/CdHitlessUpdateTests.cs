@@ -9,7 +9,7 @@ namespace SmmuLab.Driver.Tests.Tables;
 public sealed class CdHitlessUpdateTests
 {
     [Fact]
-    public void S1Clear()
+    public void S1_clear()
     {
         // An invalid CD uses only V, so installing or removing a CD must pass through V=0.
         ExpectTransition(ClearCd(), S1Cd(Asid2), syncs: 2, hitless: false);
@@ -17,21 +17,21 @@ public sealed class CdHitlessUpdateTests
     }
 
     [Fact]
-    public void S1ChangeAsid()
+    public void S1_change_ASID()
     {
         ExpectTransition(S1Cd(Asid1), S1Cd(Asid2), syncs: 1, hitless: true);
         ExpectTransition(S1Cd(Asid2), S1Cd(Asid1), syncs: 1, hitless: true);
     }
 
     [Fact]
-    public void SvaClear()
+    public void SVA_clear()
     {
         ExpectTransition(ClearCd(), SvaCd(Asid2), syncs: 2, hitless: false);
         ExpectTransition(SvaCd(Asid2), ClearCd(), syncs: 2, hitless: false);
     }
 
     [Fact]
-    public void SvaRelease()
+    public void SVA_release()
     {
         // TTB0 and its walk controls are ignored under EPD0, so only qword 0 is critical.
         ExpectTransition(SvaCd(Asid2), SvaReleaseCd(Asid2), syncs: 2, hitless: true);

@@ -34,7 +34,7 @@ public sealed class EntryUsedBitsTests
     }
 
     [Fact]
-    public void SteS1DssBypassUsesShcfg()
+    public void STE_s1_dss_bypass_uses_shcfg()
     {
         var used = new ulong[8];
         EntryUsedBits.GetSteUsed([0xB, 0x1, 0, 0, 0, 0, 0, 0], used);
@@ -42,7 +42,7 @@ public sealed class EntryUsedBitsTests
     }
 
     [Fact]
-    public void SteUsedIgnoresStaleContents()
+    public void STE_used_ignores_stale_contents()
     {
         var used = new ulong[8];
         used.AsSpan().Fill(ulong.MaxValue);
@@ -64,7 +64,7 @@ public sealed class EntryUsedBitsTests
     }
 
     [Fact]
-    public void InvalidCdUsesOnlyV()
+    public void Invalid_CD_uses_only_v()
     {
         var used = new ulong[8];
         EntryUsedBits.GetCdUsed([0x7FFF_FFFF, ulong.MaxValue, 0, 0, 0, 0, 0, 0], used);
@@ -72,7 +72,7 @@ public sealed class EntryUsedBitsTests
     }
 
     [Fact]
-    public void ValidCdUsesEverything()
+    public void Valid_CD_uses_everything()
     {
         var used = new ulong[8];
         EntryUsedBits.GetCdUsed([0x8000_0000, 0, 0, 0, 0, 0, 0, 0], used);
@@ -80,7 +80,7 @@ public sealed class EntryUsedBitsTests
     }
 
     [Fact]
-    public void CdWithEpd0IgnoresTtb0AndItsWalkControls()
+    public void CD_with_epd0_ignores_ttb0_and_its_walk_controls()
     {
         var used = new ulong[8];
         EntryUsedBits.GetCdUsed([0x8000_4000, 0, 0, 0, 0, 0, 0, 0], used);

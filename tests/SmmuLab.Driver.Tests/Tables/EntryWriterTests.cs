@@ -1,6 +1,7 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Driver.Tables;
+using SmmuLab.TestSupport.Memory;
 using static SmmuLab.Driver.Tests.Tables.EntryFixtures;
 
 namespace SmmuLab.Driver.Tests.Tables;
@@ -11,7 +12,7 @@ public sealed class EntryWriterTests
     private const ulong SteAddress = 0x8_0000_1040;
 
     [Fact]
-    public void RewritingTheSameEntryStoresNothing()
+    public void Rewriting_the_same_entry_stores_nothing()
     {
         var harness = EntryWriteHarness.ForSte(Bypass(), Bypass());
         Assert.Equal(EntryUpdateKind.Unchanged, harness.Run());
@@ -19,7 +20,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void ChangingOnlyMevIsOneDirectStore()
+    public void Changing_only_mev_is_one_direct_store()
     {
         var nested = CdTable(S1Dss.Bypass, TestMaster.Ats | TestMaster.Nested);
         var noMev = (ulong[])nested.Clone();
@@ -31,7 +32,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void EnablingAtsOnStage2IsOneDirectStore()
+    public void Enabling_ATS_on_stage2_is_one_direct_store()
     {
         var harness = EntryWriteHarness.ForSte(S2Domain(TestMaster.None), S2Domain(TestMaster.Ats));
         Assert.Equal(EntryUpdateKind.Direct, harness.Run());
@@ -40,7 +41,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void EnablingAtsOnStallingStage2IsOrderedButStillOneStore()
+    public void Enabling_ATS_on_stalling_stage2_is_ordered_but_still_one_store()
     {
         // With S2S set, EATS is not update-safe: qword 1 is critical, and nothing else changes.
         var harness = EntryWriteHarness.ForSte(S2Domain(TestMaster.Stall), S2Domain(TestMaster.Stall | TestMaster.Ats));
@@ -49,7 +50,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void HitlessStepsInDmaMemory()
+    public void Hitless_steps_in_DMA_memory()
     {
         // bypass -> abort: qword 0 is critical; SHCFG in qword 1 is cleared afterwards.
         var memory = new RecordingMemory();
@@ -61,7 +62,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void HitlessStepsWriteUnusedBitsBeforeTheCriticalQword()
+    public void Hitless_steps_write_unused_bits_before_the_critical_qword()
     {
         // abort -> S2: qwords 1..3 are unused by the abort STE and go first, then qword 0.
         var memory = new RecordingMemory();
@@ -75,7 +76,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void DisruptiveStepsInDmaMemory()
+    public void Disruptive_steps_in_DMA_memory()
     {
         var from = CdTable(S1Dss.Ssid0, TestMaster.Ats);
         var to = CdTable(S1Dss.Bypass, 0x4B4B4b4B4B, TestMaster.Ats);
@@ -88,7 +89,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void CriticalQwordMask()
+    public void Critical_qword_mask()
     {
         var ops = new SteWriterOps(() => { });
         var unusedUpdate = new ulong[8];
@@ -99,7 +100,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void TargetSettingUnusedBitsIsRejected()
+    public void Target_setting_unused_bits_is_rejected()
     {
         var target = EntryFixtures.Abort();
         target[1] = Ste.SHCFG.Make(Shareability.UseIncoming);
@@ -109,7 +110,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void ShortEntriesAreRejected()
+    public void Short_entries_are_rejected()
     {
         var writer = new EntryWriter(new SteWriterOps(() => { }));
         Assert.Throws<ArgumentException>(() => writer.Write(new ulong[7], EntryFixtures.Abort()));
@@ -117,7 +118,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void WriteDoesNotAllocate()
+    public void Write_does_not_allocate()
     {
         var entry = CdTable(S1Dss.Ssid0, TestMaster.Ats);
         var a = S2Domain(TestMaster.Ats);
@@ -138,7 +139,7 @@ public sealed class EntryWriterTests
     }
 
     [Fact]
-    public void HarnessCatchesAnUpdateStoredAllAtOnce()
+    public void Harness_catches_an_update_stored_all_at_once()
     {
         // Storing S1 -> S2 without the writer's ordering exposes a mix of the two on used bits.
         var from = CdTable(S1Dss.Ssid0, TestMaster.Ats);

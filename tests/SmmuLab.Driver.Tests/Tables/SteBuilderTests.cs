@@ -22,11 +22,11 @@ public sealed class SteBuilderTests
     public void Abort() => Assert.Equal([0x1UL, 0, 0, 0, 0, 0, 0, 0], EntryFixtures.Abort());
 
     [Fact]
-    public void BypassWithAttributeOverrideTakesIncomingShareability() =>
+    public void Bypass_with_attribute_override_takes_incoming_shareability() =>
         Assert.Equal([0x9UL, 0x0000_1000_0000_0000, 0, 0, 0, 0, 0, 0], Bypass());
 
     [Fact]
-    public void BypassWithoutAttributeOverride()
+    public void Bypass_without_attribute_override()
     {
         var ste = new ulong[8];
         SteBuilder.MakeBypass(ste, new EntryFeatures());
@@ -34,7 +34,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void CdTableSsid0WithAts()
+    public void CD_table_SSID0_with_ATS()
     {
         // dw0: V | Config 5 (0xA) | S1Fmt 2 (0x20) | 0xF0F0F0F0F0C0 | S1CDMax 0x1F (0xFF truncated) << 59.
         // dw1: S1DSS 2 | S1CIR 1<<2 | S1COR 1<<4 | S1CSH 3<<6 | S1STALLD | EATS 1<<28.
@@ -44,15 +44,15 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void CdTableS1DssBypassTakesIncomingShareability() =>
+    public void CD_table_s1_dss_bypass_takes_incoming_shareability() =>
         Assert.Equal(0x0000_1000_1800_00D5UL, CdTable(S1Dss.Bypass, TestMaster.Ats)[1]);
 
     [Fact]
-    public void CdTableForStallingMasterHasNoS1StallD() =>
+    public void CD_table_for_stalling_master_has_no_s1_stall_d() =>
         Assert.Equal(0xD6UL, CdTable(S1Dss.Ssid0, TestMaster.Stall)[1]);
 
     [Fact]
-    public void CdTableWithoutStallSupportHasNoS1StallD()
+    public void CD_table_without_stall_support_has_no_s1_stall_d()
     {
         var ste = new ulong[8];
         SteBuilder.MakeCdTable(ste, new EntryFeatures(), new CdTableConfig(0x4000, 0, S1Fmt.Linear), S1Dss.Ssid0, false, false);
@@ -60,7 +60,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void CdTableWithE2HUsesStreamWorldEl2()
+    public void CD_table_with_e2_h_uses_stream_world_el2()
     {
         var ste = new ulong[8];
         ste.AsSpan().Fill(ulong.MaxValue);
@@ -69,7 +69,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void CdTablePointerIsMaskedToBits51To6()
+    public void CD_table_pointer_is_masked_to_bits51_to6()
     {
         var ste = new ulong[8];
         SteBuilder.MakeCdTable(ste, new EntryFeatures(), new CdTableConfig(0xFFFF_FFFF_FFFF_FFFF, 0, S1Fmt.Linear), S1Dss.Ssid0, false, false);
@@ -77,15 +77,15 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void S2DomainWithAts() =>
+    public void S2_domain_with_ATS() =>
         Assert.Equal([0xDUL, 0x0000_1000_1000_0000, S2Dw2, S2Dw3, 0, 0, 0, 0], S2Domain(TestMaster.Ats));
 
     [Fact]
-    public void S2DomainForStallingMasterSetsS2S() =>
+    public void S2_domain_for_stalling_master_sets_s2_s() =>
         Assert.Equal([0xDUL, 0x0000_1000_0000_0000, S2Dw2 | (1UL << 57), S2Dw3, 0, 0, 0, 0], S2Domain(TestMaster.Stall));
 
     [Fact]
-    public void S2DomainVmidFwbAndBigEndian()
+    public void S2_domain_VMID_fwb_and_big_endian()
     {
         var ste = new ulong[8];
         SteBuilder.MakeS2Domain(ste, new EntryFeatures(BigEndian: true), S2 with { Vmid = 0x1234, S2Fwb = true }, false, false);
@@ -93,7 +93,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void NestedCdTableMergesGuestStage1AndSetsMev()
+    public void Nested_CD_table_merges_guest_stage1_and_sets_mev()
     {
         // Guest: V | Config 5 | S1ContextPtr 0x12340; S1DSS bypass, S1CIR/S1COR 1, S1CSH 3, plus EATS and
         // SW_RESERVED bits the host must drop.
@@ -104,7 +104,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void NestedCdTableWithAtsTakesHostEats()
+    public void Nested_CD_table_with_ATS_takes_host_EATS()
     {
         ulong[] guest = [0x1234B, 0xD5];
         var ste = new ulong[8];
@@ -124,7 +124,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void NestedDomainGuestBypassIsTheStage2ParentWithoutAts()
+    public void Nested_domain_guest_bypass_is_the_stage2_parent_without_ATS()
     {
         var ste = new ulong[8];
         SteBuilder.MakeNestedDomain(ste, Features, S2, [0x9, 0], atsEnabled: true, stallEnabled: false);
@@ -132,7 +132,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void NestedDomainGuestS1IsNestedCdTable()
+    public void Nested_domain_guest_s1_is_nested_CD_table()
     {
         var ste = new ulong[8];
         SteBuilder.MakeNestedDomain(ste, Features, S2, [0x1234B, 0xD5], atsEnabled: false, stallEnabled: false);
@@ -141,7 +141,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void BuildersSetOnlyBitsTheirConfigurationUses()
+    public void Builders_set_only_bits_their_configuration_uses()
     {
         ulong[][] images =
         [
@@ -162,10 +162,10 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void BuildersRejectShortSpans() =>
+    public void Builders_reject_short_spans() =>
         Assert.Throws<ArgumentException>(() => SteBuilder.MakeAbort(new ulong[Ste.Dwords - 1]));
 
     [Fact]
-    public void CdBuilderRejectsShortSpans() =>
+    public void CD_builder_rejects_short_spans() =>
         Assert.Throws<ArgumentException>(() => CdBuilder.Clear(new ulong[Cd.Dwords - 1]));
 }

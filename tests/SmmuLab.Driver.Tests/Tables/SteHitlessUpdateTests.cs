@@ -10,25 +10,25 @@ namespace SmmuLab.Driver.Tests.Tables;
 public sealed class SteHitlessUpdateTests
 {
     [Fact]
-    public void BypassToAbort() => ExpectHitless(Bypass(), Abort(), syncs: 2);
+    public void Bypass_to_abort() => ExpectHitless(Bypass(), Abort(), syncs: 2);
 
     [Fact]
-    public void AbortToBypass() => ExpectHitless(Abort(), Bypass(), syncs: 2);
+    public void Abort_to_bypass() => ExpectHitless(Abort(), Bypass(), syncs: 2);
 
     [Fact]
-    public void CdTableToAbort() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), Abort(), syncs: 2);
+    public void CD_table_to_abort() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), Abort(), syncs: 2);
 
     [Fact]
-    public void AbortToCdTable() => ExpectHitless(Abort(), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 2);
+    public void Abort_to_CD_table() => ExpectHitless(Abort(), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 2);
 
     [Fact]
-    public void CdTableToBypass() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), Bypass(), syncs: 3);
+    public void CD_table_to_bypass() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), Bypass(), syncs: 3);
 
     [Fact]
-    public void BypassToCdTable() => ExpectHitless(Bypass(), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
+    public void Bypass_to_CD_table() => ExpectHitless(Bypass(), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
 
     [Fact]
-    public void CdTableS1DssChange()
+    public void CD_table_s1_dss_change()
     {
         // Only qword 1 differs, so each direction is a single store.
         var ssid0 = CdTable(S1Dss.Ssid0, TestMaster.Ats);
@@ -38,31 +38,31 @@ public sealed class SteHitlessUpdateTests
     }
 
     [Fact]
-    public void S1DssBypassToSteBypass() => ExpectHitless(CdTable(S1Dss.Bypass, TestMaster.Ats), Bypass(), syncs: 2);
+    public void S1_dss_bypass_to_STE_bypass() => ExpectHitless(CdTable(S1Dss.Bypass, TestMaster.Ats), Bypass(), syncs: 2);
 
     [Fact]
-    public void SteBypassToS1DssBypass() => ExpectHitless(Bypass(), CdTable(S1Dss.Bypass, TestMaster.Ats), syncs: 2);
+    public void STE_bypass_to_s1_dss_bypass() => ExpectHitless(Bypass(), CdTable(S1Dss.Bypass, TestMaster.Ats), syncs: 2);
 
     [Fact]
-    public void S2ToAbort() => ExpectHitless(S2Domain(TestMaster.Ats), Abort(), syncs: 2);
+    public void S2_to_abort() => ExpectHitless(S2Domain(TestMaster.Ats), Abort(), syncs: 2);
 
     [Fact]
-    public void AbortToS2() => ExpectHitless(Abort(), S2Domain(TestMaster.Ats), syncs: 2);
+    public void Abort_to_s2() => ExpectHitless(Abort(), S2Domain(TestMaster.Ats), syncs: 2);
 
     [Fact]
-    public void S2ToBypass() => ExpectHitless(S2Domain(TestMaster.Ats), Bypass(), syncs: 2);
+    public void S2_to_bypass() => ExpectHitless(S2Domain(TestMaster.Ats), Bypass(), syncs: 2);
 
     [Fact]
-    public void BypassToS2() => ExpectHitless(Bypass(), S2Domain(TestMaster.Ats), syncs: 2);
+    public void Bypass_to_s2() => ExpectHitless(Bypass(), S2Domain(TestMaster.Ats), syncs: 2);
 
     [Fact]
-    public void S1ToS2() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), S2Domain(TestMaster.Ats), syncs: 3);
+    public void S1_to_s2() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), S2Domain(TestMaster.Ats), syncs: 3);
 
     [Fact]
-    public void S2ToS1() => ExpectHitless(S2Domain(TestMaster.Ats), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
+    public void S2_to_s1() => ExpectHitless(S2Domain(TestMaster.Ats), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
 
     [Fact]
-    public void NonHitless()
+    public void Non_hitless()
     {
         // S1DSS (qword 1) and S1ContextPtr (qword 0) both change: V must go to 0 first.
         var from = CdTable(S1Dss.Ssid0, TestMaster.Ats);
@@ -71,13 +71,13 @@ public sealed class SteHitlessUpdateTests
     }
 
     [Fact]
-    public void S1ToS2Stall() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Stall), S2Domain(TestMaster.Stall), syncs: 3);
+    public void S1_to_s2_stall() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Stall), S2Domain(TestMaster.Stall), syncs: 3);
 
     [Fact]
-    public void S2ToS1Stall() => ExpectHitless(S2Domain(TestMaster.Stall), CdTable(S1Dss.Ssid0, TestMaster.Stall), syncs: 3);
+    public void S2_to_s1_stall() => ExpectHitless(S2Domain(TestMaster.Stall), CdTable(S1Dss.Ssid0, TestMaster.Stall), syncs: 3);
 
     [Fact]
-    public void NestedS1DssBypassToS1Bypass()
+    public void Nested_s1_dss_bypass_to_s1_bypass()
     {
         // The third sync clears EATS and MEV, which the plain stage-2 target does not set.
         var nested = CdTable(S1Dss.Bypass, TestMaster.Ats | TestMaster.Nested);
@@ -85,7 +85,7 @@ public sealed class SteHitlessUpdateTests
     }
 
     [Fact]
-    public void NestedS1BypassToS1DssBypass()
+    public void Nested_s1_bypass_to_s1_dss_bypass()
     {
         var nested = CdTable(S1Dss.Bypass, TestMaster.Ats | TestMaster.Nested);
         ExpectHitless(S2Domain(TestMaster.None), nested, syncs: 2);

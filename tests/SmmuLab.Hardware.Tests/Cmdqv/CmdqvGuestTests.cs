@@ -25,7 +25,7 @@ public class CmdqvGuestTests
     }
 
     [Fact]
-    public void GuestTlbiGetsTheVintfVmidAndCannotReachAnotherVm()
+    public void Guest_TLBI_gets_the_VINTF_VMID_and_cannot_reach_another_vm()
     {
         using var bed = TwoVms();
         bed.InsertTlbEntry(VmidA, asid: 5, va: 0x10000);
@@ -44,7 +44,7 @@ public class CmdqvGuestTests
     }
 
     [Fact]
-    public void GuestAtcInvIsTranslatedToTheOwnedPhysicalSid()
+    public void Guest_ATC_inv_is_translated_to_the_owned_physical_SID()
     {
         using var bed = TwoVms();
         var devA = bed.Connect("devA", 0x100);
@@ -60,7 +60,7 @@ public class CmdqvGuestTests
     }
 
     [Fact]
-    public void GuestCannotNameAStreamIdItDoesNotOwn()
+    public void Guest_cannot_name_a_stream_id_it_does_not_own()
     {
         using var bed = TwoVms();
         var devB = bed.Connect("devB", 0x200);
@@ -82,7 +82,7 @@ public class CmdqvGuestTests
     [InlineData(Opcode.CMD_TLBI_S12_VMALL)]
     [InlineData(Opcode.CMD_TLBI_NSNH_ALL)]
     [InlineData(Opcode.CMD_PREFETCH_CONFIG)]
-    public void IllegalCommandOnAGuestQueueStopsThatQueueOnly(Opcode op)
+    public void Illegal_command_on_a_guest_queue_stops_that_queue_only(Opcode op)
     {
         using var bed = TwoVms();
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
@@ -124,7 +124,7 @@ public class CmdqvGuestTests
     }
 
     [Fact]
-    public void GuestRecoversByReplacingTheCommandAndAcknowledging()
+    public void Guest_recovers_by_replacing_the_command_and_acknowledging()
     {
         using var bed = TwoVms();
         bed.Submit(1, 0, Command.CfgiAll(), Command.Sync(SyncCompletion.SIG_NONE));
@@ -133,8 +133,7 @@ public class CmdqvGuestTests
         // The guest driver's recovery: put a CMD_SYNC in the bad slot, then GERRORN = GERROR.
         var slot = CmdqvTestBed.RingOf(4);
         var sync = Command.Sync(SyncCompletion.SIG_NONE);
-        bed.Memory.Write64(slot, sync.Dw0);
-        bed.Memory.Write64(slot + 8, sync.Dw1);
+        sync.WriteTo(bed.Memory, slot);
         var gerror = bed.Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERROR));
         bed.Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(1, 0, CmdqvRegister.VCMDQ_GERRORN), gerror);
 
@@ -144,7 +143,7 @@ public class CmdqvGuestTests
     }
 
     [Fact]
-    public void SyncMustNotAskForAnInterruptOrAnEvent()
+    public void SYNC_must_not_ask_for_an_interrupt_or_an_event()
     {
         using var bed = TwoVms();
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
@@ -155,7 +154,7 @@ public class CmdqvGuestTests
     }
 
     [Fact]
-    public void MaskedVintfRaisesNoInterrupt()
+    public void Masked_VINTF_raises_no_interrupt()
     {
         using var bed = TwoVms();
         bed.Cmdqv.Write32(CmdqvRegister.VINTF_INT_MASK, 1u << 1);

@@ -8,7 +8,7 @@ namespace SmmuLab.Hardware.Tests.Cmdqv;
 public class CmdqvMmioTests
 {
     [Fact]
-    public void ParamAndStatusDescribeTheInstance()
+    public void Param_and_status_describe_the_instance()
     {
         using var bed = new CmdqvTestBed(new Tegra241CmdqvOptions { VintfsLog2 = 3, VcmdqsLog2 = 5, SidsPerVintfLog2 = 4 });
         var param = bed.Cmdqv.Read32(CmdqvRegister.PARAM);
@@ -23,7 +23,7 @@ public class CmdqvMmioTests
     }
 
     [Fact]
-    public void VintfPageIsAnAliasOfTheAllocatedGlobalQueue()
+    public void VINTF_page_is_an_alias_of_the_allocated_global_queue()
     {
         using var bed = new CmdqvTestBed();
         bed.EnableVintf(1, vmid: 7, hypOwn: false);
@@ -45,7 +45,7 @@ public class CmdqvMmioTests
     }
 
     [Fact]
-    public void LogicalQueuesMapAscendingAndUnmapDescending()
+    public void Logical_queues_map_ascending_and_unmap_descending()
     {
         using var bed = new CmdqvTestBed();
         static uint Alloc(int vintf, int lidx, bool on) =>
@@ -71,7 +71,7 @@ public class CmdqvMmioTests
     }
 
     [Fact]
-    public void HypOwnIsWiredToZeroInAGuest()
+    public void Hyp_own_is_wired_to_zero_in_a_guest()
     {
         using var bed = new CmdqvTestBed(new Tegra241CmdqvOptions { HypOwnWiredToZero = true });
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
@@ -81,7 +81,7 @@ public class CmdqvMmioTests
     }
 
     [Fact]
-    public void HostQueueExecutesAnyCommandIntoTheSmmuCaches()
+    public void Host_queue_executes_any_command_into_the_SMMU_caches()
     {
         using var bed = new CmdqvTestBed();
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
@@ -103,7 +103,7 @@ public class CmdqvMmioTests
     }
 
     [Fact]
-    public void NothingIsConsumedWhileTheCmdqvOrTheVintfIsDisabled()
+    public void Nothing_is_consumed_while_the_CMDQV_or_the_VINTF_is_disabled()
     {
         using var bed = new CmdqvTestBed();
         bed.EnableVintf(0, vmid: 0, hypOwn: true);

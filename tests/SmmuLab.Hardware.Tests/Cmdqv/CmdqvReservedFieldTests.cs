@@ -13,7 +13,7 @@ public class CmdqvReservedFieldTests
     private static readonly Command SloppyTlbiNhAll = new(Command.TlbiNhAll(3).Dw0, 0x10); // DW1 of TLBI_NH_ALL is all reserved
 
     [Fact]
-    public void UnderIgnoreAVcmdqCommandWithReservedBitsRunsAndIsCountedForItsQueue()
+    public void Under_ignore_a_VCMDQ_command_with_reserved_bits_runs_and_is_counted_for_its_queue()
     {
         using var bed = new CmdqvTestBed(smmuOptions: new SmmuDeviceOptions { ReservedFields = ReservedFieldPolicy.Ignore });
         bed.EnableVintf(0, vmid: 0, hypOwn: true);
@@ -30,7 +30,7 @@ public class CmdqvReservedFieldTests
     }
 
     [Fact]
-    public void UnderErrorTheVcmdqStopsWithIllegalCommand()
+    public void Under_error_the_VCMDQ_stops_with_illegal_command()
     {
         using var bed = new CmdqvTestBed();
         bed.EnableVintf(0, vmid: 0, hypOwn: true);

@@ -7,6 +7,7 @@ using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
+using SmmuLab.TestSupport.Smmu;
 
 namespace SmmuLab.Hardware.Tests.Cmdqv;
 
@@ -19,7 +20,7 @@ internal sealed class CmdqvTestBed : IDisposable
     public const ulong Rings = 0x0100_0000;
     public const int Log2Entries = 8;
 
-    private readonly Dictionary<int, uint> prods = [];
+    private readonly Dictionary<int, CommandRing> rings = [];
 
     public CmdqvTestBed(Tegra241CmdqvOptions? options = null, SmmuDeviceOptions? smmuOptions = null)
     {
@@ -69,17 +70,14 @@ internal sealed class CmdqvTestBed : IDisposable
     public void Submit(int vintf, int lidx, params Command[] commands)
     {
         var q = Cmdqv.GlobalIndexOf(vintf, lidx);
-        var prod = prods.GetValueOrDefault(q);
-        foreach (var c in commands)
+        if (!rings.TryGetValue(q, out var ring))
         {
-            var slot = RingOf(q) + (QueuePointer.Index(prod, Log2Entries) * 16UL);
-            Memory.Write64(slot, c.Dw0);
-            Memory.Write64(slot + 8, c.Dw1);
-            prod = QueuePointer.Increment(prod, Log2Entries);
+            ring = new CommandRing(Memory, RingOf(q), Log2Entries);
+            rings.Add(q, ring);
         }
 
-        prods[q] = prod;
-        Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(vintf, lidx, CmdqvRegister.VCMDQ_PROD), prod);
+        ring.PutAll(commands);
+        Cmdqv.Write32(CmdqvRegister.LvcmdqPage0Register(vintf, lidx, CmdqvRegister.VCMDQ_PROD), ring.Prod);
     }
 
     public uint Cons(int vintf, int lidx) => Cmdqv.Read32(CmdqvRegister.LvcmdqPage0Register(vintf, lidx, CmdqvRegister.VCMDQ_CONS));

@@ -2,6 +2,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.StreamTable;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Tests.Configuration;
 using SmmuLab.Hardware.Tests.Smmu;
@@ -55,19 +56,12 @@ public sealed class EndpointTests
     private static ulong ReadFrom(Endpoint ep, ulong va, uint? pasid = null)
     {
         var last = 0UL;
-        ep.Accessed += Capture;
-        try
+        using (ep.Smmu!.AddObserver(new DelegateObserver { OnDma = (_, a) => last = a.PhysicalAddress }))
         {
             Assert.True(ep.Read(va, new byte[8], pasid).Ok);
         }
-        finally
-        {
-            ep.Accessed -= Capture;
-        }
 
         return last;
-
-        void Capture(DmaAccess a) => last = a.PhysicalAddress;
     }
 
     [Fact]
@@ -135,7 +129,7 @@ public sealed class EndpointTests
         Assert.Equal([1u, 2u], ep.StreamIds);
         Assert.Equal(Pa, ReadFrom(ep, Va));
         var seen = 0UL;
-        ep.Accessed += a => seen = a.PhysicalAddress;
+        bed.Device.AddObserver(new DelegateObserver { OnDma = (_, a) => seen = a.PhysicalAddress });
         Assert.True(ep.Read(Pa + 0x40, new byte[4], streamIndex: 1).Ok);
         Assert.Equal(Pa + 0x40, seen);
     }

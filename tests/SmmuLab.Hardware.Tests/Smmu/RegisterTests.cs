@@ -368,4 +368,31 @@ public sealed class RegisterTests
         Assert.Equal(0x21u, bed.Mmio.Read32(SmmuRegister.GERROR_IRQ_CFG2));
         Assert.Equal(0x0000_0021_1234_5678UL, bed.Mmio.Read64(SmmuRegister.GERROR_IRQ_CFG1));
     }
+
+    [Fact]
+    public void Every_register_offset_is_in_the_table_under_its_spec_name()
+    {
+        using var bed = Fresh();
+        var offsets = typeof(SmmuRegister).GetFields()
+            .Where(f => f.IsLiteral && f.Name is not (nameof(SmmuRegister.Page1) or nameof(SmmuRegister.RegionSize)))
+            .Select(f => (f.Name, Offset: (int)f.GetRawConstantValue()!))
+            .ToList();
+        Assert.NotEmpty(offsets);
+        foreach (var (name, offset) in offsets)
+        {
+            Assert.Equal(name, bed.Device.RegisterName(offset));
+        }
+    }
+
+    [Fact]
+    public void Register_names_cover_both_halves_of_64_bit_registers_and_nothing_else()
+    {
+        using var bed = Fresh();
+        Assert.Equal("STRTAB_BASE", bed.Device.RegisterName(SmmuRegister.STRTAB_BASE + 4));
+        Assert.Equal("GERROR_IRQ_CFG0", bed.Device.RegisterName(SmmuRegister.GERROR_IRQ_CFG0 + 4));
+        Assert.Null(bed.Device.RegisterName(SmmuRegister.CR0 + 1));
+        Assert.Null(bed.Device.RegisterName(0x030));
+        Assert.Null(bed.Device.RegisterName(SmmuRegister.EVENTQ_PROD - SmmuRegister.Page1));
+        Assert.Null(bed.Device.RegisterName(SmmuRegister.RegionSize));
+    }
 }

@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Tests.Configuration;
 
@@ -56,7 +57,7 @@ public sealed class ReservedFieldPolicyTests
     {
         using var bed = Bed(ReservedFieldPolicy.Ignore);
         var seen = new List<Command>();
-        bed.Device.CommandConsumed += (_, c) => seen.Add(c);
+        bed.Device.AddObserver(new DelegateObserver { OnCommand = (_, c) => seen.Add(c.Command) });
         bed.Run(DirtyCfgiSte(5));
         Assert.Equal(DirtyCfgiSte(5), seen[0]);
     }

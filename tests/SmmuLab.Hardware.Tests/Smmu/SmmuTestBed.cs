@@ -12,6 +12,7 @@ using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Tests.Configuration;
 using SmmuLab.Hardware.Tests.Translation;
 using SmmuLab.Hardware.Translation;
+using SmmuLab.TestSupport.Smmu;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -64,7 +65,7 @@ internal sealed class SmmuTestBed : IDisposable
     public const int CmdqLog2 = 6;
     public const uint RecInvSid = 1u << 1;
 
-    private uint prod;
+    private readonly CommandRing cmdq;
     private uint eventCons;
 
     public SmmuTestBed(SmmuFeatures? features = null, ConsumptionMode mode = ConsumptionMode.Inline, int eventqLog2 = 5,
@@ -72,6 +73,7 @@ internal sealed class SmmuTestBed : IDisposable
         Func<SmmuDeviceOptions, SmmuDeviceOptions>? options = null)
     {
         EventqLog2 = eventqLog2;
+        cmdq = new CommandRing(Memory, CmdQueue, CmdqLog2);
         var deviceOptions = new SmmuDeviceOptions { Features = features ?? new SmmuFeatures(), Mode = mode, Product = product ?? ProductIdentity.Generic };
         Device = new SmmuDevice(options is null ? deviceOptions : options(deviceOptions), Memory, Signals, Signals);
         S1 = new PageTableBuilder(Memory, Granule.Size4K, 39, 1, S1Tables);
@@ -99,7 +101,7 @@ internal sealed class SmmuTestBed : IDisposable
     public PageTableBuilder S2 { get; }
 
     /// <summary>The producer index software has written (or will write) to CMDQ_PROD.</summary>
-    public uint Prod => prod;
+    public uint Prod => cmdq.Prod;
 
     public uint Cons => Mmio.Read32(SmmuRegister.CMDQ_CONS) & QueuePointer.WrapIndexMask(CmdqLog2);
 
@@ -124,7 +126,7 @@ internal sealed class SmmuTestBed : IDisposable
         Mmio.Write64(SmmuRegister.EVENTQ_BASE, QueueBase.ADDR.InsertAddress(0, EventQueue) | QueueBase.LOG2SIZE.Make((ulong)EventqLog2));
         Mmio.Write32(SmmuRegister.EVENTQ_PROD, 0);
         Mmio.Write32(SmmuRegister.EVENTQ_CONS, 0);
-        prod = 0;
+        cmdq.Reset();
         eventCons = 0;
         var en = (uint)Cr0.CMDQEN.Make(1);
         WriteCr0(en);
@@ -148,29 +150,23 @@ internal sealed class SmmuTestBed : IDisposable
     public uint Cr0Value => Mmio.Read32(SmmuRegister.CR0);
 
     /// <summary>Places a command in the next slot without publishing it.</summary>
-    public void Put(in Command c)
-    {
-        var slot = CmdQueue + (QueuePointer.Index(prod, CmdqLog2) * 16UL);
-        Memory.Write64(slot, c.Dw0);
-        Memory.Write64(slot + 8, c.Dw1);
-        prod = QueuePointer.Increment(prod, CmdqLog2);
-    }
+    public void Put(in Command c) => cmdq.Put(c);
 
     /// <summary>Writes CMDQ_PROD and waits until the SMMU has consumed up to it or stopped on an error.</summary>
     public CommandError Publish()
     {
-        Mmio.Write32(SmmuRegister.CMDQ_PROD, prod);
+        Mmio.Write32(SmmuRegister.CMDQ_PROD, Prod);
         return WaitForConsumer();
     }
 
     public CommandError WaitForConsumer()
     {
         var sw = Stopwatch.StartNew();
-        while (Cons != prod && (ActiveErrors & GError.CMDQ_ERR) == 0)
+        while (Cons != Prod && (ActiveErrors & GError.CMDQ_ERR) == 0)
         {
             if (sw.Elapsed > TimeSpan.FromSeconds(5))
             {
-                throw new TimeoutException($"CONS 0x{Cons:x} never reached PROD 0x{prod:x}");
+                throw new TimeoutException($"CONS 0x{Cons:x} never reached PROD 0x{Prod:x}");
             }
 
             Thread.Yield();
@@ -182,11 +178,7 @@ internal sealed class SmmuTestBed : IDisposable
     /// <summary>Queues the commands and a CMD_SYNC (CS = NONE), publishes them and returns the command error, if any.</summary>
     public CommandError Submit(params Command[] commands)
     {
-        foreach (var c in commands)
-        {
-            Put(c);
-        }
-
+        cmdq.PutAll(commands);
         Put(Command.Sync(SyncCompletion.SIG_NONE));
         return Publish();
     }
@@ -198,12 +190,7 @@ internal sealed class SmmuTestBed : IDisposable
     public void AcknowledgeErrors() => Mmio.Write32(SmmuRegister.GERRORN, Mmio.Read32(SmmuRegister.GERROR));
 
     /// <summary>Rewrites the command at queue index <paramref name="index"/>.</summary>
-    public void Overwrite(uint index, in Command c)
-    {
-        var slot = CmdQueue + (QueuePointer.Index(index, CmdqLog2) * 16UL);
-        Memory.Write64(slot, c.Dw0);
-        Memory.Write64(slot + 8, c.Dw1);
-    }
+    public void Overwrite(uint index, in Command c) => cmdq.Overwrite(index, c);
 
     /// <summary>Reads and consumes every event record; acknowledges an overflow.</summary>
     public List<EventRecord> DrainEvents()
@@ -213,7 +200,7 @@ internal sealed class SmmuTestBed : IDisposable
         while (!QueuePointer.IsEmpty(eventProd, eventCons, EventqLog2))
         {
             var slot = EventQueue + (QueuePointer.Index(eventCons, EventqLog2) * 32UL);
-            events.Add(new EventRecord(Memory.Read64(slot), Memory.Read64(slot + 8), Memory.Read64(slot + 16), Memory.Read64(slot + 24)));
+            events.Add(EventRecord.ReadFrom(Memory, slot));
             eventCons = QueuePointer.Increment(eventCons, EventqLog2);
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Tests.Configuration;
 
@@ -114,13 +115,16 @@ public sealed class SyncAndConsumptionTests
     {
         using var bed = new SmmuTestBed(mode: ConsumptionMode.FreeRunning);
         var threads = new HashSet<int>();
-        bed.Device.CommandConsumed += (_, _) =>
+        bed.Device.AddObserver(new DelegateObserver
         {
-            lock (threads)
+            OnCommand = (_, _) =>
             {
-                threads.Add(Environment.CurrentManagedThreadId);
-            }
-        };
+                lock (threads)
+                {
+                    threads.Add(Environment.CurrentManagedThreadId);
+                }
+            },
+        });
         bed.WriteSte(4, Images.Bypass());
         bed.Put(Command.CfgiSte(4, true));
         bed.Put(Command.Sync(SyncCompletion.SIG_IRQ, SmmuTestBed.SyncWord, 0x600D));

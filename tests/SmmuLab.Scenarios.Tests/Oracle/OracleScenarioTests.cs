@@ -2,7 +2,7 @@ using System.Text.Json;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Reporting;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
@@ -11,7 +11,7 @@ namespace SmmuLab.Scenarios.Tests.Oracle;
 public class OracleScenarioTests
 {
     [Fact]
-    public void SkippedLeafInvalidationLetsTheDmaAfterUnmapUseTheStaleTlbEntry()
+    public void Skipped_leaf_invalidation_lets_the_DMA_after_unmap_use_the_stale_TLB_entry()
     {
         var (report, oracle) = Run(OracleScenarios.Plain, new SkipLeafInvalidation());
 
@@ -35,7 +35,7 @@ public class OracleScenarioTests
     }
 
     [Fact]
-    public void DroppedAtcInvalidationLetsTheDmaAfterUnmapUseTheStaleAtcEntry()
+    public void Dropped_ATC_invalidation_lets_the_DMA_after_unmap_use_the_stale_ATC_entry()
     {
         var (report, oracle) = Run(OracleScenarios.Ats, new TlbOnlyInvalidation());
 
@@ -55,7 +55,7 @@ public class OracleScenarioTests
     [InlineData("linux", false)]
     [InlineData("legacy", true)]
     [InlineData("linux", true)]
-    public void RealDesignsMakeTheDmaAfterUnmapFault(string design, bool ats)
+    public void Real_designs_make_the_DMA_after_unmap_fault(string design, bool ats)
     {
         var (report, oracle) = Run(ats ? OracleScenarios.Ats : OracleScenarios.Plain, InvalidationDesigns.Create(design));
 
@@ -69,7 +69,7 @@ public class OracleScenarioTests
     [Theory]
     [InlineData("legacy")]
     [InlineData("linux")]
-    public void DetachThenDmaIsAbortedAndNoViolation(string design)
+    public void Detach_then_DMA_is_aborted_and_no_violation(string design)
     {
         var (report, oracle) = Run(OracleScenarios.DetachThenDma, InvalidationDesigns.Create(design));
 
@@ -79,7 +79,7 @@ public class OracleScenarioTests
     }
 
     [Fact]
-    public void IdentityDomainAccessesLandAtTheirIovaAndAreFine()
+    public void Identity_domain_accesses_land_at_their_IOVA_and_are_fine()
     {
         var (report, oracle) = Run(OracleScenarios.Identity, new LegacyInvalidation());
 
@@ -90,7 +90,7 @@ public class OracleScenarioTests
     [Theory]
     [InlineData("legacy")]
     [InlineData("linux")]
-    public void SvaPasidScenarioHasNoViolation(string design)
+    public void SVA_PASID_scenario_has_no_violation(string design)
     {
         var scenario = ScenarioParser.ParseFile(Path.Combine(ScenarioParserTests.RepositoryRoot(), "scenarios", "sva-pasid.toml"));
         var (report, oracle) = Run(scenario, InvalidationDesigns.Create(design));
@@ -105,7 +105,7 @@ public class OracleScenarioTests
     [InlineData("linux", ConsumptionMode.Inline)]
     [InlineData("legacy", ConsumptionMode.FreeRunning)]
     [InlineData("linux", ConsumptionMode.FreeRunning)]
-    public void EveryExampleScenarioAndTheDefaultHaveNoViolation(string design, ConsumptionMode mode)
+    public void Every_example_scenario_and_the_default_have_no_violation(string design, ConsumptionMode mode)
     {
         var files = Directory.GetFiles(Path.Combine(ScenarioParserTests.RepositoryRoot(), "scenarios"), "*.toml");
         foreach (var scenario in files.Select(ScenarioParser.ParseFile).Append(ScenarioParser.LoadDefault()))
@@ -118,7 +118,7 @@ public class OracleScenarioTests
     }
 
     [Fact]
-    public void ViolationsAreTracedAsViolationObjects()
+    public void Violations_are_traced_as_violation_objects()
     {
         var scenario = ScenarioParser.Parse(OracleScenarios.Ats, "ats.toml");
         using var stream = new MemoryStream();

@@ -8,7 +8,7 @@ public class DesignComparisonTests
         ScenarioParser.ParseFile(Path.Combine(ScenarioParserTests.RepositoryRoot(), "scenarios", name));
 
     [Fact]
-    public void MultiSmmuDomainRunsOnlyUnderTheLinuxDesign()
+    public void Multi_SMMU_domain_runs_only_under_the_linux_design()
     {
         var comparison = DesignComparison.Run(Load("multi-smmu-shared.toml"), s => new DriverScenarioMachine(s));
         var legacy = comparison.Runs.Single(r => r.Design == "legacy");
@@ -24,7 +24,7 @@ public class DesignComparisonTests
     }
 
     [Fact]
-    public void LastDetachFlushIsTheLinuxDesignsExtraCost()
+    public void Last_detach_flush_is_the_linux_designs_extra_cost()
     {
         var comparison = DesignComparison.Run(Load("basic-s1.toml"), s => new DriverScenarioMachine(s));
         var legacy = comparison.Runs[0].ByKind;

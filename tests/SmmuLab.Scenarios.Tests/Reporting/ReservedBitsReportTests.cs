@@ -19,7 +19,7 @@ public class ReservedBitsReportTests
     private static readonly Command SloppyCfgiSte = new(Command.CfgiSte(0x11, leaf: true).Dw0, Command.CfgiSte(0x11, leaf: true).Dw1 | 0xfe);
 
     [Fact]
-    public void IgnoredReservedBitsAreCountedInTheReportAndMarkedInTheTrace()
+    public void Ignored_reserved_bits_are_counted_in_the_report_and_marked_in_the_trace()
     {
         using var m = new HandProgrammedMachine(new SmmuDeviceOptions { Name = "smmu0", ReservedFields = ReservedFieldPolicy.Ignore });
         using var stream = new MemoryStream();
@@ -43,7 +43,7 @@ public class ReservedBitsReportTests
     }
 
     [Fact]
-    public void UnderTheErrorPolicyTheCommandStopsTheQueueAndTheReportHasNoReservedLine()
+    public void Under_the_error_policy_the_command_stops_the_queue_and_the_report_has_no_reserved_line()
     {
         using var m = new HandProgrammedMachine(new SmmuDeviceOptions { Name = "smmu0" });
         var e = Assert.Throws<InvalidOperationException>(() => m.Software.Submit(SloppyCfgiSte));

@@ -6,7 +6,7 @@ namespace SmmuLab.Scenarios.Tests.Reporting;
 public class RunSummaryTextTests
 {
     [Fact]
-    public void SummaryFormatNamesEveryCounter()
+    public void Summary_format_names_every_counter()
     {
         var text = HandProgrammedRun.Run().Format();
         Assert.Contains("translations", text);

@@ -1,8 +1,9 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Driver.Invalidation;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Scenarios.Tests.Oracle;
-using SmmuLab.Tests.Shared;
+using SmmuLab.TestSupport.Designs;
 using SmmuLab.Tracing;
 using SmmuLab.Verification;
 
@@ -37,8 +38,17 @@ public class RunTraceRoundTripTests
             var runner = new ScenarioRunner(machine, new ScenarioRunOptions { Trace = trace, Oracle = oracle });
             machine.SmmuBuilt += (device, spec) =>
             {
-                device.CommandConsumed += (_, c) => commands.Add(new CommandTraceRecord(runner.CurrentStep, spec.Name, "cmdq", c));
-                device.EventRecorded += (_, e) => events.Add(new EventTraceRecord(runner.CurrentStep, spec.Name, e));
+                device.AddObserver(new DelegateObserver
+                {
+                    OnCommand = (_, c) =>
+                    {
+                        if (c.Queue.IsCmdq)
+                        {
+                            commands.Add(new CommandTraceRecord(runner.CurrentStep, spec.Name, "cmdq", c.Command));
+                        }
+                    },
+                    OnEvent = (_, e) => events.Add(new EventTraceRecord(runner.CurrentStep, spec.Name, e)),
+                });
             };
             report = runner.Run(scenario);
             violations = oracle.Violations;

@@ -11,7 +11,7 @@ public class RunTraceTests
     [Theory]
     [InlineData(ConsumptionMode.Inline)]
     [InlineData(ConsumptionMode.FreeRunning)]
-    public void TraceOfARealSmmuHasOneValidObjectPerRecordWithTheRunnersStepIndex(ConsumptionMode mode)
+    public void Trace_of_a_real_SMMU_has_one_valid_object_per_record_with_the_runners_step_index(ConsumptionMode mode)
     {
         var scenario = ScenarioParser.Parse(ScenarioText.TraceScenario, "trace.toml");
         using var stream = new MemoryStream();

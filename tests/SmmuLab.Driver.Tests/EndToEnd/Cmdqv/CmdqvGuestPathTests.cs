@@ -55,7 +55,7 @@ public class CmdqvGuestPathTests
         m.Smmu("smmu0").Device.Tlb.TryLookup(TranslationContext.Stage1Nh(vmid, asid), va, out _);
 
     [Fact]
-    public void GuestInvalidatesOnlyItsOwnVmidAndStreams()
+    public void Guest_invalidates_only_its_own_VMID_and_streams()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var devA = m.AddDevice("devA", "smmu0", [0x100], ats: true);
@@ -78,7 +78,7 @@ public class CmdqvGuestPathTests
     }
 
     [Fact]
-    public void GuestNamingAStreamItDoesNotOwnErrorsItsQueueOnly()
+    public void Guest_naming_a_stream_it_does_not_own_errors_its_queue_only()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var devB = m.AddDevice("devB", "smmu0", [0x200], ats: true);
@@ -94,7 +94,7 @@ public class CmdqvGuestPathTests
     }
 
     [Fact]
-    public void IllegalGuestCommandStopsThatQueueWhileTheHostKeepsGoing()
+    public void Illegal_guest_command_stops_that_queue_while_the_host_keeps_going()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var nic = m.AddDevice("nic", "smmu0", [0x40], ats: true);
@@ -128,7 +128,7 @@ public class CmdqvGuestPathTests
     }
 
     [Fact]
-    public void GuestQueuesAreAllocatedUpwardsAndDestroyedDownwards()
+    public void Guest_queues_are_allocated_upwards_and_destroyed_downwards()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         using var vintf = cmdqv.Driver!.AllocateUserVintf(VmidA);
@@ -154,7 +154,7 @@ public class CmdqvGuestPathTests
     }
 
     [Fact]
-    public void EveryUserVintfCanBeTakenAndReturned()
+    public void Every_user_VINTF_can_be_taken_and_returned()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var driver = cmdqv.Driver!;

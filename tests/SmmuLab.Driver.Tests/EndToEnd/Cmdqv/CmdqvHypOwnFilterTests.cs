@@ -26,7 +26,7 @@ public class CmdqvHypOwnFilterTests
     }
 
     [Fact]
-    public void WithTheFixHostNonInvalidationCommandsGoToVcmdqs()
+    public void With_the_fix_host_non_invalidation_commands_go_to_vcmdqs()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var driver = cmdqv.Driver!;
@@ -46,7 +46,7 @@ public class CmdqvHypOwnFilterTests
     }
 
     [Fact]
-    public void WithTheOldOrderHostNonInvalidationCommandsGoToTheMainQueue()
+    public void With_the_old_order_host_non_invalidation_commands_go_to_the_main_queue()
     {
         using var m = CmdqvMachine.Build(out var cmdqv, buggyInitOrder: true);
         var driver = cmdqv.Driver!;
@@ -74,7 +74,7 @@ public class CmdqvHypOwnFilterTests
     }
 
     [Fact]
-    public void InAGuestKernelTheFixKeepsTheGuestFilter()
+    public void In_a_guest_kernel_the_fix_keeps_the_guest_filter()
     {
         // HYP_OWN wired to 0: the same driver reads back 0 and installs the guest filter (status quo).
         using var m = CmdqvMachine.Build(out var cmdqv, hypOwnWiredToZero: true);
@@ -92,7 +92,7 @@ public class CmdqvHypOwnFilterTests
     }
 
     [Fact]
-    public void BypassSendsEverythingToTheMainQueue()
+    public void Bypass_sends_everything_to_the_main_queue()
     {
         using var m = CmdqvMachine.Build(out var cmdqv, bypass: true);
         HostWorkload(m);
@@ -101,7 +101,7 @@ public class CmdqvHypOwnFilterTests
     }
 
     [Fact]
-    public void TeardownKeepsTheMappingOrderAndLeavesNothingInError()
+    public void Teardown_keeps_the_mapping_order_and_leaves_nothing_in_error()
     {
         var m = CmdqvMachine.Build(out var cmdqv);
         HostWorkload(m);

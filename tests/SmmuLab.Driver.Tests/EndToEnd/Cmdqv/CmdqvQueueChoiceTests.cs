@@ -14,7 +14,7 @@ public class CmdqvQueueChoiceTests
     private static Command Tlbi(ulong va) => Command.TlbiByAddress(Opcode.CMD_TLBI_NH_VA, 0, 7, va, leaf: true);
 
     [Fact]
-    public void EachCpuUsesItsOwnLogicalQueue()
+    public void Each_CPU_uses_its_own_logical_queue()
     {
         var cpu = 0;
         using var m = new DriverMachine(new LegacyInvalidation());
@@ -37,7 +37,7 @@ public class CmdqvQueueChoiceTests
     }
 
     [Fact]
-    public void BatchMovesToTheMainQueueWhenItsQueueRefusesACommand()
+    public void Batch_moves_to_the_main_queue_when_its_queue_refuses_a_command()
     {
         // A guest-filtered VINTF0 (HYP_OWN wired to 0): CFGI_STE is not for the VCMDQ.
         using var m = CmdqvMachine.Build(out var cmdqv, hypOwnWiredToZero: true);
@@ -62,7 +62,7 @@ public class CmdqvQueueChoiceTests
     }
 
     [Fact]
-    public void ThreadsIssuingThroughTheirVcmdqsAreAllConsumed()
+    public void Threads_issuing_through_their_vcmdqs_are_all_consumed()
     {
         const int Threads = 4;
         const int Batches = 300;
@@ -103,7 +103,7 @@ public class CmdqvQueueChoiceTests
     }
 
     [Fact]
-    public void IllegalCommandOnAHostQueueIsSkippedByTheInterruptHandler()
+    public void Illegal_command_on_a_host_queue_is_skipped_by_the_interrupt_handler()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var driver = cmdqv.Driver!;
@@ -124,7 +124,7 @@ public class CmdqvQueueChoiceTests
     }
 
     [Fact]
-    public void DisabledCmdqvLeavesTheMainQueueInSoleUse()
+    public void Disabled_CMDQV_leaves_the_main_queue_in_sole_use()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var smmu = m.AddSmmu("smmu0");

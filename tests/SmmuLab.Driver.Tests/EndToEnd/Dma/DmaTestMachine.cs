@@ -66,32 +66,3 @@ internal sealed class DmaTestMachine : IDisposable
         Machine.Dispose();
     }
 }
-
-/// <summary>Page chunks for coherent buffers: naturally aligned, bump-allocated from 8 GiB; refuses chunks above a size.</summary>
-internal sealed class ChunkAllocator(ulong refuseAbove = ulong.MaxValue) : IDmaAllocator
-{
-    private ulong next = 0x2_0000_0000;
-
-    public List<(ulong Address, ulong Bytes)> Live { get; } = [];
-
-    public ulong Allocate(ulong bytes, ulong alignment)
-    {
-        if (bytes > refuseAbove)
-        {
-            throw new DmaAllocationException($"no {bytes} contiguous bytes");
-        }
-
-        var address = (next + alignment - 1) & ~(alignment - 1);
-        next = address + bytes;
-        Live.Add((address, bytes));
-        return address;
-    }
-
-    public void Free(ulong address, ulong bytes)
-    {
-        if (!Live.Remove((address, bytes)))
-        {
-            throw new InvalidOperationException($"0x{address:x}+0x{bytes:x} is not allocated");
-        }
-    }
-}

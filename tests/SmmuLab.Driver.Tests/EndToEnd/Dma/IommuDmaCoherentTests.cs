@@ -1,4 +1,5 @@
 using SmmuLab.Driver.Dma;
+using SmmuLab.TestSupport.Memory;
 using static SmmuLab.Driver.Tests.EndToEnd.Expect;
 
 namespace SmmuLab.Driver.Tests.EndToEnd.Dma;
@@ -14,7 +15,7 @@ public sealed class IommuDmaCoherentTests
     [Fact]
     public void A_small_buffer_is_single_pages_under_one_iova()
     {
-        var pages = new ChunkAllocator();
+        var pages = new TestDmaAllocator(start: 0x2_0000_0000);
         using var t = new DmaTestMachine(pages: pages);
         var buffer = t.Dma.AllocCoherent(t.Device, 0, 0x2800)!;
 
@@ -35,7 +36,7 @@ public sealed class IommuDmaCoherentTests
     [Fact]
     public void A_large_buffer_takes_a_2_mib_chunk_first()
     {
-        var pages = new ChunkAllocator();
+        var pages = new TestDmaAllocator(start: 0x2_0000_0000);
         using var t = new DmaTestMachine(pages: pages);
         var buffer = t.Dma.AllocCoherent(t.Device, 0, 0x20_1000)!;
 
@@ -49,7 +50,7 @@ public sealed class IommuDmaCoherentTests
     [Fact]
     public void A_failed_high_order_is_not_tried_again_for_the_same_buffer()
     {
-        var pages = new ChunkAllocator(refuseAbove: 0x1000);
+        var pages = new TestDmaAllocator(start: 0x2_0000_0000, refuseAbove: 0x1000);
         using var t = new DmaTestMachine(pages: pages);
         var buffer = t.Dma.AllocCoherent(t.Device, 0, 0x20_1000)!;
         Assert.Equal(513, buffer.Chunks.Count);
@@ -59,7 +60,7 @@ public sealed class IommuDmaCoherentTests
     [Fact]
     public void Force_contiguous_is_one_chunk_mapped_like_a_single_mapping()
     {
-        var pages = new ChunkAllocator();
+        var pages = new TestDmaAllocator(start: 0x2_0000_0000);
         using var t = new DmaTestMachine(pages: pages);
         var buffer = t.Dma.AllocCoherent(t.Device, 0, 0x3000, DmaAttributes.ForceContiguous)!;
         Assert.Equal([(Base, 0x3000UL)], buffer.Chunks);
@@ -69,7 +70,7 @@ public sealed class IommuDmaCoherentTests
     [Fact]
     public void No_memory_means_no_buffer_and_nothing_left_behind()
     {
-        var pages = new ChunkAllocator(refuseAbove: 0);
+        var pages = new TestDmaAllocator(start: 0x2_0000_0000, refuseAbove: 0);
         using var t = new DmaTestMachine(pages: pages);
         Assert.Null(t.Dma.AllocCoherent(t.Device, 0, 0x1000));
         Assert.Equal(1, t.Dma.Statistics.MapFailures);
@@ -79,7 +80,7 @@ public sealed class IommuDmaCoherentTests
     [Fact]
     public void The_coherent_mask_bounds_the_iova()
     {
-        var pages = new ChunkAllocator();
+        var pages = new TestDmaAllocator(start: 0x2_0000_0000);
         using var t = new DmaTestMachine(pages: pages, device: new DmaDeviceOptions { IsPci = false, DmaMask = ulong.MaxValue, CoherentDmaMask = 0xFF_FFFF });
         Assert.Equal(0xFF_F000UL, t.Dma.AllocCoherent(t.Device, 0, 0x1000)!.DmaAddress);
         Assert.Equal(0xFFFF_FFFF_F000UL, t.Dma.MapPhys(t.Device, 0, Base, 0x1000, DmaDirection.ToDevice));

@@ -5,6 +5,7 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Hardware.Memory;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Products;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
@@ -27,7 +28,7 @@ public class ErrataTests
     [InlineData("mmu-700 r1p2", true, true, false, false)]
     [InlineData("mmu-l1 r0p0", true, true, false, false)]
     [InlineData("mmu-s3 r0p0", true, true, false, false)]
-    public void DriverAppliesLinuxWorkaroundsByIidr(string product, bool sev, bool nesting, bool btm, bool forceSync)
+    public void Driver_applies_linux_workarounds_by_iidr(string product, bool sev, bool nesting, bool btm, bool forceSync)
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var node = m.AddSmmu("smmu0", new SmmuFeatures { Btm = true }, ProductIdentity.Parse(product));
@@ -40,7 +41,7 @@ public class ErrataTests
     }
 
     [Fact]
-    public void NestingParentIsRefusedWhenAnErratumDisablesNesting()
+    public void Nesting_parent_is_refused_when_an_erratum_disables_nesting()
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         m.AddSmmu("smmu0", product: ProductIdentity.Parse("mmu-700 r1p0"));
@@ -54,7 +55,7 @@ public class ErrataTests
     [Theory]
     [InlineData("mmu-700 r0p0", true)]
     [InlineData("mmu-700 r1p1", false)]
-    public void Mmu700BeforeR1p1NeverHasMoreThan63CommandsWithoutSync(string product, bool forced)
+    public void MMU700_before_r1_p1_never_has_more_than63_commands_without_SYNC(string product, bool forced)
     {
         using var m = new DriverMachine(new LegacyInvalidation());
         var node = m.AddSmmu("smmu0", new SmmuFeatures { RangeInvalidation = false }, ProductIdentity.Parse(product));
@@ -65,11 +66,14 @@ public class ErrataTests
 
         var run = 0;
         var longest = 0;
-        node.Device.CommandConsumed += (_, c) =>
+        node.Device.AddObserver(new DelegateObserver
         {
-            run = c.Opcode == Opcode.CMD_SYNC ? 0 : run + 1;
-            longest = Math.Max(longest, run);
-        };
+            OnCommand = (_, c) =>
+            {
+                run = c.Command.Opcode == Opcode.CMD_SYNC ? 0 : run + 1;
+                longest = Math.Max(longest, run);
+            },
+        });
 
         // Without RIL, 256 pages are 256 TLBI_NH_VA commands in one invalidation.
         dom.InvalidateRange(0, 0x100000, 4096, leaf: true);
@@ -86,7 +90,7 @@ public class ErrataTests
     [Theory]
     [InlineData("mmu-600 r0p2", 0)]
     [InlineData("mmu-600 r1p0", 1)]
-    public void Mmu600Erratum1076982NoSevWhenTheQueueStopsBeingFull(string product, long expectedEvents)
+    public void MMU600_erratum1076982_no_SEV_when_the_queue_stops_being_full(string product, long expectedEvents)
     {
         var memory = new SparsePhysicalMemory();
         var wfe = new WaitForEvent();

@@ -1,13 +1,15 @@
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Driver.Tests.PageTables;
+namespace SmmuLab.TestSupport.Memory;
 
 /// <summary>
-/// A test DMA allocator: bump allocation upwards from a base, zeroing (or, to test callers that
-/// must not rely on it, dirtying) what it hands out; it checks frees and can fail on demand.
+/// The test DMA allocator: naturally aligned bump allocation upwards from a base. Given a memory it
+/// zeroes (or, to test callers that must not rely on that, dirties) what it hands out. It records
+/// every request, keeps the live allocations, checks frees, and can refuse sizes above a limit or
+/// fail one chosen allocation.
 /// </summary>
-public sealed class BumpDmaAllocator(IPhysicalMemory memory, ulong start = 0x4000_0000, List<string>? log = null) : IDmaAllocator
+public sealed class TestDmaAllocator(IPhysicalMemory? memory = null, ulong start = 0x4000_0000, ulong refuseAbove = ulong.MaxValue, List<string>? log = null) : IDmaAllocator
 {
     private readonly Dictionary<ulong, ulong> live = [];
     private ulong next = start;
@@ -15,10 +17,13 @@ public sealed class BumpDmaAllocator(IPhysicalMemory memory, ulong start = 0x400
     /// <summary>Shared event log ("alloc 0x..", "free 0x..") for ordering checks.</summary>
     public List<string> Log { get; } = log ?? [];
 
+    /// <summary>The size of every request, refused ones included.</summary>
+    public List<ulong> Requests { get; } = [];
+
     /// <summary>Live allocations: address to size.</summary>
     public IReadOnlyDictionary<ulong, ulong> Live => live;
 
-    /// <summary>Allocations made so far.</summary>
+    /// <summary>Allocations attempted so far (an injected failure counts).</summary>
     public int Allocations { get; private set; }
 
     /// <summary>Frees so far.</summary>
@@ -32,22 +37,30 @@ public sealed class BumpDmaAllocator(IPhysicalMemory memory, ulong start = 0x400
 
     public ulong Allocate(ulong bytes, ulong alignment)
     {
-        if (FailAt == Allocations)
+        Requests.Add(bytes);
+        if (bytes > refuseAbove)
         {
-            Allocations++;
+            throw new DmaAllocationException($"no {bytes} contiguous bytes");
+        }
+
+        if (FailAt == Allocations++)
+        {
             throw new DmaAllocationException("injected failure");
         }
 
-        Allocations++;
         var address = (next + alignment - 1) & ~(alignment - 1);
         next = address + bytes;
-        var fill = new byte[bytes];
-        if (Dirty)
+        if (memory is not null)
         {
-            Array.Fill(fill, (byte)0xA5);
+            var fill = new byte[bytes];
+            if (Dirty)
+            {
+                Array.Fill(fill, (byte)0xA5);
+            }
+
+            memory.Write(address, fill);
         }
 
-        memory.Write(address, fill);
         live.Add(address, bytes);
         Log.Add($"alloc 0x{address:X}");
         return address;

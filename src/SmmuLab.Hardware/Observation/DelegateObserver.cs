@@ -1,0 +1,38 @@
+using SmmuLab.Architecture.Events;
+using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Smmu;
+
+namespace SmmuLab.Hardware.Observation;
+
+/// <summary>
+/// An observer made of delegates, for callers that want one or two reports without a class:
+/// <c>smmu.AddObserver(new DelegateObserver { OnCommand = (_, c) => seen.Add(c.Command) })</c>.
+/// Unset delegates cost nothing but a null test.
+/// </summary>
+public sealed class DelegateObserver : ISmmuObserver
+{
+    public Action<SmmuDevice, CommandObservation>? OnCommand { get; init; }
+
+    public Action<SmmuDevice, CommandObservation>? OnSync { get; init; }
+
+    public Action<SmmuDevice, EventRecord>? OnEvent { get; init; }
+
+    public Action<SmmuDevice, TranslationObservation>? OnTranslation { get; init; }
+
+    public Action<SmmuDevice, uint, uint?, int>? OnConfigurationFetch { get; init; }
+
+    public Action<SmmuDevice, DmaAccess>? OnDma { get; init; }
+
+    public void CommandConsumed(SmmuDevice smmu, in CommandObservation command) => OnCommand?.Invoke(smmu, command);
+
+    public void SyncCompleted(SmmuDevice smmu, in CommandObservation sync) => OnSync?.Invoke(smmu, sync);
+
+    public void EventRecorded(SmmuDevice smmu, in EventRecord record) => OnEvent?.Invoke(smmu, record);
+
+    public void Translated(SmmuDevice smmu, in TranslationObservation translation) => OnTranslation?.Invoke(smmu, translation);
+
+    public void ConfigurationFetched(SmmuDevice smmu, uint streamId, uint? substreamId, int structures) =>
+        OnConfigurationFetch?.Invoke(smmu, streamId, substreamId, structures);
+
+    public void DmaAccessed(SmmuDevice smmu, in DmaAccess access) => OnDma?.Invoke(smmu, access);
+}
