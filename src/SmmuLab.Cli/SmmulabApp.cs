@@ -36,6 +36,7 @@ public static class SmmulabApp
             RunCommand.Build(machineFactory),
             CompareCommand.Build(machineFactory),
             BenchCommand.Build(),
+            ReplayCommand.Build(),
         ];
         foreach (var subcommand in subcommands)
         {

@@ -58,6 +58,12 @@ public sealed class TraceDiagnostics
     /// <summary>Lost-events lines that do not say how many (<c>[EVENTS DROPPED]</c>).</summary>
     public long LostEventLinesWithoutCount { get; private set; }
 
+    /// <summary>
+    /// The number of CPUs the header states (tracefs <c>#P:n</c>, trace-cmd <c>cpus=n</c>); null when
+    /// no header said (<c>trace_pipe</c> output has none). The first such line wins.
+    /// </summary>
+    public int? CpuCount { get; internal set; }
+
     /// <summary>The input ended without a newline after its last line (that line was parsed when it could be).</summary>
     public bool UnterminatedLastLine { get; internal set; }
 

@@ -37,6 +37,9 @@ public readonly ref struct TraceLine
     /// <summary>Events lost on <see cref="Cpu"/>; null when the line does not say how many.</summary>
     public long? LostCount { get; init; }
 
+    /// <summary>The CPU count a trace-cmd <c>cpus=N</c> meta line states.</summary>
+    public int? CpuCount { get; init; }
+
     /// <summary>Why a line is <see cref="TraceLineKind.Malformed"/>.</summary>
     public string? Problem { get; init; }
 

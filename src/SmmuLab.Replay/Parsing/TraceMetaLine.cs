@@ -53,14 +53,31 @@ internal static class TraceMetaLine
         {
             var v = text[(cpus + 5)..];
             var p = 0;
-            if (TryLong(v, ref p, out _) && p == v.Length)
+            if (TryLong(v, ref p, out var count) && p == v.Length)
             {
-                result = new TraceLine { Kind = TraceLineKind.Header };
+                result = new TraceLine { Kind = TraceLineKind.Header, CpuCount = count is > 0 and <= int.MaxValue ? (int)count : null };
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The CPU count of the tracefs header line <c># entries-in-buffer/entries-written: n/m   #P:4</c>
+    /// (null for any other comment).
+    /// </summary>
+    public static int? CpuCountOfComment(ReadOnlySpan<char> line)
+    {
+        var at = line.IndexOf("#P:");
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var v = line[(at + 3)..];
+        var p = 0;
+        return TryLong(v, ref p, out var count) && count is > 0 and <= int.MaxValue && v[p..].Trim(" \t").IsEmpty ? (int)count : null;
     }
 
     private static bool TryCpuBracket(ReadOnlySpan<char> text, out TraceLine result)

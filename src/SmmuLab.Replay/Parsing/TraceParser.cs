@@ -76,9 +76,15 @@ public sealed class TraceParser
                     continue;
                 case TraceLineKind.Comment:
                     diag.CommentLines++;
+                    if (diag.CpuCount is null && TraceMetaLine.CpuCountOfComment(line) is { } p)
+                    {
+                        diag.CpuCount = p;
+                    }
+
                     continue;
                 case TraceLineKind.Header:
                     diag.HeaderLines++;
+                    diag.CpuCount ??= split.CpuCount;
                     continue;
                 case TraceLineKind.LostEvents:
                     diag.CountLost(split.LostCount);

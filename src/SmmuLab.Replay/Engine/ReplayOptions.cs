@@ -1,0 +1,27 @@
+using SmmuLab.Driver.Invalidation;
+using SmmuLab.Replay.Parsing;
+
+namespace SmmuLab.Replay.Engine;
+
+/// <summary>How a trace is replayed.</summary>
+public sealed record ReplayOptions
+{
+    /// <summary>CPUs assumed when the trace's header does not state its count (<c>trace_pipe</c> output).</summary>
+    public const int DefaultCpuCount = 64;
+
+    /// <summary>The invalidation design the driver runs (<see cref="InvalidationDesigns"/>).</summary>
+    public string Design { get; init; } = InvalidationDesigns.Linux;
+
+    public ReplayMode Mode { get; init; } = ReplayMode.Strict;
+
+    /// <summary>
+    /// CPUs of the DMA layer's per-CPU state. Null: the count the trace's header states, else
+    /// <see cref="DefaultCpuCount"/>. Events on a CPU at or above it are folded (CPU modulo count).
+    /// </summary>
+    public int? CpuCount { get; init; }
+
+    public TraceParserOptions Parser { get; init; } = new();
+
+    /// <summary>Lines kept as examples per kind of replay problem (driver refusals, unmatched unmaps).</summary>
+    public int SamplesPerProblem { get; init; } = 5;
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SmmuLab.Replay.Tests.Engine;
+
+/// <summary>
+/// A long trace made of one trace's events repeated, each copy's timestamps shifted past the end
+/// of the one before (by the trace's span plus a gap), header lines kept once.
+/// </summary>
+internal static partial class TraceRepeater
+{
+    public static string Repeat(string trace, int times, long gapMicroseconds = 1000)
+    {
+        var lines = trace.Split('\n');
+        var events = lines.Where(l => Stamp().IsMatch(l)).ToList();
+        var first = Micros(Stamp().Match(events[0]));
+        var span = Micros(Stamp().Match(events[^1])) - first + gapMicroseconds;
+        var sb = new StringBuilder(trace.Length * times);
+        foreach (var l in lines.TakeWhile(l => !Stamp().IsMatch(l)))
+        {
+            sb.Append(l).Append('\n');
+        }
+
+        for (var k = 0; k < times; k++)
+        {
+            foreach (var l in lines.SkipWhile(l => !Stamp().IsMatch(l)))
+            {
+                if (l.Length == 0)
+                {
+                    continue;
+                }
+
+                var m = Stamp().Match(l);
+                if (!m.Success)
+                {
+                    sb.Append(l).Append('\n');
+                    continue;
+                }
+
+                var us = Micros(m) + (k * span);
+                sb.Append(l, 0, m.Index)
+                    .Append(CultureInfo.InvariantCulture, $" {us / 1_000_000}.{us % 1_000_000:D6}:")
+                    .Append(l, m.Index + m.Length, l.Length - m.Index - m.Length)
+                    .Append('\n');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static long Micros(Match m) =>
+        (long.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture) * 1_000_000) + long.Parse(m.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@" (\d+)\.(\d{6}):")]
+    private static partial Regex Stamp();
+}
