@@ -95,20 +95,50 @@ internal static class IommuEventParser
     private static string Map(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
     {
         ev = null;
-        ulong? iova = null, end = null, paddr = null, size = null;
-        string? device = null;
+        var error = ReadRangeFields(payload, names, out var f);
+        var missing = error.Length != 0 ? error
+            : f.Iova is null ? "missing iova" : f.Paddr is null ? "missing paddr" : f.Size is null ? "missing size" : CheckRangeEnd(f);
+        if (missing.Length != 0)
+        {
+            return missing;
+        }
+
+        ev = new IommuMapEvent(f.Iova!.Value, f.Paddr!.Value, f.Size!.Value, f.End is not null, f.Device);
+        return string.Empty;
+    }
+
+    private static string Unmap(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    {
+        ev = null;
+        var error = ReadRangeFields(payload, names, out var f);
+        var missing = error.Length != 0 ? error
+            : f.Iova is null ? "missing iova" : f.Size is null ? "missing size" : f.Unmapped is null ? "missing unmapped_size" : CheckRangeEnd(f);
+        if (missing.Length != 0)
+        {
+            return missing;
+        }
+
+        ev = new IommuUnmapEvent(f.Iova!.Value, f.Size!.Value, f.Unmapped!.Value, f.End is not null, f.Device);
+        return string.Empty;
+    }
+
+    /// <summary>The fields iommu:map and iommu:unmap print (each event uses its own subset); an empty string or the problem.</summary>
+    private static string ReadRangeFields(ReadOnlySpan<char> payload, NameTable names, out RangeFields f)
+    {
+        f = default;
         var fields = new PayloadFields(payload);
         while (fields.MoveNext(out var key, out var value))
         {
             switch (key)
             {
                 case "iova":
-                    if (!TryRange(value, out var start, out end))
+                    if (!TryRange(value, out var start, out var end))
                     {
                         return "bad iova";
                     }
 
-                    iova = start;
+                    f.Iova = start;
+                    f.End = end;
                     break;
                 case "paddr":
                     if (!PayloadValues.TryHex(value, out var p))
@@ -116,7 +146,7 @@ internal static class IommuEventParser
                         return "bad paddr";
                     }
 
-                    paddr = p;
+                    f.Paddr = p;
                     break;
                 case "size":
                     if (!PayloadValues.TryNumber(value, out var s))
@@ -124,54 +154,7 @@ internal static class IommuEventParser
                         return "bad size";
                     }
 
-                    size = s;
-                    break;
-                case "dev":
-                    device = names.Get(value);
-                    break;
-            }
-        }
-
-        var missing = iova is null ? "missing iova" : paddr is null ? "missing paddr" : size is null ? "missing size" : null;
-        if (missing is not null)
-        {
-            return missing;
-        }
-
-        if (end is { } e && e != unchecked(iova!.Value + size!.Value))
-        {
-            return "iova range end is not iova + size";
-        }
-
-        ev = new IommuMapEvent(iova!.Value, paddr!.Value, size!.Value, end is not null, device);
-        return string.Empty;
-    }
-
-    private static string Unmap(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
-    {
-        ev = null;
-        ulong? iova = null, end = null, size = null, unmapped = null;
-        string? device = null;
-        var fields = new PayloadFields(payload);
-        while (fields.MoveNext(out var key, out var value))
-        {
-            switch (key)
-            {
-                case "iova":
-                    if (!TryRange(value, out var start, out end))
-                    {
-                        return "bad iova";
-                    }
-
-                    iova = start;
-                    break;
-                case "size":
-                    if (!PayloadValues.TryNumber(value, out var s))
-                    {
-                        return "bad size";
-                    }
-
-                    size = s;
+                    f.Size = s;
                     break;
                 case "unmapped_size":
                     if (!PayloadValues.TryNumber(value, out var u))
@@ -179,28 +162,20 @@ internal static class IommuEventParser
                         return "bad unmapped_size";
                     }
 
-                    unmapped = u;
+                    f.Unmapped = u;
                     break;
                 case "dev":
-                    device = names.Get(value);
+                    f.Device = names.Get(value);
                     break;
             }
         }
 
-        var missing = iova is null ? "missing iova" : size is null ? "missing size" : unmapped is null ? "missing unmapped_size" : null;
-        if (missing is not null)
-        {
-            return missing;
-        }
-
-        if (end is { } e && e != unchecked(iova!.Value + size!.Value))
-        {
-            return "iova range end is not iova + size";
-        }
-
-        ev = new IommuUnmapEvent(iova!.Value, size!.Value, unmapped!.Value, end is not null, device);
         return string.Empty;
     }
+
+    /// <summary>An "iova=START-END" range must end at iova + size.</summary>
+    private static string CheckRangeEnd(in RangeFields f) =>
+        f.End is { } e && e != unchecked(f.Iova!.Value + f.Size!.Value) ? "iova range end is not iova + size" : string.Empty;
 
     private static string PageFault(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
     {
@@ -283,5 +258,15 @@ internal static class IommuEventParser
 
         end = e;
         return true;
+    }
+
+    private struct RangeFields
+    {
+        public ulong? Iova;
+        public ulong? End;
+        public ulong? Paddr;
+        public ulong? Size;
+        public ulong? Unmapped;
+        public string? Device;
     }
 }
