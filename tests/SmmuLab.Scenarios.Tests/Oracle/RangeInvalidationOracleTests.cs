@@ -146,12 +146,16 @@ public class RangeInvalidationOracleTests
         access = "read"
         expect = "fault"
         {{pasid}}
+        [machine]
+        ram-base = 0
+        ram = "17TiB"
+        kernel-base = "16TiB"
         """;
 
     private static RunResult Run(Scenario scenario, string design)
     {
         var oracle = new StaleTranslationOracle();
-        using var machine = new DriverScenarioMachine(InvalidationDesigns.Create(design));
+        using var machine = new DriverScenarioMachine(InvalidationDesigns.Create(design), memory: scenario.Memory);
         var report = new ScenarioRunner(machine, new ScenarioRunOptions { Oracle = oracle }).Run(scenario with { Invalidation = design });
         oracle.Dispose();
         var stats = machine.Machine.Smmu("smmu0").Device.Statistics;
