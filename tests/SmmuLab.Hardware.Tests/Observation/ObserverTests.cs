@@ -4,7 +4,6 @@ using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Tests.Cmdqv;
-using SmmuLab.Hardware.Tests.Smmu;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Tests.Observation;

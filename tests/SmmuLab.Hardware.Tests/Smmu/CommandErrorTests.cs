@@ -3,7 +3,6 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -160,10 +159,10 @@ public sealed class CommandErrorTests
     public void After_an_error_software_fixes_the_command_acknowledges_and_consumption_resumes(ConsumptionMode mode)
     {
         using var bed = new SmmuTestBed(mode: mode);
-        bed.WriteSte(5, Images.Bypass());
+        bed.WriteSte(5, StructureImages.Bypass());
         bed.Run(Command.CfgiSte(5, true));
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(5, 0x1000).Outcome);
-        bed.WriteSte(5, Images.Abort());
+        bed.WriteSte(5, StructureImages.Abort());
 
         var bad = bed.Prod;
         bed.Put(new Command(0x77, 0));
