@@ -111,7 +111,7 @@ public partial class BenchCommandTests
     }
 
     [Fact]
-    public void A_cmdqv_machine_shows_one_vcmdq_per_thread()
+    public void A_CMDQV_machine_shows_one_VCMDQ_per_thread()
     {
         var path = Path.Combine(Path.GetTempPath(), $"smmulab-bench-{Guid.NewGuid():N}.toml");
         File.WriteAllText(path, """

@@ -101,7 +101,7 @@ public class CommandEncoderTests
     }
 
     [Fact]
-    public void Cfgi_all_is_ste_range_31()
+    public void CFGI_all_is_STE_range_31()
     {
         Assert.True(OpcodeNames.TryParse("CMD_CFGI_ALL", out var op, out var cfgiAll));
         Assert.Equal(Opcode.CMD_CFGI_STE_RANGE, op);
@@ -146,7 +146,7 @@ public class CommandEncoderTests
     [InlineData("0xffff_ffff", 0xFFFF_FFFFUL)]
     [InlineData("18446744073709551615", ulong.MaxValue)]
     [InlineData("0x0000000000000000000001", 1UL)]
-    public void Numbers(string text, ulong value) => Assert.Equal(value, NumberParser.ParseValue(text).Value);
+    public void Numbers_parse_in_decimal_or_hex_with_underscores(string text, ulong value) => Assert.Equal(value, NumberParser.ParseValue(text).Value);
 
     [Theory]
     [InlineData("FOO", "unknown opcode 'FOO'")]
@@ -202,7 +202,7 @@ public class CommandEncoderTests
     public void Refuses_overlapping_fields() => AssertRefused("RESUME", ["ac=1", "resp=1"], "field 'resp' overlaps 'ac'");
 
     [Fact]
-    public void Refuses_a_cfgi_all_range_other_than_31() => AssertRefused("CFGI_ALL", ["range=5"], "CFGI_ALL is CFGI_STE_RANGE with range=31; range=5 contradicts it");
+    public void Refuses_a_CFGI_all_range_other_than_31() => AssertRefused("CFGI_ALL", ["range=5"], "CFGI_ALL is CFGI_STE_RANGE with range=31; range=5 contradicts it");
 
     private static void AssertRefused(string op, string[] fields, string message)
     {

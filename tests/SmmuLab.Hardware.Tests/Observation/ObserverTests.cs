@@ -31,7 +31,7 @@ public class ObserverTests
     }
 
     [Fact]
-    public void A_vcmdq_command_is_reported_with_its_queue()
+    public void A_VCMDQ_command_is_reported_with_its_queue()
     {
         using var bed = new CmdqvTestBed();
         var seen = new List<CommandObservation>();

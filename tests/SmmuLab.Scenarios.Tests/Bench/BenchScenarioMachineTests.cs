@@ -26,7 +26,7 @@ public class BenchScenarioMachineTests
     [Theory]
     [InlineData(InvalidationDesigns.Linux)]
     [InlineData(InvalidationDesigns.Legacy)]
-    public void Threads_of_a_cmdqv_machine_send_through_their_own_vcmdqs(string design)
+    public void Threads_of_a_CMDQV_machine_send_through_their_own_VCMDQs(string design)
     {
         var (owner, device) = BenchScenarioMachine.Build(CmdqvScenario(), InvalidationDesigns.Create(design));
         using (owner)
@@ -64,7 +64,7 @@ public class BenchScenarioMachineTests
     }
 
     [Fact]
-    public void A_stage_2_only_smmu_gets_a_stage_2_dma_domain()
+    public void A_stage_2_only_SMMU_gets_a_stage_2_DMA_domain()
     {
         var scenario = ScenarioParser.Parse("""
             [[smmu]]
