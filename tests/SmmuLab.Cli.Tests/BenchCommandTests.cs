@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SmmuLab.Cli.Commands;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Machines.Bench;
+using SmmuLab.TestSupport.Scenarios;
 
 namespace SmmuLab.Cli.Tests;
 
@@ -114,15 +115,7 @@ public partial class BenchCommandTests
     public void A_CMDQV_machine_shows_one_VCMDQ_per_thread()
     {
         var path = Path.Combine(Path.GetTempPath(), $"smmulab-bench-{Guid.NewGuid():N}.toml");
-        File.WriteAllText(path, """
-            [[smmu]]
-            name = "smmu0"
-            features = ["s1", "ril"]
-            cmdqv = true
-            [[device]]
-            name = "nic"
-            sids = [0x20]
-            """);
+        File.WriteAllText(path, new ScenarioBuilder().Smmu("smmu0", "s1", "ril").Cmdqv().Device("nic", [0x20]).ToToml());
         int code;
         string output, error;
         try
@@ -184,7 +177,7 @@ public partial class BenchCommandTests
     public void A_machine_without_devices_exits_2()
     {
         var path = Path.Combine(Path.GetTempPath(), $"smmulab-bench-{Guid.NewGuid():N}.toml");
-        File.WriteAllText(path, "[[smmu]]\nname = \"smmu0\"\nfeatures = [\"s1\"]\n");
+        File.WriteAllText(path, new ScenarioBuilder().Smmu("smmu0", "s1").ToToml());
         try
         {
             var (code, output, error) = Args("bench", "--machine", path);

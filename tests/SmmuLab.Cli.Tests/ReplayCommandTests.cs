@@ -1,3 +1,5 @@
+using SmmuLab.TestSupport.Scenarios;
+
 namespace SmmuLab.Cli.Tests;
 
 /// <summary><c>smmulab replay TRACE [--machine SCENARIO] [--design ...] [--mode ...] [--cpus N]</c>.</summary>
@@ -14,24 +16,13 @@ public sealed class ReplayCommandTests : IDisposable
         "             fio-100     [000] .....  1000.000040: dma_unmap_page: 0000:01:00.0 dir=FROM_DEVICE dma_addr=ffffe000 size=4096 attrs=\n" +
         "             fio-100     [000] .....  1000.000050: dma_unmap_page: 0000:01:00.0 dir=FROM_DEVICE dma_addr=ffffd000 size=4096 attrs=\n";
 
-    private const string AtsMachine = """
-        invalidation = "legacy"
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1", "ril", "ats", "msi", "sev"]
-        [[device]]
-        name = "0000:01:00.0"
-        sids = [0x20]
-        ats = true
-        [[domain]]
-        name = "nvme-dom"
-        kind = "s1"
-        asid = 9
-        [[step]]
-        op = "attach"
-        device = "0000:01:00.0"
-        domain = "nvme-dom"
-        """;
+    private static readonly string AtsMachine = new ScenarioBuilder()
+        .Invalidation("legacy")
+        .Smmu("smmu0", "s1", "ril", "ats", "msi", "sev")
+        .Device("0000:01:00.0", [0x20], ats: true)
+        .Domain("nvme-dom", "s1", asid: 9)
+        .Attach("0000:01:00.0", "nvme-dom")
+        .ToToml();
 
     private readonly string dir = Directory.CreateTempSubdirectory("smmulab-replay-").FullName;
 
