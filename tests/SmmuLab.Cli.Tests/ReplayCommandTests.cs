@@ -24,9 +24,9 @@ public sealed class ReplayCommandTests : IDisposable
         .Attach("0000:01:00.0", "nvme-dom")
         .ToToml();
 
-    private readonly string dir = Directory.CreateTempSubdirectory("smmulab-replay-").FullName;
+    private readonly TempDirectory dir = new("smmulab-replay-");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public void An_example_trace_replays_with_its_cost_per_second_and_exit_0()
@@ -158,18 +158,13 @@ public sealed class ReplayCommandTests : IDisposable
     {
         var path = Write("three.trace", Header + ThreeAndThree);
 
-        var (code, output, error) = Run("replay", path, option, value);
-
-        Assert.Equal(2, code);
-        Assert.Empty(output);
-        Assert.StartsWith("smmulab: ", error, StringComparison.Ordinal);
-        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        CliRun.AssertUsageError(Run("replay", path, option, value));
     }
 
     [Fact]
     public void A_missing_trace_exits_2_naming_the_file()
     {
-        var path = Path.Combine(dir, "nope.trace");
+        var path = dir.PathOf("nope.trace");
 
         var (code, output, error) = Run("replay", path);
 
@@ -192,18 +187,7 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.StartsWith($"smmulab: {machine}:7: device[0].sid: unknown key", error, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = SmmulabApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Smmulab(args);
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => dir.Write(name, text);
 }

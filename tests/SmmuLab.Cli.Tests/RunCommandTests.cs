@@ -15,9 +15,9 @@ public sealed class RunCommandTests : IDisposable
         .Dma("nic", 0x10000, 0x1000, "read", expect: "ok")
         .ToToml();
 
-    private readonly string dir = Directory.CreateTempSubdirectory("smmulab-run-").FullName;
+    private readonly TempDirectory dir = new("smmulab-run-");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public void A_malformed_scenario_exits_2_with_file_line_and_key()
@@ -46,7 +46,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public void A_missing_file_exits_2()
     {
-        var (code, _, error) = Run(SmmulabApp.DefaultMachineFactory, "run", Path.Combine(dir, "nope.toml"));
+        var (code, _, error) = Run(SmmulabApp.DefaultMachineFactory, "run", dir.PathOf("nope.toml"));
 
         Assert.Equal(2, code);
         Assert.Contains("cannot read the scenario", error, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class RunCommandTests : IDisposable
     public void A_scenario_runs_on_the_factorys_machine_and_writes_a_trace()
     {
         StubScenarioMachine? machine = null;
-        var trace = Path.Combine(dir, "trace.jsonl");
+        var trace = dir.PathOf("trace.jsonl");
 
         var (code, output, error) = Run(s => machine = new StubScenarioMachine(s), "run", Write("ok.toml", Valid), "--trace", trace, "--free-running");
 
@@ -84,7 +84,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public void An_oracle_violation_exits_1_and_is_traced()
     {
-        var trace = Path.Combine(dir, "trace.jsonl");
+        var trace = dir.PathOf("trace.jsonl");
 
         var (code, output, error) = Run(s => new StubScenarioMachine(s, leakDma: true), "run", Write("ok.toml", Valid), "--trace", trace);
 
@@ -120,18 +120,8 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("scenario <default>", output, StringComparison.Ordinal);
     }
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => dir.Write(name, text);
 
-    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine> factory, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = SmmulabApp.Run(args, output, error, factory);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine> factory, params string[] args) =>
+        CliRun.Smmulab(factory, args);
 }

@@ -161,7 +161,7 @@ public sealed class AtsTests
     {
         using var bed = new SmmuTestBed();
         bed.ConfigureStage1(1, eats: Eats.Trans);
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(AtsStatus.UnsupportedRequest, bed.Device.AtsTranslate(1, null, Va, noWrite: false).Status);
         Assert.Equal(EventId.F_BAD_ATS_TREQ, bed.SingleEvent().Id);
     }
@@ -285,7 +285,7 @@ public sealed class AtsTests
     public void Translated_traffic_with_SMMUEN_clear_is_forbidden()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(EventId.F_TRANSL_FORBIDDEN, bed.Device.TranslatedAccess(1, 0, AccessKind.Read).Fault);
         Assert.Equal(EventId.F_TRANSL_FORBIDDEN, bed.SingleEvent().Id);
     }

@@ -39,7 +39,7 @@ public sealed class AddressSizeFaultTests
         Assert.Equal(BelowOas, bed.Read(0x44, BelowOas).PhysicalAddress);
 
         bed.BringUp();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(TransactionOutcome.Aborted, bed.Read(0x44, AboveOas).Outcome);
         Assert.Empty(bed.DrainEvents());
     }

@@ -219,11 +219,11 @@ public sealed class CommandErrorTests
     public void The_command_queue_consumes_nothing_while_CMDQEN_is_clear()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.CMDQEN.Make(1));
+        bed.ClearCr0(Cr0.CMDQEN);
         bed.Put(Command.TlbiNsnhAll());
         bed.Mmio.Write32(SmmuRegister.CMDQ_PROD, bed.Prod);
         Assert.NotEqual(bed.Prod, bed.Cons);
-        bed.WriteCr0(bed.Cr0Value | (uint)Cr0.CMDQEN.Make(1));
+        bed.SetCr0(Cr0.CMDQEN);
         Assert.Equal(bed.Prod, bed.Cons);
     }
 
@@ -307,7 +307,7 @@ public sealed class CommandErrorTests
         using var bed = new SmmuTestBed();
         var ep = new Endpoint("hung", [1], bed.Memory, new EndpointOptions { AtsCapable = true, RespondsToInvalidation = false });
         bed.Device.Connect(ep);
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Run(Command.AtcInv(1, 0, false, 0, 52));
         Assert.Equal(0, ep.AtcInvalidationsReceived);
     }
@@ -326,9 +326,7 @@ public sealed class CommandErrorTests
     {
         // An MSI-only SMMU: one with wired lines would also pulse the GERROR line (3.18.2).
         using var bed = new SmmuTestBed(new SmmuFeatures { WiredInterrupts = false });
-        bed.Mmio.Write64(SmmuRegister.GERROR_IRQ_CFG0, SmmuTestBed.MsiTarget);
-        bed.Mmio.Write32(SmmuRegister.GERROR_IRQ_CFG1, 0xCAFE);
-        bed.Mmio.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
+        bed.ProgramGerrorMsi(SmmuTestBed.MsiTarget, 0xCAFE);
         AssertStops(bed, new Command(0x99, 0));
         Assert.Equal(0xCAFEu, bed.Memory.Read32(SmmuTestBed.MsiTarget));
         Assert.Equal(0, bed.Signals.Count(SmmuInterrupt.GlobalError));

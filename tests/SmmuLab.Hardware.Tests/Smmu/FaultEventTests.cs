@@ -245,9 +245,9 @@ public sealed class FaultEventTests
     public void F_STE_FETCH_reports_the_STE_address()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Mmio.Write64(SmmuRegister.STRTAB_BASE, StrtabBase.ADDR.InsertAddress(0, SmmuTestBed.Unbacked));
-        bed.WriteCr0(bed.Cr0Value | (uint)Cr0.SMMUEN.Make(1));
+        bed.SetCr0(Cr0.SMMUEN);
         bed.Read(3, Va);
         var e = bed.SingleEvent();
         Assert.Equal(EventId.F_STE_FETCH, e.Id);
@@ -348,7 +348,7 @@ public sealed class FaultEventTests
         bed.BringUp();
         bed.WriteSte(1, StructureImages.Bypass());
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(1, Va).Outcome); // GBPA does not apply once SMMUEN = 1
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(TransactionOutcome.Aborted, bed.Read(1, Va).Outcome);
         Assert.Empty(bed.DrainEvents());
     }

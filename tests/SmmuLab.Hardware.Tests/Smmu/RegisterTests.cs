@@ -128,7 +128,7 @@ public sealed class RegisterTests
         bed.Mmio.Write32(SmmuRegister.CR2, SmmuTestBed.RecInvSid);
         Assert.Equal(0u, bed.Mmio.Read32(SmmuRegister.CR2));
 
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Mmio.Write32(SmmuRegister.CR2, 0xFFFF_FFFF);
         var cr2 = bed.Mmio.Read32(SmmuRegister.CR2);
         Assert.True(Cr2.RECINVSID.IsSet(cr2));
@@ -322,7 +322,7 @@ public sealed class RegisterTests
         bed.Mmio.Write32(SmmuRegister.EVENTQ_PROD, 7);
         Assert.Equal(0u, bed.Mmio.Read32(SmmuRegister.EVENTQ_PROD));
 
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.EVENTQEN.Make(1));
+        bed.ClearCr0(Cr0.EVENTQEN);
         bed.Mmio.Write32(SmmuRegister.EVENTQ_PROD, 7 | QueuePointer.OverflowFlag | 0x7FF0_0000);
         Assert.Equal(7u | QueuePointer.OverflowFlag, bed.Mmio.Read32(SmmuRegister.EVENTQ_PROD));
     }

@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Bits;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.Events;
@@ -167,6 +168,12 @@ public sealed class SmmuTestBed : IDisposable
         Assert.Equal(value, Mmio.Read32(SmmuRegister.CR0ACK));
     }
 
+    /// <summary>Sets one CR0 bit (<paramref name="bit"/>, a one-bit <see cref="Cr0"/> field), keeping the others, and asserts that CR0ACK follows.</summary>
+    public void SetCr0(Field bit) => WriteCr0(Cr0Value | (uint)bit.Make(1));
+
+    /// <summary>Clears one CR0 bit, keeping the others, and asserts that CR0ACK follows.</summary>
+    public void ClearCr0(Field bit) => WriteCr0(Cr0Value & ~(uint)bit.Make(1));
+
     /// <summary>Places a command in the next slot without publishing it.</summary>
     public void Put(in Command c) => Cmdq.Ring.Put(c);
 
@@ -184,6 +191,22 @@ public sealed class SmmuTestBed : IDisposable
 
     /// <summary>Acknowledges every active global error (GERRORN = GERROR).</summary>
     public void AcknowledgeErrors() => Mmio.Write32(SmmuRegister.GERRORN, Mmio.Read32(SmmuRegister.GERROR));
+
+    /// <summary>GERROR_IRQ_CFG0 = <paramref name="address"/>, GERROR_IRQ_CFG1 = <paramref name="data"/>, then IRQ_CTRL = GERROR_IRQEN.</summary>
+    public void ProgramGerrorMsi(ulong address, uint data)
+    {
+        Mmio.Write64(SmmuRegister.GERROR_IRQ_CFG0, address);
+        Mmio.Write32(SmmuRegister.GERROR_IRQ_CFG1, data);
+        Mmio.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
+    }
+
+    /// <summary>EVENTQ_IRQ_CFG0 = <paramref name="address"/>, EVENTQ_IRQ_CFG1 = <paramref name="data"/>, then IRQ_CTRL = EVENTQ_IRQEN.</summary>
+    public void ProgramEventqMsi(ulong address, uint data)
+    {
+        Mmio.Write64(SmmuRegister.EVENTQ_IRQ_CFG0, address);
+        Mmio.Write32(SmmuRegister.EVENTQ_IRQ_CFG1, data);
+        Mmio.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.EVENTQ_IRQEN.Make(1));
+    }
 
     /// <summary>Rewrites the command at queue index <paramref name="index"/>.</summary>
     public void Overwrite(uint index, in Command c) => Cmdq.Ring.Overwrite(index, c);
