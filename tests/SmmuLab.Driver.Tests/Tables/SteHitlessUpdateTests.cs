@@ -93,13 +93,6 @@ public sealed class SteHitlessUpdateTests
 
     private static void ExpectHitless(ulong[] from, ulong[] to, int syncs) => ExpectTransition(from, to, syncs, hitless: true);
 
-    private static void ExpectTransition(ulong[] from, ulong[] to, int syncs, bool hitless)
-    {
-        var harness = EntryWriteHarness.ForSte(from, to);
-        harness.Run();
-        Assert.Empty(harness.Violations);
-        Assert.Equal(!hitless, harness.InvalidEntryWritten);
-        Assert.Equal(syncs, harness.Syncs);
-        Assert.Equal(to, harness.Entry);
-    }
+    private static void ExpectTransition(ulong[] from, ulong[] to, int syncs, bool hitless) =>
+        EntryWriteHarness.ForSte(from, to).AssertTransition(syncs, hitless);
 }
