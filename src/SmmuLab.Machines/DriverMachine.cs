@@ -28,8 +28,12 @@ public sealed class DriverMachine : IDisposable
     private readonly Dictionary<string, DeviceNode> devices = [];
     private readonly Dictionary<string, CmdqvNode> cmdqvs = [];
 
-    public DriverMachine(IInvalidationDesign design, MemoryMap? map = null)
+    /// <param name="design">The invalidation design of the machine's <see cref="IommuSystem"/>.</param>
+    /// <param name="map">Where RAM and the kernel's memory are (<see cref="MemoryMap.Default"/> when null).</param>
+    /// <param name="waiter">Through which every SMMU driver of the machine waits (<see cref="Waiter.Default"/> when null; a concurrency tester's otherwise).</param>
+    public DriverMachine(IInvalidationDesign design, MemoryMap? map = null, Waiter? waiter = null)
     {
+        Waiter = waiter ?? Waiter.Default;
         Map = map ?? MemoryMap.Default;
         if (Map.Problem() is { } problem)
         {
@@ -49,6 +53,9 @@ public sealed class DriverMachine : IDisposable
     public SimulatedDmaAllocator Allocator { get; }
 
     public IommuSystem Iommu { get; }
+
+    /// <summary>Through which the drivers probed on this machine wait.</summary>
+    public Waiter Waiter { get; }
 
     public IReadOnlyCollection<SmmuNode> Smmus => smmus.Values;
 
@@ -80,7 +87,7 @@ public sealed class DriverMachine : IDisposable
         var wfe = new WaitForEvent();
         var device = new SmmuDevice(options, Memory, router, wfe);
         beforeProbe?.Invoke(device);
-        var platform = new DriverPlatform(device, Memory, Allocator, wfe);
+        var platform = new DriverPlatform(device, Memory, Allocator, wfe) { Waiter = Waiter };
         SmmuDriver driver;
         try
         {

@@ -48,6 +48,7 @@ public sealed partial class CommandQueue
         //    set the owned flag in the same step. Whoever finds the flag clear becomes the owner
         //    and will publish PROD; whoever finds it set has just been gathered by the current
         //    owner, which will publish these slots too.
+        waiter.At(OrderingPoint.CmdqReserve);
         var old = Volatile.Read(ref llq);
         var wait = default(WaitState);
         var waited = false;
@@ -79,6 +80,7 @@ public sealed partial class CommandQueue
             Statistics.CountRetry();
         }
 
+        waiter.At(OrderingPoint.CmdqWrite);
         Statistics.CountIssue(commands.Length, sync);
         var owner = (QueueWord.Prod(old) & QueueWord.OwnedFlag) == 0;
         var start = QueueWord.Prod(old) & ~QueueWord.OwnedFlag;
@@ -110,6 +112,7 @@ public sealed partial class CommandQueue
 
         // 3. Mark the slots valid. The interlocked update is a full barrier: the command writes of
         //    step 2 are visible before the valid bits that let an owner publish them.
+        waiter.At(OrderingPoint.CmdqMarkValid);
         validMap.MarkValid(start, end);
 
         // 4. The owner publishes everything reserved from its start up to where it stops gathering.
@@ -137,17 +140,23 @@ public sealed partial class CommandQueue
         // b. Clear the owned flag atomically. This closes the gathering window: the value it had
         //    is the end of every reservation we now answer for; the next reservation finds the
         //    flag clear and becomes the next owner, starting exactly there.
+        waiter.At(OrderingPoint.CmdqOwnerClose);
         var prod = QueueWord.Prod(Interlocked.And(ref llq, ~(ulong)QueueWord.OwnedFlag)) & ~QueueWord.OwnedFlag;
 
         // c. PROD is written only after every gathered slot is valid, i.e. fully written by its
         //    producer (which may still be in step 2 right now).
-        validMap.WaitValid(start, prod);
+        if (Fault != CommandQueueFault.PublishUnwritten)
+        {
+            validMap.WaitValid(start, prod);
+        }
 
         // d. Publish. The acquire reads of the valid map above order the command writes before
         //    this register write; the SMMU may now consume up to prod.
+        waiter.At(OrderingPoint.CmdqPublish);
         mmio.Write32(prodRegister, prod);
 
         // e. Hand over to the next owner only after our PROD write (release).
+        waiter.At(OrderingPoint.CmdqHandover);
         Volatile.Write(ref ownerProd, prod);
         Statistics.CountOwner(QueueWord.Distance(start, prod, Log2Entries), QueueWord.Distance(end, prod, Log2Entries));
     }

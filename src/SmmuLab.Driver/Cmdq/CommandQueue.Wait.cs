@@ -69,6 +69,7 @@ public sealed partial class CommandQueue
             // The last CMD_SYNC waiter out stores the CONS it observed into the shared word (a
             // cheap refresh for the producers), while still holding the lock so that no other
             // waiter can be relying on the old value. Any other waiter just leaves.
+            waiter.At(OrderingPoint.CmdqSyncRelease);
             if (!Lock.SharedTryUnlock())
             {
                 StoreCachedCons(cons);

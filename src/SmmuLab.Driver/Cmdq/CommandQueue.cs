@@ -48,6 +48,9 @@ public sealed partial class CommandQueue : IDisposable
 
     private bool disposed;
 
+    /// <summary>A deliberate defect for the concurrency tests' negative controls; never set by the driver.</summary>
+    internal CommandQueueFault Fault { get; set; }
+
     /// <summary>Allocates the ring (halving it while the allocator refuses) and the software state.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The requested size is outside [2^7, 2^19] entries.</exception>
     /// <exception cref="DmaAllocationException">Not even a 128-entry ring could be allocated.</exception>

@@ -4,6 +4,7 @@ using SmmuLab.Architecture.ContextDescriptors;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
+using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Tables;
 
 namespace SmmuLab.Driver.Masters;
@@ -196,16 +197,21 @@ public sealed partial class Master
         // anything through it (publish before install).
         Iommu.Design.InstallNew(plan);
         plan.Advance(AttachPhase.Prepared, AttachPhase.Published);
+        var waiter = Smmu.Platform.Waiter;
         if (plan.OldAts && !plan.NewAts)
         {
+            waiter.At(OrderingPoint.AtsDisable);
             Pci!.DisableAts();
         }
+
+        waiter.At(OrderingPoint.SteInstall);
     }
 
     /// <summary>Step 4 of an attach, after the CD/STE writes.</summary>
     private void FinishInstall(AttachPlan plan)
     {
         Debug.Assert(Iommu.AttachLock.IsHeldByCurrentThread, "an attach is committed under the attach lock");
+        Smmu.Platform.Waiter.At(OrderingPoint.SteInstalled);
         if (plan.NewAts && !plan.OldAts)
         {
             // Enabling ATS: flush the whole ATC first (an invalidation of PASID 0 covers it).

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Memory;
 
 namespace SmmuLab.Driver.Platform;
@@ -12,7 +13,8 @@ namespace SmmuLab.Driver.Platform;
 /// </summary>
 /// <remarks>
 /// The platform hands one to the driver (<see cref="DriverPlatform.Waiter"/>). A systematic
-/// concurrency tester derives from it and turns <see cref="PassTime"/> into a scheduling point;
+/// concurrency tester derives from it and turns <see cref="PassTime"/> into a scheduling point,
+/// and, constructed with <c>interleaves: true</c>, the <see cref="At"/> ordering points into more;
 /// the driver itself keeps no other spin or sleep loop. Allocation-free: the state a condition
 /// reads is passed by reference to a static lambda (<see cref="WaitCondition{TState}"/>).
 /// </remarks>
@@ -30,8 +32,33 @@ public class Waiter
     /// <summary>How long one WFE may sleep without an event: the stand-in for the architected event stream.</summary>
     private static readonly TimeSpan EventStreamPeriod = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>True when <see cref="At"/> calls <see cref="Interleave"/>; false for the plain waiter.</summary>
+    private readonly bool interleaves;
+
+    /// <summary>A plain waiter: ordering points cost one test of a field.</summary>
+    public Waiter()
+        : this(interleaves: false)
+    {
+    }
+
+    /// <summary>A waiter that, when <paramref name="interleaves"/>, is told every <see cref="OrderingPoint"/> (<see cref="Interleave"/>).</summary>
+    protected Waiter(bool interleaves) => this.interleaves = interleaves;
+
     /// <summary>The plain waiter (it holds no state, so one serves every platform that is given no other).</summary>
     public static Waiter Default { get; } = new();
+
+    /// <summary>
+    /// An ordering point of the driver: a step whose order against other CPUs matters. Nothing
+    /// happens unless this waiter was built to interleave; then <see cref="Interleave"/> runs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void At(OrderingPoint point)
+    {
+        if (interleaves)
+        {
+            Interleave(point);
+        }
+    }
 
     /// <summary>Starts a bounded wait; with <see cref="WaitPace.Backoff"/> and <paramref name="events"/>, pauses are WFEs.</summary>
     public WaitState Begin(WaitPace pace, TimeSpan timeout, WaitForEvent? events = null) => new()
@@ -111,6 +138,11 @@ public class Waiter
                 Backoff(ref wait);
                 break;
         }
+    }
+
+    /// <summary>A systematic tester's scheduling point at <paramref name="point"/>; the base class does nothing.</summary>
+    protected virtual void Interleave(OrderingPoint point)
+    {
     }
 
     /// <summary>queue_poll: WFE when there is an event source, else spin a few rounds and then delay, doubling each time.</summary>

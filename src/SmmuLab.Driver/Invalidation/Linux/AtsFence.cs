@@ -44,7 +44,8 @@ public struct AtsFence(Waiter? waiter)
 
     public void ExitWrite() => Interlocked.Add(ref state, -WriterBit);
 
-    private readonly Waiter Waiter => waiter ?? Waiter.Default;
+    /// <summary>What the fence waits through; its array's ordering points go to it too.</summary>
+    internal readonly Waiter Waiter => waiter ?? Waiter.Default;
 
     /// <summary>One attempt to count a reader in: only while no writer holds or waits for the fence.</summary>
     private static bool TryEnterRead(ref int state)

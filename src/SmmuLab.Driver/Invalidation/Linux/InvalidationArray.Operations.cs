@@ -80,6 +80,7 @@ public sealed partial class InvalidationArray
             }
             else if (walk.Cmp == 0)
             {
+                fence.Waiter.At(OrderingPoint.Unref);
                 var u = UsersAt(walk.I) - 1;
                 if (u < 0)
                 {
@@ -112,6 +113,7 @@ public sealed partial class InvalidationArray
         // The write side waits for every invalidation that entered with ATC entries to finish, so
         // when unref returns no ATC_INV for an entry removed here can still be on its way; later
         // readers see the new count and the zeroed users.
+        fence.Waiter.At(OrderingPoint.Unref);
         fence.EnterWrite();
         try
         {

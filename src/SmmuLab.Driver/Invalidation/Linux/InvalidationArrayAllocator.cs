@@ -22,6 +22,9 @@ public sealed class InvalidationArrayAllocator(Waiter? waiter = null)
         set => Volatile.Write(ref failAfter, value);
     }
 
+    /// <summary>What the arrays' fences wait through; the design's ordering points go to it too.</summary>
+    public Waiter Waiter => waiter;
+
     /// <summary>Arrays handed out.</summary>
     public long Allocations => Interlocked.Read(ref allocations);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Masters;
+using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.Invalidation.Linux;
 
@@ -91,6 +92,7 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
         Debug.Assert(p.Phase == AttachPhase.Prepared, $"the merged array is published before the STE/CD install, not at {p.Phase}");
         if (p.NewTarget is { } target && p.Merged is { } merged)
         {
+            Allocator.Waiter.At(OrderingPoint.ArrayPublish);
             StateOf(target).Publish(merged);
             MasterStateOf(p.Master).RecordMerged(p.Ssid, p.NewAts);
         }
@@ -166,6 +168,7 @@ public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = nu
         // attach's STE install makes the SMMU walk the new IOPTEs, or this load sees the array
         // that lists the newly attached master.
         Interlocked.MemoryBarrier();
+        Allocator.Waiter.At(OrderingPoint.ArrayLoad);
         var invs = StateOf(domain).Current;
         if (RangeInvalidator.Invalidate(invs, iova, size, granule, leaf) is var unknown and > 0)
         {

@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Cmdq;
+using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.Invalidation.Linux;
 
@@ -32,6 +33,7 @@ public static class RangeInvalidator
 
         // Held across generation, submission and the CMD_SYNC waits, so that an unref (write
         // side) returns only once every ATC_INV for the entries it removed has completed.
+        invs.Fence.Waiter.At(OrderingPoint.ArrayEntry);
         invs.Fence.EnterRead();
         try
         {
@@ -63,8 +65,10 @@ public static class RangeInvalidator
 
         // One batch for the whole pass, constructed in place and moved between queues while empty.
         var batch = invs[cur].Smmu!.NewBatch(FirstCommandOf(in invs[cur]));
+        var waiter = invs.Fence.Waiter;
         while (cur < end)
         {
+            waiter.At(OrderingPoint.ArrayEntry);
             ref readonly var inv = ref invs[cur];
             if (batch.Count == 0)
             {
