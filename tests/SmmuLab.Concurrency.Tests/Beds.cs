@@ -1,0 +1,22 @@
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Machines;
+
+namespace SmmuLab.Concurrency.Tests;
+
+/// <summary>Machines for the explorations.</summary>
+public static class Beds
+{
+    /// <summary>
+    /// Adds an SMMU whose event-queue interrupt is off (GERROR stays on). A faulting DMA delivers
+    /// the SMMU's pending interrupts while its endpoint still holds the device lock, and the event
+    /// handler takes a monitor: under Coyote that monitor is a scheduling point inside a lock Coyote
+    /// does not control, which it reports as a potential deadlock. The explorations judge
+    /// translations, not events.
+    /// </summary>
+    public static SmmuNode AddQuietSmmu(this DriverMachine machine, string name, Driver.Probe.DriverOptions? options = null)
+    {
+        var node = machine.AddSmmu(name, driverOptions: options);
+        node.Device.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
+        return node;
+    }
+}

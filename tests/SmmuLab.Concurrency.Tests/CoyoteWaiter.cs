@@ -1,0 +1,30 @@
+using Microsoft.Coyote.Runtime;
+using SmmuLab.Driver.Platform;
+
+namespace SmmuLab.Concurrency.Tests;
+
+/// <summary>
+/// The driver's waits and ordering points as Coyote scheduling points: every pause of a wait
+/// yields (the waiting task is spinning, so the scheduler should prefer another), and every
+/// <see cref="OrderingPoint"/> lets the scheduler switch tasks.
+/// </summary>
+public sealed class CoyoteWaiter : Waiter
+{
+    private long points;
+
+    public CoyoteWaiter()
+        : base(interleaves: true)
+    {
+    }
+
+    /// <summary>Ordering points met so far (all tasks, this machine).</summary>
+    public long Points => Interlocked.Read(ref points);
+
+    protected override void PassTime(ref WaitState wait) => SchedulingPoint.Yield();
+
+    protected override void Interleave(OrderingPoint point)
+    {
+        Interlocked.Increment(ref points);
+        SchedulingPoint.Interleave();
+    }
+}
