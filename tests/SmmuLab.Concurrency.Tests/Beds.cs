@@ -13,9 +13,13 @@ public static class Beds
     /// does not control, which it reports as a potential deadlock. The explorations judge
     /// translations, not events.
     /// </summary>
+    /// <remarks>
+    /// The driver's waits keep their real-time deadline; a schedule may starve a task for many
+    /// steps before Coyote's fair suffix runs it, so the deadline is minutes, not a second.
+    /// </remarks>
     public static SmmuNode AddQuietSmmu(this DriverMachine machine, string name, Driver.Probe.DriverOptions? options = null)
     {
-        var node = machine.AddSmmu(name, driverOptions: options);
+        var node = machine.AddSmmu(name, driverOptions: (options ?? new Driver.Probe.DriverOptions()) with { PollTimeout = TimeSpan.FromMinutes(5) });
         node.Device.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
         return node;
     }

@@ -57,11 +57,11 @@ public static class Exploration
     }
 
     /// <summary>Explores a deliberately broken variant: some schedule must break it within the budget.</summary>
-    public static ExplorationResult AssertBugFound(string name, Func<Task> test, string expected)
+    public static ExplorationResult AssertBugFound(string name, Func<Task> test, params string[] expected)
     {
         var result = Run(name, NegativeControlBudget, test);
         Assert.True(result.Bugs > 0, $"{name}: the defect was not found in {result.Schedules} schedules");
-        Assert.Contains(result.BugReports, r => r.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains(result.BugReports, r => expected.Any(e => r.Contains(e, StringComparison.Ordinal)));
         return result;
     }
 
