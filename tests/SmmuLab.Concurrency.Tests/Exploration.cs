@@ -29,6 +29,7 @@ public static class Exploration
         var config = Configuration.Create()
             .WithTestingIterations(iterations)
             .WithMaxSchedulingSteps(20_000)
+            .WithDeadlockTimeout(10_000)
             .WithRandomGeneratorSeed(Seed(name));
         using var engine = TestingEngine.Create(config, test);
         var clock = Stopwatch.StartNew();
