@@ -7,7 +7,7 @@ namespace SmmuLab.Verification;
 /// modulo 2^64), constant over the mapping, so live mappings are extents of IOVA pages valued by
 /// offset, and dead ones extents of IOVA pages per offset valued by the kill.
 /// </summary>
-internal sealed class OracleDomainState(string name, OracleDomainKind kind)
+internal sealed partial class OracleDomainState(string name, OracleDomainKind kind)
 {
     private readonly PageExtentMap<ulong> live = new();
     private readonly Dictionary<ulong, PageExtentMap<OracleKill>> dead = [];
@@ -21,6 +21,7 @@ internal sealed class OracleDomainState(string name, OracleDomainKind kind)
     {
         OracleDomainKind.Identity => iovaPage == paPage,
         OracleDomainKind.Paging => live.TryFind(iovaPage, out var offset) && iovaPage + offset == paPage,
+        OracleDomainKind.Nested => MapsNested(iovaPage, paPage),
         _ => false,
     };
 
@@ -47,6 +48,11 @@ internal sealed class OracleDomainState(string name, OracleDomainKind kind)
     /// <summary>The unmap that last killed the mapping of IOVA page <paramref name="iovaPage"/> to PA page <paramref name="paPage"/>.</summary>
     public bool TryGetDead(ulong iovaPage, ulong paPage, out OracleKill kill)
     {
+        if (Kind == OracleDomainKind.Nested)
+        {
+            return TryGetDeadNested(iovaPage, paPage, out kill);
+        }
+
         if (dead.TryGetValue(paPage - iovaPage, out var extents) && extents.TryFind(iovaPage, out kill))
         {
             return true;
