@@ -18,7 +18,7 @@ namespace SmmuLab.Scenarios;
 /// set-PASID, detach and remove-PASID, map/unmap with strict invalidation, flush-all, and DMA by
 /// the endpoint. Driver errors become <see cref="ScenarioStepException"/> with the driver's message.
 /// </summary>
-public sealed class DriverScenarioMachine : IScenarioMachine
+public sealed partial class DriverScenarioMachine : IScenarioMachine
 {
     /// <summary>PASID bits a master may use (a linear 1024-CD table).</summary>
     public const int PasidBits = 10;
@@ -92,6 +92,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             "s2" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.S2, spec.Vmid, smmu)),
             "nest-parent" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.NestParent, spec.Vmid, smmu)),
             "sva" => Guard(() => machine.Iommu.AllocSva(spec.Name, new ProcessAddressSpace($"{spec.Name} mm", Platform()), spec.Asid)),
+            "nested" => AddNestedDomain(spec),
             _ => throw new ScenarioStepException($"unknown domain kind '{spec.Kind}'"),
         };
         domains.Add(spec.Name, domain);
@@ -103,13 +104,18 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         var d = Domain(domain);
         Guard(() =>
         {
-            if (pasid is { } p)
+            if (pasid is null && d is NestedDomain nested)
+            {
+                AttachNested(master, nested);
+            }
+            else if (pasid is { } p)
             {
                 master.SetPasid(p, d);
             }
             else
             {
                 master.Attach(d);
+                LeftNested(master);
             }
         });
     }
@@ -126,6 +132,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             else
             {
                 master.Detach();
+                LeftNested(master);
             }
         });
     }
@@ -140,6 +147,9 @@ public sealed class DriverScenarioMachine : IScenarioMachine
                 break;
             case SvaDomain sva:
                 Guard(() => sva.Mm.Map(iova, pa, size, writable));
+                break;
+            case NestedDomain nested:
+                Guard(() => GuestOf(nested).Map(iova, pa, size, prot));
                 break;
             default:
                 throw new ScenarioStepException($"domain {domain} has no page table to map into");
@@ -156,6 +166,9 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             case SvaDomain sva:
                 Guard(() => sva.Mm.Unmap(iova, size));
                 break;
+            case NestedDomain nested:
+                Guard(() => GuestOf(nested).Unmap(iova, size));
+                break;
             default:
                 throw new ScenarioStepException($"domain {domain} has no page table to unmap from");
         }
@@ -163,6 +176,12 @@ public sealed class DriverScenarioMachine : IScenarioMachine
 
     public void Flush(string domain)
     {
+        if (Domain(domain) is NestedDomain nested)
+        {
+            Guard(GuestOf(nested).FlushAll);
+            return;
+        }
+
         if (Domain(domain) is not InvalidationDomain d)
         {
             throw new ScenarioStepException($"domain {domain} caches no translations to flush");
@@ -207,10 +226,15 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             }
         }
 
+        lines.AddRange(NestedReportLines());
         return lines;
     }
 
-    public void Dispose() => machine.Dispose();
+    public void Dispose()
+    {
+        DisposeVms();
+        machine.Dispose();
+    }
 
     private IommuDomain Domain(string name) =>
         domains.TryGetValue(name, out var d) ? d : throw new ScenarioStepException($"no domain named {name}");

@@ -22,12 +22,12 @@ public static partial class ScenarioParser
 
     public static readonly IReadOnlyList<string> TableNames = ["smmu", "device", "domain", "step"];
 
-    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
+    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "nested", "sva", "identity", "blocked"];
 
     private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
     private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
-    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu"];
+    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "parent"];
 
     /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
     public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
@@ -90,6 +90,7 @@ public static partial class ScenarioParser
         CheckStreamIds(tables["device"], devices);
         var domains = tables["domain"].Select(t => ParseDomain(t, smmus)).ToList();
         CheckUnique(path, "domain", domains.Select(d => (d.Name, d.Line)));
+        domains = ResolveNestedDomains(tables["domain"], domains, smmus);
         var steps = tables["step"].Select((t, i) => ScenarioStepParser.Parse(t, i, smmus, devices, domains)).ToList();
         return new Scenario(path, description, invalidation, smmus, devices, domains, steps);
     }
@@ -179,9 +180,9 @@ public static partial class ScenarioParser
         var kind = t.Choice("kind", DomainKinds, "domain kind") ?? throw t.Missing("kind");
         var asid = (ushort?)t.UInt("asid", ushort.MaxValue);
         var vmid = (ushort?)t.UInt("vmid", ushort.MaxValue);
-        if (asid is not null && kind is not ("s1" or "sva"))
+        if (asid is not null && kind is not ("s1" or "sva" or "nested"))
         {
-            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1 and sva domains do)");
+            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1, sva and nested domains do)");
         }
 
         if (vmid is not null && kind is not ("s2" or "nest-parent"))
@@ -195,7 +196,7 @@ public static partial class ScenarioParser
             throw Undefined(t, "smmu", smmu, smmus.Select(s => s.Name));
         }
 
-        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine);
+        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Parent = ParseParent(t, kind, asid) };
     }
 
     private static string Name(TomlTableReader t)
