@@ -42,7 +42,7 @@ internal sealed partial class OracleDomainState
             OracleKill? candidate = Stage2.Maps(ipaPage, paPage) ? stage1Kill
                 : Stage2.TryGetDead(ipaPage, paPage, out var both) ? Earlier(stage1Kill, both)
                 : null;
-            if (candidate is { } c && (found is null || c.FirstCommand > found.Value.FirstCommand))
+            if (candidate is { } c && (found is null || Before(found.Value, c)))
             {
                 found = c;
             }
@@ -52,5 +52,8 @@ internal sealed partial class OracleDomainState
         return found is not null;
     }
 
-    private static OracleKill Earlier(OracleKill a, OracleKill b) => a.FirstCommand <= b.FirstCommand ? a : b;
+    private static OracleKill Earlier(OracleKill a, OracleKill b) => Before(b, a) ? b : a;
+
+    /// <summary>Whether <paramref name="a"/> happened before <paramref name="b"/> (by first command, then by step).</summary>
+    private static bool Before(OracleKill a, OracleKill b) => a.FirstCommand < b.FirstCommand || (a.FirstCommand == b.FirstCommand && a.Step < b.Step);
 }
