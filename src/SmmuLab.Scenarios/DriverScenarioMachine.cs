@@ -96,6 +96,10 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             _ => throw new ScenarioStepException($"unknown domain kind '{spec.Kind}'"),
         };
         domains.Add(spec.Name, domain);
+        if (!spec.Strict)
+        {
+            lazyDomains.Add(spec.Name);
+        }
     }
 
     public void Attach(string device, string domain, uint? pasid)
@@ -107,6 +111,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             if (pasid is null && d is NestedDomain nested)
             {
                 AttachNested(master, nested);
+                ridDomains[device] = domain;
             }
             else if (pasid is { } p)
             {
@@ -115,6 +120,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             else
             {
                 master.Attach(d);
+                ridDomains[device] = domain;
                 LeftNested(master);
             }
         });
@@ -132,6 +138,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             else
             {
                 master.Detach();
+                ridDomains.Remove(device);
                 LeftNested(master);
             }
         });
@@ -143,6 +150,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
         switch (Domain(domain))
         {
             case PagingDomain p:
+                RefuseQueued(domain, iova, size);
                 Guard(() => p.Map(iova, pa, size, prot));
                 break;
             case SvaDomain sva:
@@ -160,6 +168,9 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
     {
         switch (Domain(domain))
         {
+            case PagingDomain p when lazyDomains.Contains(domain):
+                Guard(() => UnmapLazily(domain, p, iova, size));
+                break;
             case PagingDomain p:
                 Guard(() => p.Unmap(iova, size));
                 break;
@@ -232,6 +243,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
 
     public void Dispose()
     {
+        CloseDmaLayers();
         DisposeVms();
         machine.Dispose();
     }

@@ -27,7 +27,7 @@ public static partial class ScenarioParser
     private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
     private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
-    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "parent"];
+    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict", "parent"];
 
     /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
     public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
@@ -47,7 +47,8 @@ public static partial class ScenarioParser
     /// <summary>Parses scenario text; <paramref name="path"/> names the file in messages.</summary>
     public static Scenario Parse(string text, string path)
     {
-        var doc = SyntaxParser.Parse(text, path, validate: true);
+        var (machineText, stepBlocks) = ScenarioBlocks.Split(text);
+        var doc = SyntaxParser.Parse(machineText, path, validate: true);
         foreach (var diagnostic in doc.Diagnostics)
         {
             if (diagnostic.Kind == DiagnosticMessageKind.Error)
@@ -91,7 +92,7 @@ public static partial class ScenarioParser
         var domains = tables["domain"].Select(t => ParseDomain(t, smmus)).ToList();
         CheckUnique(path, "domain", domains.Select(d => (d.Name, d.Line)));
         domains = ResolveNestedDomains(tables["domain"], domains, smmus);
-        var steps = tables["step"].Select((t, i) => ScenarioStepParser.Parse(t, i, smmus, devices, domains)).ToList();
+        var steps = new ScenarioStepList(path, text, stepBlocks, smmus, devices, domains);
         return new Scenario(path, description, invalidation, smmus, devices, domains, steps);
     }
 
@@ -196,7 +197,13 @@ public static partial class ScenarioParser
             throw Undefined(t, "smmu", smmu, smmus.Select(s => s.Name));
         }
 
-        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Parent = ParseParent(t, kind, asid) };
+        var strict = t.Bool("strict");
+        if (strict is not null && kind is not ("s1" or "s2"))
+        {
+            throw t.Fail("strict", $"only s1 and s2 domains have a DMA layer that can be lazy (this one is {kind})");
+        }
+
+        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Strict = strict ?? true, Parent = ParseParent(t, kind, asid) };
     }
 
     private static string Name(TomlTableReader t)
@@ -246,7 +253,7 @@ public static partial class ScenarioParser
     }
 
     /// <summary>The key or table named on a line, for syntax errors; "toml" when there is none.</summary>
-    private static string KeyOnLine(string text, int line)
+    internal static string KeyOnLine(string text, int line)
     {
         var lines = text.Split('\n');
         if (line < 1 || line > lines.Length)
