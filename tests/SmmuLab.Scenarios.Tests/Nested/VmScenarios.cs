@@ -25,6 +25,43 @@ internal static class VmScenarios
         .Dma("vf0", 0x12000, 0x1000, "read")
         .ToToml();
 
+    /// <summary>
+    /// Two VMs on one SMMU, each a guest with ASID 5 mapping IOVA 0x10000: vmA (VMID 9) -> PA 0xa0000000 for vf0,
+    /// vmB (VMID 10) -> PA 0xb0000000 for vf1. #0..#5 set up, #6/#7 DMA both (ok), #8 guest A unmaps,
+    /// #9 DMA vf0 (fault), #10 DMA vf1 (ok: B's translation is untouched), #11 flush guest B, #12 DMA vf1 (ok: still mapped).
+    /// </summary>
+    public static string TwoVms(bool cmdqv)
+    {
+        var b = new ScenarioBuilder().Invalidation("linux").Smmu("smmu0", "s1", "s2", "nesting", "ril", "msi", "ats");
+        if (cmdqv)
+        {
+            b.Key("cmdqv", "true");
+        }
+
+        return b.Device("vf0", [0x400], smmu: "smmu0", ats: true)
+            .Device("vf1", [0x500], smmu: "smmu0", ats: true)
+            .Domain("vmA", "nest-parent", vmid: 9)
+            .Key("smmu", "\"smmu0\"")
+            .Domain("vmB", "nest-parent", vmid: 10)
+            .Key("smmu", "\"smmu0\"")
+            .NestedDomain("guestA", "vmA", asid: 5)
+            .NestedDomain("guestB", "vmB", asid: 5)
+            .Map("vmA", Ipa, Pa, 0x20_0000)
+            .Map("vmB", Ipa, 0xb000_0000, 0x20_0000)
+            .Attach("vf0", "guestA")
+            .Attach("vf1", "guestB")
+            .Map("guestA", 0x10000, Ipa, 0x1000)
+            .Map("guestB", 0x10000, Ipa, 0x1000)
+            .Dma("vf0", 0x10000, 0x1000, "read", expect: "ok")
+            .Dma("vf1", 0x10000, 0x1000, "read", expect: "ok")
+            .Unmap("guestA", 0x10000, 0x1000)
+            .Dma("vf0", 0x10000, 0x1000, "read", expect: "fault")
+            .Dma("vf1", 0x10000, 0x1000, "read", expect: "ok")
+            .Flush("guestB")
+            .Dma("vf1", 0x10000, 0x1000, "read", expect: "ok")
+            .ToToml();
+    }
+
     private static ScenarioBuilder Vm(string design, bool ats, bool cmdqv)
     {
         var b = new ScenarioBuilder()

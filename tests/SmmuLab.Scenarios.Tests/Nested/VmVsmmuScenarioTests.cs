@@ -132,6 +132,40 @@ public class VmVsmmuScenarioTests
         Assert.Equal((4, "unmap vm 0x40000000+0x200000"), (v.KilledBy!.Value.Step, v.KilledBy.Value.Description));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Two_VMs_with_the_same_guest_ASID_and_IOVA_invalidate_only_their_own(bool cmdqv)
+    {
+        using var run = VmRun.Start(TwoVms(cmdqv), InvalidationDesigns.Create("linux"));
+
+        Assert.True(run.Report.Succeeded, run.Report.Format());
+        Assert.Equal(0, run.Oracle.ViolationCount);
+        Assert.Equal([Pa, 0xb000_0000UL, 0xb000_0000UL, 0xb000_0000UL],
+            run.Accesses.Where(a => a.Step is 6 or 7 or 10 or 12).Select(a => a.Access.PhysicalAddress));
+        var a = run.Machine.Vm("vmA");
+        var b = run.Machine.Vm("vmB");
+        Assert.Equal((9, 10), (a.VSmmu.Vmid, b.VSmmu.Vmid));
+        Assert.Equal((1u, 1u), (a.VirtualSid(run.Machine.Machine.Device("vf0").Master, 0x400), b.VirtualSid(run.Machine.Machine.Device("vf1").Master, 0x500)));
+
+        if (cmdqv)
+        {
+            // Each VM has its own VINTF and VCMDQ; guest B's flush (TLBI_NH_ASID, ATC_INV) ran on B's queue.
+            Assert.NotEqual(a.Vintf!.Index, b.Vintf!.Index);
+            var hw = run.Machine.Machine.Cmdqv("smmu0").Device;
+            var qb = hw.QueueStatistics(hw.GlobalIndexOf(b.Vintf.Index, 0));
+            Assert.Equal((1L, 1L), (qb.Commands(Opcode.CMD_TLBI_NH_ASID), qb.Commands(Opcode.CMD_ATC_INV)));
+        }
+        else
+        {
+            // Guest B's flush reached the CMDQ as TLBI_NH_ASID with B's VMID, ATC_INV of vf1's physical StreamID.
+            var flush = run.Commands[11];
+            var asid = Assert.Single(flush, c => c.Opcode == Opcode.CMD_TLBI_NH_ASID);
+            Assert.Equal((10UL, 5UL), (CommandLayouts.Vmid.Get(asid.Dw0), CommandLayouts.Asid.Get(asid.Dw0)));
+            Assert.Equal(0x500UL, CommandLayouts.Sid.Get(Assert.Single(flush, c => c.Opcode == Opcode.CMD_ATC_INV).Dw0));
+        }
+    }
+
     [Fact]
     public void The_example_VM_scenario_runs_green_with_and_without_a_CMDQV()
     {

@@ -65,6 +65,9 @@ public sealed class ScenarioBuilder
     public ScenarioBuilder Unmap(string domain, ulong iova, ulong size) =>
         Add("[[step]]", "op = \"unmap\"", $"domain = {Quote(domain)}", $"iova = {Hex(iova)}", $"size = {Hex(size)}");
 
+    /// <summary>A <c>flush</c> step.</summary>
+    public ScenarioBuilder Flush(string domain) => Add("[[step]]", "op = \"flush\"", $"domain = {Quote(domain)}");
+
     /// <summary>A <c>dma</c> step; <paramref name="expect"/> ("ok" or "fault") is written only when given.</summary>
     public ScenarioBuilder Dma(string device, ulong iova, ulong size, string access, string? expect = null)
     {
