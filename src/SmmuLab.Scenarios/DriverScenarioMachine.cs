@@ -28,14 +28,14 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
     private readonly ConsumptionMode? modeOverride;
 
     public DriverScenarioMachine(Scenario scenario, ConsumptionMode? mode = null)
-        : this(InvalidationDesigns.Create(scenario.Invalidation), mode)
+        : this(InvalidationDesigns.Create(scenario.Invalidation), mode, scenario.Memory)
     {
     }
 
-    /// <summary>A machine with a given invalidation design (tests use broken ones).</summary>
-    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null)
+    /// <summary>A machine with a given invalidation design (tests use broken ones) and memory map (the default when null).</summary>
+    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null, MemoryMap? memory = null)
     {
-        machine = new DriverMachine(design);
+        machine = new DriverMachine(design, memory);
         modeOverride = mode;
     }
 

@@ -4,7 +4,6 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -125,7 +124,7 @@ public sealed class SyncAndConsumptionTests
                 }
             },
         });
-        bed.WriteSte(4, Images.Bypass());
+        bed.WriteSte(4, StructureImages.Bypass());
         bed.Put(Command.CfgiSte(4, true));
         bed.Put(Command.Sync(SyncCompletion.SIG_IRQ, SmmuTestBed.SyncWord, 0x600D));
         bed.Mmio.Write32(SmmuRegister.CMDQ_PROD, bed.Prod);
