@@ -22,13 +22,13 @@ public static partial class ScenarioParser
 
     public static readonly IReadOnlyList<string> TableNames = ["smmu", "device", "domain", "step"];
 
-    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
+    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "nested", "sva", "identity", "blocked"];
 
     private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
     private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
     private static readonly string[] MachineKeys = ["ram-base", "ram", "kernel-base", "kernel-memory"];
-    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict"];
+    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict", "parent"];
 
     /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
     public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
@@ -99,6 +99,7 @@ public static partial class ScenarioParser
         CheckStreamIds(tables["device"], devices);
         var domains = tables["domain"].Select(t => ParseDomain(t, smmus)).ToList();
         CheckUnique(path, "domain", domains.Select(d => (d.Name, d.Line)));
+        domains = ResolveNestedDomains(tables["domain"], domains, smmus);
         var steps = new ScenarioStepList(path, text, stepBlocks, smmus, devices, domains, memory);
         return new Scenario(path, description, invalidation, smmus, devices, domains, steps) { Memory = memory };
     }
@@ -211,9 +212,9 @@ public static partial class ScenarioParser
         var kind = t.Choice("kind", DomainKinds, "domain kind") ?? throw t.Missing("kind");
         var asid = (ushort?)t.UInt("asid", ushort.MaxValue);
         var vmid = (ushort?)t.UInt("vmid", ushort.MaxValue);
-        if (asid is not null && kind is not ("s1" or "sva"))
+        if (asid is not null && kind is not ("s1" or "sva" or "nested"))
         {
-            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1 and sva domains do)");
+            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1, sva and nested domains do)");
         }
 
         if (vmid is not null && kind is not ("s2" or "nest-parent"))
@@ -233,7 +234,7 @@ public static partial class ScenarioParser
             throw t.Fail("strict", $"only s1 and s2 domains have a DMA layer that can be lazy (this one is {kind})");
         }
 
-        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Strict = strict ?? true };
+        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Strict = strict ?? true, Parent = ParseParent(t, kind, asid) };
     }
 
     private static string Name(TomlTableReader t)

@@ -110,6 +110,24 @@ public sealed class SyncAndConsumptionTests
     }
 
     [Fact]
+    public void Draining_a_free_running_SMMU_consumes_every_published_command_before_it_returns()
+    {
+        using var bed = new SmmuTestBed(mode: ConsumptionMode.FreeRunning);
+        bed.Device.DrainCommandQueue();
+        var before = bed.Device.Statistics.Commands(Opcode.CMD_TLBI_NSNH_ALL);
+        for (var i = 1; i <= 200; i++)
+        {
+            bed.Put(Command.TlbiNsnhAll());
+            bed.Mmio.Write32(SmmuRegister.CMDQ_PROD, bed.Prod);
+            bed.Device.DrainCommandQueue();
+
+            // No CMD_SYNC and no waiting: the count is exact right after the drain.
+            Assert.Equal(before + i, bed.Device.Statistics.Commands(Opcode.CMD_TLBI_NSNH_ALL));
+            Assert.Equal(bed.Prod, bed.Mmio.Read32(SmmuRegister.CMDQ_CONS));
+        }
+    }
+
+    [Fact]
     public void Free_running_mode_completes_a_CMD_SYNC_asynchronously_on_the_device_thread()
     {
         using var bed = new SmmuTestBed(mode: ConsumptionMode.FreeRunning);

@@ -46,6 +46,13 @@ public sealed class ScenarioBuilder
         return vmid is { } v ? Add($"vmid = {v.ToString(CultureInfo.InvariantCulture)}") : this;
     }
 
+    /// <summary>A nested <c>[[domain]]</c>: the guest's stage 1 (ASID <paramref name="asid"/>) over nest-parent <paramref name="parent"/>.</summary>
+    public ScenarioBuilder NestedDomain(string name, string parent, int asid) =>
+        Add("[[domain]]", $"name = {Quote(name)}", "kind = \"nested\"", $"parent = {Quote(parent)}", $"asid = {asid.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>One more key in the table just started, its value written as TOML (<c>Key("cmdqv", "true")</c>).</summary>
+    public ScenarioBuilder Key(string key, string tomlValue) => Add($"{key} = {tomlValue}");
+
     /// <summary>An <c>attach</c> step; <paramref name="expect"/> is written only when given.</summary>
     public ScenarioBuilder Attach(string device, string domain, string? expect = null)
     {
