@@ -60,6 +60,9 @@ public class AtsExplorationTests
         var phase = 0;
         var lateForA = 0;
         long forB = 0;
+        // The observer runs under the device lock, which Coyote does not control: it must reach no
+        // scheduling point, so it uses plain reads and writes (Coyote runs one task at a time, and
+        // in the rewritten test assembly every Interlocked or Volatile call is a scheduling point).
         using var watch = s0.Device.AddObserver(new DelegateObserver
         {
             OnCommand = (_, seen) =>
@@ -70,13 +73,13 @@ public class AtsExplorationTests
                 }
 
                 var sid = (uint)seen.Command.Get(CommandLayouts.Sid);
-                if (sid == SidA && Volatile.Read(ref phase) == 1)
+                if (sid == SidA && phase == 1)
                 {
-                    Interlocked.Increment(ref lateForA);
+                    lateForA++;
                 }
                 else if (sid == SidB)
                 {
-                    Interlocked.Increment(ref forB);
+                    forB++;
                 }
             },
         });
@@ -84,10 +87,10 @@ public class AtsExplorationTests
         var attacher = Task.Run(() =>
         {
             a.Master.Detach();
-            Volatile.Write(ref phase, 1);
+            phase = 1;
             if (reattach)
             {
-                Volatile.Write(ref phase, 2);
+                phase = 2;
                 a.Master.Attach(d);
             }
         });
@@ -96,9 +99,9 @@ public class AtsExplorationTests
         {
             for (var i = 0; i < 2; i++)
             {
-                var before = Interlocked.Read(ref forB);
+                var before = forB;
                 d.InvalidateRange(0x10000 * (ulong)(i + 1), 0x1000, 0x1000, leaf: true);
-                if (Interlocked.Read(ref forB) == before)
+                if (forB == before)
                 {
                     lost++;
                 }

@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
 
 namespace SmmuLab.Concurrency.Tests;
@@ -14,12 +15,16 @@ public static class Beds
     /// translations, not events.
     /// </summary>
     /// <remarks>
-    /// The driver's waits keep their real-time deadline; a schedule may starve a task for many
-    /// steps before Coyote's fair suffix runs it, so the deadline is minutes, not a second.
+    /// <para>No SEV: the model signals it under its device lock (CMD_SYNC, queue no longer full), and
+    /// the driver's <c>WaitForEvent.SendEvent</c> it calls is rewritten code whose Interlocked
+    /// calls are scheduling points. CMD_SYNCs complete by MSI as before.</para>
+    /// <para>The driver's waits keep their real-time deadline; a schedule may starve a task for many
+    /// steps before Coyote's fair suffix runs it, so the deadline is minutes, not a second.</para>
     /// </remarks>
     public static SmmuNode AddQuietSmmu(this DriverMachine machine, string name, Driver.Probe.DriverOptions? options = null)
     {
-        var node = machine.AddSmmu(name, driverOptions: (options ?? new Driver.Probe.DriverOptions()) with { PollTimeout = TimeSpan.FromMinutes(5) });
+        var node = machine.AddSmmu(name, features: new SmmuFeatures { Sev = false },
+            driverOptions: (options ?? new Driver.Probe.DriverOptions()) with { PollTimeout = TimeSpan.FromMinutes(5) });
         node.Device.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
         return node;
     }

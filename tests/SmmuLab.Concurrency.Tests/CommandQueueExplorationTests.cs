@@ -61,7 +61,7 @@ public class CommandQueueExplorationTests
             },
         });
 
-        bool Completed(int tag) => Volatile.Read(ref seen[tag]) > 0;
+        bool Completed(int tag) => seen[tag] > 0;
         static Command[] Run(int first, int count) => [.. Enumerable.Range(first, count).Select(t => Command.TlbiNhAsid(0, (ushort)t))];
 
         var syncLate = 0;

@@ -18,13 +18,14 @@ public sealed class CoyoteWaiter : Waiter
     }
 
     /// <summary>Ordering points met so far (all tasks, this machine).</summary>
-    public long Points => Interlocked.Read(ref points);
+    public long Points => points;
 
     protected override void PassTime(ref WaitState wait) => SchedulingPoint.Yield();
 
     protected override void Interleave(OrderingPoint point)
     {
-        Interlocked.Increment(ref points);
+        // Plain: Coyote runs one task at a time (an Interlocked call would be one more scheduling point).
+        points++;
         SchedulingPoint.Interleave();
     }
 }
