@@ -27,7 +27,9 @@ public class CommandQueueExplorationTests
         Exploration.AssertNoBug("cmdq producers/owner/sync/wrap/full", CiIterations, () => Scenario(CommandQueueFault.None));
 
         // The schedules did reach the interesting states: a full queue, an owner gathering others' slots.
-        TestContext.Current.TestOutputHelper?.WriteLine($"full-queue waits {fullWaits}, gathered entries {gathered}, reservation retries {retries}");
+        var reached = $"coyote cmdq states reached: full-queue waits {fullWaits}, gathered entries {gathered}, reservation retries {retries}";
+        TestContext.Current.TestOutputHelper?.WriteLine(reached);
+        Console.Error.WriteLine(reached);
         Assert.True(fullWaits > 0, "no schedule filled the queue");
         Assert.True(gathered > 0, "no schedule had an owner gather another producer's slots");
     }
