@@ -13,7 +13,7 @@ namespace SmmuLab.Scenarios;
 /// <see cref="ScenarioRunOptions.Oracle"/> is set.
 /// </summary>
 /// <remarks>Disposing it stops feeding the oracle; the inner machine belongs to its owner and is not disposed.</remarks>
-public sealed class OracleScenarioMachine : IScenarioMachine
+internal sealed class OracleScenarioMachine : IScenarioMachine
 {
     private readonly IScenarioMachine inner;
 

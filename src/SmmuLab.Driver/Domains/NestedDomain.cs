@@ -7,7 +7,7 @@ namespace SmmuLab.Driver.Domains;
 /// A virtual SMMU instance (iommufd <c>vIOMMU</c>) for one VM on one SMMU: it owns the nesting
 /// parent (the VM's stage 2) and thereby the VMID its guests' stage-1 entries are tagged with.
 /// </summary>
-public sealed class VSmmu(string name, SmmuDriver smmu, PagingDomain parent)
+internal sealed class VSmmu(string name, SmmuDriver smmu, PagingDomain parent)
 {
     public string Name { get; } = name;
 
@@ -23,7 +23,7 @@ public sealed class VSmmu(string name, SmmuDriver smmu, PagingDomain parent)
 /// over a vSMMU's nesting parent. Invalidation of the parent covers it (with NH_ALL for the
 /// guest's stage-1 entries); the guest invalidates its own ASIDs through its vSMMU.
 /// </summary>
-public sealed class NestedDomain : IommuDomain
+internal sealed class NestedDomain : IommuDomain
 {
     private readonly ulong[] guestSte = new ulong[Ste.Dwords];
 

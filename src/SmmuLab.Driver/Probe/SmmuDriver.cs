@@ -268,4 +268,4 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 }
 
 /// <summary>The SMMU could not be brought up.</summary>
-public sealed class SmmuProbeException(string message) : Exception(message);
+internal sealed class SmmuProbeException(string message) : Exception(message);
