@@ -21,7 +21,17 @@ public static class ScenarioReportText
             sb.AppendLine(step.Format());
         }
 
-        sb.AppendLine($"{report.Steps.Count} steps: {report.Passed} passed, {report.Failed} failed");
+        if (report.Omitted > 0)
+        {
+            sb.AppendLine($"  ... {report.Omitted} more step results not listed (passed steps after the first {report.Steps.Count(s => s.Index >= 0 && s.Passed)})");
+        }
+
+        if (report.Stopped)
+        {
+            sb.AppendLine($"stopped by request after {report.Passed + report.Failed} of {scenario.Steps.Count} steps: the figures below cover what ran");
+        }
+
+        sb.AppendLine($"{report.Passed + report.Failed} steps: {report.Passed} passed, {report.Failed} failed");
         if (report.Oracle is { } oracle)
         {
             sb.AppendLine(oracle.Headline);

@@ -18,7 +18,7 @@ namespace SmmuLab.Scenarios;
 /// set-PASID, detach and remove-PASID, map/unmap with strict invalidation, flush-all, and DMA by
 /// the endpoint. Driver errors become <see cref="ScenarioStepException"/> with the driver's message.
 /// </summary>
-public sealed class DriverScenarioMachine : IScenarioMachine
+public sealed partial class DriverScenarioMachine : IScenarioMachine
 {
     /// <summary>PASID bits a master may use (a linear 1024-CD table).</summary>
     public const int PasidBits = 10;
@@ -95,6 +95,10 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             _ => throw new ScenarioStepException($"unknown domain kind '{spec.Kind}'"),
         };
         domains.Add(spec.Name, domain);
+        if (!spec.Strict)
+        {
+            lazyDomains.Add(spec.Name);
+        }
     }
 
     public void Attach(string device, string domain, uint? pasid)
@@ -110,6 +114,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             else
             {
                 master.Attach(d);
+                ridDomains[device] = domain;
             }
         });
     }
@@ -126,6 +131,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
             else
             {
                 master.Detach();
+                ridDomains.Remove(device);
             }
         });
     }
@@ -136,6 +142,7 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         switch (Domain(domain))
         {
             case PagingDomain p:
+                RefuseQueued(domain, iova, size);
                 Guard(() => p.Map(iova, pa, size, prot));
                 break;
             case SvaDomain sva:
@@ -150,6 +157,9 @@ public sealed class DriverScenarioMachine : IScenarioMachine
     {
         switch (Domain(domain))
         {
+            case PagingDomain p when lazyDomains.Contains(domain):
+                Guard(() => UnmapLazily(domain, p, iova, size));
+                break;
             case PagingDomain p:
                 Guard(() => p.Unmap(iova, size));
                 break;
@@ -210,7 +220,11 @@ public sealed class DriverScenarioMachine : IScenarioMachine
         return lines;
     }
 
-    public void Dispose() => machine.Dispose();
+    public void Dispose()
+    {
+        CloseDmaLayers();
+        machine.Dispose();
+    }
 
     private IommuDomain Domain(string name) =>
         domains.TryGetValue(name, out var d) ? d : throw new ScenarioStepException($"no domain named {name}");

@@ -63,6 +63,26 @@ public interface IScenarioMachine : IDisposable
 
     /// <summary>A DMA by a device; returns whether every byte went through.</summary>
     DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid);
+
+    /// <summary>Simulated time passes: the DMA layer's timers that fall due fire (flush-queue timeouts).</summary>
+    void Wait(TimeSpan time) => throw new ScenarioStepException("this machine has no simulated clock to wait on");
+
+    /// <summary>
+    /// Runs generated DMA-API work by <paramref name="device"/> through the domain its RID is attached
+    /// to. <paramref name="stop"/> ends it early (the result says so); <paramref name="progress"/> gets
+    /// running totals of buffers done, from the workload's threads.
+    /// </summary>
+    Machines.Workloads.WorkloadResult Workload(string device, Machines.Workloads.WorkloadSpec spec, CancellationToken stop, Action<long>? progress) =>
+        throw new ScenarioStepException("this machine does not run workloads");
+
+    /// <summary>
+    /// From now on tell <paramref name="listener"/> what the DMA layer and the flush queues of
+    /// <paramref name="domain"/> do (workload mappings, lazy unmaps, deferred flushes). A machine
+    /// without a DMA layer ignores it.
+    /// </summary>
+    void ListenToDomain(string domain, Driver.Dma.IDmaMappingListener listener)
+    {
+    }
 }
 
 /// <summary>
@@ -112,7 +132,14 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
 public sealed record DeviceSpec(string Name, string Smmu, IReadOnlyList<uint> Sids, bool Ats, int Line);
 
 /// <summary>A [[domain]] table; Kind is s1 | s2 | nest-parent | sva | identity | blocked.</summary>
-public sealed record DomainSpec(string Name, string Kind, ushort? Asid, ushort? Vmid, string? Smmu, int Line);
+public sealed record DomainSpec(string Name, string Kind, ushort? Asid, ushort? Vmid, string? Smmu, int Line)
+{
+    /// <summary>
+    /// <c>strict</c>: false makes the domain lazy (Linux DMA-FQ, non-strict mode): unmaps clear the
+    /// page table and queue the IOVA on a flush queue instead of invalidating at once.
+    /// </summary>
+    public bool Strict { get; init; } = true;
+}
 
 /// <summary>The outcome of a dma step.</summary>
 public sealed record DmaOutcome(bool Ok, ulong Bytes, string? Fault);

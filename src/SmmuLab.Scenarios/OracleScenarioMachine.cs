@@ -16,6 +16,8 @@ namespace SmmuLab.Scenarios;
 internal sealed class OracleScenarioMachine : IScenarioMachine
 {
     private readonly IScenarioMachine inner;
+    private readonly HashSet<string> lazyDomains = new(StringComparer.Ordinal);
+    private readonly HashSet<string> pagingDomains = new(StringComparer.Ordinal);
 
     public OracleScenarioMachine(IScenarioMachine inner, StaleTranslationOracle oracle)
     {
@@ -64,6 +66,16 @@ internal sealed class OracleScenarioMachine : IScenarioMachine
     {
         inner.AddDomain(spec);
         Oracle.AddDomain(spec.Name, KindOf(spec.Kind));
+        if (KindOf(spec.Kind) == OracleDomainKind.Paging)
+        {
+            pagingDomains.Add(spec.Name);
+            inner.ListenToDomain(spec.Name, Oracle.ListenerFor(spec.Name));
+        }
+
+        if (!spec.Strict)
+        {
+            lazyDomains.Add(spec.Name);
+        }
     }
 
     public void Attach(string device, string domain, uint? pasid)
@@ -87,12 +99,35 @@ internal sealed class OracleScenarioMachine : IScenarioMachine
     public void Unmap(string domain, ulong iova, ulong size)
     {
         inner.Unmap(domain, iova, size);
-        Oracle.Unmapped(domain, iova, size);
+
+        // A lazy domain's unmap is only queued: the machine's flush queue told the oracle
+        // (UnmappedDeferred), and the flush that covers it will.
+        if (!lazyDomains.Contains(domain))
+        {
+            Oracle.Unmapped(domain, iova, size);
+        }
     }
 
-    public void Flush(string domain) => inner.Flush(domain);
+    /// <summary>A whole-domain flush also closes the deferred window of what the domain unmapped lazily before it.</summary>
+    public void Flush(string domain)
+    {
+        var paging = pagingDomains.Contains(domain);
+        var ticket = paging ? Oracle.DeferredFlushStarting() : 0;
+        inner.Flush(domain);
+        if (paging)
+        {
+            Oracle.DeferredFlushFinished(domain, ticket);
+        }
+    }
 
     public DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid) => inner.Dma(device, iova, size, write, pasid);
+
+    public void Wait(TimeSpan time) => inner.Wait(time);
+
+    public Machines.Workloads.WorkloadResult Workload(string device, Machines.Workloads.WorkloadSpec spec, CancellationToken stop, Action<long>? progress) =>
+        inner.Workload(device, spec, stop, progress);
+
+    public void ListenToDomain(string domain, Driver.Dma.IDmaMappingListener listener) => inner.ListenToDomain(domain, listener);
 
     public void Dispose() => inner.DmaAccessed -= Oracle.Check;
 }

@@ -27,7 +27,7 @@ public static partial class ScenarioParser
     private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
     private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
-    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu"];
+    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict"];
 
     /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
     public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
@@ -195,7 +195,13 @@ public static partial class ScenarioParser
             throw Undefined(t, "smmu", smmu, smmus.Select(s => s.Name));
         }
 
-        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine);
+        var strict = t.Bool("strict");
+        if (strict is not null && kind is not ("s1" or "s2"))
+        {
+            throw t.Fail("strict", $"only s1 and s2 domains have a DMA layer that can be lazy (this one is {kind})");
+        }
+
+        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Strict = strict ?? true };
     }
 
     private static string Name(TomlTableReader t)

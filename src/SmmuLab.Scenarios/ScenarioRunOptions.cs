@@ -23,4 +23,24 @@ public sealed record ScenarioRunOptions
     /// its owner disposes it.
     /// </summary>
     public StaleTranslationOracle? Oracle { get; init; }
+
+    /// <summary>Stops the run after the current step (a workload after its current buffer); the report is then partial and says so.</summary>
+    public CancellationToken Stop { get; init; }
+
+    /// <summary>
+    /// Told where the run is: at the start of each step, and while a workload runs (from its
+    /// threads, at least every thousand buffers per thread). Keep it cheap; it is not throttled.
+    /// </summary>
+    public Action<ScenarioProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Step results kept in the report one by one; beyond it only failures (up to the same number
+    /// again) are kept and the rest are counted, so a long run's report does not grow with its steps.
+    /// </summary>
+    public int StepResultLimit { get; init; } = DefaultStepResultLimit;
+
+    public const int DefaultStepResultLimit = 1000;
 }
+
+/// <summary>Where a run is: step <see cref="Step"/> (0-based) of <see cref="Steps"/>, and in a workload, buffers done of its count.</summary>
+public readonly record struct ScenarioProgress(int Step, int Steps, long BuffersDone, long Buffers);

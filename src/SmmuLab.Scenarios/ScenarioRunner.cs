@@ -27,6 +27,8 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
     public ScenarioReport Run(Scenario scenario)
     {
         var results = new List<StepResult>();
+        int passed = 0, failed = 0;
+        var stopped = false;
         var trace = options.Trace;
         var oracle = options.Oracle;
         using var checkedMachine = oracle is null ? null : new OracleScenarioMachine(target, oracle);
@@ -45,16 +47,30 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             {
                 foreach (var step in scenario.Steps)
                 {
+                    if (options.Stop.IsCancellationRequested)
+                    {
+                        stopped = true;
+                        break;
+                    }
+
                     SetStep(step.Index);
-                    var result = RunStep(step);
+                    options.Progress?.Invoke(new ScenarioProgress(step.Index, scenario.Steps.Count, 0, 0));
+                    var result = RunStep(step, scenario.Steps.Count);
                     if (trace is not null)
                     {
                         trace.Write(ScenarioTraceRecords.Step(trace.Step, result));
                     }
 
-                    results.Add(result);
+                    _ = result.Passed ? passed++ : failed++;
+                    stopped |= result.Workload?.Stopped == true;
+                    if (Keep(results, result))
+                    {
+                        results.Add(result);
+                    }
                 }
             }
+
+            failed += results.Count(r => r.Index < 0 && !r.Passed);
         }
         finally
         {
@@ -69,7 +85,14 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             trace?.Flush();
         }
 
-        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))]) { Oracle = oracle?.Summarize(), MachineLines = machine.ReportLines() };
+        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))])
+        {
+            Oracle = oracle?.Summarize(),
+            MachineLines = machine.ReportLines(),
+            Passed = passed,
+            Failed = failed,
+            Stopped = stopped,
+        };
     }
 
     private bool Setup(Scenario scenario, List<StepResult> results)
@@ -120,9 +143,17 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
         }
     }
 
-    private StepResult RunStep(ScenarioStep step)
+    /// <summary>Whether a step's result is kept one by one: the first ones, then failures up to the limit again.</summary>
+    private bool Keep(List<StepResult> results, StepResult result)
+    {
+        var limit = options.StepResultLimit;
+        return results.Count < limit || (!result.Passed && results.Count < 2 * limit);
+    }
+
+    private StepResult RunStep(ScenarioStep step, int steps)
     {
         DmaOutcome? dma = null;
+        Machines.Workloads.WorkloadResult? workload = null;
         string? error = null;
         try
         {
@@ -143,6 +174,14 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
                 case FlushStep f:
                     machine.Flush(f.Domain);
                     break;
+                case WaitStep w:
+                    machine.Wait(w.Time);
+                    break;
+                case Workloads.WorkloadStep w:
+                    var progress = options.Progress;
+                    workload = machine.Workload(w.Device, w.Spec, options.Stop,
+                        progress is null ? null : done => progress(new ScenarioProgress(w.Index, steps, done, w.Spec.Count)));
+                    break;
                 case DmaStep d:
                     dma = machine.Dma(d.Device, d.Iova, d.Size, d.Write, d.Pasid);
                     if (options.Trace is { } trace)
@@ -160,8 +199,8 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             error = e.Message;
         }
 
-        var (passed, outcome) = Judge(step, dma, error);
-        return new StepResult(step.Index, step.Line, step.OpName, step.Describe(), passed, outcome) { Dma = dma };
+        var (passed, outcome) = workload is null ? Judge(step, dma, error) : Workloads.WorkloadJudge.Judge(step.Expect, workload);
+        return new StepResult(step.Index, step.Line, step.OpName, step.Describe(), passed, outcome) { Dma = dma, Workload = workload };
     }
 
     /// <summary>Whether the step met its expectation, and what happened in words.</summary>

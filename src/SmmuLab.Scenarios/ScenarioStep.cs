@@ -9,6 +9,8 @@ public enum StepOp
     Unmap,
     Dma,
     Flush,
+    Wait,
+    Workload,
 }
 
 /// <summary>What a step's <c>expect</c> key asks for.</summary>
@@ -96,4 +98,13 @@ public sealed record DmaStep(int Index, int Line, StepExpectation Expect, string
     public override StepOp Op => StepOp.Dma;
 
     public override string Describe() => $"dma {Device}{PasidText(Pasid)} {(Write ? "write" : "read")} 0x{Iova:x}+0x{Size:x}";
+}
+
+/// <summary>Simulated time passes (the DMA layer's clock): flush-queue timeouts that fall due fire.</summary>
+public sealed record WaitStep(int Index, int Line, StepExpectation Expect, TimeSpan Time)
+    : ScenarioStep(Index, Line, Expect)
+{
+    public override StepOp Op => StepOp.Wait;
+
+    public override string Describe() => $"wait {Workloads.WorkloadText.Duration(Time)}";
 }

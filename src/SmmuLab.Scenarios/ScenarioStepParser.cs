@@ -21,6 +21,8 @@ internal static class ScenarioStepParser
         [StepOp.Unmap] = ["op", "expect", "domain", "iova", "size"],
         [StepOp.Dma] = ["op", "expect", "device", "iova", "size", "access", "pasid"],
         [StepOp.Flush] = ["op", "expect", "domain"],
+        [StepOp.Wait] = ["op", "expect", "time"],
+        [StepOp.Workload] = Workloads.WorkloadStepParser.Keys,
     };
 
     private static readonly string[] DmaExpectations = ["ok", "fault", "error"];
@@ -79,6 +81,12 @@ internal static class ScenarioStepParser
 
             case StepOp.Flush:
                 return new FlushStep(index, line, expect, Domain(t, domains, required: true)!);
+
+            case StepOp.Wait:
+                return new WaitStep(index, line, expect, t.Duration("time") ?? throw t.Missing("time"));
+
+            case StepOp.Workload:
+                return Workloads.WorkloadStepParser.Parse(t, index, expect, Device(t, devices));
 
             default:
                 {

@@ -9,6 +9,9 @@ public sealed record StepResult(int Index, int Line, string Kind, string Descrip
     /// <summary>The DMA outcome of a dma step, else null.</summary>
     public DmaOutcome? Dma { get; init; }
 
+    /// <summary>What a workload step did, else null.</summary>
+    public Machines.Workloads.WorkloadResult? Workload { get; init; }
+
     /// <summary>One report line: <c>#3  line 27  unmap dom 0x10000+0x23000  ok</c>.</summary>
     public string Format()
     {

@@ -76,6 +76,31 @@ internal sealed class TomlTableReader
         return v is null ? null : CheckRange(key, v.Value, max);
     }
 
+    /// <summary>A byte count no larger than <paramref name="max"/>: an integer or a string with a unit (<see cref="Quantities"/>).</summary>
+    public ulong? Bytes(string key, ulong max) => byName.ContainsKey(key) ? Bytes(key, max, byName[key].Value) : null;
+
+    /// <summary>A non-empty array of byte counts (integers or strings with units).</summary>
+    public IReadOnlyList<ulong>? BytesArray(string key, ulong max) =>
+        Array(key, "an array of sizes", item => item is IntegerValueSyntax or StringValueSyntax ? (true, Bytes(key, max, item)) : (false, 0UL));
+
+    /// <summary>One size, or a non-empty array of sizes.</summary>
+    public IReadOnlyList<ulong>? BytesArrayOrSingle(string key, ulong max) =>
+        byName.TryGetValue(key, out var kv) && kv.Value is ArraySyntax ? BytesArray(key, max) : Bytes(key, max) is { } one ? [one] : null;
+
+    /// <summary>A duration written as a string with a unit: "500ns", "10us", "1ms", "2s".</summary>
+    public TimeSpan? Duration(string key)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Quantities.TryParseDuration(text, out var d)
+            ? d
+            : throw Fail(key, $"'{text}' is not a duration (a whole number with ns, us, ms or s, e.g. \"10us\")");
+    }
+
     /// <summary>A non-empty array of strings.</summary>
     public IReadOnlyList<string>? StringArray(string key) =>
         Array(key, "an array of strings", item => (item is StringValueSyntax, (item as StringValueSyntax)?.Value ?? string.Empty));
@@ -133,6 +158,25 @@ internal sealed class TomlTableReader
         }
 
         return list.Count == 0 ? throw Fail(key, "must not be empty") : list;
+    }
+
+    private ulong Bytes(string key, ulong max, ValueSyntax? value)
+    {
+        switch (value)
+        {
+            case IntegerValueSyntax i:
+                return CheckRange(key, i.Value, max);
+            case StringValueSyntax s:
+                var text = s.Value ?? string.Empty;
+                if (!Quantities.TryParseBytes(text, out var bytes))
+                {
+                    throw Fail(key, $"'{text}' is not a size (a number with an optional unit: B, KiB, MiB, GiB, TiB)");
+                }
+
+                return bytes > max ? throw Fail(key, $"{text} is out of range (at most 0x{max:x} bytes)") : bytes;
+            default:
+                throw Fail(key, $"expected a size (an integer or a string such as \"4KiB\"), found {Describe(value)}");
+        }
     }
 
     private ulong CheckRange(string key, long value, ulong max)

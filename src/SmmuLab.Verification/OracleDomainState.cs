@@ -5,12 +5,15 @@ namespace SmmuLab.Verification;
 /// ones (IOVA page and PA page to the unmap that killed them). Pages are 4 KiB page numbers, kept
 /// as extents: a mapping's PA page is its IOVA page plus the mapping's offset (PA page - IOVA page,
 /// modulo 2^64), constant over the mapping, so live mappings are extents of IOVA pages valued by
-/// offset, and dead ones extents of IOVA pages per offset valued by the kill.
+/// offset, and dead ones extents of IOVA pages per offset valued by the kill. A lazy domain's
+/// deferred unmaps sit between the two: extents per offset valued by the sequence number of the
+/// unmap, until a whole-domain flush that started after them kills them.
 /// </summary>
 internal sealed class OracleDomainState(string name, OracleDomainKind kind)
 {
     private readonly PageExtentMap<ulong> live = new();
     private readonly Dictionary<ulong, PageExtentMap<OracleKill>> dead = [];
+    private readonly Dictionary<ulong, PageExtentMap<long>> deferred = [];
 
     public string Name { get; } = name;
 
@@ -34,15 +37,42 @@ internal sealed class OracleDomainState(string name, OracleDomainKind kind)
         live.Remove(first, last, removed);
         foreach (var (from, to, offset) in removed)
         {
-            if (!dead.TryGetValue(offset, out var extents))
-            {
-                extents = new PageExtentMap<OracleKill>();
-                dead.Add(offset, extents);
-            }
-
-            extents.Set(from, to, kill);
+            ExtentsFor(dead, offset).Set(from, to, kill);
         }
     }
+
+    /// <summary>
+    /// The live mappings of IOVA pages [first, last] are cleared without invalidation (a lazy
+    /// unmap, numbered <paramref name="sequence"/>): their cached copies may still be used.
+    /// </summary>
+    public void UnmapDeferred(ulong first, ulong last, long sequence)
+    {
+        var removed = new List<(ulong First, ulong Last, ulong Offset)>();
+        live.Remove(first, last, removed);
+        foreach (var (from, to, offset) in removed)
+        {
+            ExtentsFor(deferred, offset).Set(from, to, sequence);
+        }
+    }
+
+    /// <summary>A whole-domain flush that started at <paramref name="ticket"/> completed: the deferred unmaps numbered below it die.</summary>
+    public void CloseDeferred(long ticket, OracleKill kill)
+    {
+        var removed = new List<(ulong First, ulong Last, long Sequence)>();
+        foreach (var (offset, extents) in deferred)
+        {
+            removed.Clear();
+            extents.RemoveWhere(sequence => sequence < ticket, removed);
+            foreach (var (from, to, _) in removed)
+            {
+                ExtentsFor(dead, offset).Set(from, to, kill);
+            }
+        }
+    }
+
+    /// <summary>Whether IOVA page <paramref name="iovaPage"/> to PA page <paramref name="paPage"/> was unmapped lazily and not yet flushed.</summary>
+    public bool IsDeferred(ulong iovaPage, ulong paPage) =>
+        deferred.TryGetValue(paPage - iovaPage, out var extents) && extents.TryFind(iovaPage, out _);
 
     /// <summary>The unmap that last killed the mapping of IOVA page <paramref name="iovaPage"/> to PA page <paramref name="paPage"/>.</summary>
     public bool TryGetDead(ulong iovaPage, ulong paPage, out OracleKill kill)
@@ -54,5 +84,16 @@ internal sealed class OracleDomainState(string name, OracleDomainKind kind)
 
         kill = default;
         return false;
+    }
+
+    private static PageExtentMap<T> ExtentsFor<T>(Dictionary<ulong, PageExtentMap<T>> byOffset, ulong offset)
+    {
+        if (!byOffset.TryGetValue(offset, out var extents))
+        {
+            extents = new PageExtentMap<T>();
+            byOffset.Add(offset, extents);
+        }
+
+        return extents;
     }
 }

@@ -64,6 +64,29 @@ internal sealed class PageExtentMap<T>
         }
     }
 
+    /// <summary>
+    /// Removes every extent whose value satisfies <paramref name="match"/>, adding each to
+    /// <paramref name="removed"/> in page order.
+    /// </summary>
+    public void RemoveWhere(Func<T, bool> match, List<(ulong First, ulong Last, T Value)> removed)
+    {
+        var kept = 0;
+        for (var i = 0; i < extents.Count; i++)
+        {
+            var e = extents[i];
+            if (match(e.Value))
+            {
+                removed.Add((e.First, e.Last, e.Value));
+            }
+            else
+            {
+                extents[kept++] = e;
+            }
+        }
+
+        extents.RemoveRange(kept, extents.Count - kept);
+    }
+
     /// <summary>Index of the last extent whose first page is at or before <paramref name="page"/>, or -1.</summary>
     private int LastStartingAtOrBefore(ulong page)
     {

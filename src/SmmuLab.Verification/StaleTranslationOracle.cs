@@ -48,6 +48,8 @@ public sealed class StaleTranslationOracle : IDisposable
     private long pagesChecked;
     private long pagesUnchecked;
     private long violationCount;
+    private long deferredWindowPages;
+    private long deferredSequence;
 
     /// <param name="commandHistory">Consumed commands remembered per SMMU.</param>
     /// <param name="violationLimit">Violations kept in detail (all are counted).</param>
@@ -197,6 +199,47 @@ public sealed class StaleTranslationOracle : IDisposable
         }
     }
 
+    /// <summary>
+    /// A lazy unmap returned: [iova, iova + size) of <paramref name="domain"/> is cleared but not
+    /// invalidated. Until a flush that starts after this call completes, DMA through the old
+    /// translation is counted as in the deferred window, not as a violation.
+    /// </summary>
+    public void UnmappedDeferred(string domain, ulong iova, ulong size)
+    {
+        lock (gate)
+        {
+            var d = PagingDomain(domain);
+            if (PageRange(iova, size) is { } pages)
+            {
+                d.UnmapDeferred(pages.First, pages.Last, deferredSequence++);
+            }
+        }
+    }
+
+    /// <summary>A whole-domain flush of a lazy domain is about to be issued; pass the ticket to <see cref="DeferredFlushFinished"/>.</summary>
+    public long DeferredFlushStarting()
+    {
+        lock (gate)
+        {
+            return deferredSequence;
+        }
+    }
+
+    /// <summary>
+    /// The flush of <paramref name="domain"/> that <see cref="DeferredFlushStarting"/> gave
+    /// <paramref name="ticket"/> for completed: the deferred unmaps reported before it are dead.
+    /// </summary>
+    public void DeferredFlushFinished(string domain, long ticket)
+    {
+        lock (gate)
+        {
+            PagingDomain(domain).CloseDeferred(ticket, Kill($"flush of lazy domain {domain}"));
+        }
+    }
+
+    /// <summary>What an <see cref="Driver.Dma.IommuDma"/> of <paramref name="domain"/> tells the oracle (<see cref="Driver.Dma.IommuDmaOptions.Listener"/>).</summary>
+    public Driver.Dma.IDmaMappingListener ListenerFor(string domain) => new OracleDmaListener(this, domain);
+
     /// <summary>Judges one page of DMA that reached memory.</summary>
     public void Check(DmaAccess access)
     {
@@ -237,7 +280,7 @@ public sealed class StaleTranslationOracle : IDisposable
     {
         lock (gate)
         {
-            return new OracleSummary(pagesChecked, pagesUnchecked, violationCount, [.. violations]);
+            return new OracleSummary(pagesChecked, pagesUnchecked, violationCount, [.. violations]) { DeferredWindowPages = deferredWindowPages };
         }
     }
 
@@ -270,6 +313,12 @@ public sealed class StaleTranslationOracle : IDisposable
         var paPage = access.PhysicalAddress >> PageShift;
         if (current.Maps(iovaPage, paPage))
         {
+            return null;
+        }
+
+        if (current.IsDeferred(iovaPage, paPage))
+        {
+            deferredWindowPages++;
             return null;
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmmuLab.Cli.Progress;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Reporting;
 using SmmuLab.Scenarios;
@@ -40,14 +41,16 @@ internal static class RunCommand
         {
             var config = parse.InvocationConfiguration;
             var mode = parse.GetValue(freeRunning) ? ConsumptionMode.FreeRunning : ConsumptionMode.Inline;
-            return Run(parse.GetValue(scenario), parse.GetValue(trace), mode, machineFactory, config.Output, config.Error);
+            using var interrupt = new InterruptSignal(config.Error);
+            using var progress = new ConsoleProgress(config.Error, terminal: !Console.IsErrorRedirected && ReferenceEquals(config.Error, Console.Error));
+            return Run(parse.GetValue(scenario), parse.GetValue(trace), mode, machineFactory, config.Output, config.Error, interrupt.Token, progress.Report);
         });
         return command;
     }
 
     /// <summary>Loads, runs and reports; returns the exit code.</summary>
     public static int Run(string? path, string? tracePath, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
-        TextWriter output, TextWriter error)
+        TextWriter output, TextWriter error, CancellationToken stop = default, Action<ScenarioProgress>? progress = null)
     {
         if (!ScenarioLoading.TryLoad(path, error, out var loaded))
         {
@@ -77,17 +80,24 @@ internal static class RunCommand
                 Trace = writer,
                 Mode = mode == ConsumptionMode.FreeRunning ? mode : null,
                 Oracle = oracle,
+                Stop = stop,
+                Progress = progress,
             });
             var report = runner.Run(loaded);
             output.Write(report.Format());
             if (report.Failed > 0)
             {
-                error.WriteLine($"smmulab: {loaded.Path}: {report.Failed} of {report.Steps.Count} steps failed");
+                error.WriteLine($"smmulab: {loaded.Path}: {report.Failed} of {report.Passed + report.Failed} steps failed");
             }
 
             if (report.ViolationCount > 0)
             {
                 error.WriteLine($"smmulab: {loaded.Path}: {report.ViolationCount} stale-translation violations");
+            }
+
+            if (report.Stopped)
+            {
+                error.WriteLine($"smmulab: {loaded.Path}: stopped by request; the report is partial");
             }
 
             if (!report.Succeeded)

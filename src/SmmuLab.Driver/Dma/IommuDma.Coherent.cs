@@ -174,7 +174,7 @@ public sealed partial class IommuDma
             {
                 if (mapped != 0)
                 {
-                    Domain.Unmap(iova, mapped);
+                    UnmapFailed(iova, mapped);
                 }
 
                 return false;

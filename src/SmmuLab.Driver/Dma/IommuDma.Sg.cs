@@ -137,7 +137,7 @@ public sealed partial class IommuDma
                 {
                     if (mapped != 0)
                     {
-                        Domain.Unmap(iova, mapped);
+                        UnmapFailed(iova, mapped);
                     }
 
                     return error;
@@ -172,6 +172,7 @@ public sealed partial class IommuDma
         try
         {
             Domain.Map(iova, pa, bytes, prot);
+            options.Listener?.Mapped(iova, pa, bytes);
             return 0;
         }
         catch (DmaAllocationException)

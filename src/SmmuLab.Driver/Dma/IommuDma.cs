@@ -81,6 +81,9 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
 
     public int CpuCount => options.CpuCount;
 
+    /// <summary>The clock of the flush-queue timer and the depot trimming.</summary>
+    public IDmaClock Clock => options.Clock;
+
     public DmaStatistics Statistics { get; } = new();
 
     /// <summary>A device that will use this domain.</summary>
@@ -179,7 +182,13 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
     /// <summary>Linux teardown: <see cref="Close"/> without a final flush.</summary>
     public void Dispose() => Close(flushQueued: false);
 
-    void IFlushQueueOwner.FlushIotlbAll() => Domain.FlushAll();
+    void IFlushQueueOwner.FlushIotlbAll()
+    {
+        var listener = options.Listener;
+        var ticket = listener?.FlushStarting() ?? 0;
+        Domain.FlushAll();
+        listener?.FlushFinished(ticket);
+    }
 
     void IFlushQueueOwner.FreeIova(int cpu, ulong pfn, ulong pages) => Iovad.FreeFast(cpu, pfn, pages);
 
@@ -216,6 +225,13 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
         {
             throw new ArgumentException($"{direction} is not a valid mapping direction", nameof(direction));
         }
+    }
+
+    /// <summary>Strict unmap of a partly mapped range whose map failed (the caller frees the IOVA).</summary>
+    private void UnmapFailed(ulong iova, ulong bytes)
+    {
+        Domain.Unmap(iova, bytes);
+        options.Listener?.Unmapped(iova, bytes);
     }
 
     private ulong AlignUp(ulong bytes) => (bytes + Granule - 1) & ~(Granule - 1);
@@ -304,11 +320,13 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
 
         if (fq is null)
         {
+            options.Listener?.Unmapped(iova, bytes);
             Interlocked.Increment(ref Statistics.strictUnmaps);
             Iovad.FreeFast(cpu, iova >> Iovad.Shift, bytes >> Iovad.Shift);
         }
         else
         {
+            options.Listener?.UnmappedDeferred(iova, bytes);
             Interlocked.Increment(ref Statistics.deferredUnmaps);
             fq.Enqueue(cpu, iova >> Iovad.Shift, bytes >> Iovad.Shift, freelist);
         }

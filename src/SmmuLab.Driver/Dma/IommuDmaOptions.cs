@@ -40,4 +40,10 @@ public sealed record IommuDmaOptions
 
     /// <summary>IOVA byte ranges [Start, End] never handed out (host-bridge windows, reserved regions).</summary>
     public IReadOnlyList<(ulong Start, ulong End)> Reserved { get; init; } = [];
+
+    /// <summary>
+    /// Told every mapping, unmap and deferred flush of the domain (the stale-translation oracle
+    /// listens here); null for none.
+    /// </summary>
+    public IDmaMappingListener? Listener { get; init; }
 }
