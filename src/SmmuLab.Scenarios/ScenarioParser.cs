@@ -47,7 +47,8 @@ public static partial class ScenarioParser
     /// <summary>Parses scenario text; <paramref name="path"/> names the file in messages.</summary>
     public static Scenario Parse(string text, string path)
     {
-        var doc = SyntaxParser.Parse(text, path, validate: true);
+        var (machineText, stepBlocks) = ScenarioBlocks.Split(text);
+        var doc = SyntaxParser.Parse(machineText, path, validate: true);
         foreach (var diagnostic in doc.Diagnostics)
         {
             if (diagnostic.Kind == DiagnosticMessageKind.Error)
@@ -90,7 +91,7 @@ public static partial class ScenarioParser
         CheckStreamIds(tables["device"], devices);
         var domains = tables["domain"].Select(t => ParseDomain(t, smmus)).ToList();
         CheckUnique(path, "domain", domains.Select(d => (d.Name, d.Line)));
-        var steps = tables["step"].Select((t, i) => ScenarioStepParser.Parse(t, i, smmus, devices, domains)).ToList();
+        var steps = new ScenarioStepList(path, text, stepBlocks, smmus, devices, domains);
         return new Scenario(path, description, invalidation, smmus, devices, domains, steps);
     }
 
@@ -251,7 +252,7 @@ public static partial class ScenarioParser
     }
 
     /// <summary>The key or table named on a line, for syntax errors; "toml" when there is none.</summary>
-    private static string KeyOnLine(string text, int line)
+    internal static string KeyOnLine(string text, int line)
     {
         var lines = text.Split('\n');
         if (line < 1 || line > lines.Length)

@@ -13,18 +13,25 @@ internal sealed class TomlTableReader
     private readonly string prefix;
     private readonly Dictionary<string, KeyValueSyntax> byName = new(StringComparer.Ordinal);
     private readonly List<(string Name, KeyValueSyntax Syntax)> ordered = [];
+    private readonly int lineOffset;
 
-    public TomlTableReader(string file, string prefix, int headerLine, IEnumerable<KeyValueSyntax> items)
+    /// <param name="file">The file named in messages.</param>
+    /// <param name="prefix">The table's path in messages (<c>step[2]</c>), empty for the root.</param>
+    /// <param name="headerLine">1-based line of the table header in the parsed text.</param>
+    /// <param name="items">The table's keys.</param>
+    /// <param name="lineOffset">Lines before the parsed text in the file (a step parsed on its own), added to every line.</param>
+    public TomlTableReader(string file, string prefix, int headerLine, IEnumerable<KeyValueSyntax> items, int lineOffset = 0)
     {
         this.file = file;
         this.prefix = prefix;
-        HeaderLine = headerLine;
+        this.lineOffset = lineOffset;
+        HeaderLine = headerLine + lineOffset;
         foreach (var kv in items)
         {
             var name = KeyName(kv.Key?.Key);
             if (kv.Key is { DotKeys.ChildrenCount: > 0 })
             {
-                throw new ScenarioFormatException(file, LineOf(kv), Path(name), "dotted keys are not supported here");
+                throw new ScenarioFormatException(file, LineOf(kv) + lineOffset, Path(name), "dotted keys are not supported here");
             }
 
             byName[name] = kv;
@@ -45,7 +52,7 @@ internal sealed class TomlTableReader
             if (!known.Contains(name))
             {
                 var hint = Suggest(name, known);
-                throw new ScenarioFormatException(file, LineOf(kv), Path(name),
+                throw new ScenarioFormatException(file, LineOf(kv) + lineOffset, Path(name),
                     $"unknown key{(hint is null ? string.Empty : $" (did you mean '{hint}'?)")}; expected one of: {string.Join(", ", known)}");
             }
         }
@@ -109,7 +116,7 @@ internal sealed class TomlTableReader
     public IReadOnlyList<ulong>? UIntArray(string key, ulong max) =>
         Array(key, "an array of integers", item => item is IntegerValueSyntax i ? (true, CheckRange(key, i.Value, max)) : (false, 0UL));
 
-    public int LineOf(string key) => byName.TryGetValue(key, out var kv) ? LineOf(kv) : HeaderLine;
+    public int LineOf(string key) => byName.TryGetValue(key, out var kv) ? LineOf(kv) + lineOffset : HeaderLine;
 
     public string Path(string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
 

@@ -45,7 +45,7 @@ internal sealed class ConsoleProgress : IDisposable
     /// <summary>The text of one progress line: <c>step 3/10, workload 412,000/1,000,000 buffers (41%), 12.3 s</c>.</summary>
     public static string Describe(ScenarioProgress p, TimeSpan elapsed)
     {
-        var text = $"step {p.Step + 1}/{p.Steps}";
+        var text = p.Steps == 0 ? "reading the scenario" : $"step {p.Step + 1}/{p.Steps}";
         if (p.Buffers > 0)
         {
             var percent = (int)(100 * p.BuffersDone / p.Buffers);
