@@ -14,8 +14,9 @@ namespace SmmuLab.Machines;
 
 /// <summary>
 /// A simulated system: RAM, SMMU models with their interrupt and SEV wiring, PCIe endpoints, and
-/// the driver probed on each SMMU through MMIO, memory and interrupts only. RAM is
-/// [1 GiB, 16 GiB): the driver's DMA allocations come from [1 GiB, 2 GiB); buffers live above.
+/// the driver probed on each SMMU through MMIO, memory and interrupts only. RAM and the kernel's
+/// part of it are a <see cref="MemoryMap"/>; by default RAM is [1 GiB, 16 GiB), the driver's DMA
+/// allocations come from [1 GiB, 2 GiB), and buffers live above.
 /// </summary>
 public sealed class DriverMachine : IDisposable
 {
@@ -27,12 +28,21 @@ public sealed class DriverMachine : IDisposable
     private readonly Dictionary<string, DeviceNode> devices = [];
     private readonly Dictionary<string, CmdqvNode> cmdqvs = [];
 
-    public DriverMachine(IInvalidationDesign design)
+    public DriverMachine(IInvalidationDesign design, MemoryMap? map = null)
     {
-        Memory = new SparsePhysicalMemory([(DmaStart, RamEnd)]);
-        Allocator = new SimulatedDmaAllocator(Memory, DmaStart, DmaEnd);
+        Map = map ?? MemoryMap.Default;
+        if (Map.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(map));
+        }
+
+        Memory = new SparsePhysicalMemory([(Map.RamStart, Map.RamEnd)]);
+        Allocator = new SimulatedDmaAllocator(Memory, Map.KernelStart, Map.KernelEnd);
         Iommu = new IommuSystem(design);
     }
+
+    /// <summary>Where RAM and the kernel's own memory are.</summary>
+    public MemoryMap Map { get; }
 
     public SparsePhysicalMemory Memory { get; }
 

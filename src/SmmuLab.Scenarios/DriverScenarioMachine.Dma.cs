@@ -1,6 +1,5 @@
 using SmmuLab.Driver.Dma;
 using SmmuLab.Driver.Domains;
-using SmmuLab.Machines;
 using SmmuLab.Machines.Workloads;
 
 namespace SmmuLab.Scenarios;
@@ -46,7 +45,7 @@ public sealed partial class DriverScenarioMachine
             dmaDevices.Add((domainName, device), dmaDevice);
         }
 
-        var bufferBase = (DriverMachine.RamEnd - (spec.BytesPerThread * (ulong)spec.Threads)) & ~0xFFFUL;
+        var bufferBase = (machine.Map.BufferRegion.End - (spec.BytesPerThread * (ulong)spec.Threads)) & ~0xFFFUL;
         return WorkloadEngine.Run(layer, dmaDevice, node.Endpoint, spec, bufferBase, stop, progress);
     }
 

@@ -28,14 +28,14 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
     private readonly ConsumptionMode? modeOverride;
 
     public DriverScenarioMachine(Scenario scenario, ConsumptionMode? mode = null)
-        : this(InvalidationDesigns.Create(scenario.Invalidation), mode)
+        : this(InvalidationDesigns.Create(scenario.Invalidation), mode, scenario.Memory)
     {
     }
 
-    /// <summary>A machine with a given invalidation design (tests use broken ones).</summary>
-    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null)
+    /// <summary>A machine with a given invalidation design (tests use broken ones) and memory map (the default when null).</summary>
+    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null, MemoryMap? memory = null)
     {
-        machine = new DriverMachine(design);
+        machine = new DriverMachine(design, memory);
         modeOverride = mode;
     }
 
@@ -92,6 +92,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             "s2" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.S2, spec.Vmid, smmu)),
             "nest-parent" => Guard(() => machine.Iommu.AllocPaging(spec.Name, DomainKind.NestParent, spec.Vmid, smmu)),
             "sva" => Guard(() => machine.Iommu.AllocSva(spec.Name, new ProcessAddressSpace($"{spec.Name} mm", Platform()), spec.Asid)),
+            "nested" => AddNestedDomain(spec),
             _ => throw new ScenarioStepException($"unknown domain kind '{spec.Kind}'"),
         };
         domains.Add(spec.Name, domain);
@@ -107,7 +108,12 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
         var d = Domain(domain);
         Guard(() =>
         {
-            if (pasid is { } p)
+            if (pasid is null && d is NestedDomain nested)
+            {
+                AttachNested(master, nested);
+                ridDomains[device] = domain;
+            }
+            else if (pasid is { } p)
             {
                 master.SetPasid(p, d);
             }
@@ -115,6 +121,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             {
                 master.Attach(d);
                 ridDomains[device] = domain;
+                LeftNested(master);
             }
         });
     }
@@ -132,6 +139,7 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             {
                 master.Detach();
                 ridDomains.Remove(device);
+                LeftNested(master);
             }
         });
     }
@@ -147,6 +155,9 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
                 break;
             case SvaDomain sva:
                 Guard(() => sva.Mm.Map(iova, pa, size, writable));
+                break;
+            case NestedDomain nested:
+                Guard(() => GuestOf(nested).Map(iova, pa, size, prot));
                 break;
             default:
                 throw new ScenarioStepException($"domain {domain} has no page table to map into");
@@ -166,6 +177,9 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             case SvaDomain sva:
                 Guard(() => sva.Mm.Unmap(iova, size));
                 break;
+            case NestedDomain nested:
+                Guard(() => GuestOf(nested).Unmap(iova, size));
+                break;
             default:
                 throw new ScenarioStepException($"domain {domain} has no page table to unmap from");
         }
@@ -173,6 +187,12 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
 
     public void Flush(string domain)
     {
+        if (Domain(domain) is NestedDomain nested)
+        {
+            Guard(GuestOf(nested).FlushAll);
+            return;
+        }
+
         if (Domain(domain) is not InvalidationDomain d)
         {
             throw new ScenarioStepException($"domain {domain} caches no translations to flush");
@@ -217,12 +237,14 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             }
         }
 
+        lines.AddRange(NestedReportLines());
         return lines;
     }
 
     public void Dispose()
     {
         CloseDmaLayers();
+        DisposeVms();
         machine.Dispose();
     }
 

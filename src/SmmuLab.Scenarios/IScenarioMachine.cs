@@ -39,6 +39,12 @@ public interface IScenarioMachine : IDisposable
     /// </summary>
     SmmuDevice AddSmmu(SmmuSpec spec);
 
+    /// <summary>
+    /// The RAM of the VM whose stage 2 is nest-parent domain <paramref name="parent"/>: the IPA window
+    /// the machine mapped into that parent itself (to PA), or null (the default) when there is none.
+    /// </summary>
+    (ulong Ipa, ulong Pa, ulong Size)? GuestMemory(string parent) => null;
+
     /// <summary>Extra lines for the end of the report (for example per-queue counters of a CMDQV); none by default.</summary>
     IReadOnlyList<string> ReportLines() => [];
 
@@ -131,7 +137,11 @@ public sealed record SmmuSpec(string Name, IReadOnlyList<string> Features, strin
 /// <summary>A [[device]] table.</summary>
 public sealed record DeviceSpec(string Name, string Smmu, IReadOnlyList<uint> Sids, bool Ats, int Line);
 
-/// <summary>A [[domain]] table; Kind is s1 | s2 | nest-parent | sva | identity | blocked.</summary>
+/// <summary>
+/// A [[domain]] table; Kind is s1 | s2 | nest-parent | nested | sva | identity | blocked. A nested
+/// domain has its guest ASID in <see cref="Asid"/>, its nesting parent in <see cref="Parent"/>
+/// and the parent's SMMU in <see cref="Smmu"/>.
+/// </summary>
 public sealed record DomainSpec(string Name, string Kind, ushort? Asid, ushort? Vmid, string? Smmu, int Line)
 {
     /// <summary>
@@ -139,6 +149,9 @@ public sealed record DomainSpec(string Name, string Kind, ushort? Asid, ushort? 
     /// page table and queue the IOVA on a flush queue instead of invalidating at once.
     /// </summary>
     public bool Strict { get; init; } = true;
+
+    /// <summary><c>parent</c>: the nest-parent domain a nested domain sits on; null for other kinds.</summary>
+    public string? Parent { get; init; }
 }
 
 /// <summary>The outcome of a dma step.</summary>

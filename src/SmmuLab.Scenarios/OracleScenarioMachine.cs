@@ -13,7 +13,7 @@ namespace SmmuLab.Scenarios;
 /// <see cref="ScenarioRunOptions.Oracle"/> is set.
 /// </summary>
 /// <remarks>Disposing it stops feeding the oracle; the inner machine belongs to its owner and is not disposed.</remarks>
-internal sealed class OracleScenarioMachine : IScenarioMachine
+internal sealed partial class OracleScenarioMachine : IScenarioMachine
 {
     private readonly IScenarioMachine inner;
     private readonly HashSet<string> lazyDomains = new(StringComparer.Ordinal);
@@ -65,6 +65,12 @@ internal sealed class OracleScenarioMachine : IScenarioMachine
     public void AddDomain(DomainSpec spec)
     {
         inner.AddDomain(spec);
+        if (spec.Kind == "nested" && spec.Parent is { } parent)
+        {
+            AddNestedDomain(spec.Name, parent);
+            return;
+        }
+
         Oracle.AddDomain(spec.Name, KindOf(spec.Kind));
         if (KindOf(spec.Kind) == OracleDomainKind.Paging)
         {

@@ -18,6 +18,9 @@ public sealed record Scenario(
     /// <summary>The invalidation design used when the file does not say: the Linux 7.1 invalidation arrays.</summary>
     public const string DefaultInvalidation = InvalidationDesigns.Linux;
 
+    /// <summary>The [machine] table's memory map (RAM and the simulated kernel's part of it).</summary>
+    public Machines.MemoryMap Memory { get; init; } = Machines.MemoryMap.Default;
+
     /// <summary>The SMMU spec called <paramref name="name"/>.</summary>
     public SmmuSpec Smmu(string name) => Smmus.First(s => s.Name == name);
 }

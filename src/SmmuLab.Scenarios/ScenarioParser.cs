@@ -22,12 +22,13 @@ public static partial class ScenarioParser
 
     public static readonly IReadOnlyList<string> TableNames = ["smmu", "device", "domain", "step"];
 
-    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "sva", "identity", "blocked"];
+    public static readonly IReadOnlyList<string> DomainKinds = ["s1", "s2", "nest-parent", "nested", "sva", "identity", "blocked"];
 
     private static readonly string[] RootKeys = ["invalidation", "description", "range-fallback"];
     private static readonly string[] SmmuKeys = ["name", "features", "product", "oas", "sid-bits", "ssid-bits", "tlb-entries", "mode", "cmdqv", "reserved-fields", "wired-interrupts"];
     private static readonly string[] DeviceKeys = ["name", "smmu", "sids", "ats"];
-    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict"];
+    private static readonly string[] MachineKeys = ["ram-base", "ram", "kernel-base", "kernel-memory"];
+    private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict", "parent"];
 
     /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
     public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
@@ -65,15 +66,22 @@ public static partial class ScenarioParser
         var rangeFallback = root.Bool("range-fallback") ?? false;
 
         var tables = TableNames.ToDictionary(n => n, _ => new List<TomlTableReader>());
+        var memory = Machines.MemoryMap.Default;
         foreach (var table in doc.Tables)
         {
             var name = table.Name is null ? string.Empty : TomlTableReader.KeyName(table.Name.Key);
             var line = TomlTableReader.LineOf(table);
             var dotted = table.Name?.DotKeys.ChildrenCount > 0;
+            if (name == "machine" && table is not TableArraySyntax && !dotted && memory == Machines.MemoryMap.Default)
+            {
+                memory = ParseMachine(new TomlTableReader(path, name, line, table.Items));
+                continue;
+            }
+
             if (table is not TableArraySyntax || dotted || !tables.TryGetValue(name, out var list))
             {
                 throw new ScenarioFormatException(path, line, name,
-                    $"unknown table; a scenario has only [[{string.Join("]], [[", TableNames)}]] tables");
+                    $"unknown table; a scenario has one [machine] table and [[{string.Join("]], [[", TableNames)}]] tables");
             }
 
             list.Add(new TomlTableReader(path, $"{name}[{list.Count}]", line, table.Items));
@@ -91,8 +99,32 @@ public static partial class ScenarioParser
         CheckStreamIds(tables["device"], devices);
         var domains = tables["domain"].Select(t => ParseDomain(t, smmus)).ToList();
         CheckUnique(path, "domain", domains.Select(d => (d.Name, d.Line)));
-        var steps = new ScenarioStepList(path, text, stepBlocks, smmus, devices, domains);
-        return new Scenario(path, description, invalidation, smmus, devices, domains, steps);
+        domains = ResolveNestedDomains(tables["domain"], domains, smmus);
+        var steps = new ScenarioStepList(path, text, stepBlocks, smmus, devices, domains, memory);
+        return new Scenario(path, description, invalidation, smmus, devices, domains, steps) { Memory = memory };
+    }
+
+    /// <summary>The [machine] table: where RAM is and which part of it the simulated kernel keeps for itself.</summary>
+    private static Machines.MemoryMap ParseMachine(TomlTableReader t)
+    {
+        t.AllowOnly(MachineKeys);
+        var d = Machines.MemoryMap.Default;
+        const ulong max = Machines.MemoryMap.PhysicalLimit;
+        var ramBase = t.Bytes("ram-base", max) ?? d.RamStart;
+        var ram = t.Bytes("ram", max) ?? (d.RamEnd - d.RamStart);
+        var kernelBase = t.Bytes("kernel-base", max) ?? ramBase;
+        var kernel = t.Bytes("kernel-memory", max) ?? (d.KernelEnd - d.KernelStart);
+        var map = new Machines.MemoryMap(ramBase, ramBase + ram, kernelBase, kernelBase + kernel);
+        if (map.Problem() is { } problem)
+        {
+            // Blame a key the file wrote: the kernel's keys first for a problem with the kernel's region.
+            string[] order = problem.Contains("kernel", StringComparison.Ordinal)
+                ? ["kernel-memory", "kernel-base", "ram", "ram-base"]
+                : ["ram-base", "ram", "kernel-base", "kernel-memory"];
+            throw t.Fail(order.FirstOrDefault(t.Has) ?? "ram", problem);
+        }
+
+        return map;
     }
 
     private static SmmuSpec ParseSmmu(TomlTableReader t)
@@ -180,9 +212,9 @@ public static partial class ScenarioParser
         var kind = t.Choice("kind", DomainKinds, "domain kind") ?? throw t.Missing("kind");
         var asid = (ushort?)t.UInt("asid", ushort.MaxValue);
         var vmid = (ushort?)t.UInt("vmid", ushort.MaxValue);
-        if (asid is not null && kind is not ("s1" or "sva"))
+        if (asid is not null && kind is not ("s1" or "sva" or "nested"))
         {
-            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1 and sva domains do)");
+            throw t.Fail("asid", $"a {kind} domain has no ASID (only s1, sva and nested domains do)");
         }
 
         if (vmid is not null && kind is not ("s2" or "nest-parent"))
@@ -202,7 +234,7 @@ public static partial class ScenarioParser
             throw t.Fail("strict", $"only s1 and s2 domains have a DMA layer that can be lazy (this one is {kind})");
         }
 
-        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Strict = strict ?? true };
+        return new DomainSpec(name, kind, asid, vmid, smmu, t.HeaderLine) { Strict = strict ?? true, Parent = ParseParent(t, kind, asid) };
     }
 
     private static string Name(TomlTableReader t)

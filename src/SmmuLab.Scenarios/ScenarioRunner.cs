@@ -81,6 +81,14 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             }
 
             machine = target;
+
+            // A free-running SMMU may not have reached the last commands issued without a
+            // CMD_SYNC: counts taken from here on include them.
+            foreach (var (_, device) in smmus)
+            {
+                device.DrainCommandQueue();
+            }
+
             options.Observer?.RunEnded();
             trace?.Flush();
         }

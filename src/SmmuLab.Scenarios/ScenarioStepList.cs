@@ -21,10 +21,13 @@ internal sealed class ScenarioStepList : IReadOnlyList<ScenarioStep>
     private readonly List<SmmuSpec> smmus;
     private readonly List<DeviceSpec> devices;
     private readonly List<DomainSpec> domains;
+    private readonly Machines.MemoryMap memory;
     private readonly ScenarioStep[]? kept;
 
-    internal ScenarioStepList(string path, string text, List<ScenarioBlocks.StepBlock> blocks, List<SmmuSpec> smmus, List<DeviceSpec> devices, List<DomainSpec> domains)
+    internal ScenarioStepList(string path, string text, List<ScenarioBlocks.StepBlock> blocks, List<SmmuSpec> smmus, List<DeviceSpec> devices, List<DomainSpec> domains,
+        Machines.MemoryMap memory)
     {
+        this.memory = memory;
         this.path = path;
         this.text = text;
         this.blocks = [.. blocks];
@@ -78,6 +81,6 @@ internal sealed class ScenarioStepList : IReadOnlyList<ScenarioStep>
         }
 
         var reader = new TomlTableReader(path, $"step[{index}]", TomlTableReader.LineOf(table), table.Items, offset);
-        return ScenarioStepParser.Parse(reader, index, smmus, devices, domains);
+        return ScenarioStepParser.Parse(reader, index, smmus, devices, domains, memory);
     }
 }

@@ -30,7 +30,8 @@ internal static class ScenarioStepParser
     private static readonly string[] Accesses = ["read", "write"];
     private static readonly string[] Prots = ["r", "rw"];
 
-    public static ScenarioStep Parse(TomlTableReader t, int index, List<SmmuSpec> smmus, List<DeviceSpec> devices, List<DomainSpec> domains)
+    public static ScenarioStep Parse(TomlTableReader t, int index, List<SmmuSpec> smmus, List<DeviceSpec> devices, List<DomainSpec> domains,
+        Machines.MemoryMap memory)
     {
         var opName = t.Choice("op", Ops, "step op") ?? throw t.Missing("op");
         var op = Enum.Parse<StepOp>(opName, ignoreCase: true);
@@ -69,7 +70,13 @@ internal static class ScenarioStepParser
                         throw t.Fail("size", $"pa 0x{pa:x} + size 0x{size:x} runs past the 52-bit physical address space");
                     }
 
-                    return new MapStep(index, line, expect, domain, iova, pa, size, Writable(t));
+                    var writable = Writable(t);
+                    if (memory.BufferProblem(pa, size) is { } where && MapsPhysical(domains.First(d => d.Name == domain)))
+                    {
+                        throw t.Fail("pa", where);
+                    }
+
+                    return new MapStep(index, line, expect, domain, iova, pa, size, writable);
                 }
 
             case StepOp.Unmap:
@@ -86,7 +93,7 @@ internal static class ScenarioStepParser
                 return new WaitStep(index, line, expect, t.Duration("time") ?? throw t.Missing("time"));
 
             case StepOp.Workload:
-                return Workloads.WorkloadStepParser.Parse(t, index, expect, Device(t, devices));
+                return Workloads.WorkloadStepParser.Parse(t, index, expect, Device(t, devices), memory);
 
             default:
                 {
@@ -97,6 +104,9 @@ internal static class ScenarioStepParser
                 }
         }
     }
+
+    /// <summary>Whether a domain's map step writes a physical address (a guest's stage 1 maps to intermediate addresses).</summary>
+    private static bool MapsPhysical(DomainSpec domain) => domain.Kind is "s1" or "s2" or "nest-parent" or "sva";
 
     private static DeviceSpec Device(TomlTableReader t, List<DeviceSpec> devices)
     {

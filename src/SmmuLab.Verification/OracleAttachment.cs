@@ -20,7 +20,7 @@ internal sealed class OracleAttachment(OracleDomainState current)
             return;
         }
 
-        if (Current.Kind is OracleDomainKind.Paging or OracleDomainKind.Identity)
+        if (Current.Kind is OracleDomainKind.Paging or OracleDomainKind.Identity or OracleDomainKind.Nested)
         {
             Left.RemoveAll(l => ReferenceEquals(l.Domain, Current));
             Left.Add((Current, kill));

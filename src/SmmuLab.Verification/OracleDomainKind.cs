@@ -14,4 +14,10 @@ public enum OracleDomainKind
 
     /// <summary>A domain whose translations the oracle cannot know (a guest-owned nested stage 1): accesses are counted, not judged.</summary>
     Unchecked,
+
+    /// <summary>
+    /// A nested domain: its own mappings are the guest's stage 1 (IOVA page to IPA page), and an
+    /// access is right when the nesting parent maps that IPA page to the PA page.
+    /// </summary>
+    Nested,
 }

@@ -9,7 +9,7 @@ namespace SmmuLab.Verification;
 /// deferred unmaps sit between the two: extents per offset valued by the sequence number of the
 /// unmap, until a whole-domain flush that started after them kills them.
 /// </summary>
-internal sealed class OracleDomainState(string name, OracleDomainKind kind)
+internal sealed partial class OracleDomainState(string name, OracleDomainKind kind)
 {
     private readonly PageExtentMap<ulong> live = new();
     private readonly Dictionary<ulong, PageExtentMap<OracleKill>> dead = [];
@@ -24,6 +24,7 @@ internal sealed class OracleDomainState(string name, OracleDomainKind kind)
     {
         OracleDomainKind.Identity => iovaPage == paPage,
         OracleDomainKind.Paging => live.TryFind(iovaPage, out var offset) && iovaPage + offset == paPage,
+        OracleDomainKind.Nested => MapsNested(iovaPage, paPage),
         _ => false,
     };
 
@@ -77,6 +78,11 @@ internal sealed class OracleDomainState(string name, OracleDomainKind kind)
     /// <summary>The unmap that last killed the mapping of IOVA page <paramref name="iovaPage"/> to PA page <paramref name="paPage"/>.</summary>
     public bool TryGetDead(ulong iovaPage, ulong paPage, out OracleKill kill)
     {
+        if (Kind == OracleDomainKind.Nested)
+        {
+            return TryGetDeadNested(iovaPage, paPage, out kill);
+        }
+
         if (dead.TryGetValue(paPage - iovaPage, out var extents) && extents.TryFind(iovaPage, out kill))
         {
             return true;

@@ -22,7 +22,7 @@ namespace SmmuLab.Verification;
 /// own lock and never calls back into the SMMU. Tell it about a change only once the driver call
 /// returned: an unmap or detach is not dead before its invalidation completed.
 /// </remarks>
-public sealed class StaleTranslationOracle : IDisposable
+public sealed partial class StaleTranslationOracle : IDisposable
 {
     public const int DefaultCommandHistory = 64;
     public const int DefaultViolationLimit = 256;
@@ -394,7 +394,7 @@ public sealed class StaleTranslationOracle : IDisposable
     private OracleDomainState PagingDomain(string name)
     {
         var d = Domain(name);
-        return d.Kind == OracleDomainKind.Paging ? d : throw new ArgumentException($"domain {name} is {d.Kind}, it has no mappings", nameof(name));
+        return d.Kind is OracleDomainKind.Paging or OracleDomainKind.Nested ? d : throw new ArgumentException($"domain {name} is {d.Kind}, it has no mappings", nameof(name));
     }
 
     /// <summary>The 4 KiB pages [iova, iova + size) touches (up to the top of the address space), or null for size 0.</summary>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SmmuLab.Cli.Commands;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Machines.Bench;
+using SmmuLab.TestSupport.Scenarios;
 
 namespace SmmuLab.Cli.Tests;
 
@@ -10,14 +11,6 @@ namespace SmmuLab.Cli.Tests;
 public partial class BenchCommandTests
 {
     private const string Number = @"(-?\d+(?:\.\d+)?)";
-
-    private static (int Code, string Out, string Err) Args(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = SmmulabApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static (int Code, string Out, string Err) Short(DmaMapBenchmarkOptions options, IReadOnlyList<string>? designs = null, string? machine = null)
     {
@@ -111,28 +104,11 @@ public partial class BenchCommandTests
     }
 
     [Fact]
-    public void A_cmdqv_machine_shows_one_vcmdq_per_thread()
+    public void A_CMDQV_machine_shows_one_VCMDQ_per_thread()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"smmulab-bench-{Guid.NewGuid():N}.toml");
-        File.WriteAllText(path, """
-            [[smmu]]
-            name = "smmu0"
-            features = ["s1", "ril"]
-            cmdqv = true
-            [[device]]
-            name = "nic"
-            sids = [0x20]
-            """);
-        int code;
-        string output, error;
-        try
-        {
-            (code, output, error) = Short(new DmaMapBenchmarkOptions { Threads = 2 }, machine: path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var dir = new TempDirectory("smmulab-bench-");
+        var path = dir.Write("cmdqv.toml", new ScenarioBuilder().Smmu("smmu0", "s1", "ril").Cmdqv().Device("nic", [0x20]).ToToml());
+        var (code, output, error) = Short(new DmaMapBenchmarkOptions { Threads = 2 }, machine: path);
 
         Assert.Equal(0, code);
         Assert.Empty(error);
@@ -147,7 +123,7 @@ public partial class BenchCommandTests
     [Fact]
     public void The_command_line_runs_for_the_seconds_asked()
     {
-        var (code, output, error) = Args("bench", "--seconds", "1", "--granule", "2", "--dir", "from-device", "--design", "legacy");
+        var (code, output, error) = CliRun.Smmulab("bench", "--seconds", "1", "--granule", "2", "--dir", "from-device", "--design", "legacy");
         Assert.Equal(0, code);
         Assert.Empty(error);
         var lines = output.Split('\n');
@@ -170,32 +146,18 @@ public partial class BenchCommandTests
     [InlineData(new[] { "--threads", "many" }, "'many'")]
     [InlineData(new[] { "--frobnicate" }, "'--frobnicate'")]
     [InlineData(new[] { "--machine", "/nonexistent/machine.toml" }, "/nonexistent/machine.toml: cannot read the scenario")]
-    public void Bad_input_exits_2_with_one_line(string[] args, string message)
-    {
-        var (code, output, error) = Args(["bench", .. args]);
-        Assert.Equal(2, code);
-        Assert.Empty(output);
-        Assert.StartsWith("smmulab: ", error, StringComparison.Ordinal);
-        Assert.Contains(message, error, StringComparison.Ordinal);
-        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-    }
+    public void Bad_input_exits_2_with_one_line(string[] args, string message) =>
+        CliRun.AssertUsageError(CliRun.Smmulab(["bench", .. args]), message);
 
     [Fact]
     public void A_machine_without_devices_exits_2()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"smmulab-bench-{Guid.NewGuid():N}.toml");
-        File.WriteAllText(path, "[[smmu]]\nname = \"smmu0\"\nfeatures = [\"s1\"]\n");
-        try
-        {
-            var (code, output, error) = Args("bench", "--machine", path);
-            Assert.Equal(2, code);
-            Assert.Empty(output);
-            Assert.Equal($"smmulab: {path}: the machine has no [[device]] to map for\n", error);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var dir = new TempDirectory("smmulab-bench-");
+        var path = dir.Write("empty.toml", new ScenarioBuilder().Smmu("smmu0", "s1").ToToml());
+        var (code, output, error) = CliRun.Smmulab("bench", "--machine", path);
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Equal($"smmulab: {path}: the machine has no [[device]] to map for\n", error);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using SmmuLab.TestSupport.Scenarios;
+
 namespace SmmuLab.Cli.Tests;
 
 /// <summary><c>smmulab replay TRACE [--machine SCENARIO] [--design ...] [--mode ...] [--cpus N]</c>.</summary>
@@ -14,28 +16,17 @@ public sealed class ReplayCommandTests : IDisposable
         "             fio-100     [000] .....  1000.000040: dma_unmap_page: 0000:01:00.0 dir=FROM_DEVICE dma_addr=ffffe000 size=4096 attrs=\n" +
         "             fio-100     [000] .....  1000.000050: dma_unmap_page: 0000:01:00.0 dir=FROM_DEVICE dma_addr=ffffd000 size=4096 attrs=\n";
 
-    private const string AtsMachine = """
-        invalidation = "legacy"
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1", "ril", "ats", "msi", "sev"]
-        [[device]]
-        name = "0000:01:00.0"
-        sids = [0x20]
-        ats = true
-        [[domain]]
-        name = "nvme-dom"
-        kind = "s1"
-        asid = 9
-        [[step]]
-        op = "attach"
-        device = "0000:01:00.0"
-        domain = "nvme-dom"
-        """;
+    private static readonly string AtsMachine = new ScenarioBuilder()
+        .Invalidation("legacy")
+        .Smmu("smmu0", "s1", "ril", "ats", "msi", "sev")
+        .Device("0000:01:00.0", [0x20], ats: true)
+        .Domain("nvme-dom", "s1", asid: 9)
+        .Attach("0000:01:00.0", "nvme-dom")
+        .ToToml();
 
-    private readonly string dir = Directory.CreateTempSubdirectory("smmulab-replay-").FullName;
+    private readonly TempDirectory dir = new("smmulab-replay-");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public void An_example_trace_replays_with_its_cost_per_second_and_exit_0()
@@ -167,18 +158,13 @@ public sealed class ReplayCommandTests : IDisposable
     {
         var path = Write("three.trace", Header + ThreeAndThree);
 
-        var (code, output, error) = Run("replay", path, option, value);
-
-        Assert.Equal(2, code);
-        Assert.Empty(output);
-        Assert.StartsWith("smmulab: ", error, StringComparison.Ordinal);
-        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        CliRun.AssertUsageError(Run("replay", path, option, value));
     }
 
     [Fact]
     public void A_missing_trace_exits_2_naming_the_file()
     {
-        var path = Path.Combine(dir, "nope.trace");
+        var path = dir.PathOf("nope.trace");
 
         var (code, output, error) = Run("replay", path);
 
@@ -201,18 +187,7 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.StartsWith($"smmulab: {machine}:7: device[0].sid: unknown key", error, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = SmmulabApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Smmulab(args);
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => dir.Write(name, text);
 }

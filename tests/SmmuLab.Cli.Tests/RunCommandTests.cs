@@ -15,12 +15,12 @@ public sealed class RunCommandTests : IDisposable
         .Dma("nic", 0x10000, 0x1000, "read", expect: "ok")
         .ToToml();
 
-    private readonly string dir = Directory.CreateTempSubdirectory("smmulab-run-").FullName;
+    private readonly TempDirectory dir = new("smmulab-run-");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
-    public void MalformedScenarioExits2WithFileLineAndKey()
+    public void A_malformed_scenario_exits_2_with_file_line_and_key()
     {
         var bad = Write("bad.toml", Valid.Replace("sids = [0x20]", "sid = [0x20]", StringComparison.Ordinal));
 
@@ -33,7 +33,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void TomlSyntaxErrorExits2()
+    public void A_TOML_syntax_error_exits_2()
     {
         var bad = Write("syntax.toml", "[[smmu]\nname = \"x\"\n");
 
@@ -44,19 +44,19 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void MissingFileExits2()
+    public void A_missing_file_exits_2()
     {
-        var (code, _, error) = Run(SmmulabApp.DefaultMachineFactory, "run", Path.Combine(dir, "nope.toml"));
+        var (code, _, error) = Run(SmmulabApp.DefaultMachineFactory, "run", dir.PathOf("nope.toml"));
 
         Assert.Equal(2, code);
         Assert.Contains("cannot read the scenario", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void ScenarioRunsOnTheFactorysMachineAndWritesATrace()
+    public void A_scenario_runs_on_the_factorys_machine_and_writes_a_trace()
     {
         StubScenarioMachine? machine = null;
-        var trace = Path.Combine(dir, "trace.jsonl");
+        var trace = dir.PathOf("trace.jsonl");
 
         var (code, output, error) = Run(s => machine = new StubScenarioMachine(s), "run", Write("ok.toml", Valid), "--trace", trace, "--free-running");
 
@@ -72,7 +72,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void FailedExpectationExits1()
+    public void A_failed_expectation_exits_1()
     {
         var (code, output, error) = Run(s => new StubScenarioMachine(s, faultAll: true), "run", Write("ok.toml", Valid));
 
@@ -82,9 +82,9 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void OracleViolationExits1AndIsTraced()
+    public void An_oracle_violation_exits_1_and_is_traced()
     {
-        var trace = Path.Combine(dir, "trace.jsonl");
+        var trace = dir.PathOf("trace.jsonl");
 
         var (code, output, error) = Run(s => new StubScenarioMachine(s, leakDma: true), "run", Write("ok.toml", Valid), "--trace", trace);
 
@@ -99,7 +99,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void TheDriverBackedDefaultScenarioPassesTheOracle()
+    public void The_driver_backed_default_scenario_passes_the_oracle()
     {
         var (code, output, error) = Run(SmmulabApp.DefaultMachineFactory, "run");
 
@@ -109,7 +109,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void NoScenarioWithMachineRunsTheEmbeddedDefault()
+    public void No_scenario_with_a_machine_runs_the_embedded_default()
     {
         StubScenarioMachine? machine = null;
 
@@ -120,18 +120,8 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("scenario <default>", output, StringComparison.Ordinal);
     }
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => dir.Write(name, text);
 
-    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine> factory, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = SmmulabApp.Run(args, output, error, factory);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(Func<Scenario, IScenarioMachine> factory, params string[] args) =>
+        CliRun.Smmulab(factory, args);
 }

@@ -3,18 +3,10 @@ namespace SmmuLab.Cli.Tests;
 /// <summary>The whole command line: parse, run, output, exit code.</summary>
 public class SmmulabAppTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = SmmulabApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Encode_prints_two_words()
     {
-        var (code, output, error) = Run("encode", "CMD_SYNC", "cs=1", "msiaddr=0x1000", "msidata=0");
+        var (code, output, error) = CliRun.Smmulab("encode", "CMD_SYNC", "cs=1", "msiaddr=0x1000", "msidata=0");
         Assert.Equal(0, code);
         Assert.Equal("0x0000000000001046 0x0000000000001000\n", output);
         Assert.Empty(error);
@@ -23,7 +15,7 @@ public class SmmulabAppTests
     [Fact]
     public void Encode_of_a_linux_name_keeps_stdout_to_the_words_and_notes_the_name_on_stderr()
     {
-        var (code, output, error) = Run("encode", "PREFETCH_CFG", "sid=5");
+        var (code, output, error) = CliRun.Smmulab("encode", "PREFETCH_CFG", "sid=5");
         Assert.Equal(0, code);
         Assert.Equal("0x0000000500000001 0x0000000000000000\n", output);
         Assert.Equal("smmulab: took Linux's CMDQ_OP_PREFETCH_CFG as CMD_PREFETCH_CONFIG\n", error);
@@ -32,7 +24,7 @@ public class SmmulabAppTests
     [Fact]
     public void Decode_prints_fields()
     {
-        var (code, output, _) = Run("decode", "cmd", "0x1046", "0x1000");
+        var (code, output, _) = CliRun.Smmulab("decode", "cmd", "0x1046", "0x1000");
         Assert.Equal(0, code);
         Assert.StartsWith("CMD_SYNC (0x46)\n", output, StringComparison.Ordinal);
     }
@@ -49,20 +41,13 @@ public class SmmulabAppTests
     [InlineData(new[] { "decode", "nope", "1" }, "unknown structure 'nope'")]
     [InlineData(new[] { "frobnicate" }, "unknown subcommand 'frobnicate' (expected one of: encode, decode, run, compare, bench, replay)")]
     [InlineData(new string[0], "a subcommand is required (encode, decode, run, compare, bench, replay)")]
-    public void Bad_input_exits_2_with_one_line_on_stderr(string[] args, string message)
-    {
-        var (code, output, error) = Run(args);
-        Assert.Equal(2, code);
-        Assert.Empty(output);
-        Assert.StartsWith("smmulab: ", error, StringComparison.Ordinal);
-        Assert.Contains(message, error, StringComparison.Ordinal);
-        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-    }
+    public void Bad_input_exits_2_with_one_line_on_stderr(string[] args, string message) =>
+        CliRun.AssertUsageError(CliRun.Smmulab(args), message);
 
     [Fact]
     public void Help_is_not_an_error()
     {
-        var (code, output, _) = Run("--help");
+        var (code, output, _) = CliRun.Smmulab("--help");
         Assert.Equal(0, code);
         Assert.Contains("encode", output, StringComparison.Ordinal);
         Assert.Contains("decode", output, StringComparison.Ordinal);

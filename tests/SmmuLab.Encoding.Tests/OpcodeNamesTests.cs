@@ -43,6 +43,6 @@ public class OpcodeNamesTests
     }
 
     [Fact]
-    public void The_cfgi_all_alias_is_named_once() =>
+    public void The_CFGI_all_alias_is_named_once() =>
         Assert.Equal(("CFGI_ALL", "CMD_CFGI_ALL"), (OpcodeNames.CfgiAll, OpcodeNames.CfgiAllSpecName));
 }

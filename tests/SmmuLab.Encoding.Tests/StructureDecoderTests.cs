@@ -39,7 +39,7 @@ public class StructureDecoderTests
         Assert.StartsWith("reserved opcode 0x07: this command would be CERROR_ILL", Decoded("cmd", "7", "0"), StringComparison.Ordinal);
 
     [Fact]
-    public void Cfgi_all_is_named()
+    public void CFGI_all_is_named()
     {
         var text = Decoded("cmd", "4", "1f");
         Assert.StartsWith("CMD_CFGI_STE_RANGE (0x04) = CMD_CFGI_ALL\n", text, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public class StructureDecoderTests
     }
 
     [Fact]
-    public void Range_tlbi_shows_its_span()
+    public void Range_TLBI_shows_its_span()
     {
         var text = Decoded("cmd", "0x0001000200203012", "0x0000000012345701");
         Assert.Contains("  range: (NUM+1) * 2^SCALE = 4 * 2^2 granules = 0x10000 bytes", text, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public class StructureDecoderTests
     }
 
     [Fact]
-    public void Ste_with_known_values()
+    public void STE_with_known_values()
     {
         var ste = new ulong[Ste.Dwords];
         Ste.V.Set(ste, 1);
@@ -95,11 +95,11 @@ public class StructureDecoderTests
     [InlineData(0b101u, "s1-trans")]
     [InlineData(0b110u, "s2-trans")]
     [InlineData(0b111u, "nested")]
-    public void Ste_config_meaning(uint config, string meaning) =>
+    public void STE_config_meaning(uint config, string meaning) =>
         Assert.Contains($"= {meaning}\n", Decoded("ste", $"0x{1 | (config << 1):x}"), StringComparison.Ordinal);
 
     [Fact]
-    public void Short_ste_and_cd_dumps_are_zero_filled_and_say_so()
+    public void Short_STE_and_CD_dumps_are_zero_filled_and_say_so()
     {
         var ste = Decoded("ste", "0x9", "0");
         Assert.Contains("note: 2 of 8 double words given; dw2-dw7 taken as zero", ste, StringComparison.Ordinal);
@@ -108,15 +108,15 @@ public class StructureDecoderTests
     }
 
     [Fact]
-    public void Invalid_ste_says_so() =>
+    public void Invalid_STE_says_so() =>
         Assert.StartsWith("STE: invalid (V == 0: C_BAD_STE)", Decoded("ste", "0"), StringComparison.Ordinal);
 
     [Fact]
-    public void Ste_bits_outside_the_layout_are_reported() =>
+    public void STE_bits_outside_the_layout_are_reported() =>
         Assert.Contains("bits set outside the decoded fields in dw5: 0x0000000000000001", Decoded("ste", "1", "0", "0", "0", "0", "1"), StringComparison.Ordinal);
 
     [Fact]
-    public void Cd_with_known_values()
+    public void CD_with_known_values()
     {
         var cd = new ulong[Cd.Dwords];
         Cd.T0SZ.Set(cd, 16);
@@ -199,7 +199,7 @@ public class StructureDecoderTests
     [InlineData("cmd", new[] { "0x10000000000000000", "0" }, "word 0: '0x10000000000000000' does not fit in 64 bits")]
     [InlineData("pte", new[] { "0x" }, "word 0: '0x' is not a hex number")]
     [InlineData("regs", new[] { "1" }, "unknown structure 'regs' (expected one of: cmd, ste, cd, event, pte)")]
-    public void Refusals(string kind, string[] words, string message)
+    public void Bad_kinds_and_words_are_refused_with_a_message(string kind, string[] words, string message)
     {
         var result = StructureDecoder.Decode(kind, words);
         Assert.False(result.IsSuccess);

@@ -24,7 +24,7 @@ public class DmaMapEventTests
     }
 
     [Fact]
-    public void Map_phys_with_attrs_and_mmio()
+    public void Map_phys_with_attrs_and_MMIO()
     {
         // >= ~6.18: attrs joined with '|', MMIO replaces dma_map_resource.
         var ev = TraceText.Event<DmaMapEvent>(

@@ -122,7 +122,7 @@ public class DmaSgEventTests
     }
 
     [Fact]
-    public void Sync_sg_for_cpu_and_device()
+    public void Sync_sg_for_CPU_and_device()
     {
         // dma_sync_sg class: "dma_addrs=%s sizes=%s".
         var cpu = TraceText.Event<DmaSyncSgEvent>(

@@ -123,7 +123,7 @@ public class TraceLineTests
     }
 
     [Fact]
-    public void Latency_format_bare_cpu_and_relative_microseconds()
+    public void Latency_format_bare_CPU_and_relative_microseconds()
     {
         // options/latency-format: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: ".
         var marked = TraceLine.Split("  <idle>-0         1d..2.   12us+: dma_map_phys: " + Payload);

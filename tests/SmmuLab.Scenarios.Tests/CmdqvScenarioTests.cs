@@ -6,7 +6,7 @@ namespace SmmuLab.Scenarios.Tests;
 public class CmdqvScenarioTests
 {
     [Fact]
-    public void CMDQV_key_routes_kernel_invalidations_to_vcmdqs()
+    public void CMDQV_key_routes_kernel_invalidations_to_VCMDQs()
     {
         var scenario = ScenarioParser.ParseFile(Path.Combine(ScenarioParserTests.RepositoryRoot(), "scenarios", "cmdqv.toml"));
         Assert.True(scenario.Smmus[0].Cmdqv);

@@ -51,7 +51,7 @@ public class ScenarioParserErrorTests
     [InlineData("[[device]]\nname = \"n2\"\nsmmu = \"smmu0\"\nsids = [1]\nats = 1\n", 18, "device[1].ats", "expected a boolean, found an integer")]
     [InlineData("[[devices]]\nname = \"n2\"\n", 14, "devices", "unknown table")]
     [InlineData("[options]\nx = 1\n", 14, "options", "unknown table")]
-    public void MalformedInputNamesFileLineAndKey(string appended, int line, string key, string problem)
+    public void Malformed_input_names_file_line_and_key(string appended, int line, string key, string problem)
     {
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(ScenarioText.Machine + "\n" + appended, "bad.toml"));
 
@@ -79,7 +79,7 @@ public class ScenarioParserErrorTests
     [InlineData("[[smmu]]\nname = smmu0\n", 2)] // bare word as a value
     [InlineData("[[smmu]]\nname = \"a\"\nname = \"b\"\n", 3)] // duplicate key
     [InlineData("[[smmu]]\nname = \"a\nfeatures = []\n", 2)] // unterminated string
-    public void TomlSyntaxErrorsCarryTheirLine(string text, int line)
+    public void TOML_syntax_errors_carry_their_line(string text, int line)
     {
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(text, "syntax.toml"));
 

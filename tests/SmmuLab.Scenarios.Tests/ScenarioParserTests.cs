@@ -72,7 +72,7 @@ public class ScenarioParserTests
             op = "map"
             domain = "x"
             iova = 0
-            pa = 0x1000
+            pa = 0x80001000
             size = 0x1000
             prot = "r"
             [[step]]

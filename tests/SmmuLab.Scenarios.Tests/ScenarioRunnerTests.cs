@@ -36,29 +36,11 @@ public class ScenarioRunnerTests
     [Fact]
     public void Expect_mismatch_is_a_failure()
     {
-        var scenario = ScenarioParser.Parse(ScenarioText.Machine + """
-
-            [[step]]
-            op = "dma"
-            device = "nic"
-            iova = 0x1000
-            size = 0x1000
-            access = "write"
-            expect = "fault"
-            [[step]]
-            op = "dma"
-            device = "nic"
-            iova = 0x1000
-            size = 0x1000
-            access = "read"
-            expect = "ok"
-            [[step]]
-            op = "dma"
-            device = "nic"
-            iova = 0x1000
-            size = 0x1000
-            access = "read"
-            """, "expect.toml");
+        var scenario = ScenarioParser.Parse(ScenarioText.MachineBuilder()
+            .Dma("nic", 0x1000, 0x1000, "write", expect: "fault")
+            .Dma("nic", 0x1000, 0x1000, "read", expect: "ok")
+            .Dma("nic", 0x1000, 0x1000, "read")
+            .ToToml(), "expect.toml");
         using var machine = new FakeScenarioMachine();
         machine.DmaResults.Enqueue(new DmaOutcome(true, 0x1000, null));
         machine.DmaResults.Enqueue(new DmaOutcome(false, 0, "F_TRANSLATION"));
@@ -78,25 +60,12 @@ public class ScenarioRunnerTests
     [Fact]
     public void Refused_step_fails_unless_error_was_expected_and_the_run_goes_on()
     {
-        var scenario = ScenarioParser.Parse(ScenarioText.Machine + """
-
-            [[step]]
-            op = "attach"
-            device = "nic"
-            domain = "dom2"
-            [[step]]
-            op = "attach"
-            device = "nic"
-            domain = "dom2"
-            expect = "error"
-            [[step]]
-            op = "flush"
-            domain = "dom"
-            expect = "error"
-            [[step]]
-            op = "flush"
-            domain = "dom"
-            """, "refuse.toml");
+        var scenario = ScenarioParser.Parse(ScenarioText.MachineBuilder()
+            .Attach("nic", "dom2")
+            .Attach("nic", "dom2", expect: "error")
+            .Flush("dom", expect: "error")
+            .Flush("dom")
+            .ToToml(), "refuse.toml");
         using var machine = new FakeScenarioMachine();
         machine.Refuse.Add("attach nic dom2");
 

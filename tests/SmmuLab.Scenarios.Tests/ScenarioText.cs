@@ -45,12 +45,14 @@ internal static class ScenarioText
         """;
 
     /// <summary>A small machine (lines 1-13) that malformed-input tests append steps or tables to.</summary>
-    public static readonly string Machine = new ScenarioBuilder()
+    public static readonly string Machine = MachineBuilder().ToToml();
+
+    /// <summary>The text of <see cref="Machine"/>, to add steps to.</summary>
+    public static ScenarioBuilder MachineBuilder() => new ScenarioBuilder()
         .Smmu("smmu0", "s1", "s2")
         .Device("nic", [0x20])
         .Domain("dom", "s1")
-        .Domain("dom2", "s2", vmid: 3)
-        .ToToml();
+        .Domain("dom2", "s2", vmid: 3);
 
     /// <summary>A stage-1 and a stage-2 device; map, DMA, unmap (with invalidation), DMA faults. Runs on <see cref="HandProgrammedScenarioMachine"/>.</summary>
     public static readonly string TraceScenario = new ScenarioBuilder()

@@ -18,7 +18,7 @@ namespace SmmuLab.Driver.Cmdqv;
 /// <see cref="CmdqvUserVintf.AllocateQueue"/> with <see cref="BaseAddress"/> and
 /// <see cref="Log2Entries"/>, then <see cref="Enable"/>; then issue through <see cref="Queue"/>.
 /// </remarks>
-internal sealed class GuestVcmdq : IDisposable
+public sealed class GuestVcmdq : IDisposable
 {
     private readonly IMmio page0;
     private readonly TimeSpan pollTimeout;

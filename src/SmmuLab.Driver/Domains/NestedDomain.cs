@@ -1,29 +1,13 @@
 using SmmuLab.Architecture.StreamTable;
-using SmmuLab.Driver.Probe;
 
 namespace SmmuLab.Driver.Domains;
-
-/// <summary>
-/// A virtual SMMU instance (iommufd <c>vIOMMU</c>) for one VM on one SMMU: it owns the nesting
-/// parent (the VM's stage 2) and thereby the VMID its guests' stage-1 entries are tagged with.
-/// </summary>
-internal sealed class VSmmu(string name, SmmuDriver smmu, PagingDomain parent)
-{
-    public string Name { get; } = name;
-
-    public SmmuDriver Smmu { get; } = smmu;
-
-    public PagingDomain Parent { get; } = parent.Kind == DomainKind.NestParent
-        ? parent
-        : throw new ArgumentException($"domain {parent.Name} is not a nesting parent", nameof(parent));
-}
 
 /// <summary>
 /// A nested domain: the guest's STE (its Config, CD table pointer in IPA space, S1DSS, EATS...)
 /// over a vSMMU's nesting parent. Invalidation of the parent covers it (with NH_ALL for the
 /// guest's stage-1 entries); the guest invalidates its own ASIDs through its vSMMU.
 /// </summary>
-internal sealed class NestedDomain : IommuDomain
+public sealed class NestedDomain : IommuDomain
 {
     private readonly ulong[] guestSte = new ulong[Ste.Dwords];
 

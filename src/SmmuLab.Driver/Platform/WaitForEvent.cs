@@ -11,16 +11,28 @@ public sealed class WaitForEvent : IEventSignal
 {
     private readonly object gate = new();
     private long generation;
+    private int waiters;
 
     /// <summary>Events sent so far.</summary>
     public long EventsSent => Interlocked.Read(ref generation);
 
+    /// <summary>
+    /// Sends an event. Without a thread in <see cref="Wait"/> it takes no lock (the SMMU sends one
+    /// per CMD_SYNC). Ordering: the sender increments the generation, then reads the waiter count;
+    /// a waiter increments the count, then reads the generation; both with full fences
+    /// (<see cref="Interlocked"/>), so at least one sees the other's write: either the sender sees
+    /// the waiter and pulses under the lock (which the waiter holds until it is inside
+    /// <see cref="Monitor.Wait(object, TimeSpan)"/>), or the waiter sees the new generation and does not wait.
+    /// </summary>
     public void SendEvent()
     {
-        lock (gate)
+        Interlocked.Increment(ref generation);
+        if (Volatile.Read(ref waiters) != 0)
         {
-            generation++;
-            Monitor.PulseAll(gate);
+            lock (gate)
+            {
+                Monitor.PulseAll(gate);
+            }
         }
     }
 
@@ -29,12 +41,20 @@ public sealed class WaitForEvent : IEventSignal
     {
         lock (gate)
         {
-            if (generation == seen)
+            Interlocked.Increment(ref waiters);
+            try
             {
-                Monitor.Wait(gate, timeout);
+                if (Interlocked.Read(ref generation) == seen)
+                {
+                    Monitor.Wait(gate, timeout);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref waiters);
             }
 
-            return generation;
+            return Interlocked.Read(ref generation);
         }
     }
 }

@@ -115,6 +115,21 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
         consumerWake.Dispose(); // no one touches it once disposed is set and the thread has gone
     }
 
+    /// <summary>
+    /// Consumes, on the calling thread, the commands software has published that the free-running
+    /// device thread has not reached yet, so that counters read afterwards include every command
+    /// published before this call (a command issued without a CMD_SYNC has no other point at which
+    /// it is known to be consumed). In inline mode every published command is already consumed and
+    /// this does nothing.
+    /// </summary>
+    public void DrainCommandQueue()
+    {
+        if (Options.Mode == ConsumptionMode.FreeRunning && !disposed)
+        {
+            ConsumeCommands();
+        }
+    }
+
     private void ConsumerLoop()
     {
         while (!disposed)

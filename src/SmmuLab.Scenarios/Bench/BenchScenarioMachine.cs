@@ -21,7 +21,7 @@ public static class BenchScenarioMachine
             throw new ScenarioStepException($"{scenario.Path}: the machine has no [[device]] to map for");
         }
 
-        var owner = new DriverScenarioMachine(design) { CurrentCpu = BenchCpu.Reader };
+        var owner = new DriverScenarioMachine(design, memory: scenario.Memory) { CurrentCpu = BenchCpu.Reader };
         try
         {
             foreach (var smmu in scenario.Smmus)

@@ -10,7 +10,7 @@ internal static class WorkloadStepParser
 
     public static readonly string[] Keys = ["op", "expect", "device", "pattern", "count", "size", "weights", "batch", "threads", "dir", "interval", "seed"];
 
-    public static WorkloadStep Parse(TomlTableReader t, int index, StepExpectation expect, DeviceSpec device)
+    public static WorkloadStep Parse(TomlTableReader t, int index, StepExpectation expect, DeviceSpec device, Machines.MemoryMap memory)
     {
         var pattern = WorkloadText.Pattern(t.Choice("pattern", WorkloadText.Patterns, "workload pattern") ?? WorkloadText.Patterns[0]);
         var sizes = t.Has("size") && t.BytesArrayOrSingle("size", WorkloadSpec.MaxBufferBytes) is { } s ? s : [4096];
@@ -44,6 +44,12 @@ internal static class WorkloadStepParser
         if (spec.BytesPerThread * (ulong)spec.Threads > MaxBufferMemory)
         {
             throw t.Fail("size", $"{spec.Threads} threads × batch {spec.Batch} × {Quantities.FormatBytes(spec.MaxSize)} of buffers exceed the {Quantities.FormatBytes(MaxBufferMemory)} a workload may use");
+        }
+
+        var (start, end) = memory.BufferRegion;
+        if (spec.BytesPerThread * (ulong)spec.Threads > end - start)
+        {
+            throw t.Fail("size", $"the buffers ({Quantities.FormatBytes(spec.BytesPerThread * (ulong)spec.Threads)}) do not fit in RAM outside the kernel's region [0x{start:x}, 0x{end:x})");
         }
 
         return new WorkloadStep(index, t.HeaderLine, expect, device.Name, spec);

@@ -27,7 +27,7 @@ public class EventRecordTests
     }
 
     [Fact]
-    public void Addresses()
+    public void Address_IPA_and_fetch_address_come_from_their_fields()
     {
         var e = new EventRecord(0x10, 0, 0x1234_5678, 0x0000_0080_0000_1FF8);
         Assert.Equal(0x1234_5678UL, e.Address);

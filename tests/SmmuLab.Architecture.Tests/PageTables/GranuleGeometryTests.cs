@@ -79,14 +79,14 @@ public class GranuleGeometryTests
     [InlineData(1u, Granule.Size4K)]
     [InlineData(2u, Granule.Size16K)]
     [InlineData(3u, Granule.Size64K)]
-    public void Tlbi_tg_encoding(uint tg, Granule g)
+    public void TLBI_TG_encoding(uint tg, Granule g)
     {
         Assert.Equal(g, GranuleGeometry.FromTlbiTg(tg));
         Assert.Equal(tg, g.ToTlbiTg());
     }
 
     [Fact]
-    public void Reserved_tg_encodings_have_no_granule()
+    public void Reserved_TG_encodings_have_no_granule()
     {
         Assert.Null(GranuleGeometry.FromTg0(3));
         Assert.Null(GranuleGeometry.FromTg1(0));
@@ -105,7 +105,7 @@ public class AddressSizeTests
     [InlineData(5u, 48)]
     [InlineData(6u, 52)]
     [InlineData(7u, 56)]
-    public void Encodings(uint encoding, int bits)
+    public void Address_size_encodings_round_trip_to_bits(uint encoding, int bits)
     {
         Assert.Equal(bits, AddressSize.ToBits(encoding));
         Assert.Equal(encoding, AddressSize.FromBits(bits));
@@ -125,7 +125,7 @@ public class AddressSizeTests
 public class DescriptorTests
 {
     [Fact]
-    public void Sixty_four_k_page_with_a_52_bit_pa_round_trips()
+    public void Sixty_four_k_page_with_a_52_bit_PA_round_trips()
     {
         const ulong pa = 0x000F_1234_5678_0000UL;
         var bits = Descriptor.EncodeAddress(pa, Granule.Size64K);

@@ -35,7 +35,7 @@ public class SteTests
     }
 
     [Fact]
-    public void Cd_fields_land_where_linux_puts_them()
+    public void CD_fields_land_where_linux_puts_them()
     {
         var cd = new ulong[Cd.Dwords];
         Cd.T0SZ.Set(cd, 16);

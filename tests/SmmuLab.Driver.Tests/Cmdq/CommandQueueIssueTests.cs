@@ -50,7 +50,7 @@ public sealed class CommandQueueIssueTests
     [Theory]
     [InlineData(ConsumptionMode.Inline)]
     [InlineData(ConsumptionMode.FreeRunning)]
-    public void Msi_polling_targets_the_syncs_own_slot_and_completion_zeroes_its_first_word(ConsumptionMode mode)
+    public void MSI_polling_targets_the_syncs_own_slot_and_completion_zeroes_its_first_word(ConsumptionMode mode)
     {
         using var bed = new CommandQueueTestBed(mode, SyncCompletionMode.Msi, record: true);
         bed.Queue.IssueCommands([Command.PrefetchConfig(1), Command.PrefetchConfig(2)], sync: true);

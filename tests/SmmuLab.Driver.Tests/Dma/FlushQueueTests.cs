@@ -140,7 +140,7 @@ public sealed class FlushQueueTests
     }
 
     [Fact]
-    public void Iovas_stay_unavailable_in_an_idle_cpu_ring_until_the_timer()
+    public void IOVAs_stay_unavailable_in_an_idle_CPU_ring_until_the_timer()
     {
         var clock = new ManualDmaClock();
         var iovad = new IovaAllocator(0x1000, 0, 2);
@@ -168,7 +168,7 @@ public sealed class FlushQueueTests
     }
 
     [Fact]
-    public void A_single_queue_is_shared_by_every_cpu_and_times_out_after_a_second()
+    public void A_single_queue_is_shared_by_every_CPU_and_times_out_after_a_second()
     {
         var clock = new ManualDmaClock();
         var owner = new RecordingQueueOwner();
@@ -184,7 +184,7 @@ public sealed class FlushQueueTests
     }
 
     [Fact]
-    public void Teardown_as_linux_drops_the_iovas_and_frees_the_pages_without_a_flush()
+    public void Teardown_as_linux_drops_the_IOVAs_and_frees_the_pages_without_a_flush()
     {
         var clock = new ManualDmaClock();
         var owner = new RecordingQueueOwner();

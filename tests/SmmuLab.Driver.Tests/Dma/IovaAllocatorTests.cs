@@ -52,7 +52,7 @@ public sealed class IovaAllocatorTests
     }
 
     [Fact]
-    public void Same_size_map_unmap_on_one_cpu_reuses_the_iova_last_in_first_out()
+    public void Same_size_map_unmap_on_one_CPU_reuses_the_IOVA_last_in_first_out()
     {
         var a = New();
         var x = a.AllocFast(0, 1, Limit32, false);
@@ -138,7 +138,7 @@ public sealed class IovaAllocatorTests
     }
 
     [Fact]
-    public void A_failed_allocation_flushes_every_cpu_cache_and_retries_once()
+    public void A_failed_allocation_flushes_every_CPU_cache_and_retries_once()
     {
         var a = New();
         var frames = Enumerable.Range(0, 8).Select(_ => a.AllocFast(0, 1, 8, false)).ToArray();

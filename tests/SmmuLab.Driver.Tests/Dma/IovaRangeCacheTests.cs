@@ -29,7 +29,7 @@ public sealed class IovaRangeCacheTests
     }
 
     [Fact]
-    public void An_empty_cpu_takes_a_full_magazine_from_the_depot()
+    public void An_empty_CPU_takes_a_full_magazine_from_the_depot()
     {
         var a = new IovaAllocator(0x1000, 0, 2);
         var frames = Enumerable.Range(0, 255).Select(_ => a.AllocFast(0, 1, Limit32, false)).ToArray();
@@ -44,7 +44,7 @@ public sealed class IovaRangeCacheTests
     }
 
     [Fact]
-    public void The_depot_is_trimmed_to_the_cpu_count_one_magazine_per_run()
+    public void The_depot_is_trimmed_to_the_CPU_count_one_magazine_per_run()
     {
         var a = new IovaAllocator(0x1000, 0, 1);
         Fill(a, 382);
@@ -84,7 +84,7 @@ public sealed class IovaRangeCacheTests
     }
 
     [Fact]
-    public void A_flush_returns_the_cpu_magazines_and_the_depot_to_the_tree()
+    public void A_flush_returns_the_CPU_magazines_and_the_depot_to_the_tree()
     {
         var a = new IovaAllocator(0x1000, 0, 2);
         Fill(a, 300);

@@ -28,7 +28,7 @@ public class AttachPhaseTests
     }
 
     [Fact]
-    public void Committing_an_attach_before_its_ste_install_trips_the_phase_assertion()
+    public void Committing_an_attach_before_its_STE_install_trips_the_phase_assertion()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         m.AddSmmu("smmu0");

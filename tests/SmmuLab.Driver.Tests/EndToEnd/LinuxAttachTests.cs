@@ -128,7 +128,7 @@ public class LinuxAttachTests
     }
 
     [Fact]
-    public void Linux_spans_two_smmus_where_legacy_refuses()
+    public void Linux_spans_two_SMMUs_where_legacy_refuses()
     {
         foreach (var design in new IInvalidationDesign[] { new LegacyInvalidation(), new LinuxInvalidation() })
         {

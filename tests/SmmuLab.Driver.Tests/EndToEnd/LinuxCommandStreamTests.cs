@@ -248,7 +248,7 @@ public class LinuxCommandStreamTests
     }
 
     [Fact]
-    public void Two_smmus_each_get_their_own_batches()
+    public void Two_SMMUs_each_get_their_own_batches()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         var s0 = m.AddSmmu("smmu0");

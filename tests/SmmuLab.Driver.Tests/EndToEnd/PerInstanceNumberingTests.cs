@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.Tests.EndToEnd;
 public class PerInstanceNumberingTests
 {
     [Fact]
-    public void Each_iommu_system_numbers_its_smmus_from_one_in_probe_order()
+    public void Each_iommu_system_numbers_its_SMMUs_from_one_in_probe_order()
     {
         using var first = new DriverMachine(new LegacyInvalidation());
         using var second = new DriverMachine(new LegacyInvalidation());
@@ -25,7 +25,7 @@ public class PerInstanceNumberingTests
     }
 
     [Fact]
-    public void Each_cpu_numbering_counts_threads_from_zero_in_first_ask_order()
+    public void Each_CPU_numbering_counts_threads_from_zero_in_first_ask_order()
     {
         var one = new CpuNumbering();
         var two = new CpuNumbering();

@@ -37,7 +37,7 @@ public class TlbiCommandsTests
     }
 
     [Fact]
-    public void A_non_leaf_range_of_2_pow_32_pages_becomes_the_reserved_num_scale_ttl_zero_encoding_4_4_1_1()
+    public void A_non_leaf_range_of_2_pow_32_pages_becomes_the_reserved_num_scale_TTL_zero_encoding_4_4_1_1()
     {
         var c = Assert.Single(InvalidationCommands.Split(NhVa, leaf: false, Base, SixteenTiB, 0x1000, pageShift: 12).ToList());
 
@@ -79,7 +79,7 @@ public class TlbiCommandsTests
     }
 
     [Fact]
-    public void Without_fallback_the_masked_range_is_emitted_and_with_it_the_whole_asid()
+    public void Without_fallback_the_masked_range_is_emitted_and_with_it_the_whole_ASID()
     {
         var linux = InvalidationCommands.Tlbis(NhVa, NhAsid, leaf: true, Base, SixteenTiB, Gib, 12, rangeInvalidation: true, rangeFallback: false).ToList();
         var fallback = InvalidationCommands.Tlbis(NhVa, NhAsid, leaf: true, Base, SixteenTiB, Gib, 12, rangeInvalidation: true, rangeFallback: true).ToList();
@@ -109,7 +109,7 @@ public class TlbiCommandsTests
     }
 
     [Fact]
-    public void A_range_passing_the_top_of_the_address_space_gives_nothing_as_in_Linux_and_the_whole_asid_with_fallback()
+    public void A_range_passing_the_top_of_the_address_space_gives_nothing_as_in_Linux_and_the_whole_ASID_with_fallback()
     {
         var iova = 0xFFFF_0000_0000_0000UL;
         var size = 1UL << 63;

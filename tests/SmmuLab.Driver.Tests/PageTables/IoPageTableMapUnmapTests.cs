@@ -44,7 +44,7 @@ public sealed class IoPageTableMapUnmapTests
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void A_pa_misaligned_to_the_block_gives_pages_throughout(IoPageTableFormat format, Granule granule)
+    public void A_PA_misaligned_to_the_block_gives_pages_throughout(IoPageTableFormat format, Granule granule)
     {
         var h = new PageTableHarness(format, granule);
         ulong g = h.G, b = h.Block;

@@ -69,7 +69,7 @@ public class WaiterTests
     [InlineData(SyncCompletionMode.Poll)]
     [InlineData(SyncCompletionMode.Msi)]
     [InlineData(SyncCompletionMode.Sev)]
-    public void A_cmd_sync_wait_on_a_free_running_smmu_goes_through_the_platform_waiter(SyncCompletionMode completion)
+    public void A_CMD_SYNC_wait_on_a_free_running_SMMU_goes_through_the_platform_waiter(SyncCompletionMode completion)
     {
         var waiter = new CountingWaiter();
         using var bed = new CommandQueueTestBed(ConsumptionMode.FreeRunning, completion, waiter: waiter);
@@ -83,7 +83,7 @@ public class WaiterTests
     }
 
     [Fact]
-    public void A_timed_out_cmd_sync_paused_through_the_waiter_until_its_deadline()
+    public void A_timed_out_CMD_SYNC_paused_through_the_waiter_until_its_deadline()
     {
         var waiter = new CountingWaiter();
         using var bed = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, timeout: TimeSpan.FromMilliseconds(50), enable: false, waiter: waiter);

@@ -38,13 +38,6 @@ public sealed class CdHitlessUpdateTests
         ExpectTransition(SvaReleaseCd(Asid2), SvaCd(Asid2), syncs: 2, hitless: true);
     }
 
-    private static void ExpectTransition(ulong[] from, ulong[] to, int syncs, bool hitless)
-    {
-        var harness = EntryWriteHarness.ForCd(from, to);
-        harness.Run();
-        Assert.Empty(harness.Violations);
-        Assert.Equal(!hitless, harness.InvalidEntryWritten);
-        Assert.Equal(syncs, harness.Syncs);
-        Assert.Equal(to, harness.Entry);
-    }
+    private static void ExpectTransition(ulong[] from, ulong[] to, int syncs, bool hitless) =>
+        EntryWriteHarness.ForCd(from, to).AssertTransition(syncs, hitless);
 }

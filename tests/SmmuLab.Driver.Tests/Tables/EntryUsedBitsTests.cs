@@ -26,7 +26,7 @@ public sealed class EntryUsedBitsTests
     [InlineData(0xBUL, S1Dw0, S1Dw1, 0xFFFFUL, 0UL)] // S1, S1DSS terminate
     [InlineData(0xDUL, 0xFUL, S2Dw1, S2Dw2, 0x000F_FFFF_FFFF_FFF0UL)] // S2
     [InlineData(0xFUL, S1Dw0, S1Dw1 | S2Dw1, S2Dw2, 0x000F_FFFF_FFFF_FFF0UL)] // nested
-    public void SteUsed(ulong dw0, ulong used0, ulong used1, ulong used2, ulong used3)
+    public void STE_used_bits_follow_the_config(ulong dw0, ulong used0, ulong used1, ulong used2, ulong used3)
     {
         var used = new ulong[8];
         EntryUsedBits.GetSteUsed([dw0, 0, 0, 0, 0, 0, 0, 0], used);
@@ -34,7 +34,7 @@ public sealed class EntryUsedBitsTests
     }
 
     [Fact]
-    public void STE_s1_dss_bypass_uses_shcfg()
+    public void STE_S1DSS_bypass_uses_SHCFG()
     {
         var used = new ulong[8];
         EntryUsedBits.GetSteUsed([0xB, 0x1, 0, 0, 0, 0, 0, 0], used);
@@ -55,7 +55,7 @@ public sealed class EntryUsedBitsTests
     [InlineData(0x1000_0000UL, 0UL, 0UL, 1UL << 57, 0x0008_0000UL)] // target stalls (S2S): EATS not safe
     [InlineData(0x2000_0000UL, 0UL, 0UL, 0UL, 0x0008_0000UL)] // current EATS = S1CHK: not safe
     [InlineData(0UL, 0x3000_0000UL, 0UL, 0UL, 0x0008_0000UL)] // target EATS = 3 has the S1CHK bit
-    public void SteUpdateSafe(ulong cur1, ulong tgt1, ulong cur2, ulong tgt2, ulong safe1)
+    public void Only_an_EATS_change_from_1_to_0_without_stalls_is_update_safe(ulong cur1, ulong tgt1, ulong cur2, ulong tgt2, ulong safe1)
     {
         var safe = new ulong[8];
         safe.AsSpan().Fill(ulong.MaxValue);

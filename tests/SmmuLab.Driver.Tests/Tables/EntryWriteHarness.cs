@@ -37,6 +37,16 @@ internal sealed class EntryWriteHarness : IEntrySyncTarget
 
     public EntryUpdateKind Run() => new EntryWriter(Ops).Write(Entry, target);
 
+    /// <summary>Runs the writer and asserts a clean update to the target with <paramref name="syncs"/> syncs, through an invalid entry unless <paramref name="hitless"/>.</summary>
+    public void AssertTransition(int syncs, bool hitless)
+    {
+        Run();
+        Assert.Empty(Violations);
+        Assert.Equal(!hitless, InvalidEntryWritten);
+        Assert.Equal(syncs, Syncs);
+        Assert.Equal(target, Entry);
+    }
+
     public void Sync()
     {
         Syncs++;

@@ -44,15 +44,15 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void CD_table_s1_dss_bypass_takes_incoming_shareability() =>
+    public void CD_table_S1DSS_bypass_takes_incoming_shareability() =>
         Assert.Equal(0x0000_1000_1800_00D5UL, CdTable(S1Dss.Bypass, TestMaster.Ats)[1]);
 
     [Fact]
-    public void CD_table_for_stalling_master_has_no_s1_stall_d() =>
+    public void CD_table_for_stalling_master_has_no_S1_stall_d() =>
         Assert.Equal(0xD6UL, CdTable(S1Dss.Ssid0, TestMaster.Stall)[1]);
 
     [Fact]
-    public void CD_table_without_stall_support_has_no_s1_stall_d()
+    public void CD_table_without_stall_support_has_no_S1_stall_d()
     {
         var ste = new ulong[8];
         SteBuilder.MakeCdTable(ste, new EntryFeatures(), new CdTableConfig(0x4000, 0, S1Fmt.Linear), S1Dss.Ssid0, false, false);
@@ -81,7 +81,7 @@ public sealed class SteBuilderTests
         Assert.Equal([0xDUL, 0x0000_1000_1000_0000, S2Dw2, S2Dw3, 0, 0, 0, 0], S2Domain(TestMaster.Ats));
 
     [Fact]
-    public void S2_domain_for_stalling_master_sets_s2_s() =>
+    public void S2_domain_for_stalling_master_sets_S2_s() =>
         Assert.Equal([0xDUL, 0x0000_1000_0000_0000, S2Dw2 | (1UL << 57), S2Dw3, 0, 0, 0, 0], S2Domain(TestMaster.Stall));
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class SteBuilderTests
     [InlineData(0x0UL)] // V = 0
     [InlineData(0x1UL)] // abort
     [InlineData(0xDUL)] // S2 translate: not a guest configuration
-    public void NestedDomainAbortsForInvalidOrAbortGuest(ulong guestDw0)
+    public void Nested_domain_aborts_for_an_invalid_or_abort_guest(ulong guestDw0)
     {
         var ste = new ulong[8];
         SteBuilder.MakeNestedDomain(ste, Features, S2, [guestDw0, 0], atsEnabled: true, stallEnabled: false);
@@ -132,7 +132,7 @@ public sealed class SteBuilderTests
     }
 
     [Fact]
-    public void Nested_domain_guest_s1_is_nested_CD_table()
+    public void Nested_domain_guest_S1_is_nested_CD_table()
     {
         var ste = new ulong[8];
         SteBuilder.MakeNestedDomain(ste, Features, S2, [0x1234B, 0xD5], atsEnabled: false, stallEnabled: false);

@@ -28,7 +28,7 @@ public sealed class SteHitlessUpdateTests
     public void Bypass_to_CD_table() => ExpectHitless(Bypass(), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
 
     [Fact]
-    public void CD_table_s1_dss_change()
+    public void CD_table_S1DSS_change()
     {
         // Only qword 1 differs, so each direction is a single store.
         var ssid0 = CdTable(S1Dss.Ssid0, TestMaster.Ats);
@@ -41,25 +41,25 @@ public sealed class SteHitlessUpdateTests
     public void S1_dss_bypass_to_STE_bypass() => ExpectHitless(CdTable(S1Dss.Bypass, TestMaster.Ats), Bypass(), syncs: 2);
 
     [Fact]
-    public void STE_bypass_to_s1_dss_bypass() => ExpectHitless(Bypass(), CdTable(S1Dss.Bypass, TestMaster.Ats), syncs: 2);
+    public void STE_bypass_to_S1DSS_bypass() => ExpectHitless(Bypass(), CdTable(S1Dss.Bypass, TestMaster.Ats), syncs: 2);
 
     [Fact]
     public void S2_to_abort() => ExpectHitless(S2Domain(TestMaster.Ats), Abort(), syncs: 2);
 
     [Fact]
-    public void Abort_to_s2() => ExpectHitless(Abort(), S2Domain(TestMaster.Ats), syncs: 2);
+    public void Abort_to_S2() => ExpectHitless(Abort(), S2Domain(TestMaster.Ats), syncs: 2);
 
     [Fact]
     public void S2_to_bypass() => ExpectHitless(S2Domain(TestMaster.Ats), Bypass(), syncs: 2);
 
     [Fact]
-    public void Bypass_to_s2() => ExpectHitless(Bypass(), S2Domain(TestMaster.Ats), syncs: 2);
+    public void Bypass_to_S2() => ExpectHitless(Bypass(), S2Domain(TestMaster.Ats), syncs: 2);
 
     [Fact]
-    public void S1_to_s2() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), S2Domain(TestMaster.Ats), syncs: 3);
+    public void S1_to_S2() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Ats), S2Domain(TestMaster.Ats), syncs: 3);
 
     [Fact]
-    public void S2_to_s1() => ExpectHitless(S2Domain(TestMaster.Ats), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
+    public void S2_to_S1() => ExpectHitless(S2Domain(TestMaster.Ats), CdTable(S1Dss.Ssid0, TestMaster.Ats), syncs: 3);
 
     [Fact]
     public void Non_hitless()
@@ -71,13 +71,13 @@ public sealed class SteHitlessUpdateTests
     }
 
     [Fact]
-    public void S1_to_s2_stall() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Stall), S2Domain(TestMaster.Stall), syncs: 3);
+    public void S1_to_S2_stall() => ExpectHitless(CdTable(S1Dss.Ssid0, TestMaster.Stall), S2Domain(TestMaster.Stall), syncs: 3);
 
     [Fact]
-    public void S2_to_s1_stall() => ExpectHitless(S2Domain(TestMaster.Stall), CdTable(S1Dss.Ssid0, TestMaster.Stall), syncs: 3);
+    public void S2_to_S1_stall() => ExpectHitless(S2Domain(TestMaster.Stall), CdTable(S1Dss.Ssid0, TestMaster.Stall), syncs: 3);
 
     [Fact]
-    public void Nested_s1_dss_bypass_to_s1_bypass()
+    public void Nested_S1DSS_bypass_to_S1_bypass()
     {
         // The third sync clears EATS and MEV, which the plain stage-2 target does not set.
         var nested = CdTable(S1Dss.Bypass, TestMaster.Ats | TestMaster.Nested);
@@ -85,7 +85,7 @@ public sealed class SteHitlessUpdateTests
     }
 
     [Fact]
-    public void Nested_s1_bypass_to_s1_dss_bypass()
+    public void Nested_S1_bypass_to_S1DSS_bypass()
     {
         var nested = CdTable(S1Dss.Bypass, TestMaster.Ats | TestMaster.Nested);
         ExpectHitless(S2Domain(TestMaster.None), nested, syncs: 2);
@@ -93,13 +93,6 @@ public sealed class SteHitlessUpdateTests
 
     private static void ExpectHitless(ulong[] from, ulong[] to, int syncs) => ExpectTransition(from, to, syncs, hitless: true);
 
-    private static void ExpectTransition(ulong[] from, ulong[] to, int syncs, bool hitless)
-    {
-        var harness = EntryWriteHarness.ForSte(from, to);
-        harness.Run();
-        Assert.Empty(harness.Violations);
-        Assert.Equal(!hitless, harness.InvalidEntryWritten);
-        Assert.Equal(syncs, harness.Syncs);
-        Assert.Equal(to, harness.Entry);
-    }
+    private static void ExpectTransition(ulong[] from, ulong[] to, int syncs, bool hitless) =>
+        EntryWriteHarness.ForSte(from, to).AssertTransition(syncs, hitless);
 }

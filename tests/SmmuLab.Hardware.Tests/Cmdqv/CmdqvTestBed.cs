@@ -7,34 +7,37 @@ using SmmuLab.Hardware.Memory;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
-using SmmuLab.TestSupport.Smmu;
 
 namespace SmmuLab.Hardware.Tests.Cmdqv;
 
 /// <summary>
-/// Test-side software for a CMDQV beside an enabled SMMU, using registers and memory only. Each
-/// logical VCMDQ gets a 256-entry ring at <see cref="Rings"/> + 0x1000 * global index.
+/// The CMDQV part of the test kit: a <see cref="Tegra241Cmdqv"/> beside the SMMU of a
+/// <see cref="SmmuTestBed"/> (not brought up: SMMUEN and CMDQEN only, no stream table), programmed
+/// through registers and memory. Each logical VCMDQ gets a 256-entry <see cref="CommandRing"/> at
+/// <see cref="Rings"/> + 0x1000 * global index.
 /// </summary>
 internal sealed class CmdqvTestBed : IDisposable
 {
-    public const ulong Rings = 0x0100_0000;
+    public const ulong Rings = SmmuTestBed.VcmdqRings;
     public const int Log2Entries = 8;
 
     private readonly Dictionary<int, CommandRing> rings = [];
 
     public CmdqvTestBed(Tegra241CmdqvOptions? options = null, SmmuDeviceOptions? smmuOptions = null)
     {
-        Memory = new SparsePhysicalMemory([(0, 0x1_0000_0000)]);
-        Smmu = new SmmuDevice(smmuOptions ?? new SmmuDeviceOptions(), Memory);
+        Bed = new SmmuTestBed(bringUp: false, options: defaults => smmuOptions ?? new SmmuDeviceOptions());
         Smmu.Write32(SmmuRegister.CR0, (uint)(Cr0.SMMUEN.Make(1) | Cr0.CMDQEN.Make(1)));
         Cmdqv = new Tegra241Cmdqv(options ?? new Tegra241CmdqvOptions(), Smmu, Memory);
         Cmdqv.InterruptHandler = () => Interrupts++;
         Cmdqv.Write32(CmdqvRegister.CONFIG, (uint)CmdqvConfig.CMDQV_EN.Make(1));
     }
 
-    public SparsePhysicalMemory Memory { get; }
+    /// <summary>The SMMU's bed: memory, device, CMDQ and event queue software.</summary>
+    public SmmuTestBed Bed { get; }
 
-    public SmmuDevice Smmu { get; }
+    public SparsePhysicalMemory Memory => Bed.Memory;
+
+    public SmmuDevice Smmu => Bed.Device;
 
     public Tegra241Cmdqv Cmdqv { get; }
 
@@ -94,5 +97,5 @@ internal sealed class CmdqvTestBed : IDisposable
         return ep;
     }
 
-    public void Dispose() => Smmu.Dispose();
+    public void Dispose() => Bed.Dispose();
 }

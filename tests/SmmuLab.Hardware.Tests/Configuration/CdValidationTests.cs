@@ -39,8 +39,8 @@ public sealed class CdValidationTests
     [MemberData(nameof(IllegalCds))]
     public void Each_ILLEGAL_condition_is_C_BAD_CD(string name, ConfigFaultReason reason)
     {
-        var cd = Images.MakeCd(Ttb0);
-        var ste = Images.Stage1(ConfigTestBed.CdTable, cdMax: 2);
+        var cd = StructureImages.MakeCd(Ttb0);
+        var ste = StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 2);
         SmmuFeatures? features = null;
         switch (name)
         {
@@ -55,13 +55,13 @@ public sealed class CdValidationTests
             case "asid16": Cd.ASID.Set(cd, 0x100); features = new SmmuFeatures { Asid16 = false }; break;
             case "t0sz-small": Cd.T0SZ.Set(cd, 15); break;
             case "t0sz-large": Cd.T0SZ.Set(cd, 40); break;
-            case "t1sz": Images.WithTtb1(cd, Ttb1, t1sz: 11); break;
+            case "t1sz": StructureImages.WithTtb1(cd, Ttb1, t1sz: 11); break;
             case "tg0-reserved": Cd.TG0.Set(cd, 3); break;
             case "tg0-unsupported": features = new SmmuFeatures { Granule4K = false }; break;
-            case "tg1-reserved": Images.WithTtb1(cd, Ttb1); Cd.TG1.Set(cd, 0); break;
+            case "tg1-reserved": StructureImages.WithTtb1(cd, Ttb1); Cd.TG1.Set(cd, 0); break;
             case "ttb0-ips": Cd.IPS.Set(cd, 0); Cd.TTB0.SetPresented(cd, 1UL << 32); break;
             case "ttb0-48": Cd.IPS.Set(cd, 6); Cd.TTB0.SetPresented(cd, 1UL << 48); features = new SmmuFeatures { OutputAddressBits = 52 }; break;
-            case "ttb1-ips": Images.WithTtb1(cd, 1UL << 48); break;
+            case "ttb1-ips": StructureImages.WithTtb1(cd, 1UL << 48); break;
             default: throw new ArgumentException(name);
         }
 
@@ -81,13 +81,13 @@ public sealed class CdValidationTests
     [Fact]
     public void Fields_of_a_disabled_table_are_not_checked()
     {
-        var cd = Images.MakeCd(Ttb0);
+        var cd = StructureImages.MakeCd(Ttb0);
         Cd.T1SZ.Set(cd, 2);
         Cd.TG1.Set(cd, 0);
         Cd.TTB1.SetPresented(cd, 1UL << 50);
         Assert.True(Lookup(cd).IsOk);
 
-        var only1 = Images.WithTtb1(Images.MakeCd(1UL << 50), Ttb1);
+        var only1 = StructureImages.WithTtb1(StructureImages.MakeCd(1UL << 50), Ttb1);
         Cd.EPD0.Set(only1, 1);
         Cd.T0SZ.Set(only1, 0);
         Cd.TG0.Set(only1, 3);
@@ -100,7 +100,7 @@ public sealed class CdValidationTests
     [Fact]
     public void A_0_is_legal_because_TERM_MODEL_is_0()
     {
-        var cd = Images.MakeCd(Ttb0);
+        var cd = StructureImages.MakeCd(Ttb0);
         Cd.A.Set(cd, 0);
         var r = Lookup(cd);
         Assert.True(r.IsOk);
@@ -110,7 +110,7 @@ public sealed class CdValidationTests
     [Fact]
     public void IPS_is_capped_by_the_OAS_and_TTB_is_aligned_to_the_start_table()
     {
-        var cd = Images.MakeCd(Ttb0 + 0x18, t0sz: 32); // 32-bit VA: 4 entries at level 1, 32 bytes
+        var cd = StructureImages.MakeCd(Ttb0 + 0x18, t0sz: 32); // 32-bit VA: 4 entries at level 1, 32 bytes
         Cd.IPS.Set(cd, 6);
         var r = Lookup(cd, new SmmuFeatures { OutputAddressBits = 44 });
         Assert.True(r.IsOk, r.ToString());
@@ -122,7 +122,7 @@ public sealed class CdValidationTests
     [Fact]
     public void Hierarchical_attribute_disables_and_the_access_flag_control_reach_the_walk()
     {
-        var cd = Images.WithTtb1(Images.MakeCd(Ttb0, granule: Granule.Size64K, t0sz: 22), Ttb1, granule: Granule.Size16K);
+        var cd = StructureImages.WithTtb1(StructureImages.MakeCd(Ttb0, granule: Granule.Size64K, t0sz: 22), Ttb1, granule: Granule.Size16K);
         Cd.HAD0.Set(cd, 1);
         Cd.AFFD.Set(cd, 1);
         Cd.TBI1.Set(cd, 1);
@@ -145,7 +145,7 @@ public sealed class CdValidationTests
     [InlineData(0x12FF_FFC0_0000_1000UL, true, 1)]   // tagged, TBI1 = 1
     public void SelectTable_picks_TTB0_or_TTB1_by_the_top_address_bits(ulong va, bool ok, int table)
     {
-        var cd = Images.WithTtb1(Images.MakeCd(Ttb0), Ttb1);
+        var cd = StructureImages.WithTtb1(StructureImages.MakeCd(Ttb0), Ttb1);
         Cd.TBI1.Set(cd, 1);
         var sel = Lookup(cd).Context!.SelectTable(va);
         Assert.Equal(ok, sel.Ok);
@@ -165,7 +165,7 @@ public sealed class CdValidationTests
     [Fact]
     public void SelectTable_faults_in_the_range_of_a_disabled_table()
     {
-        var c = Lookup(Images.MakeCd(Ttb0)).Context!; // EPD1 = 1
+        var c = Lookup(StructureImages.MakeCd(Ttb0)).Context!; // EPD1 = 1
         Assert.True(c.SelectTable(0x1000).Ok);
         Assert.False(c.SelectTable(0xFFFF_FFC0_0000_0000).Ok);
     }
@@ -173,9 +173,9 @@ public sealed class CdValidationTests
     [Fact]
     public void At_NS_EL2_there_is_one_VA_range_and_no_ASID()
     {
-        var ste = Images.Stage1(ConfigTestBed.CdTable);
+        var ste = StructureImages.Stage1(ConfigTestBed.CdTable);
         Ste.STRW.Set(ste, 2);
-        var cd = Images.WithTtb1(Images.MakeCd(Ttb0, asid: 0x1FF), 1UL << 50, t1sz: 3);
+        var cd = StructureImages.WithTtb1(StructureImages.MakeCd(Ttb0, asid: 0x1FF), 1UL << 50, t1sz: 3);
         Cd.EPD0.Set(cd, 1); // effectively 0 at EL2
         var bed = new ConfigTestBed(new SmmuFeatures { Hyp = true, Asid16 = false });
         bed.WriteSte(1, ste);
@@ -193,7 +193,7 @@ public sealed class CdValidationTests
     private static ConfigResult Lookup(ulong[] cd, SmmuFeatures? features = null)
     {
         var bed = new ConfigTestBed(features);
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable));
         bed.Write(ConfigTestBed.CdTable, cd);
         return bed.Lookup(1);
     }

@@ -23,9 +23,9 @@ public sealed class ConfigCacheTests
     public void An_STE_change_without_CFGI_STE_is_invisible()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Bypass());
+        bed.WriteSte(1, StructureImages.Bypass());
         Assert.Equal(StreamConfigKind.Bypass, bed.Lookup(1).Stream!.Kind);
-        bed.WriteSte(1, Images.Abort());
+        bed.WriteSte(1, StructureImages.Abort());
         Assert.Equal(StreamConfigKind.Bypass, bed.Lookup(1).Stream!.Kind);
         bed.Cache.InvalidateSte(1, leaf: true);
         Assert.Equal(ConfigStatus.Abort, bed.Lookup(1).Status);
@@ -35,9 +35,9 @@ public sealed class ConfigCacheTests
     public void An_invalid_STE_is_cached_too()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.MakeSte(SteConfig.Bypass, valid: false));
+        bed.WriteSte(1, StructureImages.MakeSte(SteConfig.Bypass, valid: false));
         Assert.Equal(EventId.C_BAD_STE, bed.Lookup(1).Fault.Event);
-        bed.WriteSte(1, Images.Bypass());
+        bed.WriteSte(1, StructureImages.Bypass());
         Assert.Equal(EventId.C_BAD_STE, bed.Lookup(1).Fault.Event);
         bed.Cache.InvalidateSte(1, leaf: true);
         Assert.True(bed.Lookup(1).IsOk);
@@ -47,13 +47,13 @@ public sealed class ConfigCacheTests
     public void A_CD_change_needs_CFGI_CD_for_that_SubstreamID()
     {
         var bed = StreamWithCds(cdMax: 4);
-        bed.Write(ConfigTestBed.CdTable + (64 * 1), Images.MakeCd(TtbA, asid: 1));
-        bed.Write(ConfigTestBed.CdTable + (64 * 2), Images.MakeCd(TtbA, asid: 2));
+        bed.Write(ConfigTestBed.CdTable + (64 * 1), StructureImages.MakeCd(TtbA, asid: 1));
+        bed.Write(ConfigTestBed.CdTable + (64 * 2), StructureImages.MakeCd(TtbA, asid: 2));
         Assert.Equal((ushort)1, bed.Lookup(1, 1).Context!.Asid);
         Assert.Equal((ushort)2, bed.Lookup(1, 2).Context!.Asid);
 
-        bed.Write(ConfigTestBed.CdTable + (64 * 1), Images.MakeCd(TtbB, asid: 11));
-        bed.Write(ConfigTestBed.CdTable + (64 * 2), Images.MakeCd(TtbB, asid: 12));
+        bed.Write(ConfigTestBed.CdTable + (64 * 1), StructureImages.MakeCd(TtbB, asid: 11));
+        bed.Write(ConfigTestBed.CdTable + (64 * 2), StructureImages.MakeCd(TtbB, asid: 12));
         Assert.Equal((ushort)1, bed.Lookup(1, 1).Context!.Asid);
 
         bed.Cache.InvalidateCd(1, 1, leaf: true);
@@ -65,9 +65,9 @@ public sealed class ConfigCacheTests
     public void CFGI_CD_with_SubstreamID_0_invalidates_the_single_CD()
     {
         var bed = StreamWithCds(cdMax: 0);
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA, asid: 1));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA, asid: 1));
         Assert.Equal((ushort)1, bed.Lookup(1).Context!.Asid);
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA, asid: 2));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA, asid: 2));
         bed.Cache.InvalidateCd(1, 0, leaf: true);
         Assert.Equal((ushort)2, bed.Lookup(1).Context!.Asid);
     }
@@ -76,13 +76,13 @@ public sealed class ConfigCacheTests
     public void CFGI_STE_also_invalidates_the_CDs_cached_through_that_stream_only()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable));
-        bed.WriteSte(2, Images.Stage1(ConfigTestBed.CdTable)); // a CD shared by two streams
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA, asid: 1));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable));
+        bed.WriteSte(2, StructureImages.Stage1(ConfigTestBed.CdTable)); // a CD shared by two streams
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA, asid: 1));
         Assert.Equal((ushort)1, bed.Lookup(1).Context!.Asid);
         Assert.Equal((ushort)1, bed.Lookup(2).Context!.Asid);
 
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA, asid: 2));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA, asid: 2));
         bed.Cache.InvalidateSte(1, leaf: true);
         Assert.Equal((ushort)2, bed.Lookup(1).Context!.Asid);
         Assert.Equal((ushort)1, bed.Lookup(2).Context!.Asid); // cached per StreamID (4.3.3)
@@ -92,17 +92,17 @@ public sealed class ConfigCacheTests
     public void CFGI_CD_ALL_invalidates_every_CD_of_the_stream_and_no_other()
     {
         var bed = StreamWithCds(cdMax: 4);
-        bed.WriteSte(2, Images.Stage1(ConfigTestBed.CdTable, cdMax: 4));
+        bed.WriteSte(2, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4));
         for (uint i = 1; i < 4; i++)
         {
-            bed.Write(ConfigTestBed.CdTable + (64 * i), Images.MakeCd(TtbA, asid: (ushort)i));
+            bed.Write(ConfigTestBed.CdTable + (64 * i), StructureImages.MakeCd(TtbA, asid: (ushort)i));
             _ = bed.Lookup(1, i);
             _ = bed.Lookup(2, i);
         }
 
         for (uint i = 1; i < 4; i++)
         {
-            bed.Write(ConfigTestBed.CdTable + (64 * i), Images.MakeCd(TtbA, asid: (ushort)(i + 10)));
+            bed.Write(ConfigTestBed.CdTable + (64 * i), StructureImages.MakeCd(TtbA, asid: (ushort)(i + 10)));
         }
 
         bed.Cache.InvalidateCdAll(1);
@@ -118,8 +118,8 @@ public sealed class ConfigCacheTests
     {
         var bed = new ConfigTestBed(regs: StreamTableRegisters.TwoLevel(ConfigTestBed.L1Table, 16, 8));
         bed.WriteL1Std(1, L2A, 9);
-        bed.Write(L2A + (64 * 4), Images.Bypass());
-        bed.Write(L2B + (64 * 4), Images.Abort());
+        bed.Write(L2A + (64 * 4), StructureImages.Bypass());
+        bed.Write(L2B + (64 * 4), StructureImages.Abort());
         Assert.True(bed.Lookup(0x104).IsOk);
 
         bed.WriteL1Std(1, L2B, 9); // move the level-2 array
@@ -136,7 +136,7 @@ public sealed class ConfigCacheTests
         var bed = new ConfigTestBed(regs: StreamTableRegisters.TwoLevel(ConfigTestBed.L1Table, 16, 8));
         Assert.Equal(EventId.C_BAD_STREAMID, bed.Lookup(0x205).Fault.Event); // Span 0 is cached
         bed.WriteL1Std(2, L2A, 9);
-        bed.Write(L2A + (64 * 5), Images.Bypass());
+        bed.Write(L2A + (64 * 5), StructureImages.Bypass());
         Assert.Equal(EventId.C_BAD_STREAMID, bed.Lookup(0x205).Fault.Event);
         bed.Cache.InvalidateSte(0x2FF, leaf: false); // any StreamID under the L1STD
         Assert.True(bed.Lookup(0x205).IsOk);
@@ -148,9 +148,9 @@ public sealed class ConfigCacheTests
         var bed = new ConfigTestBed();
         for (uint sid = 0; sid < 12; sid++)
         {
-            bed.WriteSte(sid, Images.Bypass());
+            bed.WriteSte(sid, StructureImages.Bypass());
             _ = bed.Lookup(sid);
-            bed.WriteSte(sid, Images.Abort());
+            bed.WriteSte(sid, StructureImages.Abort());
         }
 
         bed.Cache.InvalidateSteRange(5, 1); // StreamIDs 4..7
@@ -167,15 +167,15 @@ public sealed class ConfigCacheTests
         var bed = new ConfigTestBed(regs: StreamTableRegisters.TwoLevel(ConfigTestBed.L1Table, 16, 6));
         bed.WriteL1Std(1, L2A, 7);
         bed.WriteL1Std(2, L2A, 7);
-        bed.Write(L2A + (64 * 3), Images.Stage1(ConfigTestBed.CdTable));
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA, asid: 1));
+        bed.Write(L2A + (64 * 3), StructureImages.Stage1(ConfigTestBed.CdTable));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA, asid: 1));
         Assert.True(bed.Lookup(0x43).IsOk);
         Assert.True(bed.Lookup(0x83).IsOk);
 
         bed.WriteL1Std(1, L2B, 7);
         bed.WriteL1Std(2, L2B, 7);
-        bed.Write(L2B + (64 * 3), Images.Stage1(ConfigTestBed.CdTable));
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA, asid: 2));
+        bed.Write(L2B + (64 * 3), StructureImages.Stage1(ConfigTestBed.CdTable));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA, asid: 2));
         bed.Cache.InvalidateSteRange(0x40, 5); // 64 StreamIDs: 0x40..0x7F, the span of L1STD 1
         Assert.Equal((ushort)2, bed.Lookup(0x43).Context!.Asid);
         Assert.Equal((ushort)1, bed.Lookup(0x83).Context!.Asid);
@@ -186,7 +186,7 @@ public sealed class ConfigCacheTests
     public void CFGI_ALL_is_CFGI_STE_RANGE_with_Range_31()
     {
         var bed = StreamWithCds(cdMax: 0);
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA));
         Assert.True(bed.Lookup(1).IsOk);
         Assert.Equal(1, bed.Cache.CachedStes);
         Assert.Equal(1, bed.Cache.CachedCds);
@@ -200,10 +200,10 @@ public sealed class ConfigCacheTests
     public void Leaf_CFGI_CD_keeps_the_cached_L1CD_and_non_leaf_drops_it()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, 12, S1Fmt.TwoLevel4K));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, 12, S1Fmt.TwoLevel4K));
         bed.WriteL1Cd(ConfigTestBed.CdTable, 2, CdL2A);
-        bed.Write(CdL2A + (64 * 7), Images.MakeCd(TtbA, asid: 1));
-        bed.Write(CdL2B + (64 * 7), Images.MakeCd(TtbB, asid: 2));
+        bed.Write(CdL2A + (64 * 7), StructureImages.MakeCd(TtbA, asid: 1));
+        bed.Write(CdL2B + (64 * 7), StructureImages.MakeCd(TtbB, asid: 2));
         const uint ssid = (2 << 6) | 7;
         Assert.Equal((ushort)1, bed.Lookup(1, ssid).Context!.Asid);
 
@@ -218,10 +218,10 @@ public sealed class ConfigCacheTests
     public void An_invalid_L1CD_is_cached_until_a_non_leaf_CFGI_CD()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, 16, S1Fmt.TwoLevel64K));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, 16, S1Fmt.TwoLevel64K));
         Assert.Equal(EventId.C_BAD_SUBSTREAMID, bed.Lookup(1, 0x1001).Fault.Event);
         bed.WriteL1Cd(ConfigTestBed.CdTable, 4, CdL2A);
-        bed.Write(CdL2A + 64, Images.MakeCd(TtbA));
+        bed.Write(CdL2A + 64, StructureImages.MakeCd(TtbA));
         Assert.Equal(EventId.C_BAD_SUBSTREAMID, bed.Lookup(1, 0x1001).Fault.Event);
         bed.Cache.InvalidateCd(1, 0x13FF, leaf: false); // any SubstreamID under that L1CD
         Assert.True(bed.Lookup(1, 0x1001).IsOk);
@@ -231,7 +231,7 @@ public sealed class ConfigCacheTests
     public void Failed_fetches_are_not_cached()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.Unbacked));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.Unbacked));
         Assert.Equal(EventId.F_CD_FETCH, bed.Lookup(1).Fault.Event);
         Assert.Equal(EventId.F_CD_FETCH, bed.Lookup(1).Fault.Event);
         var stats = bed.Cache.Statistics;
@@ -245,7 +245,7 @@ public sealed class ConfigCacheTests
     public void Hits_misses_and_fetches_are_counted()
     {
         var bed = StreamWithCds(cdMax: 0);
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA));
         for (var i = 0; i < 5; i++)
         {
             Assert.True(bed.Lookup(1).IsOk);
@@ -261,18 +261,18 @@ public sealed class ConfigCacheTests
     public void Capacity_evicts_entries_and_zero_capacity_disables_caching()
     {
         var bed = new ConfigTestBed(steCapacity: 1);
-        bed.WriteSte(1, Images.Bypass());
-        bed.WriteSte(2, Images.Bypass());
+        bed.WriteSte(1, StructureImages.Bypass());
+        bed.WriteSte(2, StructureImages.Bypass());
         _ = bed.Lookup(1);
         _ = bed.Lookup(2);
         Assert.Equal(1, bed.Cache.CachedStes);
-        bed.WriteSte(1, Images.Abort()); // STE 1 was evicted: the change is seen
+        bed.WriteSte(1, StructureImages.Abort()); // STE 1 was evicted: the change is seen
         Assert.Equal(ConfigStatus.Abort, bed.Lookup(1).Status);
 
         var none = new ConfigTestBed(steCapacity: 0, cdCapacity: 0, l1Capacity: 0);
-        none.WriteSte(1, Images.Bypass());
+        none.WriteSte(1, StructureImages.Bypass());
         Assert.True(none.Lookup(1).IsOk);
-        none.WriteSte(1, Images.Abort());
+        none.WriteSte(1, StructureImages.Abort());
         Assert.Equal(ConfigStatus.Abort, none.Lookup(1).Status);
         Assert.Equal(0, none.Cache.CachedStes);
     }
@@ -281,11 +281,11 @@ public sealed class ConfigCacheTests
     public void PREFETCH_CONFIG_loads_the_STE_and_CD()
     {
         var bed = StreamWithCds(cdMax: 4);
-        bed.Write(ConfigTestBed.CdTable + (64 * 3), Images.MakeCd(TtbA, asid: 3));
+        bed.Write(ConfigTestBed.CdTable + (64 * 3), StructureImages.MakeCd(TtbA, asid: 3));
         bed.Cache.Prefetch(bed.Regs, bed.Cr2, 1, 3);
         Assert.Equal(1, bed.Cache.CachedStes);
         Assert.Equal(1, bed.Cache.CachedCds);
-        bed.Write(ConfigTestBed.CdTable + (64 * 3), Images.MakeCd(TtbA, asid: 30));
+        bed.Write(ConfigTestBed.CdTable + (64 * 3), StructureImages.MakeCd(TtbA, asid: 30));
         Assert.Equal((ushort)3, bed.Lookup(1, 3).Context!.Asid);
     }
 
@@ -299,8 +299,8 @@ public sealed class ConfigCacheTests
             return WalkResult.Translated(ipa, 12, 3, Permissions.All, true);
         });
         bed = new ConfigTestBed(translator: translator);
-        bed.WriteSte(1, Images.Nested(ConfigTestBed.CdTable, 0x0800_0000));
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(TtbA));
+        bed.WriteSte(1, StructureImages.Nested(ConfigTestBed.CdTable, 0x0800_0000));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(TtbA));
         Assert.True(bed.Lookup(1).IsOk);
         Assert.Equal(0, bed.Cache.CachedCds);
     }
@@ -309,7 +309,7 @@ public sealed class ConfigCacheTests
     public void Cached_lookups_do_not_allocate()
     {
         var bed = StreamWithCds(cdMax: 4);
-        bed.Write(ConfigTestBed.CdTable + 64, Images.MakeCd(TtbA));
+        bed.Write(ConfigTestBed.CdTable + 64, StructureImages.MakeCd(TtbA));
         var regs = bed.Regs;
         for (var i = 0; i < 2000; i++)
         {
@@ -331,7 +331,7 @@ public sealed class ConfigCacheTests
         var bed = StreamWithCds(cdMax: 4);
         for (uint i = 0; i < 16; i++)
         {
-            bed.Write(ConfigTestBed.CdTable + (64 * i), Images.MakeCd(TtbA, asid: 5));
+            bed.Write(ConfigTestBed.CdTable + (64 * i), StructureImages.MakeCd(TtbA, asid: 5));
         }
 
         var regs = bed.Regs;
@@ -365,7 +365,7 @@ public sealed class ConfigCacheTests
     private static ConfigTestBed StreamWithCds(int cdMax)
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, cdMax));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax));
         return bed;
     }
 }

@@ -16,8 +16,8 @@ public sealed class ContextFetchTests
     public void A_single_CD_is_used_without_substreams()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable));
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(Ttb, asid: 9));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(Ttb, asid: 9));
         var r = bed.Lookup(1);
         Assert.True(r.IsOk, r.ToString());
         Assert.True(r.Stage1Translates);
@@ -37,8 +37,8 @@ public sealed class ContextFetchTests
     public void A_linear_CD_table_is_indexed_by_SubstreamID()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, cdMax: 4));
-        bed.Write(ConfigTestBed.CdTable + (64 * 13), Images.MakeCd(Ttb, asid: 13));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4));
+        bed.Write(ConfigTestBed.CdTable + (64 * 13), StructureImages.MakeCd(Ttb, asid: 13));
         var r = bed.Lookup(1, 13);
         Assert.True(r.IsOk, r.ToString());
         Assert.Equal(13u, r.Context!.Index);
@@ -54,9 +54,9 @@ public sealed class ContextFetchTests
     {
         var bed = new ConfigTestBed();
         var leafBits = fmt == S1Fmt.TwoLevel4K ? 6 : 10;
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, cdMax, fmt));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax, fmt));
         bed.WriteL1Cd(ConfigTestBed.CdTable, ssid >> leafBits, L2);
-        bed.Write(L2 + (64UL * (ssid & ((1u << leafBits) - 1))), Images.MakeCd(Ttb, asid: 0x77));
+        bed.Write(L2 + (64UL * (ssid & ((1u << leafBits) - 1))), StructureImages.MakeCd(Ttb, asid: 0x77));
         var r = bed.Lookup(1, ssid);
         Assert.True(r.IsOk, r.ToString());
         Assert.Equal((ushort)0x77, r.Context!.Asid);
@@ -66,7 +66,7 @@ public sealed class ContextFetchTests
     public void An_invalid_L1CD_is_C_BAD_SUBSTREAMID()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, 12, S1Fmt.TwoLevel4K));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, 12, S1Fmt.TwoLevel4K));
         bed.WriteL1Cd(ConfigTestBed.CdTable, 5, L2, valid: false);
         var r = bed.Lookup(1, (5 << 6) | 3);
         Assert.Equal(EventId.C_BAD_SUBSTREAMID, r.Fault.Event);
@@ -80,7 +80,7 @@ public sealed class ContextFetchTests
     public void An_L1CD_pointer_beyond_the_OAS_is_C_BAD_SUBSTREAMID()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, 12, S1Fmt.TwoLevel4K));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, 12, S1Fmt.TwoLevel4K));
         bed.WriteL1Cd(ConfigTestBed.CdTable, 0, 1UL << 50);
         Assert.Equal(ConfigFaultReason.L1CdPointerOutOfRange, bed.Lookup(1, 1).Fault.Reason);
     }
@@ -96,10 +96,10 @@ public sealed class ContextFetchTests
         var bed = new ConfigTestBed(name == "ssidsize0" ? new SmmuFeatures { SubstreamIdBits = 0 } : null);
         bed.WriteSte(1, name switch
         {
-            "bypass" => Images.Bypass(),
-            "s2" => Images.Stage2(0x0800_0000),
-            "range" => Images.Stage1(ConfigTestBed.CdTable, cdMax: 4),
-            _ => Images.Stage1(ConfigTestBed.CdTable),
+            "bypass" => StructureImages.Bypass(),
+            "s2" => StructureImages.Stage2(0x0800_0000),
+            "range" => StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4),
+            _ => StructureImages.Stage1(ConfigTestBed.CdTable),
         });
         var r = bed.Lookup(1, 16);
         Assert.Equal(EventId.C_BAD_SUBSTREAMID, r.Fault.Event);
@@ -111,7 +111,7 @@ public sealed class ContextFetchTests
     public void S1DSS_terminate_disables_traffic_without_a_SubstreamID()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, cdMax: 4, dss: S1Dss.Terminate));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4, dss: S1Dss.Terminate));
         var r = bed.Lookup(1);
         Assert.Equal(EventId.F_STREAM_DISABLED, r.Fault.Event);
         Assert.Equal(ConfigFaultReason.NonSubstreamTrafficTerminated, r.Fault.Reason);
@@ -124,7 +124,7 @@ public sealed class ContextFetchTests
     public void S1DSS_reserved_behaves_as_terminate()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, cdMax: 4, dss: 3));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4, dss: 3));
         Assert.Equal(EventId.F_STREAM_DISABLED, bed.Lookup(1).Fault.Event);
     }
 
@@ -132,7 +132,7 @@ public sealed class ContextFetchTests
     public void S1DSS_bypass_skips_stage_1_without_fetching_a_CD()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.Unbacked, cdMax: 4, dss: S1Dss.Bypass));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.Unbacked, cdMax: 4, dss: S1Dss.Bypass));
         var r = bed.Lookup(1);
         Assert.True(r.IsOk);
         Assert.False(r.Stage1Translates);
@@ -143,8 +143,8 @@ public sealed class ContextFetchTests
     public void S1DSS_SSID0_gives_CD_0_to_traffic_without_SubstreamID_and_disables_SubstreamID_0()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable, cdMax: 4, dss: S1Dss.Ssid0));
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(Ttb, asid: 100));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4, dss: S1Dss.Ssid0));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(Ttb, asid: 100));
         var r = bed.Lookup(1);
         Assert.True(r.IsOk);
         Assert.Equal((ushort)100, r.Context!.Asid);
@@ -158,7 +158,7 @@ public sealed class ContextFetchTests
     public void An_unbacked_CD_is_F_CD_FETCH_with_its_address()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.Unbacked, cdMax: 4));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.Unbacked, cdMax: 4));
         var r = bed.Lookup(1, 2);
         Assert.Equal(EventId.F_CD_FETCH, r.Fault.Event);
         Assert.Equal(ConfigTestBed.Unbacked + 128, r.Fault.FetchAddress);
@@ -172,7 +172,7 @@ public sealed class ContextFetchTests
     public void An_unbacked_L1CD_is_F_CD_FETCH()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.Unbacked, 16, S1Fmt.TwoLevel64K));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.Unbacked, 16, S1Fmt.TwoLevel64K));
         var r = bed.Lookup(1, 0x2345);
         Assert.Equal(EventId.F_CD_FETCH, r.Fault.Event);
         Assert.Equal(ConfigTestBed.Unbacked + (8 * 8), r.Fault.FetchAddress);
@@ -184,9 +184,9 @@ public sealed class ContextFetchTests
         const ulong offset = 0x1000_0000;
         var s2 = new OffsetIpaTranslator(offset);
         var bed = new ConfigTestBed(translator: s2);
-        bed.WriteSte(1, Images.Nested(ConfigTestBed.CdTable, 0x0800_0000, 12, S1Fmt.TwoLevel4K));
+        bed.WriteSte(1, StructureImages.Nested(ConfigTestBed.CdTable, 0x0800_0000, 12, S1Fmt.TwoLevel4K));
         bed.WriteL1Cd(ConfigTestBed.CdTable + offset, 1, L2); // the L1CD holds an IPA
-        bed.Write(L2 + offset + (64 * 2), Images.MakeCd(Ttb, asid: 5));
+        bed.Write(L2 + offset + (64 * 2), StructureImages.MakeCd(Ttb, asid: 5));
         var r = bed.Lookup(1, 66);
         Assert.True(r.IsOk, r.ToString());
         Assert.Equal((ushort)5, r.Context!.Asid);
@@ -199,7 +199,7 @@ public sealed class ContextFetchTests
     {
         var s2 = new OffsetIpaTranslator(0, faultAtOrAbove: ConfigTestBed.CdTable);
         var bed = new ConfigTestBed(translator: s2);
-        bed.WriteSte(1, Images.Nested(ConfigTestBed.CdTable, 0x0800_0000, cdMax: 4));
+        bed.WriteSte(1, StructureImages.Nested(ConfigTestBed.CdTable, 0x0800_0000, cdMax: 4));
         var r = bed.Lookup(1, 3);
         Assert.Equal(ConfigStatus.Fault, r.Status);
         Assert.Equal(EventId.F_TRANSLATION, r.Fault.Event);
@@ -218,7 +218,7 @@ public sealed class ContextFetchTests
     public void A_nested_STE_without_an_IPA_translator_is_a_wiring_error()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Nested(ConfigTestBed.CdTable, 0x0800_0000));
+        bed.WriteSte(1, StructureImages.Nested(ConfigTestBed.CdTable, 0x0800_0000));
         Assert.Throws<InvalidOperationException>(() => bed.Lookup(1));
     }
 
@@ -226,8 +226,8 @@ public sealed class ContextFetchTests
     public void The_CD_walker_can_be_used_without_a_cache()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Stage1(ConfigTestBed.CdTable));
-        bed.Write(ConfigTestBed.CdTable, Images.MakeCd(Ttb));
+        bed.WriteSte(1, StructureImages.Stage1(ConfigTestBed.CdTable));
+        bed.Write(ConfigTestBed.CdTable, StructureImages.MakeCd(Ttb));
         var ste = bed.Cache.LookupStream(bed.Regs, bed.Cr2, 1).Stream!;
         var walker = new ContextDescriptorWalker(bed.Features, bed.Memory);
         var r = walker.Fetch(ste, 0);

@@ -16,7 +16,7 @@ public sealed class SteValidationTests
     [Fact]
     public void An_STE_with_V_0_is_C_BAD_STE()
     {
-        var r = Decode(Images.MakeSte(SteConfig.Bypass, valid: false), ssid: 3);
+        var r = Decode(StructureImages.MakeSte(SteConfig.Bypass, valid: false), ssid: 3);
         AssertBadSte(r, ConfigFaultReason.SteNotValid);
         Assert.Equal(3u, r.Fault.ToEventRecord().Ssid);
     }
@@ -28,7 +28,7 @@ public sealed class SteValidationTests
     [InlineData(0b011u)]
     public void Config_0b0xx_aborts_without_an_event(uint config)
     {
-        var ste = Images.MakeSte(config);
+        var ste = StructureImages.MakeSte(config);
         Ste.EATS.Set(ste, 2); // nothing else is checked
         var r = Decode(ste);
         Assert.Equal(ConfigStatus.Abort, r.Status);
@@ -39,7 +39,7 @@ public sealed class SteValidationTests
     [Fact]
     public void Bypass_keeps_the_attribute_overrides()
     {
-        var ste = Images.Bypass();
+        var ste = StructureImages.Bypass();
         Ste.SHCFG.Set(ste, 1);
         Ste.MTCFG.Set(ste, 1);
         Ste.MemAttr.Set(ste, 0xF);
@@ -63,7 +63,7 @@ public sealed class SteValidationTests
     [Fact]
     public void A_stage_1_STE_decodes_its_CD_table_fields()
     {
-        var ste = Images.Stage1(ConfigTestBed.CdTable, cdMax: 8, fmt: S1Fmt.TwoLevel64K, dss: S1Dss.Ssid0);
+        var ste = StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 8, fmt: S1Fmt.TwoLevel64K, dss: S1Dss.Ssid0);
         Ste.S2VMID.Set(ste, 0x42);
         Ste.EATS.Set(ste, 1);
         var s = Decode(ste).Stream!;
@@ -82,7 +82,7 @@ public sealed class SteValidationTests
     [Fact]
     public void Substreams_are_off_when_SSIDSIZE_is_0()
     {
-        var ste = Images.Stage1(ConfigTestBed.CdTable, cdMax: 4, fmt: S1Fmt.TwoLevel4K);
+        var ste = StructureImages.Stage1(ConfigTestBed.CdTable, cdMax: 4, fmt: S1Fmt.TwoLevel4K);
         var s = Decode(ste, new SmmuFeatures { SubstreamIdBits = 0 }).Stream!;
         Assert.True(s.IsLegal);
         Assert.Equal(0, s.S1CDMax);
@@ -92,7 +92,7 @@ public sealed class SteValidationTests
     [Fact]
     public void A_stage_2_STE_decodes_its_walk()
     {
-        var ste = Images.Stage2(S2Ttb + 0x123, vmid: 7, t0sz: 24, sl0: 1);
+        var ste = StructureImages.Stage2(S2Ttb + 0x123, vmid: 7, t0sz: 24, sl0: 1);
         Ste.S2AFFD.Set(ste, 1);
         Ste.S2S.Set(ste, 0);
         var s = Decode(ste).Stream!;
@@ -114,14 +114,14 @@ public sealed class SteValidationTests
     [Fact]
     public void S2PS_is_capped_by_the_OAS()
     {
-        var s = Decode(Images.Stage2(S2Ttb, ps: 6), new SmmuFeatures { OutputAddressBits = 44 }).Stream!;
+        var s = Decode(StructureImages.Stage2(S2Ttb, ps: 6), new SmmuFeatures { OutputAddressBits = 44 }).Stream!;
         Assert.Equal(44, s.Stage2!.Value.OutputBits);
     }
 
     [Fact]
     public void A_nested_STE_has_both_stages()
     {
-        var s = Decode(Images.Nested(ConfigTestBed.CdTable, S2Ttb)).Stream!;
+        var s = Decode(StructureImages.Nested(ConfigTestBed.CdTable, S2Ttb)).Stream!;
         Assert.Equal(StreamConfigKind.Nested, s.Kind);
         Assert.True(s.Stage1Enabled && s.Stage2Enabled && s.ContextIsIpa);
         Assert.NotNull(s.Stage2);
@@ -173,24 +173,24 @@ public sealed class SteValidationTests
     public void Legal_neighbours_of_the_ILLEGAL_conditions_pass()
     {
         var hyp = new SmmuFeatures { Hyp = true };
-        var strw = Images.Stage1(ConfigTestBed.CdTable);
+        var strw = StructureImages.Stage1(ConfigTestBed.CdTable);
         Ste.STRW.Set(strw, 1);
         Assert.True(Decode(strw).IsOk); // STRW is RES0 without HYP
 
-        var nested = Images.Nested(ConfigTestBed.CdTable, S2Ttb);
+        var nested = StructureImages.Nested(ConfigTestBed.CdTable, S2Ttb);
         Ste.EATS.Set(nested, 2);
         Assert.True(Decode(nested).IsOk); // split-stage ATS with Config 0b111 and S2S = 0
 
-        var bypassS2s = Images.Stage1(ConfigTestBed.CdTable);
+        var bypassS2s = StructureImages.Stage1(ConfigTestBed.CdTable);
         Ste.EATS.Set(bypassS2s, 1);
         Ste.S2S.Set(bypassS2s, 1);
         Assert.True(Decode(bypassS2s).IsOk); // EATS = 0b01 with S2S only matters with stage 2 (v3.1+)
 
-        var vmid = Images.Bypass();
+        var vmid = StructureImages.Bypass();
         Ste.S2VMID.Set(vmid, 0x1FF);
         Assert.True(Decode(vmid, new SmmuFeatures { Vmid16 = false }).IsOk); // S2VMID IGNORED for bypass
 
-        var el2 = Images.Stage1(ConfigTestBed.CdTable);
+        var el2 = StructureImages.Stage1(ConfigTestBed.CdTable);
         Ste.STRW.Set(el2, 2);
         Ste.S2VMID.Set(el2, 0x1FF);
         var s = Decode(el2, hyp with { Vmid16 = false }, Cr2.E2H.Make(1)).Stream!;
@@ -198,15 +198,15 @@ public sealed class SteValidationTests
         Assert.Equal(StreamWorld.NsEl2E2H, s.StreamWorld);
         Assert.False(s.VmidTagged);
 
-        var s64 = Images.Stage2(S2Ttb, granule: Granule.Size64K, t0sz: 12, sl0: 2, ps: 6);
+        var s64 = StructureImages.Stage2(S2Ttb, granule: Granule.Size64K, t0sz: 12, sl0: 2, ps: 6);
         Assert.True(Decode(s64, new SmmuFeatures { OutputAddressBits = 52 }).IsOk); // 52-bit IPA with 64K
     }
 
     private static (ulong[] Ste, SmmuFeatures? Features) Illegal(string name)
     {
-        var s1 = Images.Stage1(ConfigTestBed.CdTable);
-        var s2 = Images.Stage2(S2Ttb);
-        var nested = Images.Nested(ConfigTestBed.CdTable, S2Ttb);
+        var s1 = StructureImages.Stage1(ConfigTestBed.CdTable);
+        var s2 = StructureImages.Stage2(S2Ttb);
+        var nested = StructureImages.Nested(ConfigTestBed.CdTable, S2Ttb);
         switch (name)
         {
             case "s1-not-implemented": return (s1, new SmmuFeatures { Stage1 = false });
@@ -235,13 +235,13 @@ public sealed class SteValidationTests
                 Ste.S2PS.Set(s2, 6);
                 Ste.S2TTB.SetPresented(s2, 1UL << 48);
                 return (s2, new SmmuFeatures { OutputAddressBits = 52 });
-            case "s2t0sz-small": return (Images.Stage2(S2Ttb, t0sz: 15, sl0: 2), null);
-            case "s2t0sz-large": return (Images.Stage2(S2Ttb, t0sz: 40, sl0: 0), null);
-            case "s2t0sz-ias": return (Images.Stage2(S2Ttb, t0sz: 22, sl0: 1), new SmmuFeatures { OutputAddressBits = 40 });
+            case "s2t0sz-small": return (StructureImages.Stage2(S2Ttb, t0sz: 15, sl0: 2), null);
+            case "s2t0sz-large": return (StructureImages.Stage2(S2Ttb, t0sz: 40, sl0: 0), null);
+            case "s2t0sz-ias": return (StructureImages.Stage2(S2Ttb, t0sz: 22, sl0: 1), new SmmuFeatures { OutputAddressBits = 40 });
             case "s2sl0-reserved": Ste.S2SL0.Set(s2, 3); return (s2, null);
-            case "s2sl0-concat": return (Images.Stage2(S2Ttb, t0sz: 20, sl0: 1), null);
-            case "s2sl0-too-deep": return (Images.Stage2(S2Ttb, t0sz: 34, sl0: 1), null);
-            case "s2sl0-pa-size": return (Images.Stage2(S2Ttb, t0sz: 24, sl0: 2), new SmmuFeatures { OutputAddressBits = 40 });
+            case "s2sl0-concat": return (StructureImages.Stage2(S2Ttb, t0sz: 20, sl0: 1), null);
+            case "s2sl0-too-deep": return (StructureImages.Stage2(S2Ttb, t0sz: 34, sl0: 1), null);
+            case "s2sl0-pa-size": return (StructureImages.Stage2(S2Ttb, t0sz: 24, sl0: 2), new SmmuFeatures { OutputAddressBits = 40 });
             case "s2endi": Ste.S2ENDI.Set(s2, 1); return (s2, null);
             case "vmid16": Ste.S2VMID.Set(s2, 0x100); return (s2, new SmmuFeatures { Vmid16 = false });
             case "vmid16-stage1": Ste.S2VMID.Set(s1, 0x100); return (s1, new SmmuFeatures { Vmid16 = false });

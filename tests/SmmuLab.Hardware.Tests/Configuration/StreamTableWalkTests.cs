@@ -14,7 +14,7 @@ public sealed class StreamTableWalkTests
     public void A_linear_table_is_indexed_by_StreamID()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(5, Images.Bypass());
+        bed.WriteSte(5, StructureImages.Bypass());
         var r = bed.Lookup(5);
         Assert.True(r.IsOk);
         Assert.Equal(StreamConfigKind.Bypass, r.Stream!.Kind);
@@ -38,9 +38,9 @@ public sealed class StreamTableWalkTests
     {
         var bed = new ConfigTestBed(new SmmuFeatures { StreamIdBits = 6, TwoLevelStreamTable = false },
             StreamTableRegisters.Linear(ConfigTestBed.LinearTable, 10));
-        bed.WriteSte(64, Images.Bypass());
+        bed.WriteSte(64, StructureImages.Bypass());
         Assert.Equal(ConfigFaultReason.StreamIdOutOfRange, bed.Lookup(64).Fault.Reason);
-        bed.WriteSte(63, Images.Bypass());
+        bed.WriteSte(63, StructureImages.Bypass());
         Assert.True(bed.Lookup(63).IsOk);
     }
 
@@ -58,7 +58,7 @@ public sealed class StreamTableWalkTests
     {
         // 256 STEs = 16 KiB: ADDR[13:0] are treated as zero.
         var bed = new ConfigTestBed(regs: StreamTableRegisters.Linear(ConfigTestBed.LinearTable + 0x2040, 8));
-        bed.WriteSte(3, Images.Bypass());
+        bed.WriteSte(3, StructureImages.Bypass());
         Assert.True(bed.Lookup(3).IsOk);
     }
 
@@ -85,7 +85,7 @@ public sealed class StreamTableWalkTests
         var l1 = sid >> split;
         var l2 = sid & ((1u << split) - 1);
         bed.WriteL1Std(l1, L2Array, split + 1);
-        bed.Write(L2Array + (64UL * l2), Images.Bypass());
+        bed.Write(L2Array + (64UL * l2), StructureImages.Bypass());
         var r = bed.Lookup(sid);
         Assert.True(r.IsOk, r.ToString());
     }
@@ -97,7 +97,7 @@ public sealed class StreamTableWalkTests
         Assert.Equal(6, regs.Split);
         var bed = new ConfigTestBed(regs: regs);
         bed.WriteL1Std(0x1234 >> 6, L2Array, 7);
-        bed.Write(L2Array + (64UL * (0x1234 & 63)), Images.Bypass());
+        bed.Write(L2Array + (64UL * (0x1234 & 63)), StructureImages.Bypass());
         Assert.True(bed.Lookup(0x1234).IsOk);
     }
 
@@ -120,7 +120,7 @@ public sealed class StreamTableWalkTests
     {
         var bed = TwoLevel(16, 8);
         bed.WriteL1Std(1, L2Array, 5); // 16 STEs
-        bed.Write(L2Array + (64UL * 15), Images.Bypass());
+        bed.Write(L2Array + (64UL * 15), StructureImages.Bypass());
         Assert.True(bed.Lookup(0x10F).IsOk);
         var r = bed.Lookup(0x110);
         Assert.Equal(EventId.C_BAD_STREAMID, r.Fault.Event);
@@ -132,7 +132,7 @@ public sealed class StreamTableWalkTests
     {
         var bed = TwoLevel(16, 8);
         bed.WriteL1Std(2, L2Array + 0x3C0, 5); // 16 STEs = 1 KiB: L2Ptr[9:0] treated as zero
-        bed.Write(L2Array + (64UL * 3), Images.Bypass());
+        bed.Write(L2Array + (64UL * 3), StructureImages.Bypass());
         Assert.True(bed.Lookup(0x203).IsOk);
     }
 
@@ -142,7 +142,7 @@ public sealed class StreamTableWalkTests
         // LOG2SIZE 16, SPLIT 8: 256 L1STDs = 2 KiB, ADDR[10:0] treated as zero.
         var bed = new ConfigTestBed(regs: StreamTableRegisters.TwoLevel(ConfigTestBed.L1Table + 0x7C0, 16, 8));
         bed.WriteL1Std(0, L2Array, 9);
-        bed.Write(L2Array, Images.Bypass());
+        bed.Write(L2Array, StructureImages.Bypass());
         Assert.True(bed.Lookup(0).IsOk);
     }
 
@@ -174,7 +174,7 @@ public sealed class StreamTableWalkTests
     {
         var bed = new ConfigTestBed(new SmmuFeatures { StreamIdBits = 6, TwoLevelStreamTable = false },
             StreamTableRegisters.TwoLevel(ConfigTestBed.LinearTable, 6, 8));
-        bed.WriteSte(9, Images.Bypass());
+        bed.WriteSte(9, StructureImages.Bypass());
         Assert.True(bed.Lookup(9).IsOk);
     }
 
@@ -182,7 +182,7 @@ public sealed class StreamTableWalkTests
     public void The_walker_can_be_used_without_a_cache()
     {
         var bed = new ConfigTestBed();
-        bed.WriteSte(1, Images.Abort());
+        bed.WriteSte(1, StructureImages.Abort());
         var walker = new StreamTableWalker(bed.Features, bed.Memory);
         var r = walker.Fetch(bed.Regs, (uint)Cr2.RECINVSID.Make(1), 1);
         Assert.Equal(ConfigStatus.Abort, r.Status);

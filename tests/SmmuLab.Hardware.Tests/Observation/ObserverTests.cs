@@ -4,7 +4,6 @@ using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Tests.Cmdqv;
-using SmmuLab.Hardware.Tests.Smmu;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Tests.Observation;
@@ -32,7 +31,7 @@ public class ObserverTests
     }
 
     [Fact]
-    public void A_vcmdq_command_is_reported_with_its_queue()
+    public void A_VCMDQ_command_is_reported_with_its_queue()
     {
         using var bed = new CmdqvTestBed();
         var seen = new List<CommandObservation>();

@@ -4,8 +4,6 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
-using SmmuLab.Hardware.Tests.Smmu;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Tests.Pcie;
@@ -115,7 +113,7 @@ public sealed class AtsTests
     public void A_bypass_STE_answers_UR_with_F_BAD_ATS_TREQ()
     {
         using var bed = new SmmuTestBed();
-        var ste = Images.Bypass();
+        var ste = StructureImages.Bypass();
         Ste.EATS.Set(ste, Eats.Trans);
         bed.WriteSte(2, ste);
         Assert.Equal(AtsStatus.UnsupportedRequest, bed.Device.AtsTranslate(2, null, Va, noWrite: false).Status);
@@ -163,7 +161,7 @@ public sealed class AtsTests
     {
         using var bed = new SmmuTestBed();
         bed.ConfigureStage1(1, eats: Eats.Trans);
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(AtsStatus.UnsupportedRequest, bed.Device.AtsTranslate(1, null, Va, noWrite: false).Status);
         Assert.Equal(EventId.F_BAD_ATS_TREQ, bed.SingleEvent().Id);
     }
@@ -172,8 +170,8 @@ public sealed class AtsTests
     public void An_abort_STE_answers_UR_silently_and_an_invalid_STE_answers_CA()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(8, Images.Abort());
-        bed.WriteSte(9, Images.MakeSte(SteConfig.Bypass, valid: false));
+        bed.WriteSte(8, StructureImages.Abort());
+        bed.WriteSte(9, StructureImages.MakeSte(SteConfig.Bypass, valid: false));
         Assert.Equal(AtsStatus.UnsupportedRequest, bed.Device.AtsTranslate(8, null, Va, noWrite: false).Status);
         Assert.Equal(AtsStatus.CompleterAbort, bed.Device.AtsTranslate(9, null, Va, noWrite: false).Status);
         Assert.Equal(AtsStatus.CompleterAbort, bed.Device.AtsTranslate(0x999, null, Va, noWrite: false).Status);
@@ -192,9 +190,9 @@ public sealed class AtsTests
     public void S1DSS_bypass_without_a_PASID_gives_an_identity_read_write_mapping()
     {
         using var bed = new SmmuTestBed();
-        var s = Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass);
+        var s = StructureImages.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass);
         Ste.EATS.Set(s, Eats.Trans);
-        bed.WriteCd(SmmuTestBed.CdAddress(1, 1), Images.MakeCd(bed.S1.Root));
+        bed.WriteCd(SmmuTestBed.CdAddress(1, 1), StructureImages.MakeCd(bed.S1.Root));
         bed.WriteSte(1, s);
         Assert.Equal(new AtsCompletion(AtsStatus.Success, Va + 0x4000, 12, true, true), bed.Device.AtsTranslate(1, null, Va + 0x4321, noWrite: true));
     }
@@ -205,7 +203,7 @@ public sealed class AtsTests
         // 3.4: a stage-1-bypassed address beyond the IAS is a stage 1 F_ADDR_SIZE; for a Translation
         // Request, a translation-related fault is Success with R = W = 0 and no event (3.9.1.2).
         using var bed = new SmmuTestBed();
-        var s = Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass);
+        var s = StructureImages.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass);
         Ste.EATS.Set(s, Eats.Trans);
         bed.WriteSte(1, s);
         Assert.Equal(new AtsCompletion(AtsStatus.Success, 0, 12, false, false), bed.Device.AtsTranslate(1, null, 1UL << 48, noWrite: false));
@@ -276,8 +274,8 @@ public sealed class AtsTests
     public void With_ATSCHK_translated_traffic_of_a_bypass_STE_is_forbidden_and_an_abort_STE_aborts_silently()
     {
         using var bed = new SmmuTestBed(atsCheck: true);
-        bed.WriteSte(2, Images.Bypass());
-        bed.WriteSte(3, Images.Abort());
+        bed.WriteSte(2, StructureImages.Bypass());
+        bed.WriteSte(3, StructureImages.Abort());
         Assert.Equal(EventId.F_TRANSL_FORBIDDEN, bed.Device.TranslatedAccess(2, 0, AccessKind.Read).Fault);
         Assert.Equal(TransactionOutcome.Aborted, bed.Device.TranslatedAccess(3, 0, AccessKind.Read).Outcome);
         Assert.Equal(EventId.F_TRANSL_FORBIDDEN, bed.SingleEvent().Id);
@@ -287,7 +285,7 @@ public sealed class AtsTests
     public void Translated_traffic_with_SMMUEN_clear_is_forbidden()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(EventId.F_TRANSL_FORBIDDEN, bed.Device.TranslatedAccess(1, 0, AccessKind.Read).Fault);
         Assert.Equal(EventId.F_TRANSL_FORBIDDEN, bed.SingleEvent().Id);
     }

@@ -4,8 +4,6 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
-using SmmuLab.Hardware.Tests.Configuration;
-using SmmuLab.Hardware.Tests.Smmu;
 
 namespace SmmuLab.Hardware.Tests.Pcie;
 
@@ -24,10 +22,10 @@ public sealed class EndpointTests
         var bed = new SmmuTestBed(atsCheck: atsCheck);
         for (uint ssid = 0; ssid < 4; ssid++)
         {
-            bed.WriteCd(SmmuTestBed.CdAddress(1, ssid), Images.MakeCd(bed.S1.Root, (ushort)(ssid + 1)));
+            bed.WriteCd(SmmuTestBed.CdAddress(1, ssid), StructureImages.MakeCd(bed.S1.Root, (ushort)(ssid + 1)));
         }
 
-        var ste = Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Ssid0);
+        var ste = StructureImages.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Ssid0);
         Ste.EATS.Set(ste, Eats.Trans);
         bed.WriteSte(1, ste);
         bed.Run(Command.CfgiSte(1, true));
@@ -122,7 +120,7 @@ public sealed class EndpointTests
     {
         using var bed = new SmmuTestBed();
         bed.ConfigureStage1(1, asid: 1);
-        bed.WriteSte(2, Images.Bypass());
+        bed.WriteSte(2, StructureImages.Bypass());
         bed.MapS1(Va, Pa);
         var ep = new Endpoint("multi", [2, 1], bed.Memory);
         bed.Device.Connect(ep);

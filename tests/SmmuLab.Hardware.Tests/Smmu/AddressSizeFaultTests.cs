@@ -2,7 +2,6 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -40,7 +39,7 @@ public sealed class AddressSizeFaultTests
         Assert.Equal(BelowOas, bed.Read(0x44, BelowOas).PhysicalAddress);
 
         bed.BringUp();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(TransactionOutcome.Aborted, bed.Read(0x44, AboveOas).Outcome);
         Assert.Empty(bed.DrainEvents());
     }
@@ -51,7 +50,7 @@ public sealed class AddressSizeFaultTests
         // 3.4: STE.Config = 0b100 and an input address exceeding the OAS: abort, and a stage 1
         // Address Size fault (F_ADDR_SIZE) is recorded. There is no CD, so no R bit can suppress it.
         using var bed = new SmmuTestBed();
-        bed.WriteSte(2, Images.Bypass());
+        bed.WriteSte(2, StructureImages.Bypass());
         var r = bed.Write(2, AboveOas);
         Assert.Equal(TransactionOutcome.Aborted, r.Outcome);
         Assert.Equal(EventId.F_ADDR_SIZE, r.Fault);
@@ -98,7 +97,7 @@ public sealed class AddressSizeFaultTests
         // 3.4 and 5.2 S1DSS = 0b01: a transaction without a SubstreamID skips stage 1; the address
         // is checked against the IAS before it passes on (7.3.14: "bypassed when STE.S1DSS == 0b01").
         using var bed = new SmmuTestBed();
-        bed.WriteSte(1, Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass));
+        bed.WriteSte(1, StructureImages.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2, dss: S1Dss.Bypass));
         var r = bed.Write(1, AboveOas);
         Assert.Equal(TransactionOutcome.Aborted, r.Outcome);
         Assert.Equal(EventId.F_ADDR_SIZE, r.Fault);
@@ -113,7 +112,7 @@ public sealed class AddressSizeFaultTests
     public void Nested_S1DSS_bypass_checks_the_IAS_before_stage_2_3_4()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(5, Images.Nested(SmmuTestBed.CdAddress(5), bed.S2.Root, cdMax: 2, dss: S1Dss.Bypass));
+        bed.WriteSte(5, StructureImages.Nested(SmmuTestBed.CdAddress(5), bed.S2.Root, cdMax: 2, dss: S1Dss.Bypass));
         bed.MapS2(0x8000_0000, SmmuTestBed.Data);
 
         Assert.Equal(EventId.F_ADDR_SIZE, bed.Read(5, AboveOas).Fault);
@@ -130,7 +129,7 @@ public sealed class AddressSizeFaultTests
     {
         // 7.3.14: "The InD/PnU attributes are the post-STE override values."
         using var bed = new SmmuTestBed();
-        var ste = Images.Bypass();
+        var ste = StructureImages.Bypass();
         Ste.PRIVCFG.Set(ste, PrivCfg.Privileged);
         Ste.INSTCFG.Set(ste, InstCfg.Instruction);
         bed.WriteSte(2, ste);

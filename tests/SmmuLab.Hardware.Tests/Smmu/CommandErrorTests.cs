@@ -3,7 +3,6 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -160,10 +159,10 @@ public sealed class CommandErrorTests
     public void After_an_error_software_fixes_the_command_acknowledges_and_consumption_resumes(ConsumptionMode mode)
     {
         using var bed = new SmmuTestBed(mode: mode);
-        bed.WriteSte(5, Images.Bypass());
+        bed.WriteSte(5, StructureImages.Bypass());
         bed.Run(Command.CfgiSte(5, true));
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(5, 0x1000).Outcome);
-        bed.WriteSte(5, Images.Abort());
+        bed.WriteSte(5, StructureImages.Abort());
 
         var bad = bed.Prod;
         bed.Put(new Command(0x77, 0));
@@ -220,11 +219,11 @@ public sealed class CommandErrorTests
     public void The_command_queue_consumes_nothing_while_CMDQEN_is_clear()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.CMDQEN.Make(1));
+        bed.ClearCr0(Cr0.CMDQEN);
         bed.Put(Command.TlbiNsnhAll());
         bed.Mmio.Write32(SmmuRegister.CMDQ_PROD, bed.Prod);
         Assert.NotEqual(bed.Prod, bed.Cons);
-        bed.WriteCr0(bed.Cr0Value | (uint)Cr0.CMDQEN.Make(1));
+        bed.SetCr0(Cr0.CMDQEN);
         Assert.Equal(bed.Prod, bed.Cons);
     }
 
@@ -308,7 +307,7 @@ public sealed class CommandErrorTests
         using var bed = new SmmuTestBed();
         var ep = new Endpoint("hung", [1], bed.Memory, new EndpointOptions { AtsCapable = true, RespondsToInvalidation = false });
         bed.Device.Connect(ep);
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Run(Command.AtcInv(1, 0, false, 0, 52));
         Assert.Equal(0, ep.AtcInvalidationsReceived);
     }
@@ -327,9 +326,7 @@ public sealed class CommandErrorTests
     {
         // An MSI-only SMMU: one with wired lines would also pulse the GERROR line (3.18.2).
         using var bed = new SmmuTestBed(new SmmuFeatures { WiredInterrupts = false });
-        bed.Mmio.Write64(SmmuRegister.GERROR_IRQ_CFG0, SmmuTestBed.MsiTarget);
-        bed.Mmio.Write32(SmmuRegister.GERROR_IRQ_CFG1, 0xCAFE);
-        bed.Mmio.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
+        bed.ProgramGerrorMsi(SmmuTestBed.MsiTarget, 0xCAFE);
         AssertStops(bed, new Command(0x99, 0));
         Assert.Equal(0xCAFEu, bed.Memory.Read32(SmmuTestBed.MsiTarget));
         Assert.Equal(0, bed.Signals.Count(SmmuInterrupt.GlobalError));

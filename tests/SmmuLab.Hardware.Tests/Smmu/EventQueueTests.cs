@@ -91,7 +91,7 @@ public sealed class EventQueueTests
     public void EVENTQEN_clear_drops_records_silently()
     {
         using var bed = new SmmuTestBed(eventqLog2: 1);
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.EVENTQEN.Make(1));
+        bed.ClearCr0(Cr0.EVENTQEN);
         for (uint i = 0; i < 5; i++)
         {
             Fault(bed, i);
@@ -100,7 +100,7 @@ public sealed class EventQueueTests
         Assert.Equal(0u, Prod(bed));
         Assert.Equal(0u, bed.ActiveErrors);
         Assert.Equal(0, bed.Device.Statistics.EventOverflows);
-        bed.WriteCr0(bed.Cr0Value | (uint)Cr0.EVENTQEN.Make(1));
+        bed.SetCr0(Cr0.EVENTQEN);
         Assert.Empty(bed.DrainEvents());
         Fault(bed, 9);
         Assert.Equal(0x1009u, bed.SingleEvent().Sid);
@@ -110,9 +110,9 @@ public sealed class EventQueueTests
     public void An_event_queue_in_unbacked_memory_raises_EVENTQ_ABT_ERR()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.EVENTQEN.Make(1));
+        bed.ClearCr0(Cr0.EVENTQEN);
         bed.Mmio.Write64(SmmuRegister.EVENTQ_BASE, QueueBase.ADDR.InsertAddress(0, SmmuTestBed.Unbacked) | QueueBase.LOG2SIZE.Make(4));
-        bed.WriteCr0(bed.Cr0Value | (uint)Cr0.EVENTQEN.Make(1));
+        bed.SetCr0(Cr0.EVENTQEN);
         Fault(bed, 0);
         Assert.Equal(GError.EVENTQ_ABT_ERR, bed.ActiveErrors);
         Assert.Equal(0u, Prod(bed));
@@ -135,9 +135,7 @@ public sealed class EventQueueTests
     {
         // An MSI-only SMMU: one with wired lines would also pulse the EVENTQ line (3.18.2).
         using var bed = new SmmuTestBed(new SmmuFeatures { WiredInterrupts = false });
-        bed.Mmio.Write64(SmmuRegister.EVENTQ_IRQ_CFG0, SmmuTestBed.MsiTarget + 0x40);
-        bed.Mmio.Write32(SmmuRegister.EVENTQ_IRQ_CFG1, 0x1234_5678);
-        bed.Mmio.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.EVENTQ_IRQEN.Make(1));
+        bed.ProgramEventqMsi(SmmuTestBed.MsiTarget + 0x40, 0x1234_5678);
         Fault(bed, 0);
         Assert.Equal(0x1234_5678u, bed.Memory.Read32(SmmuTestBed.MsiTarget + 0x40));
         Assert.Equal(0, bed.Signals.Count(SmmuInterrupt.EventQueue));
@@ -147,9 +145,7 @@ public sealed class EventQueueTests
     public void Without_MSI_support_CFG0_is_ignored_and_the_wired_line_fires()
     {
         using var bed = new SmmuTestBed(new SmmuFeatures { Msi = false });
-        bed.Mmio.Write64(SmmuRegister.EVENTQ_IRQ_CFG0, SmmuTestBed.MsiTarget);
-        bed.Mmio.Write32(SmmuRegister.EVENTQ_IRQ_CFG1, 0x55);
-        bed.Mmio.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.EVENTQ_IRQEN.Make(1));
+        bed.ProgramEventqMsi(SmmuTestBed.MsiTarget, 0x55);
         Fault(bed, 0);
         Assert.Equal(0u, bed.Memory.Read32(SmmuTestBed.MsiTarget));
         Assert.Equal(1, bed.Signals.Count(SmmuInterrupt.EventQueue));

@@ -4,7 +4,6 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
@@ -60,10 +59,10 @@ public sealed class FaultEventTests
         using var bed = new SmmuTestBed();
         for (uint ssid = 0; ssid < 4; ssid++)
         {
-            bed.WriteCd(SmmuTestBed.CdAddress(1, ssid), Images.MakeCd(bed.S1.Root, (ushort)(ssid + 1)));
+            bed.WriteCd(SmmuTestBed.CdAddress(1, ssid), StructureImages.MakeCd(bed.S1.Root, (ushort)(ssid + 1)));
         }
 
-        bed.WriteSte(1, Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2));
+        bed.WriteSte(1, StructureImages.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2));
         bed.Run(Command.CfgiSte(1, true));
         bed.Read(1, Va, ssid: 3);
         AssertTranslationRecord(bed.SingleEvent(), EventId.F_TRANSLATION, 1, Va, read: true, s2: false, FaultClass.IN, ssid: 3);
@@ -108,8 +107,8 @@ public sealed class FaultEventTests
     public void Nested_stage_2_fault_on_the_CD_fetch_has_CLASS_CD_and_the_CD_IPA()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCd(SmmuTestBed.CdAddress(5), Images.MakeCd(bed.S1.Root));
-        bed.WriteSte(5, Images.Nested(SmmuTestBed.CdAddress(5), bed.S2.Root));
+        bed.WriteCd(SmmuTestBed.CdAddress(5), StructureImages.MakeCd(bed.S1.Root));
+        bed.WriteSte(5, StructureImages.Nested(SmmuTestBed.CdAddress(5), bed.S2.Root));
         bed.Run(Command.CfgiSte(5, true));
         var r = bed.Read(5, Va);
         Assert.Equal(TransactionOutcome.Aborted, r.Outcome);
@@ -235,7 +234,7 @@ public sealed class FaultEventTests
     public void C_BAD_STE_for_an_invalid_STE()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(7, Images.MakeSte(SteConfig.Bypass, valid: false));
+        bed.WriteSte(7, StructureImages.MakeSte(SteConfig.Bypass, valid: false));
         Assert.Equal(EventId.C_BAD_STE, bed.Read(7, Va, ssid: 2).Fault);
         var e = bed.SingleEvent();
         Assert.Equal(EventId.C_BAD_STE, e.Id);
@@ -246,9 +245,9 @@ public sealed class FaultEventTests
     public void F_STE_FETCH_reports_the_STE_address()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Mmio.Write64(SmmuRegister.STRTAB_BASE, StrtabBase.ADDR.InsertAddress(0, SmmuTestBed.Unbacked));
-        bed.WriteCr0(bed.Cr0Value | (uint)Cr0.SMMUEN.Make(1));
+        bed.SetCr0(Cr0.SMMUEN);
         bed.Read(3, Va);
         var e = bed.SingleEvent();
         Assert.Equal(EventId.F_STE_FETCH, e.Id);
@@ -271,7 +270,7 @@ public sealed class FaultEventTests
     public void F_CD_FETCH_reports_the_CD_address()
     {
         using var bed = new SmmuTestBed();
-        var ste = Images.Stage1(SmmuTestBed.Unbacked);
+        var ste = StructureImages.Stage1(SmmuTestBed.Unbacked);
         bed.WriteSte(1, ste);
         bed.Run(Command.CfgiSte(1, true));
         bed.Read(1, Va);
@@ -316,7 +315,7 @@ public sealed class FaultEventTests
     {
         using var bed = new SmmuTestBed();
         bed.ConfigureNested(5);
-        var cd = Images.MakeCd(bed.S1.Root);
+        var cd = StructureImages.MakeCd(bed.S1.Root);
         Cd.A.Set(cd, 0);
         bed.WriteCd(SmmuTestBed.CdAddress(5), cd);
         bed.Run(Command.CfgiCd(5, 0, true));
@@ -329,7 +328,7 @@ public sealed class FaultEventTests
     public void An_abort_STE_terminates_silently()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(9, Images.Abort());
+        bed.WriteSte(9, StructureImages.Abort());
         var r = bed.Read(9, Va);
         Assert.Equal(TransactionOutcome.Aborted, r.Outcome);
         Assert.Empty(bed.DrainEvents());
@@ -347,9 +346,9 @@ public sealed class FaultEventTests
         Assert.Equal(TransactionOutcome.Aborted, bed.Read(0x4444, Va).Outcome);
 
         bed.BringUp();
-        bed.WriteSte(1, Images.Bypass());
+        bed.WriteSte(1, StructureImages.Bypass());
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(1, Va).Outcome); // GBPA does not apply once SMMUEN = 1
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         Assert.Equal(TransactionOutcome.Aborted, bed.Read(1, Va).Outcome);
         Assert.Empty(bed.DrainEvents());
     }
@@ -358,7 +357,7 @@ public sealed class FaultEventTests
     public void A_bypass_STE_passes_the_address_through()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(2, Images.Bypass());
+        bed.WriteSte(2, StructureImages.Bypass());
         var r = bed.Write(2, 0x1234_5678);
         Assert.Equal(TransactionOutcome.Bypassed, r.Outcome);
         Assert.Equal(0x1234_5678UL, r.PhysicalAddress);

@@ -5,7 +5,6 @@ using SmmuLab.Architecture.PageTables;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -241,14 +240,14 @@ public sealed class InvalidationCommandTests
     public void A_changed_STE_is_invisible_until_CFGI_STE_for_that_StreamID()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(1, Images.Bypass());
-        bed.WriteSte(2, Images.Bypass());
+        bed.WriteSte(1, StructureImages.Bypass());
+        bed.WriteSte(2, StructureImages.Bypass());
         bed.Run(Command.CfgiSte(1, leaf: true), Command.CfgiSte(2, leaf: true));
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(1, Va).Outcome);
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(2, Va).Outcome);
 
-        bed.WriteSte(1, Images.Abort());
-        bed.WriteSte(2, Images.Abort());
+        bed.WriteSte(1, StructureImages.Abort());
+        bed.WriteSte(2, StructureImages.Abort());
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(1, Va).Outcome);
         bed.Run(Command.CfgiSte(2, leaf: false));
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(1, Va).Outcome);
@@ -264,9 +263,9 @@ public sealed class InvalidationCommandTests
         using var bed = new SmmuTestBed();
         for (uint sid = 7; sid <= 12; sid++)
         {
-            bed.WriteSte(sid, Images.Bypass());
+            bed.WriteSte(sid, StructureImages.Bypass());
             Assert.Equal(TransactionOutcome.Bypassed, bed.Read(sid, Va).Outcome);
-            bed.WriteSte(sid, Images.Abort());
+            bed.WriteSte(sid, StructureImages.Abort());
         }
 
         bed.Run(Command.CfgiSteRange(9, 1)); // 2^(1+1) = 4 StreamIDs: 8..11
@@ -287,11 +286,11 @@ public sealed class InvalidationCommandTests
         using var bed = new SmmuTestBed(mode: mode);
         bed.ConfigureStage1(1);
         bed.MapS1(Va, OldPa);
-        bed.WriteSte(200, Images.Bypass());
+        bed.WriteSte(200, StructureImages.Bypass());
         Assert.True(bed.Read(1, Va).Succeeded);
         Assert.True(bed.Read(200, Va).Succeeded);
-        bed.WriteSte(200, Images.Abort());
-        var cd = Images.MakeCd(bed.S1.Root);
+        bed.WriteSte(200, StructureImages.Abort());
+        var cd = StructureImages.MakeCd(bed.S1.Root);
         Cd.V.Set(cd, 0);
         bed.WriteCd(SmmuTestBed.CdAddress(1), cd);
         Assert.True(bed.Read(1, Va).Succeeded);
@@ -334,15 +333,15 @@ public sealed class InvalidationCommandTests
         var bed = new SmmuTestBed();
         for (uint ssid = 0; ssid < 4; ssid++)
         {
-            bed.WriteCd(SmmuTestBed.CdAddress(1, ssid), Images.MakeCd(bed.S1.Root, (ushort)(10 + ssid)));
+            bed.WriteCd(SmmuTestBed.CdAddress(1, ssid), StructureImages.MakeCd(bed.S1.Root, (ushort)(10 + ssid)));
         }
 
-        bed.WriteSte(1, Images.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2));
+        bed.WriteSte(1, StructureImages.Stage1(SmmuTestBed.CdAddress(1), cdMax: 2));
         bed.Run(Command.CfgiSte(1, leaf: true));
         bed.MapS1(Va, OldPa);
         Assert.True(bed.Read(1, Va, ssid: 1).Succeeded);
         Assert.True(bed.Read(1, Va, ssid: 2).Succeeded);
-        invalidCd = Images.MakeCd(bed.S1.Root);
+        invalidCd = StructureImages.MakeCd(bed.S1.Root);
         Cd.V.Set(invalidCd, 0);
         return bed;
     }
@@ -351,9 +350,9 @@ public sealed class InvalidationCommandTests
     public void PREFETCH_CONFIG_loads_the_STE_into_the_cache()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteSte(3, Images.Bypass());
+        bed.WriteSte(3, StructureImages.Bypass());
         bed.Run(Command.CfgiSte(3, leaf: true), Command.PrefetchConfig(3));
-        bed.WriteSte(3, Images.Abort());
+        bed.WriteSte(3, StructureImages.Abort());
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(3, Va).Outcome); // the prefetched copy is used
         bed.Run(Command.CfgiSte(3, leaf: true));
         Assert.Equal(TransactionOutcome.Aborted, bed.Read(3, Va).Outcome);
@@ -375,7 +374,7 @@ public sealed class InvalidationCommandTests
     public void A_bad_STE_is_reported_and_replacing_it_recovers_the_stream()
     {
         using var bed = new SmmuTestBed();
-        var bad = Images.Stage2(bed.S2.Root);
+        var bad = StructureImages.Stage2(bed.S2.Root);
         Ste.S2AA64.Set(bad, 0); // VMSAv8-32 tables, which this SMMU does not implement
         bed.WriteSte(1, bad);
         bed.Run(Command.CfgiSte(1, leaf: true));

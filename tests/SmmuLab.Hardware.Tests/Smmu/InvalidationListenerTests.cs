@@ -141,7 +141,7 @@ public sealed class InvalidationListenerTests
     {
         var (bed, listener) = Listening();
         using var _ = bed;
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Mmio.Write32(SmmuRegister.GBPA, (uint)(Gbpa.Update.Make(1) | Gbpa.ABORT.Make(1)));
         bed.WriteCr0(bed.Cr0Value); // no change: nothing
         bed.Mmio.Write32(SmmuRegister.GBPA, (uint)Gbpa.ABORT.Make(1)); // no Update: ignored

@@ -1,6 +1,5 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.PageTables;
-using SmmuLab.Hardware.Tests.Translation;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 

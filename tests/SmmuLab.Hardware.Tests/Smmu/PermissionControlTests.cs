@@ -3,7 +3,6 @@ using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.PageTables;
 using SmmuLab.Architecture.StreamTable;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
@@ -166,8 +165,8 @@ public sealed class PermissionControlTests
     public void A_stage_2_fault_on_the_CD_fetch_records_the_post_override_PnU_7_3_13()
     {
         using var bed = new SmmuTestBed();
-        bed.WriteCd(SmmuTestBed.CdAddress(5), Images.MakeCd(bed.S1.Root));
-        var ste = Images.Nested(SmmuTestBed.CdAddress(5), bed.S2.Root);
+        bed.WriteCd(SmmuTestBed.CdAddress(5), StructureImages.MakeCd(bed.S1.Root));
+        var ste = StructureImages.Nested(SmmuTestBed.CdAddress(5), bed.S2.Root);
         Ste.PRIVCFG.Set(ste, PrivCfg.Privileged);
         bed.WriteSte(5, ste);
         Assert.Equal(EventId.F_TRANSLATION, bed.Read(5, El0Rw).Fault);

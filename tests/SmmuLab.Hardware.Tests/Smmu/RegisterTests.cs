@@ -128,35 +128,29 @@ public sealed class RegisterTests
         bed.Mmio.Write32(SmmuRegister.CR2, SmmuTestBed.RecInvSid);
         Assert.Equal(0u, bed.Mmio.Read32(SmmuRegister.CR2));
 
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.SMMUEN.Make(1));
+        bed.ClearCr0(Cr0.SMMUEN);
         bed.Mmio.Write32(SmmuRegister.CR2, 0xFFFF_FFFF);
         var cr2 = bed.Mmio.Read32(SmmuRegister.CR2);
         Assert.True(Cr2.RECINVSID.IsSet(cr2));
         Assert.Equal(0u, cr2 & ~Cr2.ImplementedMask);
     }
 
-    [Fact]
-    public void CR2_E2H_is_RES0_without_HYP()
+    [Theory]
+    [InlineData(nameof(Cr2.E2H))] // needs HYP
+    [InlineData(nameof(Cr2.REC_CFG_ATS))] // needs ATS
+    public void A_CR2_field_is_RES0_without_the_feature_it_needs(string field)
     {
-        using var noHyp = Fresh();
-        noHyp.Mmio.Write32(SmmuRegister.CR2, (uint)Cr2.E2H.Make(1));
-        Assert.Equal(0u, noHyp.Mmio.Read32(SmmuRegister.CR2));
+        var (bit, without, with) = field == nameof(Cr2.E2H)
+            ? ((uint)Cr2.E2H.Make(1), new SmmuFeatures(), new SmmuFeatures { Hyp = true })
+            : ((uint)Cr2.REC_CFG_ATS.Make(1), new SmmuFeatures { Ats = false }, new SmmuFeatures());
 
-        using var hyp = Fresh(new SmmuFeatures { Hyp = true });
-        hyp.Mmio.Write32(SmmuRegister.CR2, (uint)Cr2.E2H.Make(1));
-        Assert.Equal((uint)Cr2.E2H.Make(1), hyp.Mmio.Read32(SmmuRegister.CR2));
-    }
+        using var lacking = Fresh(without);
+        lacking.Mmio.Write32(SmmuRegister.CR2, bit);
+        Assert.Equal(0u, lacking.Mmio.Read32(SmmuRegister.CR2));
 
-    [Fact]
-    public void CR2_REC_CFG_ATS_is_RES0_without_ATS()
-    {
-        using var noAts = Fresh(new SmmuFeatures { Ats = false });
-        noAts.Mmio.Write32(SmmuRegister.CR2, (uint)Cr2.REC_CFG_ATS.Make(1));
-        Assert.Equal(0u, noAts.Mmio.Read32(SmmuRegister.CR2));
-
-        using var ats = Fresh();
-        ats.Mmio.Write32(SmmuRegister.CR2, (uint)Cr2.REC_CFG_ATS.Make(1));
-        Assert.Equal((uint)Cr2.REC_CFG_ATS.Make(1), ats.Mmio.Read32(SmmuRegister.CR2));
+        using var having = Fresh(with);
+        having.Mmio.Write32(SmmuRegister.CR2, bit);
+        Assert.Equal(bit, having.Mmio.Read32(SmmuRegister.CR2));
     }
 
     [Fact]
@@ -328,7 +322,7 @@ public sealed class RegisterTests
         bed.Mmio.Write32(SmmuRegister.EVENTQ_PROD, 7);
         Assert.Equal(0u, bed.Mmio.Read32(SmmuRegister.EVENTQ_PROD));
 
-        bed.WriteCr0(bed.Cr0Value & ~(uint)Cr0.EVENTQEN.Make(1));
+        bed.ClearCr0(Cr0.EVENTQEN);
         bed.Mmio.Write32(SmmuRegister.EVENTQ_PROD, 7 | QueuePointer.OverflowFlag | 0x7FF0_0000);
         Assert.Equal(7u | QueuePointer.OverflowFlag, bed.Mmio.Read32(SmmuRegister.EVENTQ_PROD));
     }

@@ -2,7 +2,6 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -37,11 +36,11 @@ public sealed class ReservedFieldPolicyTests
     public void Ignore_policy_executes_the_command_and_counts_it_4_1_5()
     {
         using var bed = Bed(ReservedFieldPolicy.Ignore);
-        bed.WriteSte(5, Images.Bypass());
+        bed.WriteSte(5, StructureImages.Bypass());
         bed.Run(Command.CfgiSte(5, true));
         Assert.Equal(TransactionOutcome.Bypassed, bed.Read(5, 0x1000).Outcome);
 
-        bed.WriteSte(5, Images.Abort());
+        bed.WriteSte(5, StructureImages.Abort());
         Assert.Equal(CommandError.CERROR_NONE, bed.Submit(DirtyCfgiSte(5)));
         Assert.Equal(bed.Prod, bed.Cons);
         Assert.Equal(0u, bed.ActiveErrors);

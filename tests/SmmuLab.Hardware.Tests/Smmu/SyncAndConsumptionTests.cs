@@ -4,7 +4,6 @@ using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Smmu;
-using SmmuLab.Hardware.Tests.Configuration;
 
 namespace SmmuLab.Hardware.Tests.Smmu;
 
@@ -111,6 +110,24 @@ public sealed class SyncAndConsumptionTests
     }
 
     [Fact]
+    public void Draining_a_free_running_SMMU_consumes_every_published_command_before_it_returns()
+    {
+        using var bed = new SmmuTestBed(mode: ConsumptionMode.FreeRunning);
+        bed.Device.DrainCommandQueue();
+        var before = bed.Device.Statistics.Commands(Opcode.CMD_TLBI_NSNH_ALL);
+        for (var i = 1; i <= 200; i++)
+        {
+            bed.Put(Command.TlbiNsnhAll());
+            bed.Mmio.Write32(SmmuRegister.CMDQ_PROD, bed.Prod);
+            bed.Device.DrainCommandQueue();
+
+            // No CMD_SYNC and no waiting: the count is exact right after the drain.
+            Assert.Equal(before + i, bed.Device.Statistics.Commands(Opcode.CMD_TLBI_NSNH_ALL));
+            Assert.Equal(bed.Prod, bed.Mmio.Read32(SmmuRegister.CMDQ_CONS));
+        }
+    }
+
+    [Fact]
     public void Free_running_mode_completes_a_CMD_SYNC_asynchronously_on_the_device_thread()
     {
         using var bed = new SmmuTestBed(mode: ConsumptionMode.FreeRunning);
@@ -125,7 +142,7 @@ public sealed class SyncAndConsumptionTests
                 }
             },
         });
-        bed.WriteSte(4, Images.Bypass());
+        bed.WriteSte(4, StructureImages.Bypass());
         bed.Put(Command.CfgiSte(4, true));
         bed.Put(Command.Sync(SyncCompletion.SIG_IRQ, SmmuTestBed.SyncWord, 0x600D));
         bed.Mmio.Write32(SmmuRegister.CMDQ_PROD, bed.Prod);

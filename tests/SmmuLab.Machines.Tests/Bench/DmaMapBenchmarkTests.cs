@@ -26,7 +26,7 @@ public class DmaMapBenchmarkTests
     [Theory]
     [InlineData(InvalidationDesigns.Linux)]
     [InlineData(InvalidationDesigns.Legacy)]
-    public void Strict_unmap_costs_one_range_tlbi_and_one_sync_and_map_costs_nothing(string design)
+    public void Strict_unmap_costs_one_range_TLBI_and_one_sync_and_map_costs_nothing(string design)
     {
         // Hand-derived: a strict unmap of one page gathers one leaf, so one CMD_TLBI_NH_VA
         // (ASID, range) and one CMD_SYNC; a map into an empty range needs no invalidation.
@@ -46,7 +46,7 @@ public class DmaMapBenchmarkTests
     }
 
     [Fact]
-    public void A_granule_of_sixteen_pages_is_still_one_range_tlbi_with_ril()
+    public void A_granule_of_sixteen_pages_is_still_one_range_TLBI_with_RIL()
     {
         var r = Run(new DmaMapBenchmarkOptions { Duration = Long, MaxLoopsPerThread = 200, Granule = 16, Direction = DmaDirection.ToDevice });
         Assert.Equal([(Opcode.CMD_TLBI_NH_VA, 200L), (Opcode.CMD_SYNC, 200L)], r.Commands);
@@ -78,7 +78,7 @@ public class DmaMapBenchmarkTests
     }
 
     [Fact]
-    public void Two_threads_use_two_cpus_and_so_two_vcmdqs()
+    public void Two_threads_use_two_CPUs_and_so_two_VCMDQs()
     {
         var r = Run(new DmaMapBenchmarkOptions { Threads = 2, Duration = Long, MaxLoopsPerThread = 300 }, cmdqv: true);
         Assert.Equal([300L, 300L], r.ThreadLoops);
@@ -90,7 +90,7 @@ public class DmaMapBenchmarkTests
     }
 
     [Fact]
-    public void Two_threads_use_two_cpus_of_the_dma_layer()
+    public void Two_threads_use_two_CPUs_of_the_DMA_layer()
     {
         // Each CPU frees into its own range cache, so each thread's first map misses the cache
         // and goes to the tree, and every later map of that thread hits.

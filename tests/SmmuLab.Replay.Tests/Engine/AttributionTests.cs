@@ -12,7 +12,7 @@ public sealed class AttributionTests
         $"IOMMU: iova=0x{iova:x16} - 0x{iova + size:x16} size={size} unmapped_size={size}";
 
     [Fact]
-    public void Without_dma_events_iommu_events_are_applied_to_the_attached_device()
+    public void Without_DMA_events_iommu_events_are_applied_to_the_attached_device()
     {
         var t = new HandTrace()
             .Line(0, "attach_device_to_domain", $"IOMMU: device={HandTrace.Nvme}", task: "modprobe")
@@ -31,7 +31,7 @@ public sealed class AttributionTests
     }
 
     [Fact]
-    public void A_vfio_style_run_of_maps_continuing_one_iova_range_is_applied_in_order()
+    public void A_VFIO_style_run_of_maps_continuing_one_IOVA_range_is_applied_in_order()
     {
         var t = new HandTrace()
             .Line(0, "attach_device_to_domain", $"IOMMU: device={HandTrace.Nvme}")
@@ -93,7 +93,7 @@ public sealed class AttributionTests
     }
 
     [Fact]
-    public void An_interrupt_on_the_same_cpu_and_task_does_not_take_the_process_contexts_events()
+    public void An_interrupt_on_the_same_CPU_and_task_does_not_take_the_process_contexts_events()
     {
         // fio maps on CPU 0; a hard interrupt on the same CPU (same pid, flags d.h1.) completes
         // an earlier I/O between fio's iommu map and its dma_map_page.
@@ -111,7 +111,7 @@ public sealed class AttributionTests
     }
 
     [Fact]
-    public void Events_pending_on_a_cpu_that_lost_events_are_unattributed()
+    public void Events_pending_on_a_CPU_that_lost_events_are_unattributed()
     {
         var t = new HandTrace()
             .Line(0, "attach_device_to_domain", $"IOMMU: device={HandTrace.Nvme}")

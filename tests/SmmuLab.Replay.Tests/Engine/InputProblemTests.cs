@@ -69,7 +69,7 @@ public sealed class InputProblemTests
     }
 
     [Fact]
-    public void Events_on_cpus_beyond_the_header_count_are_folded()
+    public void Events_on_CPUs_beyond_the_header_count_are_folded()
     {
         var t = new HandTrace(cpus: 2).Map(0, 0xFFFF_F000, 0x8_0000_1000, cpu: 3, iommu: false).Unmap(10, 0xFFFF_F000, cpu: 3, iommu: false);
 
@@ -82,7 +82,7 @@ public sealed class InputProblemTests
     }
 
     [Fact]
-    public void Without_a_header_the_default_cpu_count_is_used()
+    public void Without_a_header_the_default_CPU_count_is_used()
     {
         var t = string.Join('\n', Replays.ThreeMapsThreeUnmaps().ToString().Split('\n').Where(l => !l.StartsWith('#')));
 

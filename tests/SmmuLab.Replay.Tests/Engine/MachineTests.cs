@@ -14,7 +14,7 @@ public sealed class MachineTests
     });
 
     [Fact]
-    public void A_device_of_the_machine_is_used_by_name_with_its_domain_and_ats()
+    public void A_device_of_the_machine_is_used_by_name_with_its_domain_and_ATS()
     {
         var machine = new ReplayMachineSpec("nvme box", [AtsSmmu],
             [new ReplayDeviceSpec(HandTrace.Nvme, "smmu0", [0x20], Ats: true, Domain: "dom")],
@@ -34,7 +34,7 @@ public sealed class MachineTests
     }
 
     [Fact]
-    public void An_unknown_device_is_created_on_an_added_default_smmu_and_reported()
+    public void An_unknown_device_is_created_on_an_added_default_SMMU_and_reported()
     {
         var machine = new ReplayMachineSpec("other box", [AtsSmmu], [new ReplayDeviceSpec("nic", "smmu0", [0x20], Ats: false, Domain: null)], []);
 
@@ -48,7 +48,7 @@ public sealed class MachineTests
     }
 
     [Fact]
-    public void Devices_sharing_a_domain_share_its_iova_space()
+    public void Devices_sharing_a_domain_share_its_IOVA_space()
     {
         var machine = new ReplayMachineSpec("two", [AtsSmmu],
             [new ReplayDeviceSpec("a", "smmu0", [0x20], false, "dom"), new ReplayDeviceSpec("b", "smmu0", [0x21], false, "dom")],

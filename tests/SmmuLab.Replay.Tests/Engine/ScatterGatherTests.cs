@@ -10,7 +10,7 @@ namespace SmmuLab.Replay.Tests.Engine;
 public sealed class ScatterGatherTests
 {
     [Fact]
-    public void A_three_page_list_maps_in_one_iova_range_and_unmaps_with_one_invalidation()
+    public void A_three_page_list_maps_in_one_IOVA_range_and_unmaps_with_one_invalidation()
     {
         // Three scattered pages: one 16 KiB IOVA (3 pages round up to 4, aligned to 16 KiB),
         // three iommu maps (one per physically contiguous run), one DMA segment of 12 KiB.

@@ -62,7 +62,7 @@ public sealed class StrictAndDeferredTests
     }
 
     [Fact]
-    public void The_256th_deferred_unmap_on_a_cpu_flushes_a_full_ring()
+    public void The_256th_deferred_unmap_on_a_CPU_flushes_a_full_ring()
     {
         var t = new HandTrace();
         for (var i = 0; i < 256; i++)
@@ -86,7 +86,7 @@ public sealed class StrictAndDeferredTests
     }
 
     [Fact]
-    public void Legacy_and_linux_designs_agree_for_one_stage1_device_without_ats()
+    public void Legacy_and_linux_designs_agree_for_one_stage1_device_without_ATS()
     {
         var linux = Replays.Run(Replays.ThreeMapsThreeUnmaps());
         var legacy = Replays.Run(Replays.ThreeMapsThreeUnmaps(), design: "legacy");

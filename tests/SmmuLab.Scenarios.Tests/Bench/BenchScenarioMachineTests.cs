@@ -2,6 +2,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Machines.Bench;
 using SmmuLab.Scenarios.Bench;
+using SmmuLab.TestSupport.Scenarios;
 
 namespace SmmuLab.Scenarios.Tests.Bench;
 
@@ -26,7 +27,7 @@ public class BenchScenarioMachineTests
     [Theory]
     [InlineData(InvalidationDesigns.Linux)]
     [InlineData(InvalidationDesigns.Legacy)]
-    public void Threads_of_a_cmdqv_machine_send_through_their_own_vcmdqs(string design)
+    public void Threads_of_a_CMDQV_machine_send_through_their_own_VCMDQs(string design)
     {
         var (owner, device) = BenchScenarioMachine.Build(CmdqvScenario(), InvalidationDesigns.Create(design));
         using (owner)
@@ -54,26 +55,15 @@ public class BenchScenarioMachineTests
     [Fact]
     public void A_scenario_without_devices_is_refused()
     {
-        var scenario = ScenarioParser.Parse("""
-            [[smmu]]
-            name = "smmu0"
-            features = ["s1"]
-            """, "empty.toml");
+        var scenario = ScenarioParser.Parse(new ScenarioBuilder().Smmu("smmu0", "s1").ToToml(), "empty.toml");
         var e = Assert.Throws<ScenarioStepException>(() => BenchScenarioMachine.Build(scenario, InvalidationDesigns.Create(InvalidationDesigns.Linux)));
         Assert.Equal("empty.toml: the machine has no [[device]] to map for", e.Message);
     }
 
     [Fact]
-    public void A_stage_2_only_smmu_gets_a_stage_2_dma_domain()
+    public void A_stage_2_only_SMMU_gets_a_stage_2_DMA_domain()
     {
-        var scenario = ScenarioParser.Parse("""
-            [[smmu]]
-            name = "smmu0"
-            features = ["s2"]
-            [[device]]
-            name = "gpu"
-            sids = [3]
-            """, "s2.toml");
+        var scenario = ScenarioParser.Parse(new ScenarioBuilder().Smmu("smmu0", "s2").Device("gpu", [3]).ToToml(), "s2.toml");
         var (owner, device) = BenchScenarioMachine.Build(scenario, InvalidationDesigns.Create(InvalidationDesigns.Linux));
         using (owner)
         {

@@ -41,7 +41,7 @@ public class RangeInvalidationOracleTests
     [Theory]
     [InlineData("linux")]
     [InlineData("legacy")]
-    public void With_range_fallback_the_same_unmap_invalidates_the_whole_asid_and_is_clean(string design)
+    public void With_range_fallback_the_same_unmap_invalidates_the_whole_ASID_and_is_clean(string design)
     {
         var run = Run(WithFallback(Finding()), design);
 
@@ -87,7 +87,7 @@ public class RangeInvalidationOracleTests
     }
 
     [Fact]
-    public void The_range_fallback_key_is_a_top_level_boolean_for_every_smmu()
+    public void The_range_fallback_key_is_a_top_level_boolean_for_every_SMMU()
     {
         var on = ScenarioParser.Parse("range-fallback = true\n" + ScenarioText.Example, "on.toml");
         var off = ScenarioParser.Parse(ScenarioText.Example, "off.toml");
@@ -146,12 +146,16 @@ public class RangeInvalidationOracleTests
         access = "read"
         expect = "fault"
         {{pasid}}
+        [machine]
+        ram-base = 0
+        ram = "17TiB"
+        kernel-base = "16TiB"
         """;
 
     private static RunResult Run(Scenario scenario, string design)
     {
         var oracle = new StaleTranslationOracle();
-        using var machine = new DriverScenarioMachine(InvalidationDesigns.Create(design));
+        using var machine = new DriverScenarioMachine(InvalidationDesigns.Create(design), memory: scenario.Memory);
         var report = new ScenarioRunner(machine, new ScenarioRunOptions { Oracle = oracle }).Run(scenario with { Invalidation = design });
         oracle.Dispose();
         var stats = machine.Machine.Smmu("smmu0").Device.Statistics;

@@ -59,7 +59,7 @@ public class DmaMapBenchmarkTextTests
     }
 
     [Fact]
-    public void Deferred_result_adds_flushes_by_cause_and_a_cmdqv_the_queues()
+    public void Deferred_result_adds_flushes_by_cause_and_a_CMDQV_the_queues()
     {
         var r = Result(new DmaMapBenchmarkOptions { Threads = 2, Type = DmaDomainType.DmaFq, DmaTransNs = 500, Direction = DmaDirection.FromDevice },
             Dma(DmaDomainType.DmaFq, full: 3, timeout: 2, teardown: 1), [(Opcode.CMD_TLBI_NH_ASID, 6), (Opcode.CMD_SYNC, 6)], [8, 0, 4, 0]);

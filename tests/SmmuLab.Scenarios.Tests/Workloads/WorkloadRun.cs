@@ -23,7 +23,7 @@ internal sealed class WorkloadRun : IDisposable
     public static WorkloadRun Of(string toml, IInvalidationDesign? design = null, ScenarioRunOptions? options = null)
     {
         var scenario = ScenarioParser.Parse(toml, "test.toml");
-        var machine = design is null ? new DriverScenarioMachine(scenario) : new DriverScenarioMachine(design);
+        var machine = design is null ? new DriverScenarioMachine(scenario) : new DriverScenarioMachine(design, memory: scenario.Memory);
         var oracle = new StaleTranslationOracle();
         var report = new ScenarioRunner(machine, (options ?? new ScenarioRunOptions()) with { Oracle = oracle }).Run(scenario);
         return new WorkloadRun(machine, oracle, report);

@@ -177,7 +177,7 @@ public class WorkloadStepTests
     }
 
     [Fact]
-    public void Strict_is_only_for_s1_and_s2_domains()
+    public void Strict_is_only_for_S1_and_S2_domains()
     {
         var toml = Scenario("count = 1").Replace("kind = \"s1\"", "kind = \"identity\"", StringComparison.Ordinal);
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(toml, "w.toml"));

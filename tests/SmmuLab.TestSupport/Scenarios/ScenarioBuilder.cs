@@ -18,6 +18,9 @@ public sealed class ScenarioBuilder
     public ScenarioBuilder Smmu(string name, params string[] features) =>
         Add("[[smmu]]", $"name = {Quote(name)}", $"features = [{string.Join(", ", features.Select(Quote))}]");
 
+    /// <summary><c>cmdqv = true</c> in the <c>[[smmu]]</c> table just added: a Tegra241 CMDQV beside it.</summary>
+    public ScenarioBuilder Cmdqv() => Add("cmdqv = true");
+
     /// <summary>A <c>[[device]]</c> table; <paramref name="smmu"/> and <paramref name="ats"/> are written only when given.</summary>
     public ScenarioBuilder Device(string name, uint[] sids, string? smmu = null, bool ats = false)
     {
@@ -43,9 +46,26 @@ public sealed class ScenarioBuilder
         return vmid is { } v ? Add($"vmid = {v.ToString(CultureInfo.InvariantCulture)}") : this;
     }
 
-    /// <summary>An <c>attach</c> step.</summary>
-    public ScenarioBuilder Attach(string device, string domain) =>
+    /// <summary>A nested <c>[[domain]]</c>: the guest's stage 1 (ASID <paramref name="asid"/>) over nest-parent <paramref name="parent"/>.</summary>
+    public ScenarioBuilder NestedDomain(string name, string parent, int asid) =>
+        Add("[[domain]]", $"name = {Quote(name)}", "kind = \"nested\"", $"parent = {Quote(parent)}", $"asid = {asid.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>One more key in the table just started, its value written as TOML (<c>Key("cmdqv", "true")</c>).</summary>
+    public ScenarioBuilder Key(string key, string tomlValue) => Add($"{key} = {tomlValue}");
+
+    /// <summary>An <c>attach</c> step; <paramref name="expect"/> is written only when given.</summary>
+    public ScenarioBuilder Attach(string device, string domain, string? expect = null)
+    {
         Add("[[step]]", "op = \"attach\"", $"device = {Quote(device)}", $"domain = {Quote(domain)}");
+        return Expect(expect);
+    }
+
+    /// <summary>A <c>flush</c> step; <paramref name="expect"/> is written only when given.</summary>
+    public ScenarioBuilder Flush(string domain, string? expect = null)
+    {
+        Add("[[step]]", "op = \"flush\"", $"domain = {Quote(domain)}");
+        return Expect(expect);
+    }
 
     /// <summary>A <c>detach</c> step.</summary>
     public ScenarioBuilder Detach(string device) => Add("[[step]]", "op = \"detach\"", $"device = {Quote(device)}");
@@ -58,17 +78,19 @@ public sealed class ScenarioBuilder
     public ScenarioBuilder Unmap(string domain, ulong iova, ulong size) =>
         Add("[[step]]", "op = \"unmap\"", $"domain = {Quote(domain)}", $"iova = {Hex(iova)}", $"size = {Hex(size)}");
 
-    /// <summary>A <c>dma</c> step; <paramref name="expect"/> ("ok" or "fault") is written only when given.</summary>
+    /// <summary>A <c>dma</c> step; <paramref name="expect"/> ("ok", "fault" or "error") is written only when given.</summary>
     public ScenarioBuilder Dma(string device, ulong iova, ulong size, string access, string? expect = null)
     {
         Add("[[step]]", "op = \"dma\"", $"device = {Quote(device)}", $"iova = {Hex(iova)}", $"size = {Hex(size)}", $"access = {Quote(access)}");
-        return expect is null ? this : Add($"expect = {Quote(expect)}");
+        return Expect(expect);
     }
 
     /// <summary>The text: lines joined by '\n', without a final newline (like a raw string literal).</summary>
     public string ToToml() => string.Join('\n', lines);
 
     public override string ToString() => ToToml();
+
+    private ScenarioBuilder Expect(string? expect) => expect is null ? this : Add($"expect = {Quote(expect)}");
 
     private ScenarioBuilder Add(params string[] newLines)
     {

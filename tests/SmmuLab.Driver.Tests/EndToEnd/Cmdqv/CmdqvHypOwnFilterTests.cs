@@ -26,7 +26,7 @@ public class CmdqvHypOwnFilterTests
     }
 
     [Fact]
-    public void With_the_fix_host_non_invalidation_commands_go_to_vcmdqs()
+    public void With_the_fix_host_non_invalidation_commands_go_to_VCMDQs()
     {
         using var m = CmdqvMachine.Build(out var cmdqv);
         var driver = cmdqv.Driver!;

@@ -62,7 +62,7 @@ public class CmdqvQueueChoiceTests
     }
 
     [Fact]
-    public void Threads_issuing_through_their_vcmdqs_are_all_consumed()
+    public void Threads_issuing_through_their_VCMDQs_are_all_consumed()
     {
         const int Threads = 4;
         const int Batches = 300;

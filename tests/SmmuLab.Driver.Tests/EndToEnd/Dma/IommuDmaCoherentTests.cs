@@ -13,7 +13,7 @@ public sealed class IommuDmaCoherentTests
     private const ulong Base = 0x2_0000_0000;
 
     [Fact]
-    public void A_small_buffer_is_single_pages_under_one_iova()
+    public void A_small_buffer_is_single_pages_under_one_IOVA()
     {
         var pages = new TestDmaAllocator(start: 0x2_0000_0000);
         using var t = new DmaTestMachine(pages: pages);
@@ -78,7 +78,7 @@ public sealed class IommuDmaCoherentTests
     }
 
     [Fact]
-    public void The_coherent_mask_bounds_the_iova()
+    public void The_coherent_mask_bounds_the_IOVA()
     {
         var pages = new TestDmaAllocator(start: 0x2_0000_0000);
         using var t = new DmaTestMachine(pages: pages, device: new DmaDeviceOptions { IsPci = false, DmaMask = ulong.MaxValue, CoherentDmaMask = 0xFF_FFFF });

@@ -13,7 +13,7 @@ public sealed class IommuDmaConcurrencyTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Concurrent_cpus_map_and_unmap_and_every_iova_is_accounted_for(bool flushUntilRoom)
+    public void Concurrent_CPUs_map_and_unmap_and_every_IOVA_is_accounted_for(bool flushUntilRoom)
     {
         using var t = new DmaTestMachine(DmaDomainType.DmaFq, cpus: 4, queue: FlushQueueOptions.PerCpu with { FlushUntilRoom = flushUntilRoom });
         Parallel.For(0, 4, cpu => Loop(t.Dma, t.Device, cpu, 500));
@@ -36,7 +36,7 @@ public sealed class IommuDmaConcurrencyTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void With_real_timers_every_iova_is_freed_cached_or_counted_as_lost(bool flushUntilRoom)
+    public void With_real_timers_every_IOVA_is_freed_cached_or_counted_as_lost(bool flushUntilRoom)
     {
         using var m = new DriverMachine(new LinuxInvalidation());
         m.AddSmmu("smmu0");

@@ -31,7 +31,7 @@ public sealed class IommuDmaInvalidationTests
     }
 
     [Fact]
-    public void A_lazy_unmap_emits_nothing_until_the_timer_flushes_the_whole_asid()
+    public void A_lazy_unmap_emits_nothing_until_the_timer_flushes_the_whole_ASID()
     {
         using var t = new DmaTestMachine(DmaDomainType.DmaFq);
         Assert.Equal(DmaDomainType.DmaFq, t.Dma.Type);
@@ -56,7 +56,7 @@ public sealed class IommuDmaInvalidationTests
     }
 
     [Fact]
-    public void The_lazy_flush_also_invalidates_the_atc_of_an_ats_device()
+    public void The_lazy_flush_also_invalidates_the_ATC_of_an_ATS_device()
     {
         using var t = new DmaTestMachine(DmaDomainType.DmaFq, ats: true);
         Assert.True(t.Node.Master.AtsEnabled);
@@ -95,7 +95,7 @@ public sealed class IommuDmaInvalidationTests
     }
 
     [Fact]
-    public void The_256th_queued_unmap_of_a_cpu_flushes_once()
+    public void The_256th_queued_unmap_of_a_CPU_flushes_once()
     {
         using var t = new DmaTestMachine(DmaDomainType.DmaFq);
         for (var i = 0; i < 255; i++)

@@ -10,7 +10,7 @@ public sealed class IommuDmaMapTests
     private const ulong Buffer = 0x1_0000_0000;
 
     [Fact]
-    public void The_dma_address_keeps_the_offset_and_the_size_covers_whole_granules()
+    public void The_DMA_address_keeps_the_offset_and_the_size_covers_whole_granules()
     {
         using var t = new DmaTestMachine();
 
@@ -51,7 +51,7 @@ public sealed class IommuDmaMapTests
     }
 
     [Fact]
-    public void A_pci_device_uses_32_bit_iovas_first_then_says_which_width_it_falls_back_to()
+    public void A_PCI_device_uses_32_bit_IOVAs_first_then_says_which_width_it_falls_back_to()
     {
         // Everything below 4 GiB but the top page is reserved.
         using var t = new DmaTestMachine(device: new DmaDeviceOptions { DmaMask = ulong.MaxValue }, reserved: [(0x1000, 0xFFFF_EFFF)]);
@@ -70,7 +70,7 @@ public sealed class IommuDmaMapTests
     }
 
     [Fact]
-    public void Forcedac_and_non_pci_devices_start_at_the_top_of_their_limit()
+    public void Forcedac_and_non_PCI_devices_start_at_the_top_of_their_limit()
     {
         using var t = new DmaTestMachine(device: new DmaDeviceOptions { DmaMask = ulong.MaxValue, ForceDac = true });
         Assert.Equal(0xFFFF_FFFF_F000UL, t.Dma.MapPhys(t.Device, 0, Buffer, 0x1000, DmaDirection.Bidirectional));
@@ -82,7 +82,7 @@ public sealed class IommuDmaMapTests
     }
 
     [Fact]
-    public void A_refused_map_frees_its_iova_at_once()
+    public void A_refused_map_frees_its_IOVA_at_once()
     {
         using var t = new DmaTestMachine();
 
@@ -94,7 +94,7 @@ public sealed class IommuDmaMapTests
     }
 
     [Fact]
-    public void Iova_space_exhaustion_is_a_mapping_error()
+    public void IOVA_space_exhaustion_is_a_mapping_error()
     {
         // Only the top two pages below 4 GiB are left.
         using var t = new DmaTestMachine(reserved: [(0x1000, 0xFFFF_DFFF)]);

@@ -13,7 +13,7 @@ public sealed class IommuDmaSgTests
     private const ulong P = 0x1_0000_0000;
 
     [Fact]
-    public void Page_aligned_pages_join_into_one_dma_segment_and_unmap_as_one_range()
+    public void Page_aligned_pages_join_into_one_DMA_segment_and_unmap_as_one_range()
     {
         using var t = new DmaTestMachine();
         ScatterlistEntry[] list = [new(P, 0x1000), new(P + 0x10_0000, 0x1000), new(P + 0x20_0000, 0x1000)];
@@ -42,7 +42,7 @@ public sealed class IommuDmaSgTests
     }
 
     [Fact]
-    public void A_segment_with_an_offset_starts_a_new_dma_segment_at_its_offset()
+    public void A_segment_with_an_offset_starts_a_new_DMA_segment_at_its_offset()
     {
         using var t = new DmaTestMachine();
         ScatterlistEntry[] list = [new(P, 0x1000), new(P + 0x2_0200, 0x200)];
@@ -119,7 +119,7 @@ public sealed class IommuDmaSgTests
     }
 
     [Fact]
-    public void A_lazy_sg_unmap_is_one_queue_entry_of_the_whole_iova()
+    public void A_lazy_sg_unmap_is_one_queue_entry_of_the_whole_IOVA()
     {
         using var t = new DmaTestMachine(DmaDomainType.DmaFq);
         ScatterlistEntry[] list = [new(P + 0x100, 0xF00), new(P + 0x10_0000, 0x2000)];
@@ -139,7 +139,7 @@ public sealed class IommuDmaSgTests
     }
 
     [Fact]
-    public void Output_slots_must_cover_the_list_and_iova_exhaustion_is_enomem()
+    public void Output_slots_must_cover_the_list_and_IOVA_exhaustion_is_ENOMEM()
     {
         using var t = new DmaTestMachine(reserved: [(0x1000, 0xFFFF_FFFF)]);
         ScatterlistEntry[] list = [new(P, 0x1000), new(P + 0x1000, 0x1000)];

@@ -1,24 +1,27 @@
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.PageTables;
-using SmmuLab.Hardware.Memory;
-using SmmuLab.Hardware.Translation;
 
-namespace SmmuLab.Hardware.Tests.Translation;
+namespace SmmuLab.TestSupport.Smmu;
 
 /// <summary>
 /// A tiny test-side table writer: maps one input block at a chosen level, allocating intermediate
 /// tables from a bump allocator. Table addresses are in "table space" (a PA, or an IPA for nested
 /// stage-1 tables); they are written to memory at table-space address + <c>writeOffset</c>.
 /// </summary>
-internal sealed class PageTableBuilder
+public sealed class PageTableBuilder
 {
+    /// <summary>Stage-1 leaf attributes: AF, EL0 access.</summary>
     public const ulong LeafS1 = Descriptor.AccessFlag | Descriptor.ApUnprivileged;
+
+    /// <summary>Stage-2 leaf attributes: AF, read and write.</summary>
     public const ulong LeafS2 = Descriptor.AccessFlag | Descriptor.S2ApRead | Descriptor.S2ApWrite;
 
-    private readonly SparsePhysicalMemory memory;
+    private readonly IPhysicalMemory memory;
     private readonly ulong writeOffset;
     private ulong next;
 
-    public PageTableBuilder(SparsePhysicalMemory memory, Granule granule, int inputBits, int startLevel, ulong allocBase,
+    /// <summary>Allocates the root table at <paramref name="allocBase"/> (aligned to its size, at least a granule).</summary>
+    public PageTableBuilder(IPhysicalMemory memory, Granule granule, int inputBits, int startLevel, ulong allocBase,
         ulong writeOffset = 0)
     {
         this.memory = memory;
@@ -26,21 +29,24 @@ internal sealed class PageTableBuilder
         Granule = granule;
         InputBits = inputBits;
         StartLevel = startLevel;
-        var rootBytes = 8UL << TranslationWalker.StartLevelIndexBits(granule, inputBits, startLevel);
+        var rootBytes = 8UL << StartLevelIndexBits;
         next = allocBase;
         Root = Allocate(Math.Max(rootBytes, granule.Bytes()));
     }
 
+    /// <summary>The translation granule.</summary>
     public Granule Granule { get; }
 
+    /// <summary>The input address size in bits.</summary>
     public int InputBits { get; }
 
+    /// <summary>The level the walk starts at.</summary>
     public int StartLevel { get; }
 
+    /// <summary>The table-space address of the root table.</summary>
     public ulong Root { get; }
 
-    public WalkParameters Parameters(int outputBits = 48, bool affd = false, bool had = false) =>
-        new(Root, Granule, InputBits, StartLevel, outputBits, affd, had);
+    private int StartLevelIndexBits => InputBits - Granule.LevelShift(StartLevel);
 
     /// <summary>Writes a leaf for <paramref name="ia"/> at <paramref name="level"/> (block or page) with extra attribute bits.</summary>
     public void Map(ulong ia, ulong oa, int level, ulong attributes, ulong tableBits = 0) =>
@@ -54,7 +60,7 @@ internal sealed class PageTableBuilder
     public ulong DescriptorAddress(ulong ia, int level, ulong tableBits = 0)
     {
         var table = Root;
-        var bits = TranslationWalker.StartLevelIndexBits(Granule, InputBits, StartLevel);
+        var bits = StartLevelIndexBits;
         for (var l = StartLevel; ; l++)
         {
             var index = (ia >> Granule.LevelShift(l)) & ((1UL << bits) - 1);
