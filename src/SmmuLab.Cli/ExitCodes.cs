@@ -1,7 +1,7 @@
 namespace SmmuLab.Cli;
 
 /// <summary>Process exit codes of <c>smmulab</c>.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
 

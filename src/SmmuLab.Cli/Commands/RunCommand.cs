@@ -14,7 +14,7 @@ namespace SmmuLab.Cli.Commands;
 /// embedded default) through the driver on a scenario machine, with the stale-translation oracle,
 /// and prints a report. Exits 1 when a step failed or the oracle found a violation.
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
     public static Command Build(Func<Scenario, IScenarioMachine> machineFactory)
     {

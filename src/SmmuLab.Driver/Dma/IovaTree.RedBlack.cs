@@ -1,7 +1,7 @@
 namespace SmmuLab.Driver.Dma;
 
 /// <summary>The red-black rebalancing of <see cref="IovaTree"/> (insert and delete fix-ups, rotations).</summary>
-public sealed partial class IovaTree
+internal sealed partial class IovaTree
 {
     private static bool IsRed(IovaNode? n) => n is { Red: true };
 
