@@ -1,16 +1,11 @@
+using SmmuLab.TestSupport.Scenarios;
+
 namespace SmmuLab.Cli.Tests;
 
 /// <summary>Output files never replace an input and are written whole or not at all.</summary>
 public class OutputSafetyTests
 {
-    private const string Scenario = """
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        """;
+    private static readonly string Scenario = new ScenarioBuilder().Smmu("smmu0", "s1").Device("nic", [0x20]).ToToml();
 
     [Fact]
     public void A_trace_over_the_scenario_file_is_refused_and_the_scenario_is_kept()

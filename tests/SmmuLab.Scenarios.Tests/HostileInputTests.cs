@@ -1,3 +1,5 @@
+using SmmuLab.TestSupport.Scenarios;
+
 
 namespace SmmuLab.Scenarios.Tests;
 
@@ -32,20 +34,7 @@ public class HostileInputTests
     [Fact]
     public void A_DMA_larger_than_RAM_is_refused_when_the_file_is_read()
     {
-        var text = """
-            [[smmu]]
-            name = "smmu0"
-            features = ["s1"]
-            [[device]]
-            name = "nic"
-            sids = [0x20]
-            [[step]]
-            op = "dma"
-            device = "nic"
-            iova = 0
-            size = 0x4_0000_0000
-            access = "read"
-            """;
+        var text = new ScenarioBuilder().Smmu("smmu0", "s1").Device("nic", [0x20]).Dma("nic", 0, 0x4_0000_0000, "read").ToToml();
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(text, "big.toml"));
         Assert.Equal((11, "step[0].size"), (e.Line, e.Key));
         Assert.Contains("more than the machine's RAM", e.Message, StringComparison.Ordinal);
@@ -54,34 +43,14 @@ public class HostileInputTests
     [Fact]
     public void A_2_GiB_DMA_runs_in_chunks_and_stops_at_the_first_fault()
     {
-        var text = """
-            [[smmu]]
-            name = "smmu0"
-            features = ["s1"]
-            [[device]]
-            name = "nic"
-            sids = [0x20]
-            [[domain]]
-            name = "dom"
-            kind = "s1"
-            [[step]]
-            op = "attach"
-            device = "nic"
-            domain = "dom"
-            [[step]]
-            op = "map"
-            domain = "dom"
-            iova = 0x10000000
-            pa = 0x80000000
-            size = 0x200000
-            [[step]]
-            op = "dma"
-            device = "nic"
-            iova = 0x10000000
-            size = 0x80000000
-            access = "read"
-            expect = "fault"
-            """;
+        var text = new ScenarioBuilder()
+            .Smmu("smmu0", "s1")
+            .Device("nic", [0x20])
+            .Domain("dom", "s1")
+            .Attach("nic", "dom")
+            .Map("dom", 0x10000000, 0x80000000, 0x200000)
+            .Dma("nic", 0x10000000, 0x80000000, "read", expect: "fault")
+            .ToToml();
         var s = ScenarioParser.Parse(text, "dma.toml");
         using var machine = new DriverScenarioMachine(s);
         var before = GC.GetAllocatedBytesForCurrentThread();
