@@ -84,7 +84,7 @@ public class InvalidationArrayBenchmarks
 
     /// <summary>Merging one master's entries into a 256-entry array (a new array).</summary>
     [Benchmark]
-    public InvalidationArray Merge256() => big.Merge(scratch, allocator);
+    public object Merge256() => big.Merge(scratch, allocator);
 
     /// <summary>Merge, then unref the same entries in place (attach then detach of one master).</summary>
     [Benchmark]

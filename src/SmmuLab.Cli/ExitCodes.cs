@@ -1,7 +1,7 @@
 namespace SmmuLab.Cli;
 
 /// <summary>Process exit codes of <c>smmulab</c>.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
 
@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>A scenario ran but a step failed: an <c>expect</c> not met, or the machine refused a step.</summary>
     public const int Failed = 1;
+
+    /// <summary>An output file (a trace) could not be written completely; the target file was left as it was.</summary>
+    public const int WriteFailed = 3;
 }

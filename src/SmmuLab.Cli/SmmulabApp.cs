@@ -10,7 +10,7 @@ namespace SmmuLab.Cli;
 /// structures), <c>run</c> (a scenario, with the stale-translation oracle) and <c>compare</c> (a
 /// scenario under both invalidation designs).
 /// </summary>
-public static class SmmulabApp
+internal static class SmmulabApp
 {
     /// <summary>
     /// What <c>run</c> and <c>compare</c> build scenario machines with: the driver on SMMU models

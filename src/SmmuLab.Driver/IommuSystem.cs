@@ -21,10 +21,10 @@ public sealed class IommuSystem(IInvalidationDesign design)
     public IInvalidationDesign Design { get; } = design;
 
     /// <summary>ASIDs: 16 bits, 0 reserved (Linux allocates from 1).</summary>
-    public IdAllocator Asids { get; } = new("ASID", 16);
+    internal IdAllocator Asids { get; } = new("ASID", 16);
 
     /// <summary>VMIDs: 16 bits, 0 reserved for stage-1-only STEs.</summary>
-    public IdAllocator Vmids { get; } = new("VMID", 16);
+    internal IdAllocator Vmids { get; } = new("VMID", 16);
 
     /// <summary>
     /// Serialises attaches against each other (Linux <c>arm_smmu_asid_lock</c>). Every step of an

@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Bits;
 namespace SmmuLab.Encoding;
 
 /// <summary>How fields are named in messages and dumps.</summary>
-public static class FieldText
+internal static class FieldText
 {
     /// <summary>The field's place, double-word relative: <c>dw1[63:12]</c> or <c>dw0[11]</c>.</summary>
     public static string Location(Field f) => f.Width == 1 ? $"dw{f.Dword}[{f.Lo}]" : $"dw{f.Dword}[{f.Hi}:{f.Lo}]";

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SmmuLab.Encoding;
 
 /// <summary>Parses the numbers a person types: decimal or 0x-hex, with optional '_' separators.</summary>
-public static class NumberParser
+internal static class NumberParser
 {
     /// <summary>Decimal (<c>4096</c>) or hexadecimal with a 0x prefix (<c>0x1000</c>).</summary>
     public static Result<ulong> ParseValue(string text)

@@ -4,7 +4,7 @@ using SmmuLab.Hardware.Pcie;
 namespace SmmuLab.Machines;
 
 /// <summary>The driver's view of an endpoint's PCI ATS capability.</summary>
-public sealed class EndpointPciFunction(Endpoint endpoint) : IPciFunction
+internal sealed class EndpointPciFunction(Endpoint endpoint) : IPciFunction
 {
     public bool AtsSupported => endpoint.Options.AtsCapable;
 

@@ -8,7 +8,7 @@ namespace SmmuLab.Machines;
 /// hand-programmed default machine (the driver's io-pgtable replaces it). Stage 1 leaves get
 /// AF | nG | AttrIndx 1 | ISH; stage 2 leaves get AF | S2AP RW | MemAttr 0xF | ISH.
 /// </summary>
-public sealed class HandBuiltPageTable
+internal sealed class HandBuiltPageTable
 {
     private const Granule G = Granule.Size4K;
     private readonly IPhysicalMemory memory;

@@ -12,7 +12,7 @@ namespace SmmuLab.Machines;
 /// give a StreamID a stage-1 (one CD) or stage-2 configuration over a fresh 4 KiB-granule table.
 /// RAM is [1 GiB, 4 GiB): tables and queues from [1 GiB, 2 GiB), buffers from 2 GiB up.
 /// </summary>
-public sealed class HandProgrammedMachine : IDisposable
+internal sealed class HandProgrammedMachine : IDisposable
 {
     public HandProgrammedMachine(SmmuDeviceOptions? options = null, int streamIdBits = 8)
     {

@@ -12,7 +12,7 @@ namespace SmmuLab.Machines;
 /// It maps a buffer, runs DMA (TLB misses then hits), unmaps with a range TLBI and CMD_SYNC, and
 /// shows that DMA to the unmapped buffer now faults with an event.
 /// </summary>
-public static class HandProgrammedRun
+internal static class HandProgrammedRun
 {
     public const uint NicSid = 0x20;
     public const uint GpuSid = 0x30;

@@ -12,7 +12,7 @@ namespace SmmuLab.Machines;
 /// bring-up test would: a linear stream table, a command queue with MSI-signalled CMD_SYNC, and an
 /// event queue reader. It uses only <see cref="IMmio"/> and <see cref="IPhysicalMemory"/>.
 /// </summary>
-public sealed class HandProgrammedSmmu
+internal sealed class HandProgrammedSmmu
 {
     private const int CmdqLog2 = 8;
     private const int EventqLog2 = 7;

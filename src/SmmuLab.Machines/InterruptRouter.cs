@@ -7,7 +7,7 @@ namespace SmmuLab.Machines;
 /// driver probes, so the line is connected once the driver exists. Interrupts raised before that
 /// are dropped, as on a system whose handler is not installed yet.
 /// </summary>
-public sealed class InterruptRouter : IInterruptSink
+internal sealed class InterruptRouter : IInterruptSink
 {
     public IInterruptSink? Target { get; set; }
 

@@ -4,7 +4,7 @@ namespace SmmuLab.Machines;
 /// Hands out naturally aligned physical ranges from a region, like a kernel's DMA allocator for
 /// queues, tables and page-table pages. Thread-safe bump allocation; freed ranges are not reused.
 /// </summary>
-public sealed class PhysicalAllocator(ulong start, ulong end)
+internal sealed class PhysicalAllocator(ulong start, ulong end)
 {
     private readonly object gate = new();
     private ulong next = start;

@@ -31,7 +31,7 @@ public sealed record RunSummary(
 
     public static RunSummary From(SmmuDevice smmu, IReadOnlyList<string> log)
     {
-        var tlb = smmu.Tlb.Statistics;
+        var tlb = smmu.TlbStatistics;
         return new RunSummary(smmu.Name, smmu.Statistics.Translations, tlb.Hits, tlb.Misses, smmu.WalkSteps,
             smmu.Statistics.TranslationFaults, [.. smmu.Statistics.CommandCounts()], [.. smmu.Statistics.EventCounts()],
             smmu.Clock.Nanoseconds, log)

@@ -10,7 +10,7 @@ namespace SmmuLab.Reporting;
 /// nanoseconds (the SMMUs' clocks), summed over every SMMU. Step -1 is setup (probe, tables);
 /// what the SMMUs do after the run (teardown) is kept apart under <see cref="int.MaxValue"/>.
 /// </summary>
-public sealed class StepCostMeter : IRunObserver
+internal sealed class StepCostMeter : IRunObserver
 {
     private readonly List<SmmuDevice> devices = [];
     private readonly Dictionary<int, StepCost> costs = [];

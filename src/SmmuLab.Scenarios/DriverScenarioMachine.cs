@@ -23,6 +23,9 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
     /// <summary>PASID bits a master may use (a linear 1024-CD table).</summary>
     public const int PasidBits = 10;
 
+    /// <summary>A dma step moves its bytes through one buffer of at most this size (1 MiB).</summary>
+    public const ulong DmaChunk = 1 << 20;
+
     private readonly DriverMachine machine;
     private readonly Dictionary<string, IommuDomain> domains = [];
     private readonly ConsumptionMode? modeOverride;
@@ -203,10 +206,22 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
 
     public DmaOutcome Dma(string device, ulong iova, ulong size, bool write, uint? pasid)
     {
+        // In chunks through one buffer, so a DMA of gigabytes does not allocate gigabytes.
         var endpoint = machine.Device(device).Endpoint;
-        var buffer = new byte[size];
-        var r = write ? endpoint.Write(iova, buffer, pasid) : endpoint.Read(iova, buffer, pasid);
-        return new DmaOutcome(r.Ok, r.BytesTransferred, r.Ok ? null : r.Fault?.ToString() ?? "aborted");
+        var buffer = new byte[(int)Math.Min(size, DmaChunk)];
+        var done = 0UL;
+        while (done < size)
+        {
+            var chunk = buffer.AsSpan(0, (int)Math.Min(size - done, DmaChunk));
+            var r = write ? endpoint.Write(iova + done, chunk, pasid) : endpoint.Read(iova + done, chunk, pasid);
+            done += r.BytesTransferred;
+            if (!r.Ok)
+            {
+                return new DmaOutcome(false, done, r.Fault?.ToString() ?? "aborted");
+            }
+        }
+
+        return new DmaOutcome(true, done, null);
     }
 
     /// <summary>Per-VCMDQ command counts of every CMDQV (its commands do not reach the SMMU's own counters).</summary>

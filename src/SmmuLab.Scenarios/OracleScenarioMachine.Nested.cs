@@ -1,7 +1,7 @@
 namespace SmmuLab.Scenarios;
 
 /// <summary>Nested domains: judged through the guest's stage 1 and the parent's stage 2.</summary>
-public sealed partial class OracleScenarioMachine
+internal sealed partial class OracleScenarioMachine
 {
     public (ulong Ipa, ulong Pa, ulong Size)? GuestMemory(string parent) => inner.GuestMemory(parent);
 

@@ -13,7 +13,7 @@ namespace SmmuLab.Scenarios;
 /// <see cref="ScenarioRunOptions.Oracle"/> is set.
 /// </summary>
 /// <remarks>Disposing it stops feeding the oracle; the inner machine belongs to its owner and is not disposed.</remarks>
-public sealed partial class OracleScenarioMachine : IScenarioMachine
+internal sealed partial class OracleScenarioMachine : IScenarioMachine
 {
     private readonly IScenarioMachine inner;
     private readonly HashSet<string> lazyDomains = new(StringComparer.Ordinal);

@@ -7,7 +7,7 @@ namespace SmmuLab.Scenarios;
 /// <c>"2 MiB"</c>, <c>"1GiB"</c> (binary units, with or without the i: K, KB and KiB are all 1024);
 /// <c>"500ns"</c>, <c>"10us"</c>, <c>"1ms"</c>, <c>"2s"</c>.
 /// </summary>
-public static class Quantities
+internal static class Quantities
 {
     private static readonly (string Suffix, int Shift)[] ByteUnits =
     [

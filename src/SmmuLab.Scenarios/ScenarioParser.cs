@@ -30,8 +30,48 @@ public static partial class ScenarioParser
     private static readonly string[] MachineKeys = ["ram-base", "ram", "kernel-base", "kernel-memory"];
     private static readonly string[] DomainKeys = ["name", "kind", "asid", "vmid", "smmu", "strict", "parent"];
 
-    /// <summary>Reads and parses a file. I/O errors (missing file...) propagate as <see cref="IOException"/>.</summary>
-    public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Largest scenario file read: 256 MiB (about two million steps).</summary>
+    public const long MaxFileBytes = 256L << 20;
+
+    /// <summary>
+    /// Reads and parses a file. Reading stops with a <see cref="ScenarioFormatException"/> at the
+    /// first character a text file cannot hold (a NUL or other control character, or bytes that are
+    /// not UTF-8: a device such as /dev/zero, a binary file) and beyond <see cref="MaxFileBytes"/>,
+    /// so no input makes it read without end. I/O errors (missing file...) propagate as <see cref="IOException"/>.
+    /// </summary>
+    public static Scenario ParseFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var reader = new StreamReader(stream, new System.Text.UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+        var buffer = new char[64 * 1024];
+        var text = new System.Text.StringBuilder();
+        var line = 1;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                var c = buffer[i];
+                if (c == '\n')
+                {
+                    line++;
+                }
+                else if ((char.IsControl(c) && c is not ('\t' or '\r')) || c == '\uFFFD')
+                {
+                    throw new ScenarioFormatException(path, line, "file",
+                        c == '\uFFFD' ? "not a text file: bytes that are not UTF-8" : $"not a text file: control character U+{(int)c:X4}");
+                }
+            }
+
+            text.Append(buffer, 0, read);
+            if (text.Length > MaxFileBytes)
+            {
+                throw new ScenarioFormatException(path, line, "file", $"larger than the {MaxFileBytes >> 20} MiB a scenario may have");
+            }
+        }
+
+        return Parse(text.ToString(), path);
+    }
 
     /// <summary>The embedded default scenario's text.</summary>
     public static string DefaultText()

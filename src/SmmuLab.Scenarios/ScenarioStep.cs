@@ -46,6 +46,7 @@ public abstract record ScenarioStep(int Index, int Line, StepExpectation Expect)
     protected static string PasidText(uint? pasid) => pasid is { } p ? $" pasid {p}" : string.Empty;
 }
 
+/// <summary>An attach step: <paramref name="Device"/> (or one of its PASIDs) joins <paramref name="Domain"/>.</summary>
 public sealed record AttachStep(int Index, int Line, StepExpectation Expect, string Device, string Domain, uint? Pasid)
     : ScenarioStep(Index, Line, Expect)
 {
@@ -54,6 +55,7 @@ public sealed record AttachStep(int Index, int Line, StepExpectation Expect, str
     public override string Describe() => $"attach {Device}{PasidText(Pasid)} -> {Domain}";
 }
 
+/// <summary>A detach step: <paramref name="Device"/> (or one of its PASIDs) leaves its domain.</summary>
 public sealed record DetachStep(int Index, int Line, StepExpectation Expect, string Device, string? Domain, uint? Pasid)
     : ScenarioStep(Index, Line, Expect)
 {
@@ -62,6 +64,7 @@ public sealed record DetachStep(int Index, int Line, StepExpectation Expect, str
     public override string Describe() => $"detach {Device}{PasidText(Pasid)}{(Domain is null ? string.Empty : $" from {Domain}")}";
 }
 
+/// <summary>A map step: [<paramref name="Iova"/>, + <paramref name="Size"/>) of <paramref name="Domain"/> to <paramref name="Pa"/>.</summary>
 public sealed record MapStep(int Index, int Line, StepExpectation Expect, string Domain, ulong Iova, ulong Pa, ulong Size, bool Writable)
     : ScenarioStep(Index, Line, Expect)
 {
@@ -70,6 +73,7 @@ public sealed record MapStep(int Index, int Line, StepExpectation Expect, string
     public override string Describe() => $"map {Domain} 0x{Iova:x}+0x{Size:x} -> 0x{Pa:x} {(Writable ? "rw" : "r")}";
 }
 
+/// <summary>An unmap step: [<paramref name="Iova"/>, + <paramref name="Size"/>) of <paramref name="Domain"/>.</summary>
 public sealed record UnmapStep(int Index, int Line, StepExpectation Expect, string Domain, ulong Iova, ulong Size)
     : ScenarioStep(Index, Line, Expect)
 {
@@ -78,6 +82,7 @@ public sealed record UnmapStep(int Index, int Line, StepExpectation Expect, stri
     public override string Describe() => $"unmap {Domain} 0x{Iova:x}+0x{Size:x}";
 }
 
+/// <summary>A flush step: the whole-domain invalidation of <paramref name="Domain"/>.</summary>
 public sealed record FlushStep(int Index, int Line, StepExpectation Expect, string Domain)
     : ScenarioStep(Index, Line, Expect)
 {
@@ -86,6 +91,7 @@ public sealed record FlushStep(int Index, int Line, StepExpectation Expect, stri
     public override string Describe() => $"flush {Domain}";
 }
 
+/// <summary>A dma step: <paramref name="Device"/> reads or writes [<paramref name="Iova"/>, + <paramref name="Size"/>).</summary>
 public sealed record DmaStep(int Index, int Line, StepExpectation Expect, string Device, ulong Iova, ulong Size, bool Write, uint? Pasid)
     : ScenarioStep(Index, Line, Expect)
 {

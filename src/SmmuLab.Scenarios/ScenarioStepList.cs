@@ -10,7 +10,7 @@ namespace SmmuLab.Scenarios;
 /// <see cref="KeptSteps"/> steps keeps the parsed records, a longer one parses each again when it
 /// is run, so memory holds the text and an offset per step, not a record per step.
 /// </summary>
-public sealed class ScenarioStepList : IReadOnlyList<ScenarioStep>
+internal sealed class ScenarioStepList : IReadOnlyList<ScenarioStep>
 {
     /// <summary>Steps kept parsed; beyond this they are parsed again on each use.</summary>
     public const int KeptSteps = 20_000;

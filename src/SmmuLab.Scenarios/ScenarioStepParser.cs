@@ -99,6 +99,11 @@ internal static class ScenarioStepParser
                 {
                     var device = Device(t, devices);
                     var (iova, size) = Range(t, pageAligned: false);
+                    if (size > memory.RamEnd - memory.RamStart)
+                    {
+                        throw t.Fail("size", $"0x{size:x} bytes is more than the machine's RAM ({memory})");
+                    }
+
                     var access = t.Choice("access", Accesses, "access") ?? throw t.Missing("access");
                     return new DmaStep(index, line, expect, device.Name, iova, size, access == "write", Pasid(t, device, smmus));
                 }

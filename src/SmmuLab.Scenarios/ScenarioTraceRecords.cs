@@ -4,7 +4,7 @@ using SmmuLab.Verification;
 namespace SmmuLab.Scenarios;
 
 /// <summary>How a run's DMA, step results and oracle violations become trace records.</summary>
-public static class ScenarioTraceRecords
+internal static class ScenarioTraceRecords
 {
     /// <summary>A dma step and what it did.</summary>
     public static DmaTraceRecord Dma(int step, DmaStep dma, DmaOutcome outcome) =>

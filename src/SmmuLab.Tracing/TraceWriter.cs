@@ -60,11 +60,15 @@ public sealed class TraceWriter : IDisposable
     /// A <see cref="CommandTraceRecord"/> of <paramref name="smmu"/>'s command queue, at the current <see cref="Step"/>;
     /// <paramref name="reservedBits"/> when the SMMU executed it with reserved bits set, ignoring them.
     /// </summary>
-    public void WriteCommand(string smmu, in Command command, bool reservedBits = false)
+    public void WriteCommand(string smmu, in Command command, bool reservedBits = false) =>
+        WriteCommand(smmu, CommandTraceRecord.CommandQueue, command, reservedBits);
+
+    /// <summary>A <see cref="CommandTraceRecord"/> of <paramref name="queue"/> ("cmdq", "vcmdq3") at the current <see cref="Step"/>.</summary>
+    public void WriteCommand(string smmu, string queue, in Command command, bool reservedBits = false)
     {
         lock (gate)
         {
-            WriteCommand(step, smmu, CommandTraceRecord.CommandQueue, command, reservedBits);
+            WriteCommand(step, smmu, queue, command, reservedBits);
         }
     }
 

@@ -1,4 +1,5 @@
 using SmmuLab.Machines;
+using SmmuLab.TestSupport.Scenarios;
 
 namespace SmmuLab.Scenarios.Tests;
 
@@ -8,40 +9,21 @@ namespace SmmuLab.Scenarios.Tests;
 /// </summary>
 public class MemoryMapScenarioTests
 {
-    private static string Scenario(string pa, string machine = "") => $"""
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        [[domain]]
-        name = "dom"
-        kind = "s1"
-        [[step]]
-        op = "attach"
-        device = "nic"
-        domain = "dom"
-        [[step]]
-        op = "map"
-        domain = "dom"
-        iova = 0x10000
-        pa = {pa}
-        size = 0x2000
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x2000
-        access = "write"
-        expect = "ok"
-        {machine}
-        """;
+    /// <summary>attach (#0, line 10), map of 8 KiB at <paramref name="pa"/> (#1, its pa on line 18), a DMA of it (#2).</summary>
+    private static string Scenario(ulong pa, string machine = "") => new ScenarioBuilder()
+        .Smmu("smmu0", "s1")
+        .Device("nic", [0x20])
+        .Domain("dom", "s1")
+        .Attach("nic", "dom")
+        .Map("dom", 0x10000, pa, 0x2000)
+        .Dma("nic", 0x10000, 0x2000, "write", expect: "ok")
+        .Raw(machine)
+        .ToToml();
 
     [Fact]
     public void A_pa_over_the_kernels_tables_is_refused_and_the_message_says_where_RAM_and_the_kernel_are()
     {
-        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(Scenario("0x40000000"), "m.toml"));
+        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(Scenario(0x40000000), "m.toml"));
 
         Assert.Equal((18, "step[1].pa"), (e.Line, e.Key));
         Assert.Contains("0x40000000+0x2000 overlaps the simulated kernel's memory [0x40000000, 0x80000000)", e.Message, StringComparison.Ordinal);
@@ -49,10 +31,10 @@ public class MemoryMapScenarioTests
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("0x3ffff000")]
-    [InlineData("0x3fffff000")]
-    public void A_pa_outside_RAM_is_refused(string pa)
+    [InlineData(0UL)]
+    [InlineData(0x3ffff000UL)]
+    [InlineData(0x3fffff000UL)]
+    public void A_pa_outside_RAM_is_refused(ulong pa)
     {
         var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(Scenario(pa), "m.toml"));
         Assert.Contains("lies outside RAM [0x40000000, 0x400000000)", e.Message, StringComparison.Ordinal);
@@ -61,7 +43,7 @@ public class MemoryMapScenarioTests
     [Fact]
     public void The_default_map_is_RAM_from_1_GiB_to_16_GiB_with_the_kernel_in_its_first_GiB()
     {
-        var s = ScenarioParser.Parse(Scenario("0x80000000"), "m.toml");
+        var s = ScenarioParser.Parse(Scenario(0x80000000), "m.toml");
         Assert.Equal(new MemoryMap(0x4000_0000, 0x4_0000_0000, 0x4000_0000, 0x8000_0000), s.Memory);
     }
 
@@ -69,7 +51,7 @@ public class MemoryMapScenarioTests
     public void A_machine_table_moves_RAM_and_the_kernel_and_the_run_uses_them()
     {
         var machine = "[machine]\nram-base = \"64GiB\"\nram = \"2GiB\"\nkernel-base = \"65GiB\"\nkernel-memory = \"64MiB\"";
-        var s = ScenarioParser.Parse(Scenario("0x1000000000", machine), "m.toml");
+        var s = ScenarioParser.Parse(Scenario(0x1000000000, machine), "m.toml");
         Assert.Equal(new MemoryMap(64UL << 30, 66UL << 30, 65UL << 30, (65UL << 30) + (64UL << 20)), s.Memory);
 
         using var m = new DriverScenarioMachine(s);
@@ -91,7 +73,7 @@ public class MemoryMapScenarioTests
     [InlineData("[machine]\nrom = \"1GiB\"", "machine.rom", "unknown key")]
     public void A_bad_machine_table_is_refused(string machine, string key, string reason)
     {
-        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(Scenario("0x80000000", machine), "m.toml"));
+        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(Scenario(0x80000000, machine), "m.toml"));
         Assert.Equal(key, e.Key);
         Assert.Contains(reason, e.Message, StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using SmmuLab.TestSupport.Scenarios;
 
 namespace SmmuLab.Scenarios.Tests;
 
@@ -9,17 +10,8 @@ namespace SmmuLab.Scenarios.Tests;
 /// </summary>
 public class ScenarioStepStreamingTests
 {
-    private const string Machine = """
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        [[domain]]
-        name = "dom"
-        kind = "s1"
-        """;
+    /// <summary>Nine lines: an SMMU, a device, a domain.</summary>
+    private static readonly string Machine = new ScenarioBuilder().Smmu("smmu0", "s1").Device("nic", [0x20]).Domain("dom", "s1").ToToml();
 
     private static string WithSteps(int count)
     {

@@ -16,7 +16,7 @@ namespace SmmuLab.Cli.Commands;
 /// tool's latency lines, then throughput, commands and CMD_SYNCs per map+unmap, modeled SMMU time
 /// and flush-queue flushes. Exits 2 on a refused input, 1 when a benchmark thread failed.
 /// </summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     /// <summary>The <c>--design</c> value that runs both designs, legacy first.</summary>
     public const string BothDesigns = "both";

@@ -6,4 +6,4 @@ namespace SmmuLab.Cli.Commands;
 /// What <c>smmulab bench</c> runs: the benchmark options, the invalidation designs in order (null:
 /// the machine's own) and the scenario file to take the machine from (null: the default machine).
 /// </summary>
-public sealed record BenchRequest(DmaMapBenchmarkOptions Options, IReadOnlyList<string>? Designs = null, string? MachinePath = null);
+internal sealed record BenchRequest(DmaMapBenchmarkOptions Options, IReadOnlyList<string>? Designs = null, string? MachinePath = null);

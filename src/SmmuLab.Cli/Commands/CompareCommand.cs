@@ -9,7 +9,7 @@ namespace SmmuLab.Cli.Commands;
 /// invalidation designs and prints, per operation kind, commands, CMD_SYNCs and modeled hardware
 /// time for each, with the linux/legacy ratios.
 /// </summary>
-public static class CompareCommand
+internal static class CompareCommand
 {
     public static Command Build(Func<Scenario, IScenarioMachine> machineFactory)
     {

@@ -4,7 +4,7 @@ using SmmuLab.Encoding;
 namespace SmmuLab.Cli.Commands;
 
 /// <summary><c>smmulab decode cmd|ste|cd|event|pte WORD...</c>: prints every field by name.</summary>
-public static class DecodeCommand
+internal static class DecodeCommand
 {
     public static Command Build()
     {

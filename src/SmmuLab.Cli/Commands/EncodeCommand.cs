@@ -4,7 +4,7 @@ using SmmuLab.Encoding;
 namespace SmmuLab.Cli.Commands;
 
 /// <summary><c>smmulab encode OP field=value ...</c>: prints the command's two double words.</summary>
-public static class EncodeCommand
+internal static class EncodeCommand
 {
     public static Command Build()
     {

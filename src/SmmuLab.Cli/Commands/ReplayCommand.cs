@@ -13,7 +13,7 @@ namespace SmmuLab.Cli.Commands;
 /// read to its end (lines not understood are reported), 1 when it is damaged (truncated, binary
 /// data, a read error: the partial result is printed), 2 when the input is refused.
 /// </summary>
-public static class ReplayCommand
+internal static class ReplayCommand
 {
     public const string Both = "both";
 

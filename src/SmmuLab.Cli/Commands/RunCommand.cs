@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmmuLab.Cli.Output;
 using SmmuLab.Cli.Progress;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Reporting;
@@ -13,7 +14,7 @@ namespace SmmuLab.Cli.Commands;
 /// embedded default) through the driver on a scenario machine, with the stale-translation oracle,
 /// and prints a report. Exits 1 when a step failed or the oracle found a violation.
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
     public static Command Build(Func<Scenario, IScenarioMachine> machineFactory)
     {
@@ -57,20 +58,28 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
-        TraceWriter? writer = null;
-        try
+        OutputFile? traceFile = null;
+        if (tracePath is not null && !OutputFile.TryCreate(tracePath, "trace", [path], error, out traceFile))
         {
-            if (tracePath is not null)
-            {
-                writer = new TraceWriter(new FileStream(tracePath, FileMode.Create, FileAccess.Write, FileShare.Read));
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"smmulab: {tracePath}: cannot write the trace: {e.Message}");
             return ExitCodes.BadInput;
         }
 
+        using var owned = traceFile;
+        var writer = traceFile is null ? null : new TraceWriter(traceFile.Stream, leaveOpen: true);
+        try
+        {
+            return RunLoaded(loaded, writer, mode, machineFactory, output, error, stop, progress, traceFile);
+        }
+        catch (IOException e) when (writer is not null)
+        {
+            error.WriteLine($"smmulab: {tracePath}: cannot write the trace: {e.Message}");
+            return ExitCodes.WriteFailed;
+        }
+    }
+
+    private static int RunLoaded(Scenario loaded, TraceWriter? writer, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
+        TextWriter output, TextWriter error, CancellationToken stop, Action<ScenarioProgress>? progress, OutputFile? traceFile)
+    {
         using (writer)
         {
             using var oracle = new StaleTranslationOracle();
@@ -100,12 +109,13 @@ public static class RunCommand
                 error.WriteLine($"smmulab: {loaded.Path}: stopped by request; the report is partial");
             }
 
-            if (!report.Succeeded)
+            writer?.Dispose();
+            if (traceFile is not null && !traceFile.Commit(error, "trace"))
             {
-                return ExitCodes.Failed;
+                return ExitCodes.WriteFailed;
             }
 
-            return ExitCodes.Success;
+            return report.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
         }
     }
 }

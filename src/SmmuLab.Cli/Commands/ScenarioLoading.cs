@@ -3,7 +3,7 @@ using SmmuLab.Scenarios;
 namespace SmmuLab.Cli.Commands;
 
 /// <summary>Loads a scenario file (or the embedded default) and reports any problem in one line.</summary>
-public static class ScenarioLoading
+internal static class ScenarioLoading
 {
     /// <summary>False after writing <c>smmulab: FILE:LINE: KEY: PROBLEM</c> (or an I/O error) to <paramref name="error"/>.</summary>
     public static bool TryLoad(string? path, TextWriter error, out Scenario scenario)

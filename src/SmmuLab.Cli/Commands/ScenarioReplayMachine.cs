@@ -10,7 +10,7 @@ namespace SmmuLab.Cli.Commands;
 /// its first whole-device <c>attach</c> step names) and its s1, s2 and nest-parent domains. The
 /// steps themselves are not run, and a CMDQV (<c>cmdqv = true</c>) is not attached.
 /// </summary>
-public static class ScenarioReplayMachine
+internal static class ScenarioReplayMachine
 {
     public static ReplayMachineSpec From(Scenario scenario)
     {

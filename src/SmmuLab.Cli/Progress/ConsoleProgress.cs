@@ -9,7 +9,7 @@ namespace SmmuLab.Cli.Progress;
 /// terminal, one line rewritten four times a second, and otherwise (piped or redirected) one line
 /// every five seconds. The run's threads only store the latest figures; a timer prints them.
 /// </summary>
-public sealed class ConsoleProgress : IDisposable
+internal sealed class ConsoleProgress : IDisposable
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
     private readonly TextWriter error;

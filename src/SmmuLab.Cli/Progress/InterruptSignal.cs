@@ -5,7 +5,7 @@ namespace SmmuLab.Cli.Progress;
 /// after its current buffer) so the partial report is printed; a second press ends the process as
 /// usual.
 /// </summary>
-public sealed class InterruptSignal : IDisposable
+internal sealed class InterruptSignal : IDisposable
 {
     private readonly CancellationTokenSource source = new();
     private readonly TextWriter error;

@@ -19,7 +19,7 @@ namespace SmmuLab.Driver.Cmdq;
 /// </list>
 /// <see cref="Submit"/> issues what is left with a CMD_SYNC and waits for it.
 /// </remarks>
-public struct CommandBatch
+internal struct CommandBatch
 {
     public const int Capacity = CommandQueue.BatchEntries;
 

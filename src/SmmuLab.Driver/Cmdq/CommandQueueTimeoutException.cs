@@ -5,7 +5,7 @@ namespace SmmuLab.Driver.Cmdq;
 /// the completion of its CMD_SYNC) within <see cref="CommandQueueOptions.PollTimeout"/>. Carries the
 /// hardware pointers read when giving up, as the kernel's "CMD_SYNC timeout" message does.
 /// </summary>
-public sealed class CommandQueueTimeoutException : TimeoutException
+internal sealed class CommandQueueTimeoutException : TimeoutException
 {
     public CommandQueueTimeoutException(string queue, string waitingFor, uint position, uint hardwareProd, uint hardwareCons, TimeSpan timeout)
         : base($"{queue}: timed out after {timeout.TotalMilliseconds:0} ms waiting for {waitingFor} (position 0x{position:x}): " +

@@ -11,7 +11,7 @@ namespace SmmuLab.Driver.Cmdq;
 /// <see cref="CommandQueue.HandleCommandError"/>; the other errors are counted and reported.
 /// </summary>
 /// <remarks>Runs wherever the platform delivers the interrupt, concurrently with producers.</remarks>
-public sealed class GlobalErrorHandler
+internal sealed class GlobalErrorHandler
 {
     /// <summary>The GERROR bits (0-10) counted separately.</summary>
     public const int Bits = 11;

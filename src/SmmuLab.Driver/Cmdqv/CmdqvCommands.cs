@@ -3,7 +3,7 @@ using SmmuLab.Architecture.Commands;
 namespace SmmuLab.Driver.Cmdqv;
 
 /// <summary>The commands a VCMDQ may run.</summary>
-public static class CmdqvCommands
+internal static class CmdqvCommands
 {
     /// <summary>
     /// The check for a queue of a guest-owned VINTF (HYP_OWN = 0; the kernel's

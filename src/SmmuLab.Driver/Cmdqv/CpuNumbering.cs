@@ -6,7 +6,7 @@ namespace SmmuLab.Driver.Cmdqv;
 /// threads that start issuing one after the other get consecutive numbers, so
 /// <c>Current % n</c> spreads them over different queues.
 /// </summary>
-public sealed class CpuNumbering
+internal sealed class CpuNumbering
 {
     /// <summary>This thread's number plus one; 0 until assigned.</summary>
     private readonly ThreadLocal<int> mine = new();

@@ -7,7 +7,7 @@ namespace SmmuLab.Driver.Cmdqv;
 /// into its guest): offsets are relative to <paramref name="start"/>; accesses outside
 /// [0, <paramref name="size"/>) read as zero and are dropped.
 /// </summary>
-public sealed class MmioWindow(IMmio inner, int start, int size) : IMmio
+internal sealed class MmioWindow(IMmio inner, int start, int size) : IMmio
 {
     public int Start { get; } = start;
 

@@ -1,7 +1,7 @@
 namespace SmmuLab.Driver.Dma;
 
 /// <summary>Why a flush queue flushed the domain.</summary>
-public enum FlushCause
+internal enum FlushCause
 {
     /// <summary>An enqueue found its ring full even after freeing what earlier flushes covered.</summary>
     Full,

@@ -69,7 +69,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
     public PagingDomain Domain { get; }
 
     /// <summary>The IOVA space (<c>cookie->iovad</c>).</summary>
-    public IovaAllocator Iovad { get; }
+    internal IovaAllocator Iovad { get; }
 
     /// <summary>The flush queue, present exactly when the domain is lazy (<c>cookie->fq_domain</c>).</summary>
     public FlushQueue? FlushQueue => Volatile.Read(ref flushQueue);

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace SmmuLab.Driver.Dma;
 
-public sealed partial class IovaAllocator
+internal sealed partial class IovaAllocator
 {
     /// <summary>
     /// Allocates <paramref name="pages"/> frames ending at or below <paramref name="limitPfn"/> from

@@ -18,7 +18,7 @@ namespace SmmuLab.Driver.Dma;
 /// <para>Memory: the tree holds the live allocations, the cached frames and the reservations; each
 /// CPU holds 2 × 6 magazines of 1 KiB; the depots hold full magazines until trimmed.</para>
 /// </remarks>
-public sealed partial class IovaAllocator : IDisposable
+internal sealed partial class IovaAllocator : IDisposable
 {
     /// <summary>IOVA_RANGE_CACHE_MAX_SIZE: size classes 0..5 (1, 2, 4, 8, 16, 32 pages) are cached.</summary>
     public const int RangeCacheMaxSize = 6;

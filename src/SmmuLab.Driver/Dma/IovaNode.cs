@@ -4,7 +4,7 @@ namespace SmmuLab.Driver.Dma;
 /// One allocated or reserved IOVA range [<see cref="PfnLo"/>, <see cref="PfnHi"/>] in page frames
 /// (Linux <c>struct iova</c>), a node of an <see cref="IovaTree"/>.
 /// </summary>
-public sealed class IovaNode
+internal sealed class IovaNode
 {
     internal IovaNode? Left;
     internal IovaNode? Right;

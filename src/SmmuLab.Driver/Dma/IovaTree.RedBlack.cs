@@ -1,138 +1,94 @@
 namespace SmmuLab.Driver.Dma;
 
 /// <summary>The red-black rebalancing of <see cref="IovaTree"/> (insert and delete fix-ups, rotations).</summary>
-public sealed partial class IovaTree
+internal sealed partial class IovaTree
 {
     private static bool IsRed(IovaNode? n) => n is { Red: true };
 
+    /// <summary>The right child when <paramref name="right"/>, else the left one: the fix-ups below are written once for both mirror cases.</summary>
+    private static IovaNode? Child(IovaNode n, bool right) => right ? n.Right : n.Left;
+
+    private void Rotate(IovaNode n, bool left)
+    {
+        if (left)
+        {
+            RotateLeft(n);
+        }
+        else
+        {
+            RotateRight(n);
+        }
+    }
+
+    /// <summary>Insert fix-up (CLRS 13.3); <c>side</c> is true when the parent is a left child, and every left/right below mirrors with it.</summary>
     private void InsertFixup(IovaNode z)
     {
         while (z.Parent is { Red: true } p)
         {
             var g = p.Parent!;
-            if (p == g.Left)
+            var side = p == g.Left;
+            var uncle = Child(g, right: side);
+            if (IsRed(uncle))
             {
-                var uncle = g.Right;
-                if (IsRed(uncle))
-                {
-                    p.Red = false;
-                    uncle!.Red = false;
-                    g.Red = true;
-                    z = g;
-                    continue;
-                }
-
-                if (z == p.Right)
-                {
-                    z = p;
-                    RotateLeft(z);
-                    p = z.Parent!;
-                }
-
                 p.Red = false;
+                uncle!.Red = false;
                 g.Red = true;
-                RotateRight(g);
+                z = g;
+                continue;
             }
-            else
+
+            if (z == Child(p, right: side))
             {
-                var uncle = g.Left;
-                if (IsRed(uncle))
-                {
-                    p.Red = false;
-                    uncle!.Red = false;
-                    g.Red = true;
-                    z = g;
-                    continue;
-                }
-
-                if (z == p.Left)
-                {
-                    z = p;
-                    RotateRight(z);
-                    p = z.Parent!;
-                }
-
-                p.Red = false;
-                g.Red = true;
-                RotateLeft(g);
+                z = p;
+                Rotate(z, left: side);
+                p = z.Parent!;
             }
+
+            p.Red = false;
+            g.Red = true;
+            Rotate(g, left: !side);
         }
 
         root!.Red = false;
     }
 
+    /// <summary>Delete fix-up (CLRS 13.4); <c>side</c> is true when x is a left child, and every left/right below mirrors with it.</summary>
     private void DeleteFixup(IovaNode? x, IovaNode? parent)
     {
         while (x != root && !IsRed(x))
         {
-            if (x == parent!.Left)
+            var side = x == parent!.Left;
+            var w = Child(parent, right: side)!;
+            if (w.Red)
             {
-                var w = parent.Right!;
-                if (w.Red)
-                {
-                    w.Red = false;
-                    parent.Red = true;
-                    RotateLeft(parent);
-                    w = parent.Right!;
-                }
-
-                if (!IsRed(w.Left) && !IsRed(w.Right))
-                {
-                    w.Red = true;
-                    x = parent;
-                    parent = x.Parent;
-                    continue;
-                }
-
-                if (!IsRed(w.Right))
-                {
-                    w.Left!.Red = false;
-                    w.Red = true;
-                    RotateRight(w);
-                    w = parent.Right!;
-                }
-
-                w.Red = parent.Red;
-                parent.Red = false;
-                w.Right!.Red = false;
-                RotateLeft(parent);
-                x = root;
-                parent = null;
+                w.Red = false;
+                parent.Red = true;
+                Rotate(parent, left: side);
+                w = Child(parent, right: side)!;
             }
-            else
+
+            if (!IsRed(w.Left) && !IsRed(w.Right))
             {
-                var w = parent.Left!;
-                if (w.Red)
-                {
-                    w.Red = false;
-                    parent.Red = true;
-                    RotateRight(parent);
-                    w = parent.Left!;
-                }
-
-                if (!IsRed(w.Left) && !IsRed(w.Right))
-                {
-                    w.Red = true;
-                    x = parent;
-                    parent = x.Parent;
-                    continue;
-                }
-
-                if (!IsRed(w.Left))
-                {
-                    w.Right!.Red = false;
-                    w.Red = true;
-                    RotateLeft(w);
-                    w = parent.Left!;
-                }
-
-                w.Red = parent.Red;
-                parent.Red = false;
-                w.Left!.Red = false;
-                RotateRight(parent);
-                x = root;
-                parent = null;
+                w.Red = true;
+                x = parent;
+                parent = x.Parent;
+                continue;
             }
+
+            if (!IsRed(Child(w, right: side)))
+            {
+                Child(w, right: !side)!.Red = false;
+                w.Red = true;
+                Rotate(w, left: !side);
+                w = Child(parent, right: side)!;
+            }
+
+            w.Red = parent.Red;
+            parent.Red = false;
+            Child(w, right: side)!.Red = false;
+            Rotate(parent, left: side);
+            x = root;
+            parent = null;
         }
 
         if (x is not null)
@@ -162,6 +118,7 @@ public sealed partial class IovaTree
         }
     }
 
+    /// <summary>x's right child y takes x's place; x becomes y's left child and takes y's left subtree.</summary>
     private void RotateLeft(IovaNode x)
     {
         var y = x.Right!;
@@ -171,24 +128,12 @@ public sealed partial class IovaTree
             y.Left.Parent = x;
         }
 
-        y.Parent = x.Parent;
-        if (x.Parent is null)
-        {
-            root = y;
-        }
-        else if (x == x.Parent.Left)
-        {
-            x.Parent.Left = y;
-        }
-        else
-        {
-            x.Parent.Right = y;
-        }
-
+        Transplant(x, y);
         y.Left = x;
         x.Parent = y;
     }
 
+    /// <summary>The mirror of <see cref="RotateLeft"/>.</summary>
     private void RotateRight(IovaNode x)
     {
         var y = x.Left!;
@@ -198,20 +143,7 @@ public sealed partial class IovaTree
             y.Right.Parent = x;
         }
 
-        y.Parent = x.Parent;
-        if (x.Parent is null)
-        {
-            root = y;
-        }
-        else if (x == x.Parent.Right)
-        {
-            x.Parent.Right = y;
-        }
-        else
-        {
-            x.Parent.Left = y;
-        }
-
+        Transplant(x, y);
         y.Right = x;
         x.Parent = y;
     }

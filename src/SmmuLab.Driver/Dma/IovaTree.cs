@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.Dma;
 /// nodes go to a small free list and are reused, so steady-state insert/remove allocates nothing.
 /// Not thread-safe: the owner holds its lock (Linux <c>iova_rbtree_lock</c>).
 /// </summary>
-public sealed partial class IovaTree
+internal sealed partial class IovaTree
 {
     /// <summary>Removed nodes kept for reuse at most; beyond that they are left to the collector.</summary>
     public const int MaxSpareNodes = 1024;

@@ -4,7 +4,7 @@ namespace SmmuLab.Driver.Domains;
 /// Allocates ASIDs or VMIDs (Linux's <c>arm_smmu_asid_xa</c> / <c>vmid_map</c> ida): the lowest free
 /// id from <see cref="First"/>, or a pinned one. Thread-safe.
 /// </summary>
-public sealed class IdAllocator(string what, int bits, int first = 1)
+internal sealed class IdAllocator(string what, int bits, int first = 1)
 {
     private readonly object gate = new();
     private readonly SortedSet<int> used = [];

@@ -39,7 +39,7 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     public bool IsFinalised => pageTable is not null;
 
     /// <summary>The LPAE tables (after finalisation).</summary>
-    public IoPageTable PageTable => pageTable ?? throw new InvalidOperationException($"domain {Name} is not attached yet");
+    internal IoPageTable PageTable => pageTable ?? throw new InvalidOperationException($"domain {Name} is not attached yet");
 
     public override void FinaliseFor(SmmuDriver smmu)
     {

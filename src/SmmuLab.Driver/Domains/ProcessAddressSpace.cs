@@ -29,7 +29,7 @@ public sealed class ProcessAddressSpace : IIoPageTableFlushOps, IDisposable
     public string Name { get; }
 
     /// <summary>The page table the SMMU walks for every PASID bound to this address space.</summary>
-    public IoPageTable Table { get; }
+    internal IoPageTable Table { get; }
 
     /// <summary>The table base (the CD's TTB0, the process's pgd).</summary>
     public ulong Pgd => Table.TableBase;

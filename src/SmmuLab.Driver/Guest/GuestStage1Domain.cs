@@ -69,7 +69,7 @@ public sealed class GuestStage1Domain : IIoPageTableFlushOps, IDisposable
     public ushort Asid { get; }
 
     /// <summary>The guest's tables (IOVA to IPA), in guest memory.</summary>
-    public IoPageTable PageTable { get; }
+    internal IoPageTable PageTable { get; }
 
     /// <summary>IPA of the guest's CD table (the STE's S1ContextPtr).</summary>
     public ulong CdTableIpa { get; }

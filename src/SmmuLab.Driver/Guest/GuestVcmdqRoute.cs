@@ -9,7 +9,7 @@ namespace SmmuLab.Driver.Guest;
 /// hardware, which puts in the VINTF's VMID and the physical StreamIDs; a list holding anything else
 /// goes to <paramref name="fallback"/> (the vSMMU's emulated CMDQ), as the guest kernel's batches do.
 /// </summary>
-public sealed class GuestVcmdqRoute(GuestVcmdq vcmdq, IGuestCommandQueue fallback) : IGuestCommandQueue
+internal sealed class GuestVcmdqRoute(GuestVcmdq vcmdq, IGuestCommandQueue fallback) : IGuestCommandQueue
 {
     public string Name => "vcmdq";
 

@@ -10,7 +10,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// (<c>arm_smmu_atc_inv_to_cmd</c>), the "too big" rule (<c>arm_smmu_inv_size_too_big</c>) and the
 /// range-fallback rule (<see cref="Probe.DriverOptions.RangeFallback"/>), which Linux does not have.
 /// </summary>
-public static class InvalidationCommands
+internal static class InvalidationCommands
 {
     /// <summary>
     /// True when a range is better invalidated by ASID/VMID: size 0 or all-ones means everything;

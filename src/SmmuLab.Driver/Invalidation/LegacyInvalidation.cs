@@ -13,7 +13,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// then, when any master has ATS, one ATC_INV per StreamID of each such master and a CMD_SYNC.
 /// Attaching a domain to a second SMMU is refused, as Linux did.
 /// </summary>
-public sealed class LegacyInvalidation : IInvalidationDesign
+internal sealed class LegacyInvalidation : IInvalidationDesign
 {
     public string Name => InvalidationDesigns.Legacy;
 

@@ -23,7 +23,7 @@ namespace SmmuLab.Driver.Invalidation;
 /// 0 forever) this one rounds the range out to whole pages; a range passing the top of the address
 /// space gives no command, as in Linux (its end wraps below its start).
 /// </remarks>
-public struct TlbiCommands
+internal struct TlbiCommands
 {
     private readonly ulong dw0;
     private readonly ulong dw1;

@@ -12,7 +12,7 @@ namespace SmmuLab.Driver.Masters;
 /// CDs are written with the hitless writer; each step is made visible with CFGI_CD for every
 /// StreamID of the master and one CMD_SYNC.
 /// </summary>
-public sealed class CdTable
+internal sealed class CdTable
 {
     /// <summary>Linux <c>CTXDESC_L2_ENTRIES</c>.</summary>
     public const int L2Entries = 1024;

@@ -71,7 +71,7 @@ public sealed partial class Master
     public IReadOnlyDictionary<uint, IommuDomain> Pasids => pasids;
 
     /// <summary>The CD table, once stage 1 or a PASID was used.</summary>
-    public CdTable? CdTable { get; private set; }
+    internal CdTable? CdTable { get; private set; }
 
     /// <summary>The invalidation design's per-master state (the Linux design's scratch array).</summary>
     public object? DesignState { get; set; }

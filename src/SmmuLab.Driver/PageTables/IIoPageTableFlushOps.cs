@@ -4,7 +4,7 @@ namespace SmmuLab.Driver.PageTables;
 /// The TLB maintenance an <see cref="IoPageTable"/> asks its owner for while it changes the tables
 /// (Linux <c>iommu_flush_ops</c>). For the SMMUv3 driver both end in <c>arm_smmu_domain_inv_range</c>.
 /// </summary>
-public interface IIoPageTableFlushOps
+internal interface IIoPageTableFlushOps
 {
     /// <summary>
     /// A table descriptor covering [<paramref name="iova"/>, +<paramref name="size"/>) has been

@@ -3,7 +3,7 @@ using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.PageTables;
 
-public sealed partial class IoPageTable
+internal sealed partial class IoPageTable
 {
     /// <summary>Tables allocated for the map in progress, taken in IOVA order.</summary>
     private ulong[] reserved = new ulong[8];

@@ -1,6 +1,6 @@
 namespace SmmuLab.Driver.PageTables;
 
-public sealed partial class IoPageTable
+internal sealed partial class IoPageTable
 {
     /// <summary>
     /// Unmaps [<paramref name="iova"/>, +<paramref name="size"/>), cut into pages as the IOMMU core

@@ -30,7 +30,7 @@ namespace SmmuLab.Driver.PageTables;
 /// maintenance in this model (memory has no CPU cache), so coherence only selects the walk attributes.
 /// </para>
 /// </remarks>
-public sealed partial class IoPageTable : IDisposable
+internal sealed partial class IoPageTable : IDisposable
 {
     private static readonly byte[] Zeros = new byte[4096];
 

@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.PageTables;
 /// and the geometry that follows from it: start level, start-level index bits (concatenation at
 /// stage 2), the leaf sizes the tables use, and the TCR/VTCR images the CD and STE builders need.
 /// </summary>
-public sealed class IoPageTableConfig
+internal sealed class IoPageTableConfig
 {
     /// <summary>Linux's MAIR, 0xF404FF44: index 0 NC (0x44), 1 WBRWA (0xFF), 2 Device-nGnRE (0x04), 3 inner-NC outer-WB (0xF4).</summary>
     public const ulong Mair =

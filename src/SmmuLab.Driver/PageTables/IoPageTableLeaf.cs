@@ -6,4 +6,4 @@ namespace SmmuLab.Driver.PageTables;
 /// <param name="DescriptorAddress">PA of the descriptor.</param>
 /// <param name="Level">Lookup level of the leaf: 3 for a page, lower for a block.</param>
 /// <param name="Size">Bytes the leaf maps.</param>
-public readonly record struct IoPageTableLeaf(ulong OutputAddress, ulong Descriptor, ulong DescriptorAddress, int Level, ulong Size);
+internal readonly record struct IoPageTableLeaf(ulong OutputAddress, ulong Descriptor, ulong DescriptorAddress, int Level, ulong Size);

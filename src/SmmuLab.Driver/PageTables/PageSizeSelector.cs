@@ -7,7 +7,7 @@ namespace SmmuLab.Driver.PageTables;
 /// at each step, the largest supported page size that does not exceed what remains and to which
 /// both the IOVA and the PA are aligned. Unmap passes the IOVA as the PA.
 /// </summary>
-public static class PageSizeSelector
+internal static class PageSizeSelector
 {
     /// <summary>
     /// The page size for the next piece of a request, or 0 when no size in <paramref name="pageSizeBitmap"/>

@@ -7,7 +7,7 @@ namespace SmmuLab.Driver.PageTables;
 /// The descriptor bits Linux's io-pgtable writes for a protection (reference §5.4): every leaf
 /// attribute except the type and the output address, and the table descriptor's own bits.
 /// </summary>
-public static class PteAttributes
+internal static class PteAttributes
 {
     /// <summary>MAIR index of Normal non-cacheable memory (0x44).</summary>
     public const ulong MairIndexNonCacheable = 0;

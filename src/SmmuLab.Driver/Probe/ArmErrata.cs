@@ -14,7 +14,7 @@ namespace SmmuLab.Driver.Probe;
 /// <item>MMU-L1 and MMU-S3: BTM off (3878312, 3995052).</item>
 /// </list>
 /// </summary>
-public static class ArmErrata
+internal static class ArmErrata
 {
     /// <summary>Applies the workarounds; returns the adjusted features, whether to force CMD_SYNCs, and what was applied.</summary>
     public static (DriverFeatures Features, bool ForceSync, IReadOnlyList<string> Applied) Apply(DriverFeatures features)

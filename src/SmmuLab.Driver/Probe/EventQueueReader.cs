@@ -9,7 +9,7 @@ namespace SmmuLab.Driver.Probe;
 /// drained on the EVENTQ interrupt or on demand, each record decoded and handed to listeners.
 /// Overflow is noticed from PROD.OVFLG and acknowledged by copying it into CONS.OVACKFLG.
 /// </summary>
-public sealed class EventQueueReader
+internal sealed class EventQueueReader
 {
     private readonly DriverPlatform platform;
     private readonly object gate = new();

@@ -59,9 +59,9 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 
     public CommandQueue Cmdq { get; }
 
-    public GlobalErrorHandler GlobalErrors { get; }
+    internal GlobalErrorHandler GlobalErrors { get; }
 
-    public EventQueueReader Events { get; }
+    internal EventQueueReader Events { get; }
 
     /// <summary>The feature flags the STE/CD builders need.</summary>
     public EntryFeatures EntryFeatures { get; }
@@ -127,7 +127,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// should start its batches here rather than on <see cref="Cmdq"/>, so that a CMDQV's queues
     /// are used.
     /// </summary>
-    public CommandBatch NewBatch(in Command first) => new(queueChooser, first);
+    internal CommandBatch NewBatch(in Command first) => new(queueChooser, first);
 
     /// <summary>
     /// Installs <paramref name="target"/> as the STE of <paramref name="sid"/> with the hitless
@@ -268,4 +268,4 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
 }
 
 /// <summary>The SMMU could not be brought up.</summary>
-public sealed class SmmuProbeException(string message) : Exception(message);
+internal sealed class SmmuProbeException(string message) : Exception(message);

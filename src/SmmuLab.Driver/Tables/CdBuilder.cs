@@ -7,7 +7,7 @@ namespace SmmuLab.Driver.Tables;
 /// Builds the 8-qword CD images the driver installs (Linux: <c>arm_smmu_make_s1_cd</c>,
 /// <c>arm_smmu_make_sva_cd</c>). Every builder overwrites the whole entry.
 /// </summary>
-public static class CdBuilder
+internal static class CdBuilder
 {
     /// <summary>An invalid CD (all zero): substreams using it get C_BAD_CD.</summary>
     public static void Clear(Span<ulong> cd) => Begin(cd);

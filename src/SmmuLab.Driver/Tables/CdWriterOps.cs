@@ -1,7 +1,7 @@
 namespace SmmuLab.Driver.Tables;
 
 /// <summary>CD ops: CD used bits, no update-safe bits, and a caller-supplied CFGI_CD (per StreamID) + CMD_SYNC.</summary>
-public sealed class CdWriterOps(IEntrySyncTarget syncTarget) : EntryWriterOps
+internal sealed class CdWriterOps(IEntrySyncTarget syncTarget) : EntryWriterOps
 {
     private readonly IEntrySyncTarget syncTarget = syncTarget ?? throw new ArgumentNullException(nameof(syncTarget));
 

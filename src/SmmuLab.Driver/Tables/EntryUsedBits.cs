@@ -9,7 +9,7 @@ namespace SmmuLab.Driver.Tables;
 /// <c>arm_smmu_get_cd_used</c>, <c>arm_smmu_get_ste_update_safe</c>). These drive
 /// <see cref="EntryWriter"/>: a bit the current entry does not use can be rewritten freely.
 /// </summary>
-public static class EntryUsedBits
+internal static class EntryUsedBits
 {
     /// <summary>The driver's physical addresses have at most 52 bits.</summary>
     public const ulong PhysicalAddressMask = (1UL << 52) - 1;

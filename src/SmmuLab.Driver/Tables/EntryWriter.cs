@@ -4,7 +4,7 @@ using SmmuLab.Architecture.Memory;
 namespace SmmuLab.Driver.Tables;
 
 /// <summary>How <see cref="EntryWriter"/> carried out an update.</summary>
-public enum EntryUpdateKind
+internal enum EntryUpdateKind
 {
     /// <summary>The entry already equalled the target: nothing was stored, no sync.</summary>
     Unchanged,
@@ -34,7 +34,7 @@ public enum EntryUpdateKind
 /// followed by <see cref="EntryWriterOps.Sync"/> only if it stored something. The writer keeps no
 /// state and allocates nothing; it assumes it is the entry's only writer.
 /// </remarks>
-public sealed class EntryWriter(EntryWriterOps ops)
+internal sealed class EntryWriter(EntryWriterOps ops)
 {
     /// <summary>Qwords in an STE or CD.</summary>
     public const int Qwords = 8;

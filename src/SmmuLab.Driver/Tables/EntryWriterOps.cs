@@ -5,7 +5,7 @@ namespace SmmuLab.Driver.Tables;
 /// <c>struct arm_smmu_entry_writer_ops</c>): which bits an image uses, which bits may change in any
 /// order, and how to make the SMMU forget its cached copy.
 /// </summary>
-public abstract class EntryWriterOps
+internal abstract class EntryWriterOps
 {
     /// <summary>Fills <paramref name="used"/> (8 qwords) with the bits the SMMU reads from <paramref name="entry"/>.</summary>
     public abstract void GetUsed(ReadOnlySpan<ulong> entry, Span<ulong> used);

@@ -7,7 +7,7 @@ namespace SmmuLab.Driver.Tables;
 /// Where an entry being rewritten lives: eight qwords, each read and stored as one 64-bit access
 /// (the SMMU may fetch the entry at any time, so a qword must never be torn).
 /// </summary>
-public interface IEntryQwords
+internal interface IEntryQwords
 {
     ulong Read(int index);
 
@@ -15,7 +15,7 @@ public interface IEntryQwords
 }
 
 /// <summary>An entry in a managed buffer (tests, staging copies). Stores are single volatile 64-bit writes.</summary>
-public readonly ref struct SpanEntryQwords(Span<ulong> qwords) : IEntryQwords
+internal readonly ref struct SpanEntryQwords(Span<ulong> qwords) : IEntryQwords
 {
     private readonly Span<ulong> qwords = qwords;
 
@@ -27,7 +27,7 @@ public readonly ref struct SpanEntryQwords(Span<ulong> qwords) : IEntryQwords
 }
 
 /// <summary>An entry in DMA memory at <paramref name="address"/> (64-byte aligned), as the driver holds STEs and CDs.</summary>
-public readonly struct DmaEntryQwords(IPhysicalMemory memory, ulong address) : IEntryQwords
+internal readonly struct DmaEntryQwords(IPhysicalMemory memory, ulong address) : IEntryQwords
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Read(int index) => memory.Read64(address + ((ulong)index * 8));

@@ -6,13 +6,13 @@ namespace SmmuLab.Driver.Tables;
 /// master then one CMD_SYNC. <see cref="EntryWriter"/> calls it after each step that changed the entry
 /// in memory, so the SMMU never combines qwords of different steps.
 /// </summary>
-public interface IEntrySyncTarget
+internal interface IEntrySyncTarget
 {
     void Sync();
 }
 
 /// <summary>An <see cref="IEntrySyncTarget"/> that runs a delegate.</summary>
-public sealed class DelegateSyncTarget(Action sync) : IEntrySyncTarget
+internal sealed class DelegateSyncTarget(Action sync) : IEntrySyncTarget
 {
     private readonly Action sync = sync ?? throw new ArgumentNullException(nameof(sync));
 

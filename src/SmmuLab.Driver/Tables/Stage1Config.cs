@@ -10,7 +10,7 @@ namespace SmmuLab.Driver.Tables;
 /// <param name="Orgn">OR0: walk outer cacheability.</param>
 /// <param name="Sh">SH0: walk shareability (0 NSH, 2 OSH, 3 ISH).</param>
 /// <param name="Ips">IPS: output size (0 32 bits ... 6 52 bits).</param>
-public readonly record struct TcrConfig(uint Tsz, uint Tg, uint Irgn, uint Orgn, uint Sh, uint Ips);
+internal readonly record struct TcrConfig(uint Tsz, uint Tg, uint Irgn, uint Orgn, uint Sh, uint Ips);
 
 /// <summary>
 /// A stage-1 paging domain as a CD needs it (Linux: the io-pgtable's <c>arm_lpae_s1_cfg</c> and the
@@ -21,4 +21,4 @@ public readonly record struct TcrConfig(uint Tsz, uint Tg, uint Irgn, uint Orgn,
 /// <param name="Mair">The MAIR value the page tables' AttrIndx select from.</param>
 /// <param name="Asid">The domain's ASID.</param>
 /// <param name="DirtyTracking">Hardware dirty-state tracking (the io-pgtable HD quirk): sets HA and HD.</param>
-public readonly record struct Stage1Config(ulong Ttbr, TcrConfig Tcr, ulong Mair, ushort Asid, bool DirtyTracking = false);
+internal readonly record struct Stage1Config(ulong Ttbr, TcrConfig Tcr, ulong Mair, ushort Asid, bool DirtyTracking = false);

@@ -11,7 +11,7 @@ namespace SmmuLab.Driver.Tables;
 /// <param name="Sh">S2SH0: walk shareability (0 NSH, 2 OSH, 3 ISH).</param>
 /// <param name="Tg">S2TG: granule (0 4K, 1 64K, 2 16K).</param>
 /// <param name="Ps">S2PS: output size (0 32 bits ... 6 52 bits).</param>
-public readonly record struct VtcrConfig(uint Tsz, uint Sl, uint Irgn, uint Orgn, uint Sh, uint Tg, uint Ps);
+internal readonly record struct VtcrConfig(uint Tsz, uint Sl, uint Irgn, uint Orgn, uint Sh, uint Tg, uint Ps);
 
 /// <summary>
 /// A stage-2 domain as an STE needs it (Linux: <c>arm_smmu_s2_cfg</c> plus the io-pgtable's
@@ -21,4 +21,4 @@ public readonly record struct VtcrConfig(uint Tsz, uint Sl, uint Irgn, uint Orgn
 /// <param name="Vmid">The domain's VMID.</param>
 /// <param name="Vtcr">The translation controls.</param>
 /// <param name="S2Fwb">The io-pgtable uses the stage-2 forced write-back quirk.</param>
-public readonly record struct Stage2Config(ulong Vttbr, ushort Vmid, VtcrConfig Vtcr, bool S2Fwb = false);
+internal readonly record struct Stage2Config(ulong Vttbr, ushort Vmid, VtcrConfig Vtcr, bool S2Fwb = false);

@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.Tables;
 /// builder overwrites the whole entry and sets only bits that <see cref="EntryUsedBits.GetSteUsed"/>
 /// reports as used by the image, which <see cref="EntryWriter"/> relies on.
 /// </summary>
-public static class SteBuilder
+internal static class SteBuilder
 {
     /// <summary>V=1, Config=abort: traffic is terminated without an event.</summary>
     public static void MakeAbort(Span<ulong> ste)

@@ -1,7 +1,7 @@
 namespace SmmuLab.Driver.Tables;
 
 /// <summary>STE ops: STE used bits, STE update-safe bits, and a caller-supplied CFGI_STE + CMD_SYNC.</summary>
-public sealed class SteWriterOps(IEntrySyncTarget syncTarget) : EntryWriterOps
+internal sealed class SteWriterOps(IEntrySyncTarget syncTarget) : EntryWriterOps
 {
     private readonly IEntrySyncTarget syncTarget = syncTarget ?? throw new ArgumentNullException(nameof(syncTarget));
 

@@ -9,4 +9,4 @@ namespace SmmuLab.Driver.Tables;
 /// <param name="Ips">CD.IPS: the CPU's physical address range encoding.</param>
 /// <param name="Tsz">T0SZ: 64 minus the CPU's VA bits.</param>
 /// <param name="Tg">TG0 for the CPU's page size (0 4K, 1 64K, 2 16K).</param>
-public readonly record struct SvaCdConfig(ushort Asid, ulong Mair, uint Ips, uint Tsz, uint Tg);
+internal readonly record struct SvaCdConfig(ushort Asid, ulong Mair, uint Ips, uint Tsz, uint Tg);

@@ -16,7 +16,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// hit. Fills and invalidations are serialised by one lock; a fill whose walk started before an
 /// invalidation is dropped, so a completed CFGI can never be undone by a racing walk.
 /// </remarks>
-public sealed class ConfigCache
+internal sealed class ConfigCache
 {
     private readonly object gate = new();
     private readonly ConfigFeatures features;

@@ -8,7 +8,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// For a stage-2 fault on a CD fetch, <see cref="Event"/> is the stage-2 fault's type and
 /// <see cref="Stage2"/> carries it (S2 = 1, CLASS = CD, IPA = the L1CD/CD address).
 /// </summary>
-public readonly record struct ConfigFault(
+internal readonly record struct ConfigFault(
     EventId Event,
     ConfigFaultReason Reason,
     uint StreamId,

@@ -5,7 +5,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// stage 1 does not translate (Config 0b1x0, or STE.S1DSS = bypass for a transaction without a
 /// SubstreamID).
 /// </summary>
-public readonly struct ConfigResult
+internal readonly struct ConfigResult
 {
     private ConfigResult(ConfigStatus status, StreamConfig? stream, ContextConfig? context, ConfigFault fault)
     {

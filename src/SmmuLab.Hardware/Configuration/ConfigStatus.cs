@@ -1,7 +1,7 @@
 namespace SmmuLab.Hardware.Configuration;
 
 /// <summary>Outcome of a configuration lookup.</summary>
-public enum ConfigStatus : byte
+internal enum ConfigStatus : byte
 {
     /// <summary>The transaction may proceed with the returned configuration.</summary>
     Ok,

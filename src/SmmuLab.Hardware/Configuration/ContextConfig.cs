@@ -7,7 +7,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// A decoded Context Descriptor (IHI0070 5.4), immutable. Cached by (StreamID, CD index) whatever
 /// its state; an ILLEGAL CD has <see cref="IllegalReason"/> set and its use records C_BAD_CD.
 /// </summary>
-public sealed record ContextConfig
+internal sealed record ContextConfig
 {
     /// <summary>The StreamID whose STE located this CD.</summary>
     public uint StreamId { get; init; }

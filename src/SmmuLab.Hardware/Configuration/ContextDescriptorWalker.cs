@@ -16,7 +16,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// not), which is what a configuration cache may keep. Failed fetches (F_CD_FETCH, stage-2 faults)
 /// and C_BAD_SUBSTREAMID results carry none.
 /// </remarks>
-public sealed class ContextDescriptorWalker
+internal sealed class ContextDescriptorWalker
 {
     private readonly ConfigFeatures features;
     private readonly IDeviceMemory memory;

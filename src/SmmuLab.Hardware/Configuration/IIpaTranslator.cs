@@ -8,7 +8,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// enabled). The stage-2 walker implements it, applying S2PTW and the IPA range check. A fault is
 /// returned as is; the configuration layer reports it as a stage-2 fault with CLASS = CD.
 /// </summary>
-public interface IIpaTranslator
+internal interface IIpaTranslator
 {
     /// <param name="stream">The nested STE (its <see cref="StreamConfig.Stage2"/> and VMID).</param>
     /// <param name="ipa">The IPA of the L1CD or CD.</param>
@@ -17,7 +17,7 @@ public interface IIpaTranslator
 }
 
 /// <summary>An <see cref="IIpaTranslator"/> made from a delegate (tests, simple wiring).</summary>
-public sealed class DelegateIpaTranslator(Func<StreamConfig, ulong, WalkResult> translate) : IIpaTranslator
+internal sealed class DelegateIpaTranslator(Func<StreamConfig, ulong, WalkResult> translate) : IIpaTranslator
 {
     public WalkResult TranslateIpa(StreamConfig stream, ulong ipa) => translate(stream, ipa);
 }

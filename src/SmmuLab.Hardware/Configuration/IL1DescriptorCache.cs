@@ -4,7 +4,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// Where the table walkers look up and store intermediate descriptors (L1STD, L1CD). A struct
 /// implementation passed by reference keeps the walk free of allocations and indirection.
 /// </summary>
-public interface IL1DescriptorCache
+internal interface IL1DescriptorCache
 {
     /// <summary>An L1STD, keyed by the SPLIT in use and its index in the level-1 table.</summary>
     bool TryGetL1Std(int split, uint l1Index, out ulong descriptor);
@@ -18,7 +18,7 @@ public interface IL1DescriptorCache
 }
 
 /// <summary>No intermediate caching: every walk reads the level-1 descriptors from memory.</summary>
-public struct NoL1DescriptorCache : IL1DescriptorCache
+internal struct NoL1DescriptorCache : IL1DescriptorCache
 {
     public readonly bool TryGetL1Std(int split, uint l1Index, out ulong descriptor)
     {

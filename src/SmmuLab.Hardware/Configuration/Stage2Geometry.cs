@@ -8,7 +8,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// VMSA checks "invalid start level" and "start level inconsistent with the IPA size"; IHI0070
 /// 5.2 makes an STE that breaks them ILLEGAL.
 /// </summary>
-public static class Stage2Geometry
+internal static class Stage2Geometry
 {
     /// <summary>The largest number of concatenated start-level tables (VMSA: 16).</summary>
     public const int MaxConcatenatedTables = 16;

@@ -12,7 +12,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// <see cref="IllegalReason"/> is then not <see cref="ConfigFaultReason.None"/> and a transaction
 /// using it records C_BAD_STE. Fields that the configuration makes IGNORED hold their defaults.
 /// </summary>
-public sealed record StreamConfig
+internal sealed record StreamConfig
 {
     /// <summary>The StreamID this STE was fetched for.</summary>
     public uint StreamId { get; init; }

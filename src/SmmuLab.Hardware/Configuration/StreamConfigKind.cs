@@ -1,7 +1,7 @@
 namespace SmmuLab.Hardware.Configuration;
 
 /// <summary>What an STE does with traffic, from STE.Config (IHI0070 5.2).</summary>
-public enum StreamConfigKind : byte
+internal enum StreamConfigKind : byte
 {
     /// <summary>Config 0b0xx: terminate with no event (also the kind of an invalid or ILLEGAL STE).</summary>
     Abort,

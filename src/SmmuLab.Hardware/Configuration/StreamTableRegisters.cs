@@ -8,7 +8,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// </summary>
 /// <param name="Base">SMMU_STRTAB_BASE (ADDR [51:6], RA [62]).</param>
 /// <param name="Cfg">SMMU_STRTAB_BASE_CFG (LOG2SIZE [5:0], SPLIT [10:6], FMT [17:16]).</param>
-public readonly record struct StreamTableRegisters(ulong Base, uint Cfg)
+internal readonly record struct StreamTableRegisters(ulong Base, uint Cfg)
 {
     /// <summary>The programmed table address, before alignment.</summary>
     public ulong Address => StrtabBase.ADDR.GetAddress(Base);

@@ -16,7 +16,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// <see cref="ConfigResult.Stream"/> whenever an STE was read, whatever its state: that is what a
 /// configuration cache may keep (5.2.1). C_BAD_STREAMID and F_STE_FETCH results carry none.
 /// </remarks>
-public sealed class StreamTableWalker
+internal sealed class StreamTableWalker
 {
     private readonly ConfigFeatures features;
     private readonly IDeviceMemory memory;

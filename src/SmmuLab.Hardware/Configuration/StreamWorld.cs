@@ -4,7 +4,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// The effective StreamWorld of a Non-secure stream (IHI0070 3.3.3, STE.STRW): the translation
 /// regime that tags TLB entries and decides how a CD is interpreted.
 /// </summary>
-public enum StreamWorld : byte
+internal enum StreamWorld : byte
 {
     /// <summary>NS-EL1: ASID and VMID tagged, two VA ranges.</summary>
     NsEl1,

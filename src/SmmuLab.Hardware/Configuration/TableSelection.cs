@@ -10,7 +10,7 @@ namespace SmmuLab.Hardware.Configuration;
 /// <param name="Ok">True when a table was selected.</param>
 /// <param name="Table">0 for TTB0, 1 for TTB1 (meaningless when not <paramref name="Ok"/>).</param>
 /// <param name="Parameters">The selected table's walk parameters.</param>
-public readonly record struct TableSelection(bool Ok, int Table, WalkParameters Parameters)
+internal readonly record struct TableSelection(bool Ok, int Table, WalkParameters Parameters)
 {
     /// <summary>The stage-1 fault to report when no table could be selected (S2 = 0, CLASS = IN).</summary>
     public WalkResult Fault => Ok ? default : WalkResult.Faulted(EventId.F_TRANSLATION, false, FaultClass.IN);

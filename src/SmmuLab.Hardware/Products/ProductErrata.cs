@@ -12,7 +12,7 @@ namespace SmmuLab.Hardware.Products;
 /// command sequences without an intervening CMD_SYNC) are not described precisely in public
 /// sources: the model behaves correctly for them and only the driver's workarounds are tested.
 /// </summary>
-public sealed record ProductErrata(bool NoSevWhenCmdqNotFull)
+internal sealed record ProductErrata(bool NoSevWhenCmdqNotFull)
 {
     public static readonly ProductErrata None = new(false);
 

@@ -22,11 +22,17 @@ public sealed partial class SmmuDevice
     /// <summary>Spreads SubstreamIDs of one stream over the slots.</summary>
     private const uint RecentConfigHash = 0x9E37;
 
-    /// <summary>The TLB (with its walk cache); for statistics and tests.</summary>
-    public Tlb Tlb => tlb;
+    /// <summary>The TLB (with its walk cache), for tests and benchmarks.</summary>
+    internal Tlb Tlb => tlb;
 
-    /// <summary>The STE/CD cache; for statistics and tests.</summary>
-    public ConfigCache ConfigCache => configCache;
+    /// <summary>The STE/CD cache, for tests and benchmarks.</summary>
+    internal ConfigCache ConfigCache => configCache;
+
+    /// <summary>The TLB's counters: hits, misses, inserts, evictions, entries invalidated.</summary>
+    public TlbStatistics TlbStatistics => tlb.Statistics;
+
+    /// <summary>The STE/CD cache's counters.</summary>
+    public ConfigCacheStatistics ConfigCacheStatistics => configCache.Statistics;
 
     /// <summary>Descriptor reads made by table walks.</summary>
     public long WalkSteps => walker.Steps;

@@ -24,7 +24,7 @@ public enum Permissions : byte
     All = 63,
 }
 
-public static class AccessChecks
+internal static class AccessChecks
 {
     /// <summary>True when <paramref name="granted"/> allows <paramref name="access"/>.</summary>
     public static bool Allows(this Permissions granted, AccessKind access)

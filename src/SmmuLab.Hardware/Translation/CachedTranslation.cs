@@ -7,7 +7,7 @@ namespace SmmuLab.Hardware.Translation;
 /// hit whose permissions deny the access, so that the fault is reported precisely) walk the tables
 /// and cache a successful result. Allocation-free.
 /// </summary>
-public static class CachedTranslation
+internal static class CachedTranslation
 {
     /// <summary>
     /// Translates <paramref name="address"/> under <paramref name="context"/>: stage 1 only when

@@ -7,7 +7,7 @@ namespace SmmuLab.Hardware.Translation;
 /// and including its table descriptor, so a walk resumed from it restricts the leaf the same way.
 /// </summary>
 [Flags]
-public enum TableAttributes : byte
+internal enum TableAttributes : byte
 {
     None = 0,
 

@@ -23,7 +23,7 @@ namespace SmmuLab.Hardware.Translation;
 /// stage-1 block, whichever part of it the entry translates (Arm ARM D8.17). Lookups ignore it.
 /// </para>
 /// </remarks>
-public sealed class Tlb
+internal sealed class Tlb
 {
     private const ulong ValidBit = 1UL << 63;
 

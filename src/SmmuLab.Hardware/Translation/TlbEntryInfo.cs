@@ -15,7 +15,7 @@ namespace SmmuLab.Hardware.Translation;
 /// log2 of the stage-1 block a nested entry holds information of: larger than <paramref name="BlockShift"/> when
 /// stage 2 splintered the block into smaller entries, equal otherwise (and for stage-1-only and stage-2-only entries).
 /// </param>
-public readonly record struct TlbEntryInfo(
+internal readonly record struct TlbEntryInfo(
     TranslationContext Context, bool Global, Granule Granule, ulong InputBase, int BlockShift, int Level, ulong OutputBase,
     Permissions Permissions, int Stage1BlockShift)
 {

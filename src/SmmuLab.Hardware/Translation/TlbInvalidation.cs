@@ -5,7 +5,7 @@ using SmmuLab.Architecture.PageTables;
 namespace SmmuLab.Hardware.Translation;
 
 /// <summary>How a TLB invalidation matches entries' ASIDs.</summary>
-public enum AsidScope : byte
+internal enum AsidScope : byte
 {
     /// <summary>Every ASID, global entries included (NH_ALL, NH_VAA, EL2_VAA, S12_VMALL...).</summary>
     Any,
@@ -54,7 +54,7 @@ public enum AsidScope : byte
 /// address given, Arm ARM D8.17). S2_IPA keeps them, as 4.4.3.1 allows; S12_VMALL and NSNH_ALL remove them.
 /// </para>
 /// </remarks>
-public readonly record struct TlbInvalidation
+internal readonly record struct TlbInvalidation
 {
     /// <summary>The command it was decoded from.</summary>
     public Opcode Opcode { get; init; }

@@ -1,7 +1,7 @@
 namespace SmmuLab.Hardware.Translation;
 
 /// <summary>TLB victim selection within a set.</summary>
-public enum TlbReplacement : byte
+internal enum TlbReplacement : byte
 {
     /// <summary>Least recently used (hits and inserts refresh an entry).</summary>
     Lru,
@@ -14,7 +14,7 @@ public enum TlbReplacement : byte
 /// TLB geometry: <see cref="Capacity"/> entries in <see cref="Capacity"/> / <see cref="Ways"/> sets of
 /// <see cref="Ways"/> ways. Ways = Capacity makes it fully associative.
 /// </summary>
-public sealed record TlbOptions
+internal sealed record TlbOptions
 {
     public int Capacity { get; init; } = 2048;
 

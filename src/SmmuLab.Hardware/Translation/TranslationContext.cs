@@ -4,7 +4,7 @@ namespace SmmuLab.Hardware.Translation;
 /// The translation regime a TLB or walk-cache entry belongs to (IHI0070 3.17, "StreamWorld"). Only
 /// the Non-secure regimes are modelled.
 /// </summary>
-public enum TranslationRegime : byte
+internal enum TranslationRegime : byte
 {
     /// <summary>NS-EL1 ("NH", non-hypervisor): stage-1, nested and stage-2-only translations, tagged by VMID.</summary>
     Nh = 0,
@@ -17,7 +17,7 @@ public enum TranslationRegime : byte
 }
 
 /// <summary>Which stages produced a TLB entry, or which walk a walk-cache entry belongs to.</summary>
-public enum TranslationStages : byte
+internal enum TranslationStages : byte
 {
     /// <summary>Stage 1 only: VA to PA.</summary>
     Stage1 = 0,
@@ -34,7 +34,7 @@ public enum TranslationStages : byte
 /// ignored for the EL2 regimes and ASID for EL2 and stage-2-only translations; <see cref="Normalized"/>
 /// zeroes the ignored fields.
 /// </summary>
-public readonly record struct TranslationContext(TranslationRegime Regime, TranslationStages Stages, ushort Vmid, ushort Asid)
+internal readonly record struct TranslationContext(TranslationRegime Regime, TranslationStages Stages, ushort Vmid, ushort Asid)
 {
     /// <summary>True when entries of this context carry an ASID (stage-1 translations in NH or EL2-E2H).</summary>
     public bool HasAsid => Stages != TranslationStages.Stage2 && Regime != TranslationRegime.El2;

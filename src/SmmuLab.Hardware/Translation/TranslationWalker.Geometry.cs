@@ -3,7 +3,7 @@ using SmmuLab.Architecture.PageTables;
 namespace SmmuLab.Hardware.Translation;
 
 /// <summary>Start-level and concatenation rules shared by the configuration decoders and the walker.</summary>
-public sealed partial class TranslationWalker
+internal sealed partial class TranslationWalker
 {
     /// <summary>At most 16 concatenated tables at the stage-2 start level (VMSAv8-64; reference §5.6).</summary>
     public const int MaxConcatenatedTables = 16;

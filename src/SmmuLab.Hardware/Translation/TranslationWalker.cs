@@ -22,7 +22,7 @@ namespace SmmuLab.Hardware.Translation;
 /// the deepest cached table and caches the tables it reads. Walks do not allocate; not thread-safe
 /// (the step counters).
 /// </remarks>
-public sealed partial class TranslationWalker(IDeviceMemory memory, WalkCache? walkCache = null)
+internal sealed partial class TranslationWalker(IDeviceMemory memory, WalkCache? walkCache = null)
 {
     private long walkStart;
 

@@ -10,7 +10,7 @@ namespace SmmuLab.Hardware.Translation;
 /// <param name="Level">Level of the table descriptor (0..2); the walk resumes at Level + 1.</param>
 /// <param name="NextTable">Address of the next-level table (an IPA for a nested stage-1 walk).</param>
 /// <param name="Attributes">Stage-1 table attributes accumulated down to and including this descriptor.</param>
-public readonly record struct WalkCacheEntryInfo(
+internal readonly record struct WalkCacheEntryInfo(
     TranslationContext Context, Granule Granule, ulong InputBase, int RangeShift, int Level, ulong NextTable, TableAttributes Attributes);
 
 /// <summary>
@@ -20,7 +20,7 @@ public readonly record struct WalkCacheEntryInfo(
 /// <see cref="TlbInvalidation"/>: address-based commands with Leaf = 1 leave it alone. Not
 /// thread-safe.
 /// </summary>
-public sealed class WalkCache
+internal sealed class WalkCache
 {
     private readonly Entry[] entries;
     private ulong clock;

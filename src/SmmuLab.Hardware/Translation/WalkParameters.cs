@@ -24,7 +24,7 @@ namespace SmmuLab.Hardware.Translation;
 /// CD.PAN (stage 1 only): a page readable at EL0 grants no privileged data access (instruction
 /// fetches are not affected).
 /// </param>
-public readonly record struct WalkParameters(
+internal readonly record struct WalkParameters(
     ulong TableBase,
     Granule Granule,
     int InputBits,

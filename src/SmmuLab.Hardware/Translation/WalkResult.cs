@@ -6,7 +6,7 @@ namespace SmmuLab.Hardware.Translation;
 /// Outcome of a table walk or TLB lookup: either a translation of one naturally aligned block of
 /// 2^<see cref="BlockShift"/> bytes, or a fault with the fields its event record needs.
 /// </summary>
-public readonly record struct WalkResult
+internal readonly record struct WalkResult
 {
     /// <summary>True for a translation, false for a fault.</summary>
     public bool Ok { get; init; }

@@ -8,7 +8,7 @@ namespace SmmuLab.Replay.Events;
 /// (<see cref="VirtAddress"/> is null when the pointer did not print as hex).
 /// <see cref="GfpFlags"/> is the gfp text as printed (<c>GFP_KERNEL</c>, <c>none</c>, …).
 /// </summary>
-public readonly record struct DmaAllocEvent(
+internal readonly record struct DmaAllocEvent(
     TraceEventKind Kind,
     string Device,
     DmaDirection? Direction,

@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>dma_alloc_sgt</c> (<c>dma_alloc_noncontiguous</c>):
 /// <c>"%s dir=%s dma_addr=%llx size=%zu phys_addrs=%s flags=%s attrs=%s"</c>.
 /// </summary>
-public readonly record struct DmaAllocSgtEvent(
+internal readonly record struct DmaAllocSgtEvent(
     string Device,
     DmaDirection Direction,
     ulong DmaAddress,

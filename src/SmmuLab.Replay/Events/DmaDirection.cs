@@ -5,7 +5,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>FROM_DEVICE</c>, <c>NONE</c>. The values are the kernel's (0..3), so a numerically printed
 /// direction (an unresolved enum in trace-cmd) maps too.
 /// </summary>
-public enum DmaDirection
+internal enum DmaDirection
 {
     Bidirectional = 0,
     ToDevice = 1,

@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Events;
 /// Traced before the buffer is released, so its iommu unmap follows it. Newer kernels also trace a
 /// free of a NULL buffer, which does nothing.
 /// </summary>
-public readonly record struct DmaFreeEvent(
+internal readonly record struct DmaFreeEvent(
     TraceEventKind Kind,
     string Device,
     DmaDirection? Direction,

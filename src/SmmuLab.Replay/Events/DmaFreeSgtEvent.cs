@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace SmmuLab.Replay.Events;
 
 /// <summary><c>dma_free_sgt</c>: <c>"%s dir=%s dma_addr=%llx size=%zu phys_addrs=%s"</c>.</summary>
-public readonly record struct DmaFreeSgtEvent(
+internal readonly record struct DmaFreeSgtEvent(
     string Device,
     DmaDirection Direction,
     ulong DmaAddress,

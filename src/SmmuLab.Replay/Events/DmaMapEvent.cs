@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Events;
 /// returned, so <see cref="DmaAddress"/> is the result (all ones when the mapping failed).
 /// <see cref="PhysAddress"/> is null only for a variant that prints no physical address.
 /// </summary>
-public readonly record struct DmaMapEvent(
+internal readonly record struct DmaMapEvent(
     TraceEventKind Kind,
     string Device,
     DmaDirection Direction,

@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>dma_map_sg_err</c>: <c>"%s dir=%s dma_addrs=%s err=%d attrs=%s"</c>. The array the kernel
 /// labels <c>dma_addrs</c> holds the physical addresses of the input segments.
 /// </summary>
-public readonly record struct DmaMapSgErrorEvent(
+internal readonly record struct DmaMapSgErrorEvent(
     string Device,
     DmaDirection Direction,
     ImmutableArray<ulong> PhysAddresses,

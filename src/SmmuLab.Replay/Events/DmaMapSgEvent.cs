@@ -11,7 +11,7 @@ namespace SmmuLab.Replay.Events;
 /// <see cref="PhysAddresses"/> the input segments. Without counts in the text,
 /// <see cref="InputSegments"/> and <see cref="OutputSegments"/> are the array lengths.
 /// </summary>
-public readonly record struct DmaMapSgEvent(
+internal readonly record struct DmaMapSgEvent(
     string Device,
     DmaDirection Direction,
     int InputSegments,

@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>dma_sync_sg_for_cpu</c>, <c>dma_sync_sg_for_device</c>: <c>"%s dir=%s dma_addrs=%s sizes=%s"</c>.
 /// A CPU cache operation: no IOMMU effect.
 /// </summary>
-public readonly record struct DmaSyncSgEvent(
+internal readonly record struct DmaSyncSgEvent(
     TraceEventKind Kind,
     string Device,
     DmaDirection Direction,

@@ -4,7 +4,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>dma_sync_single_for_cpu</c>, <c>dma_sync_single_for_device</c>:
 /// <c>"%s dir=%s dma_addr=%llx size=%zu"</c>. A CPU cache operation: no IOMMU effect.
 /// </summary>
-public readonly record struct DmaSyncSingleEvent(
+internal readonly record struct DmaSyncSingleEvent(
     TraceEventKind Kind,
     string Device,
     DmaDirection Direction,

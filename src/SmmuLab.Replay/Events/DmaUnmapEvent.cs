@@ -4,7 +4,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>dma_unmap_phys</c>, <c>dma_unmap_page</c> or <c>dma_unmap_resource</c>:
 /// <c>"%s dir=%s dma_addr=%llx size=%zu attrs=%s"</c>.
 /// </summary>
-public readonly record struct DmaUnmapEvent(
+internal readonly record struct DmaUnmapEvent(
     TraceEventKind Kind,
     string Device,
     DmaDirection Direction,

@@ -7,7 +7,7 @@ namespace SmmuLab.Replay.Events;
 /// input segments (no DMA addresses: the replayer finds the mapping by its physical pages).
 /// Traced before the unmap, so its iommu unmap follows it.
 /// </summary>
-public readonly record struct DmaUnmapSgEvent(
+internal readonly record struct DmaUnmapSgEvent(
     string Device,
     DmaDirection Direction,
     ImmutableArray<ulong> PhysAddresses,

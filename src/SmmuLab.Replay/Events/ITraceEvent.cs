@@ -1,7 +1,7 @@
 namespace SmmuLab.Replay.Events;
 
 /// <summary>One typed trace event (a record struct per event class).</summary>
-public interface ITraceEvent
+internal interface ITraceEvent
 {
     /// <summary>Which event this is; records shared by an event class carry the exact event name here.</summary>
     TraceEventKind Kind { get; }

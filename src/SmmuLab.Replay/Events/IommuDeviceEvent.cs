@@ -4,7 +4,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>attach_device_to_domain</c>, <c>detach_device_from_domain</c>: <c>"IOMMU: device=%s"</c>.
 /// The text names no domain; the replayer keeps the device-to-domain attribution.
 /// </summary>
-public readonly record struct IommuDeviceEvent(TraceEventKind Kind, string Device) : ITraceEvent
+internal readonly record struct IommuDeviceEvent(TraceEventKind Kind, string Device) : ITraceEvent
 {
     public bool AffectsIommu => true;
 

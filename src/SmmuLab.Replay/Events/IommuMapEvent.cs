@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>"IOMMU: iova=0x%016llx paddr=0x%016llx size=%zu"</c>. Upstream prints no device; some vendor
 /// kernels add <c>dev=%s</c>, kept in <see cref="Device"/>.
 /// </summary>
-public readonly record struct IommuMapEvent(
+internal readonly record struct IommuMapEvent(
     ulong Iova,
     ulong PhysAddress,
     ulong Size,

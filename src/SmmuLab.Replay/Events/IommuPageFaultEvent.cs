@@ -4,7 +4,7 @@ namespace SmmuLab.Replay.Events;
 /// <c>io_page_fault</c>: <c>"IOMMU:%s %s iova=0x%016llx flags=0x%04x"</c> (driver name, device).
 /// <see cref="Flags"/> are the <c>IOMMU_FAULT_*</c> bits (read 0, write 1).
 /// </summary>
-public readonly record struct IommuPageFaultEvent(string Driver, string Device, ulong Iova, int Flags) : ITraceEvent
+internal readonly record struct IommuPageFaultEvent(string Driver, string Device, ulong Iova, int Flags) : ITraceEvent
 {
     public TraceEventKind Kind => TraceEventKind.IommuPageFault;
 

@@ -5,7 +5,7 @@ namespace SmmuLab.Replay.Events;
 /// before, <c>"IOMMU: iova=0x%016llx size=%zu unmapped_size=%zu"</c>. <see cref="Size"/> is what the
 /// caller asked for, <see cref="UnmappedSize"/> what the page table released.
 /// </summary>
-public readonly record struct IommuUnmapEvent(
+internal readonly record struct IommuUnmapEvent(
     ulong Iova,
     ulong Size,
     ulong UnmappedSize,

@@ -1,7 +1,7 @@
 namespace SmmuLab.Replay.Events;
 
 /// <summary>The kernel's name of each <see cref="TraceEventKind"/> (as the trace prints it).</summary>
-public static class TraceEventNames
+internal static class TraceEventNames
 {
     public static string Of(TraceEventKind kind) => kind switch
     {

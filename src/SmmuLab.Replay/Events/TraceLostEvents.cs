@@ -5,7 +5,7 @@ namespace SmmuLab.Replay.Events;
 /// or <c>CPU:%d [EVENTS DROPPED]</c> (<see cref="Count"/> null: unknown). Events of that CPU before
 /// the next record are missing, so unmatched maps and unmaps afterwards are expected.
 /// </summary>
-public readonly record struct TraceLostEvents(int Cpu, long? Count) : ITraceEvent
+internal readonly record struct TraceLostEvents(int Cpu, long? Count) : ITraceEvent
 {
     public TraceEventKind Kind => TraceEventKind.LostEvents;
 

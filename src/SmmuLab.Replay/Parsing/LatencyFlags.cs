@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Parsing;
 /// 3 hard/soft irq context (<c>Z z H h s .</c>), 4 preempt depth (hex digit or <c>.</c>),
 /// 5 migrate-disable depth (newer kernels only; null on 4-column kernels).
 /// </summary>
-public readonly record struct LatencyFlags(char IrqsOff, char NeedResched, char IrqContext, byte PreemptDepth, byte? MigrateDisable)
+internal readonly record struct LatencyFlags(char IrqsOff, char NeedResched, char IrqContext, byte PreemptDepth, byte? MigrateDisable)
 {
     public bool IrqsDisabled => IrqsOff is 'd' or 'D';
 

@@ -3,4 +3,4 @@ using SmmuLab.Replay.Events;
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>One parsed event with the 1-based line it came from and its context columns.</summary>
-public readonly record struct ParsedTraceEvent(long LineNumber, TraceContext Context, ITraceEvent Event);
+internal readonly record struct ParsedTraceEvent(long LineNumber, TraceContext Context, ITraceEvent Event);

@@ -5,4 +5,4 @@ namespace SmmuLab.Replay.Parsing;
 /// kernel had no name), pid, tgid (only with the <c>record-tgid</c> option; null when absent or
 /// printed as dashes), CPU, flag column (null when <c>irq-info</c> was off) and time.
 /// </summary>
-public readonly record struct TraceContext(string Task, int Pid, int? Tgid, int Cpu, LatencyFlags? Flags, TraceTimestamp Timestamp);
+internal readonly record struct TraceContext(string Task, int Pid, int? Tgid, int Cpu, LatencyFlags? Flags, TraceTimestamp Timestamp);

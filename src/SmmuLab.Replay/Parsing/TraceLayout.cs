@@ -1,7 +1,7 @@
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>Which context layout an event line used.</summary>
-public enum TraceLayout
+internal enum TraceLayout
 {
     /// <summary>
     /// <c>comm-pid [(tgid)] [CPU] [flags] seconds.micros: event: payload</c> — tracefs <c>trace</c> and

@@ -6,7 +6,7 @@ namespace SmmuLab.Replay.Parsing;
 /// optional tgid column, optional 4- or 5-column flags, seconds with any number of decimals or a
 /// raw counter), the latency layout, and the <c>trace-cmd report</c> layout with its meta lines.
 /// </summary>
-public readonly ref struct TraceLine
+internal readonly ref struct TraceLine
 {
     public TraceLineKind Kind { get; init; }
 

@@ -10,7 +10,7 @@ namespace SmmuLab.Replay.Parsing;
 /// line, so inputs of any size parse in bounded memory. Every line is accounted for in
 /// <see cref="Diagnostics"/>; a bad line never throws.
 /// </summary>
-public sealed class TraceParser
+internal sealed class TraceParser
 {
     private readonly LineReader lines;
     private readonly NameTable names;

@@ -5,7 +5,7 @@ using SmmuLab.Machines.Workloads;
 namespace SmmuLab.Scenarios.Workloads;
 
 /// <summary>How workloads are written in scenario files and described in reports.</summary>
-public static class WorkloadText
+internal static class WorkloadText
 {
     public static readonly IReadOnlyList<string> Patterns = ["map-dma-unmap", "map-many-unmap-many", "scatter-gather"];
 

@@ -7,7 +7,7 @@ using SmmuLab.TestSupport.Memory;
 namespace SmmuLab.Driver.Tests.PageTables;
 
 /// <summary>One page table over sparse memory with a recording allocator and flush ops, and the hardware walker.</summary>
-public sealed class PageTableHarness
+internal sealed class PageTableHarness
 {
     public PageTableHarness(IoPageTableConfig config, bool dirtyAllocator = false)
     {

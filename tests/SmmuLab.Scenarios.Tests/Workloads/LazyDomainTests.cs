@@ -3,6 +3,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Invalidation.Linux;
 using SmmuLab.TestSupport.Designs;
+using SmmuLab.TestSupport.Scenarios;
 using SmmuLab.Verification;
 
 namespace SmmuLab.Scenarios.Tests.Workloads;
@@ -16,84 +17,31 @@ public class LazyDomainTests
 {
     /// <summary>
     /// #2 fills the TLB, #3 unmaps lazily, #4 uses the stale entry (window), #5 re-maps the queued
-    /// IOVA (refused), #6 waits 5 ms, #7 still in the window, #8 waits 5 ms more (timeout flush),
-    /// #9 faults, #10 maps the freed IOVA again.
+    /// IOVA (refused), #6 waits 5 ms (or, with <paramref name="flushStep"/>, flushes the domain), #7
+    /// still in the window (after a flush: must fault), #8 waits 5 ms more (timeout flush), #9
+    /// faults, #10 maps the freed IOVA again.
     /// </summary>
-    private const string Toml = """
-        invalidation = "linux"
-        [[smmu]]
-        name = "smmu0"
-        features = ["s1", "s2"]
-        [[device]]
-        name = "nic"
-        sids = [0x20]
-        [[domain]]
-        name = "dom"
-        kind = "s1"
-        strict = false
-        [[step]]
-        op = "attach"
-        device = "nic"
-        domain = "dom"
-        [[step]]
-        op = "map"
-        domain = "dom"
-        iova = 0x10000
-        pa = 0x80000000
-        size = 0x1000
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x1000
-        access = "read"
-        expect = "ok"
-        [[step]]
-        op = "unmap"
-        domain = "dom"
-        iova = 0x10000
-        size = 0x1000
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x1000
-        access = "read"
-        expect = "ok"
-        [[step]]
-        op = "map"
-        domain = "dom"
-        iova = 0x10000
-        pa = 0x80001000
-        size = 0x1000
-        expect = "error"
-        [[step]]
-        op = "wait"
-        time = "5ms"
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x1000
-        access = "read"
-        expect = "ok"
-        [[step]]
-        op = "wait"
-        time = "5ms"
-        [[step]]
-        op = "dma"
-        device = "nic"
-        iova = 0x10000
-        size = 0x1000
-        access = "read"
-        expect = "fault"
-        [[step]]
-        op = "map"
-        domain = "dom"
-        iova = 0x10000
-        pa = 0x80001000
-        size = 0x1000
-        """;
+    private static string Scenario(bool flushStep = false)
+    {
+        var b = new ScenarioBuilder()
+            .Invalidation("linux")
+            .Smmu("smmu0", "s1", "s2")
+            .Device("nic", [0x20])
+            .Domain("dom", "s1").Key("strict", "false")
+            .Attach("nic", "dom")
+            .Map("dom", 0x10000, 0x80000000, 0x1000)
+            .Dma("nic", 0x10000, 0x1000, "read", expect: "ok")
+            .Unmap("dom", 0x10000, 0x1000)
+            .Dma("nic", 0x10000, 0x1000, "read", expect: "ok")
+            .MapRefused("dom", 0x10000, 0x80001000, 0x1000);
+        b = flushStep ? b.Flush("dom").Dma("nic", 0x10000, 0x1000, "read", expect: "fault") : b.Wait("5ms").Dma("nic", 0x10000, 0x1000, "read", expect: "ok");
+        return b.Wait("5ms")
+            .Dma("nic", 0x10000, 0x1000, "read", expect: "fault")
+            .Map("dom", 0x10000, 0x80001000, 0x1000)
+            .ToToml();
+    }
+
+    private static readonly string Toml = Scenario();
 
     [Fact]
     public void A_lazy_unmap_leaves_the_translation_usable_until_the_flush_queue_times_out()
@@ -137,10 +85,7 @@ public class LazyDomainTests
     [Fact]
     public void An_explicit_flush_step_closes_the_window_too()
     {
-        var toml = Toml.Replace("op = \"wait\"\ntime = \"5ms\"\n[[step]]\nop = \"dma\"\ndevice = \"nic\"\niova = 0x10000\nsize = 0x1000\naccess = \"read\"\nexpect = \"ok\"",
-            "op = \"flush\"\ndomain = \"dom\"\n[[step]]\nop = \"dma\"\ndevice = \"nic\"\niova = 0x10000\nsize = 0x1000\naccess = \"read\"\nexpect = \"fault\"", StringComparison.Ordinal);
-        Assert.NotEqual(Toml, toml);
-        using var run = WorkloadRun.Of(toml, new FlushAllIgnored(new LinuxInvalidation()));
+        using var run = WorkloadRun.Of(Scenario(flushStep: true), new FlushAllIgnored(new LinuxInvalidation()));
 
         // The flush step's invalidation is ignored too, so the DMA after it is stale and judged.
         var v = Assert.Single(run.Oracle.Violations, x => x.Step == 7);

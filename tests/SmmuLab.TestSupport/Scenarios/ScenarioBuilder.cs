@@ -85,6 +85,15 @@ public sealed class ScenarioBuilder
         return Expect(expect);
     }
 
+    /// <summary>Lines of TOML as they are (a <c>[machine]</c> table); nothing when empty.</summary>
+    public ScenarioBuilder Raw(string toml) => toml.Length == 0 ? this : Add(toml.Split('\n'));
+
+    /// <summary>A <c>wait</c> step of <paramref name="time"/> ("5ms").</summary>
+    public ScenarioBuilder Wait(string time) => Add("[[step]]", "op = \"wait\"", $"time = {Quote(time)}");
+
+    /// <summary>A <c>map</c> step that must be refused (<c>expect = "error"</c>).</summary>
+    public ScenarioBuilder MapRefused(string domain, ulong iova, ulong pa, ulong size) => Map(domain, iova, pa, size).Expect("error");
+
     /// <summary>The text: lines joined by '\n', without a final newline (like a raw string literal).</summary>
     public string ToToml() => string.Join('\n', lines);
 

@@ -17,7 +17,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// leave. Waits go through the <see cref="Waiter"/> given at construction (<see cref="WaitPace.Spin"/>).
 /// </remarks>
 /// <param name="waiter">Through which the waits go; <see cref="Waiter.Default"/> when null (and for a default instance).</param>
-public struct AtsFence(Waiter? waiter)
+internal struct AtsFence(Waiter? waiter)
 {
     private const int WriterBit = 1 << 30;
     private readonly Waiter? waiter = waiter;

@@ -15,7 +15,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// <c>kfree_rcu</c>. Such a late reader only issues invalidations for entries that were valid a
 /// moment ago, which is harmless over-invalidation.</para>
 /// </remarks>
-public sealed class DomainInvalidationState
+internal sealed class DomainInvalidationState
 {
     private InvalidationArray invs;
 

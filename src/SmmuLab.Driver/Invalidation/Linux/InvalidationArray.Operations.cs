@@ -4,7 +4,7 @@ using SmmuLab.Driver.Platform;
 namespace SmmuLab.Driver.Invalidation.Linux;
 
 /// <summary>Merge, unref and purge (Linux <c>arm_smmu_invs_merge</c>, <c>_unref</c>, <c>_purge</c>).</summary>
-public sealed partial class InvalidationArray
+internal sealed partial class InvalidationArray
 {
     /// <summary>
     /// A new array holding this array's live entries and <paramref name="toMerge"/>'s: an entry in

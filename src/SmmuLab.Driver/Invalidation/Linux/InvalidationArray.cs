@@ -17,7 +17,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// <para><see cref="Merge"/> and <see cref="Purge"/> never change their input: they return a new
 /// array that the owner publishes instead.</para>
 /// </remarks>
-public sealed partial class InvalidationArray
+internal sealed partial class InvalidationArray
 {
     private readonly InvalidationEntry[] entries;
     private int count;

@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// purge only leaves trash behind, and that attaching to blocked or identity never needs it.
 /// </summary>
 /// <param name="waiter">What the arrays' ATC fences wait through (<see cref="Waiter.Default"/> when null).</param>
-public sealed class InvalidationArrayAllocator(Waiter? waiter = null)
+internal sealed class InvalidationArrayAllocator(Waiter? waiter = null)
 {
     private readonly Waiter waiter = waiter ?? Waiter.Default;
     private int failAfter = -1;

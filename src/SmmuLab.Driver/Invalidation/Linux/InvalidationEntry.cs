@@ -15,7 +15,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// through a reference to its own slot: an entry whose count reached 0 is trash, skipped by
 /// readers until a merge or a purge drops it.
 /// </remarks>
-public struct InvalidationEntry
+internal struct InvalidationEntry
 {
     /// <summary>The user count; accessed in place in the array with Volatile reads and writes.</summary>
     internal int users;

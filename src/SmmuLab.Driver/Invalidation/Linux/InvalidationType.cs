@@ -5,7 +5,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// which the commands go out for one SMMU: the TLB tags first, then the nested stage-1 clear, then
 /// the device ATCs, so an ATC is never refilled from a stale IOTLB entry.
 /// </summary>
-public enum InvalidationType : byte
+internal enum InvalidationType : byte
 {
     /// <summary>Stage-1 TLB entries of an ASID (VMID 0). Id is the ASID.</summary>
     S1Asid = 0,
@@ -24,7 +24,7 @@ public enum InvalidationType : byte
 }
 
 /// <summary>Extension methods on <see cref="InvalidationType"/>.</summary>
-public static class InvalidationTypeExtensions
+internal static class InvalidationTypeExtensions
 {
     /// <summary>True for the ATC types (<see cref="InvalidationType.Ats"/>, <see cref="InvalidationType.AtsFull"/>).</summary>
     public static bool IsAts(this InvalidationType type) => type is InvalidationType.Ats or InvalidationType.AtsFull;

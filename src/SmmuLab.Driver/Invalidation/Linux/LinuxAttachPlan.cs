@@ -8,7 +8,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// old domain): the merged array to publish for the new domain, and the old domain's array to
 /// unref the master's scratch list from.
 /// </summary>
-public sealed class LinuxAttachPlan(Master master, uint ssid, InvalidationDomain? newTarget, bool newAts, InvalidationDomain? oldTarget, bool oldAts)
+internal sealed class LinuxAttachPlan(Master master, uint ssid, InvalidationDomain? newTarget, bool newAts, InvalidationDomain? oldTarget, bool oldAts)
     : AttachPlan(master, ssid, newTarget, newAts, oldTarget, oldAts)
 {
     /// <summary>The new domain's array with the master merged in (null: no new domain).</summary>

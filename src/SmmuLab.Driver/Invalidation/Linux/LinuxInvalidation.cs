@@ -27,7 +27,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// translations for the master, and from the moment it may, the new array already lists the
 /// master; until the STE has left the old domain, the old array still lists it.
 /// </remarks>
-public sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = null) : IInvalidationDesign
+internal sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = null) : IInvalidationDesign
 {
     private long unknownEntries;
 

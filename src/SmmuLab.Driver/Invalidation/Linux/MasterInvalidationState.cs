@@ -15,7 +15,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// appended in their order, every list built here is sorted without sorting. Building the to-unref
 /// list therefore never allocates, which is what lets an attach to blocked or identity never fail.
 /// </remarks>
-public sealed class MasterInvalidationState
+internal sealed class MasterInvalidationState
 {
     private readonly Dictionary<uint, bool> mergedAts = [];
 

@@ -16,7 +16,7 @@ namespace SmmuLab.Driver.Invalidation.Linux;
 /// boundaries are what make it correct: an ATC is only invalidated once the IOTLB entries it
 /// could refill from are gone, and the nested clear follows the stage-2 TLBIs it depends on.
 /// </remarks>
-public static class RangeInvalidator
+internal static class RangeInvalidator
 {
     /// <summary>
     /// The outer function: enters the array's ATC fence for reading only when the array has ATC
