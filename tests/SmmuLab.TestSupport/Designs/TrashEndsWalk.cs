@@ -6,12 +6,12 @@ using SmmuLab.Driver.Invalidation.Linux;
 namespace SmmuLab.TestSupport.Designs;
 
 /// <summary>
-/// A deliberately broken reader of the Linux design's arrays: a range invalidation stops at the
-/// first trash entry (as if unref had cut the array there) instead of skipping it, so the live
-/// entries after trash left in the middle by an unref are not invalidated. Each entry is issued
-/// whole, with its own CMD_SYNC.
+/// A deliberately broken reader of the Linux design's arrays (the inner design is a
+/// <c>LinuxInvalidation</c>): a range invalidation stops at the first trash entry (as if unref had
+/// cut the array there) instead of skipping it, so the live entries after trash left in the middle
+/// by an unref are not invalidated. Each entry is issued whole, with its own CMD_SYNC.
 /// </summary>
-public sealed class TrashEndsWalk(LinuxInvalidation inner) : DelegatingInvalidationDesign(inner)
+public sealed class TrashEndsWalk(IInvalidationDesign inner) : DelegatingInvalidationDesign(inner)
 {
     public override string Name => $"{Inner.Name} stopping at trash";
 
