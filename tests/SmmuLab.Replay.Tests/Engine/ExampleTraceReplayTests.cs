@@ -1,5 +1,6 @@
 using SmmuLab.Replay.Engine;
 using SmmuLab.Replay.Events;
+using SmmuLab.TestSupport.Traces;
 
 namespace SmmuLab.Replay.Tests.Engine;
 

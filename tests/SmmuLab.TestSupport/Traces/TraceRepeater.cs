@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SmmuLab.Replay.Tests.Engine;
+namespace SmmuLab.TestSupport.Traces;
 
 /// <summary>
 /// A long trace made of one trace's events repeated, each copy's timestamps shifted past the end
-/// of the one before (by the trace's span plus a gap), header lines kept once.
+/// of the one before (by the trace's span plus a gap), header lines kept once. The replay tests and
+/// the replay benchmark measure at scale with it.
 /// </summary>
-internal static partial class TraceRepeater
+public static partial class TraceRepeater
 {
     public static string Repeat(string trace, int times, long gapMicroseconds = 1000)
     {
