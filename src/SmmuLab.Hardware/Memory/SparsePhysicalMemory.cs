@@ -143,14 +143,15 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
     public bool TryRead64(ulong pa, out ulong value)
     {
         // The fast path: an aligned read of the page this thread used last (an SMMU reading its
-        // queue or walking tables mostly stays in one page).
-        if ((pa & 7) == 0 && CachedPage(pa) is { } cached)
+        // queue mostly stays in one page). The thread-static is read once, also for the slow path.
+        var cache = lastPage;
+        if ((pa & 7) == 0 && cache is not null && cache.Owner == this && cache.Frame == pa >> PageShift)
         {
-            value = Volatile.Read(ref cached[(int)((pa & (PageSize - 1)) >> 3)]);
+            value = Volatile.Read(ref cache.Page[(int)((pa & (PageSize - 1)) >> 3)]);
             return true;
         }
 
-        return TryRead64Slow(pa, out value);
+        return TryRead64Slow(pa, cache, out value);
     }
 
     public bool TryWrite32(ulong pa, uint value)
@@ -176,17 +177,29 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
         return TryWrite64Slow(pa, value);
     }
 
+    /// <summary>
+    /// A read that missed the thread's last page (a table walk reads a new page at every level):
+    /// the region check, the page lookup, and the page remembered in <paramref name="cache"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryRead64Slow(ulong pa, out ulong value)
+    private bool TryRead64Slow(ulong pa, PageCache? cache, out ulong value)
     {
         CheckAligned(pa, 8);
-        if (!TryPageForRead(pa, out var page))
+        if (!IsBacked(pa))
         {
             value = 0;
             return false;
         }
 
-        value = page is null ? 0 : Volatile.Read(ref page[(int)((pa & (PageSize - 1)) >> 3)]);
+        var frame = pa >> PageShift;
+        if (!pages.TryGetValue(frame, out var page))
+        {
+            value = 0; // backed, never written: reads as zeros
+            return true;
+        }
+
+        Remember(cache ?? (lastPage = new PageCache()), frame, page);
+        value = Volatile.Read(ref page[(int)((pa & (PageSize - 1)) >> 3)]);
         return true;
     }
 
@@ -360,10 +373,16 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
         return pa;
     }
 
-    private void Remember(ulong frame, ulong[] page)
+    private void Remember(ulong frame, ulong[] page) => Remember(lastPage ??= new PageCache(), frame, page);
+
+    /// <summary>Makes <paramref name="page"/> the thread's last page; the owner is written only when it changes (a write barrier saved).</summary>
+    private void Remember(PageCache cache, ulong frame, ulong[] page)
     {
-        var cache = lastPage ??= new PageCache();
-        cache.Owner = this;
+        if (cache.Owner != this)
+        {
+            cache.Owner = this;
+        }
+
         cache.Frame = frame;
         cache.Page = page;
     }

@@ -185,7 +185,6 @@ public sealed partial class SmmuDevice
             && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
             Clock.Advance(Options.Costs.TlbHitNs);
-            translationPath = Observation.TranslationPath.TlbHit;
             result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
             return true;
         }

@@ -20,7 +20,7 @@ public sealed partial class SmmuDevice
 
         public void Fetching()
         {
-            startNs = device.Clock.Nanoseconds;
+            startNs = device.observer is null ? 0 : device.Clock.Nanoseconds; // read only for observers
             device.Clock.Advance(device.Options.Costs.CommandFetchNs);
         }
 

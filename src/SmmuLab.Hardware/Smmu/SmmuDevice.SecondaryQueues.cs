@@ -26,7 +26,7 @@ public sealed partial class SmmuDevice
         CommandError error;
         lock (gate)
         {
-            var startNs = Clock.Nanoseconds;
+            var startNs = observer is null ? 0 : Clock.Nanoseconds; // read only for observers
             Clock.Advance(Options.Costs.CommandFetchNs);
             error = Execute(cmd, out reservedIgnored);
             if (error == CommandError.CERROR_NONE)

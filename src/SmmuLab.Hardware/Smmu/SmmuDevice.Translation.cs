@@ -24,18 +24,21 @@ public sealed partial class SmmuDevice
         bool quiet;
         lock (gate)
         {
-            var o = observer;
-            if (o is null)
+            // The unobserved TLB hit is the hot path: kept small here, so that it inlines into
+            // the caller without the locals of the walk and fault paths, which are out of line.
+            if (observer is null)
             {
-                quiet = TranslateLocked(sid, ssid, address, access, out result);
+                Statistics.CountTranslation();
+                if (SmmuEnabled && TryTranslateFromTlb(sid, ssid, address, access, out result))
+                {
+                    return result;
+                }
+
+                quiet = TranslateMissLocked(sid, ssid, address, access, out result);
             }
             else
             {
-                var startNs = Clock.Nanoseconds;
-                translationPath = TranslationPath.None;
-                quiet = TranslateLocked(sid, ssid, address, access, out result);
-                o.Translated(this, new TranslationObservation(sid, ssid, address, access, result.Outcome, result.PhysicalAddress, result.Fault,
-                    translationPath, translationPath == TranslationPath.Walk ? walker.LastWalkSteps : 0, startNs, Clock.Nanoseconds));
+                quiet = TranslateObservedLocked(observer, sid, ssid, address, access, out result);
             }
         }
 
@@ -47,24 +50,42 @@ public sealed partial class SmmuDevice
         return result;
     }
 
-    /// <summary>
-    /// <see cref="Translate"/> under the device lock. Returns true when the path taken cannot have
-    /// raised an interrupt (SMMU disabled, or a TLB hit), so the caller skips delivering them.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TranslateLocked(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
+    /// <summary><see cref="Translate"/> under the device lock with an observer: the same path, reported.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TranslateObservedLocked(ISmmuObserver o, uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
+        var startNs = Clock.Nanoseconds;
+        translationPath = TranslationPath.None;
         Statistics.CountTranslation();
+        bool quiet;
+        if (SmmuEnabled && TryTranslateFromTlb(sid, ssid, address, access, out result))
+        {
+            translationPath = TranslationPath.TlbHit;
+            quiet = true;
+        }
+        else
+        {
+            quiet = TranslateMissLocked(sid, ssid, address, access, out result);
+        }
+
+        o.Translated(this, new TranslationObservation(sid, ssid, address, access, result.Outcome, result.PhysicalAddress, result.Fault,
+            translationPath, translationPath == TranslationPath.Walk ? walker.LastWalkSteps : 0, startNs, Clock.Nanoseconds));
+        return quiet;
+    }
+
+    /// <summary>
+    /// <see cref="Translate"/> under the device lock when the TLB fast path did not answer (or the
+    /// SMMU is disabled), translation already counted. Returns true when the path taken cannot have
+    /// raised an interrupt (SMMU disabled), so the caller skips delivering them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TranslateMissLocked(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
+    {
         if (!SmmuEnabled)
         {
             // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts;
             // an address beyond the OAS aborts without an event (3.4).
             result = Gbpa.ABORT.IsSet(gbpa) || !Fits(address, Features.OutputAddressBits) ? Aborted(null) : Bypassed(address);
-            return true;
-        }
-
-        if (TryTranslateFromTlb(sid, ssid, address, access, out result))
-        {
             return true;
         }
 
