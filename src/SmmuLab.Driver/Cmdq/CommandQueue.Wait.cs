@@ -105,8 +105,13 @@ public sealed partial class CommandQueue
     /// <summary>SEV or busy polling: read SMMU_CMDQ_CONS until it has passed the CMD_SYNC.</summary>
     private bool PollUntilConsumed(uint syncProd, ref uint cons)
     {
-        var wait = waiter.Begin(WaitPace.Backoff, pollTimeout, WaitForEventOrNull);
         cons = QueueWord.Cons(Volatile.Read(ref llq));
+        if (QueueWord.Consumed(cons, syncProd, Log2Entries))
+        {
+            return true;
+        }
+
+        var wait = waiter.Begin(WaitPace.Backoff, pollTimeout, WaitForEventOrNull);
         while (!QueueWord.Consumed(cons, syncProd, Log2Entries))
         {
             if (!waiter.Pause(ref wait))
