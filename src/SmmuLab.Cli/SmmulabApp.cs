@@ -15,7 +15,7 @@ internal static class SmmulabApp
     /// <summary>
     /// What <c>run</c> and <c>compare</c> build scenario machines with: the driver on SMMU models
     /// (<see cref="DriverScenarioMachine"/>), with the invalidation design the scenario names. Tests
-    /// pass their own factory to <see cref="Run(string[], TextWriter, TextWriter, Func{Scenario, IScenarioMachine})"/>.
+    /// pass their own factory to <see cref="Run(string[], TextWriter, TextWriter, Func{Scenario, IScenarioMachine}, TextReader)"/>.
     /// </summary>
     public static Func<Scenario, IScenarioMachine> DefaultMachineFactory => scenario => new DriverScenarioMachine(scenario);
 
@@ -26,13 +26,14 @@ internal static class SmmulabApp
     /// The root command. To add a subcommand, give it a class in <c>Commands/</c> with a static
     /// <c>Build()</c> returning a <see cref="Command"/>, and add one line to the list below.
     /// </summary>
-    public static RootCommand BuildRoot(Func<Scenario, IScenarioMachine> machineFactory)
+    public static RootCommand BuildRoot(Func<Scenario, IScenarioMachine> machineFactory, TextReader? input = null)
     {
+        input ??= Console.In;
         var root = new RootCommand("smmulab: an Arm SMMUv3 model. Run the default machine, encode and decode commands and structures.");
         Command[] subcommands =
         [
             EncodeCommand.Build(),
-            DecodeCommand.Build(),
+            DecodeCommand.Build(input),
             RunCommand.Build(machineFactory),
             CompareCommand.Build(machineFactory),
             BenchCommand.Build(),
@@ -52,10 +53,13 @@ internal static class SmmulabApp
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, DefaultMachineFactory);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with scenario machines from <paramref name="machineFactory"/>.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error, Func<Scenario, IScenarioMachine> machineFactory)
+    /// <summary>
+    /// As <see cref="Run(string[], TextWriter, TextWriter)"/>, with scenario machines from
+    /// <paramref name="machineFactory"/>, and <paramref name="input"/> as standard input (the console's when null).
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<Scenario, IScenarioMachine> machineFactory, TextReader? input = null)
     {
-        var root = BuildRoot(machineFactory);
+        var root = BuildRoot(machineFactory, input);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -18,6 +18,16 @@ internal static class CliRun
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary><c>smmulab ARGS</c> with <paramref name="input"/> as standard input.</summary>
+    public static (int Code, string Out, string Err) SmmulabWithInput(string input, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var reader = new StringReader(input);
+        var code = SmmulabApp.Run(args, output, error, SmmulabApp.DefaultMachineFactory, reader);
+        return (code, output.ToString(), error.ToString());
+    }
+
     /// <summary>Exit code 2, nothing on standard output, one "smmulab: " line on standard error (containing <paramref name="message"/> when given).</summary>
     public static void AssertUsageError((int Code, string Out, string Err) result, string? message = null)
     {
