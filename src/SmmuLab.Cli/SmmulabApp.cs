@@ -61,19 +61,69 @@ internal static class SmmulabApp
     {
         var root = BuildRoot(machineFactory, input);
         var parse = root.Parse(args);
+        if (UnknownOption(parse) is { } unknown)
+        {
+            var name = parse.CommandResult.Command.Name;
+            error.WriteLine($"smmulab: unknown option '{Quote(unknown)}' for {name} (see smmulab {name} --help)");
+            return ExitCodes.BadInput;
+        }
+
         if (parse.Errors.Count > 0)
         {
             var names = string.Join(", ", root.Subcommands.Select(c => c.Name));
             var message = parse.CommandResult.Command != root
-                ? parse.Errors[0].Message
+                ? Quote(parse.Errors[0].Message, int.MaxValue)
                 : args.Length == 0
                     ? $"a subcommand is required ({names}); see smmulab --help"
-                    : $"unknown subcommand '{args[0]}' (expected one of: {names})";
+                    : $"unknown subcommand '{Quote(args[0])}' (expected one of: {names})";
             error.WriteLine($"smmulab: {message}");
             return ExitCodes.BadInput;
         }
 
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>
+    /// A token that looks like an option but was taken as an argument value (an argument slot
+    /// accepts any word, so <c>run --jsn</c> would otherwise open a file called <c>--jsn</c>).
+    /// A lone <c>-</c> means standard input; a file whose name starts with a dash is written <c>./-name</c>.
+    /// </summary>
+    private static string? UnknownOption(ParseResult parse)
+    {
+        foreach (var child in parse.CommandResult.Children)
+        {
+            if (child is System.CommandLine.Parsing.ArgumentResult argument)
+            {
+                foreach (var token in argument.Tokens)
+                {
+                    if (token.Value.Length > 1 && token.Value[0] == '-' && !char.IsAsciiDigit(token.Value[1]))
+                    {
+                        return token.Value;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>User text fit to quote in a message: control characters (terminal escapes) shown as \uXXXX, long text cut.</summary>
+    public static string Quote(string text, int maxLength = 120)
+    {
+        var builder = new System.Text.StringBuilder(Math.Min(text.Length, Math.Min(maxLength, 4096) + 3));
+        foreach (var c in text.Length > maxLength ? text[..maxLength] : text)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append($"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return text.Length > maxLength ? builder.Append("...").ToString() : builder.ToString();
     }
 
     /// <summary>Writes a result: its text to the output (exit 0), or its message to the error writer (exit 2).</summary>

@@ -25,17 +25,25 @@ public sealed class DesignComparison
     /// <summary>Runs <paramref name="scenario"/> once per design with machines from <paramref name="machineFor"/>.</summary>
     public static DesignComparison Run(Scenario scenario, Func<Scenario, IScenarioMachine> machineFor)
     {
-        var runs = new List<DesignRun>();
+        var measured = new List<(string Design, ScenarioReport Report, IReadOnlyList<(int Index, StepCost Cost)> Costs)>();
         foreach (var design in Designs)
         {
             var variant = scenario with { Invalidation = design };
             var meter = new StepCostMeter();
             using var machine = machineFor(variant);
             var report = new ScenarioRunner(machine, new ScenarioRunOptions { Observer = meter }).Run(variant);
+            measured.Add((design, report, meter.Costs.Select(c => (c.Key, c.Value)).ToList()));
+        }
+
+        // Equal work only: a step that failed under either design is left out of both designs' sums.
+        var excluded = new SortedSet<int>(measured.SelectMany(m => m.Report.Failures.Select(f => f.Index)));
+        var runs = new List<DesignRun>();
+        foreach (var (design, report, costs) in measured)
+        {
             var byKind = new Dictionary<string, StepCost>();
-            foreach (var (index, cost) in meter.Costs)
+            foreach (var (index, cost) in costs)
             {
-                var kind = index < 0 ? "setup" : index < variant.Steps.Count ? variant.Steps[index].OpName : null;
+                var kind = index < 0 ? "setup" : index < scenario.Steps.Count && !excluded.Contains(index) ? scenario.Steps[index].OpName : null;
                 if (kind is null)
                 {
                     continue;
@@ -48,8 +56,14 @@ public sealed class DesignComparison
             runs.Add(new DesignRun(design, report, byKind));
         }
 
-        return new DesignComparison(scenario, runs);
+        return new DesignComparison(scenario, runs) { ExcludedSteps = [.. excluded] };
     }
+
+    /// <summary>Steps left out of the sums because they failed under at least one design (so the designs did unequal work there).</summary>
+    public IReadOnlyList<int> ExcludedSteps { get; private init; } = [];
+
+    /// <summary>True when every step passed under every design, none was left unreported and no run stopped early: the figures compare the whole scenario.</summary>
+    public bool AllPassed => Runs.All(r => r.Report.Failed == 0 && r.Report.Omitted == 0 && !r.Report.Stopped);
 
     /// <summary>The comparison as a Markdown table: one row per operation kind, both designs, linux/legacy ratios.</summary>
     public string Format()
@@ -79,6 +93,13 @@ public sealed class DesignComparison
             {
                 sb.AppendLine($"  {run.Design} step #{f.Index} line {f.Line}: {f.Outcome}");
             }
+        }
+
+        if (ExcludedSteps.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"not compared (failed under a design, so the designs did unequal work): steps {string.Join(", ", ExcludedSteps.Take(20).Select(i => $"#{i}"))}"
+                + (ExcludedSteps.Count > 20 ? $" and {ExcludedSteps.Count - 20} more" : string.Empty));
         }
 
         return sb.ToString();

@@ -7,7 +7,8 @@ namespace SmmuLab.Cli.Commands;
 /// <summary>
 /// <c>smmulab compare [SCENARIO]</c>: runs a scenario under the legacy and the Linux 7.1
 /// invalidation designs and prints, per operation kind, commands, CMD_SYNCs and modeled hardware
-/// time for each, with the linux/legacy ratios.
+/// time for each, with the linux/legacy ratios. Steps that failed under either design are left out
+/// of both sums; the exit status is 1 when any step failed under either design.
 /// </summary>
 internal static class CompareCommand
 {
@@ -32,7 +33,7 @@ internal static class CompareCommand
 
             var comparison = DesignComparison.Run(loaded, machineFactory);
             config.Output.Write(comparison.Format());
-            return ExitCodes.Success;
+            return comparison.AllPassed ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
     }
