@@ -38,6 +38,8 @@ internal static class SmmulabApp
             CompareCommand.Build(machineFactory),
             BenchCommand.Build(),
             ReplayCommand.Build(),
+            ListCommand.Build(),
+            HelpCommand.Build(() => BuildRoot(machineFactory, input)),
         ];
         foreach (var subcommand in subcommands)
         {

@@ -17,7 +17,7 @@ internal static class EncodeCommand
             Description = "field=value pairs with the spec's lower-case field names (sid, asid, addr, ...); values decimal or 0x-hex; addresses as addresses",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("encode", "Encode a command queue entry; prints 0x<dw0> 0x<dw1>")
+        var command = new Command("encode", "Encode a command queue entry; prints 0x<dw0> 0x<dw1>.\n\nOpcodes and their fields:\n" + OpcodeTable())
         {
             opcode,
             fields,
@@ -36,4 +36,9 @@ internal static class EncodeCommand
         });
         return command;
     }
+
+    /// <summary>Every opcode with its field names, for <c>encode --help</c> (<c>smmulab list opcodes</c> prints the same with the opcode values).</summary>
+    private static string OpcodeTable() => string.Join('\n', Enum.GetValues<Architecture.Commands.Opcode>()
+        .Select(op => $"  {OpcodeNames.ShortName(op),-16} {(CommandEncoder.FieldNames(op) is { Count: > 0 } f ? string.Join(' ', f) : "(no fields)")}")
+        .Append($"  {OpcodeNames.CfgiAll,-16} ssec"));
 }

@@ -14,6 +14,19 @@ public sealed record ProductIdentity(string Name, uint Implementer, uint Product
     public uint IidrValue => (uint)(Iidr.Implementer.Make(Implementer) | Iidr.ProductID.Make(ProductId)
         | Iidr.Variant.Make(Variant) | Iidr.Revision.Make(Revision));
 
+    /// <summary>The product names a scenario's <c>product</c> takes, each with its IIDR.ProductID (0: a generic SMMU with no product errata).</summary>
+    private static readonly Dictionary<string, uint> ProductIdsByName = new()
+    {
+        ["generic"] = 0,
+        ["mmu-600"] = ArmProducts.MMU600,
+        ["mmu-700"] = ArmProducts.MMU700,
+        ["mmu-l1"] = ArmProducts.MMUL1,
+        ["mmu-s3"] = ArmProducts.MMUS3,
+    };
+
+    /// <summary>The product names <see cref="TryParse"/> knows, in order.</summary>
+    public static IReadOnlyList<string> ProductNames { get; } = [.. ProductIdsByName.Keys];
+
     /// <summary>
     /// Parses "generic", "mmu-600 r0p2", "mmu-700 r1p1", "mmu-l1 r0p0", "mmu-s3 r0p0". The rNpM suffix
     /// is variant N and revision M; it defaults to r0p0.
@@ -29,18 +42,10 @@ public sealed record ProductIdentity(string Name, uint Implementer, uint Product
             return false;
         }
 
-        uint? product = parts[0] switch
-        {
-            "generic" => 0,
-            "mmu-600" => ArmProducts.MMU600,
-            "mmu-700" => ArmProducts.MMU700,
-            "mmu-l1" => ArmProducts.MMUL1,
-            "mmu-s3" => ArmProducts.MMUS3,
-            _ => null,
-        };
+        uint? product = ProductIdsByName.TryGetValue(parts[0], out var id) ? id : null;
         if (product is null)
         {
-            error = $"unknown product '{parts[0]}' (known: generic, mmu-600, mmu-700, mmu-l1, mmu-s3)";
+            error = $"unknown product '{parts[0]}' (known: {string.Join(", ", ProductNames)})";
             return false;
         }
 
