@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text;
-using CommandLayouts = SmmuLab.Architecture.Commands.CommandLayouts;
-using Opcode = SmmuLab.Architecture.Commands.Opcode;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Encoding;
 using SmmuLab.Hardware.Products;
 using SmmuLab.Scenarios;
+using CommandLayouts = SmmuLab.Architecture.Commands.CommandLayouts;
+using Opcode = SmmuLab.Architecture.Commands.Opcode;
 
 namespace SmmuLab.Cli.Commands;
 
