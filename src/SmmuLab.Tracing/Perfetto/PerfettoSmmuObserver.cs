@@ -33,14 +33,13 @@ internal sealed class PerfettoSmmuObserver(PerfettoTraceWriter writer, int pid, 
     private readonly Dictionary<int, int> queueDepth = [];
     private int tlbEntries = -1;
     private bool stepOpen;
+    private bool stepsNamed;
 
-    /// <summary>Names the process and its steps track (caller holds the writer's lock).</summary>
+    /// <summary>Names the process (caller holds the writer's lock).</summary>
     public void Start(SmmuDevice smmu)
     {
         writer.Metadata("process_name", pid, 0, name);
         writer.Metadata("process_sort_index", pid, 0, null, pid);
-        writer.Metadata("thread_name", pid, StepsTid, "steps");
-        writer.Metadata("thread_sort_index", pid, StepsTid, null, StepsTid);
         writer.Counter("TLB entries", pid, smmu.Clock.Nanoseconds, "entries", tlbEntries = smmu.TlbEntries);
     }
 
@@ -48,6 +47,13 @@ internal sealed class PerfettoSmmuObserver(PerfettoTraceWriter writer, int pid, 
     public void StepStarted(SmmuDevice smmu, string label)
     {
         var now = smmu.Clock.Nanoseconds;
+        if (!stepsNamed)
+        {
+            writer.Metadata("thread_name", pid, StepsTid, "steps");
+            writer.Metadata("thread_sort_index", pid, StepsTid, null, StepsTid);
+            stepsNamed = true;
+        }
+
         EndStep(now);
         var w = writer.Begin(label, "B", pid, StepsTid, now);
         w.WriteString("cat", "step");

@@ -112,6 +112,34 @@ public class PerfettoOutputTests
     }
 
     [Fact]
+    public void A_replay_of_both_designs_has_a_process_per_design_and_smmu()
+    {
+        using var dir = new TempDirectory("smmulab-perfetto");
+        var path = dir.PathOf("replay.json");
+        var trace = Path.Combine(AppContext.BaseDirectory, "traces", "nic-like.trace");
+
+        var (code, _, _) = CliRun.Smmulab("replay", trace, "--design", "both", "--perfetto", path);
+
+        Assert.Equal(ExitCodes.Success, code);
+        var summary = TraceEventChecker.Check(File.ReadAllText(path));
+        Assert.Equal(["legacy smmu0", "linux smmu0"], summary.ProcessNames.Values.Order());
+        var (_, json, _) = CliRun.Smmulab("replay", trace, "--design", "both", "--json", "-");
+        var runs = JsonDocument.Parse(json).RootElement.GetProperty("runs");
+        foreach (var run in runs.EnumerateArray())
+        {
+            // Every command of the replay, and of the setup after the probe (the exporter attaches once the driver probed).
+            var design = run.GetProperty("design").GetString();
+            var slices = summary.On($"{design} smmu0", "cmdq").ToList();
+            var replayed = run.GetProperty("cost").GetProperty("commands").GetInt64();
+            var setup = run.GetProperty("by_operation").EnumerateArray().Single(o => o.GetProperty("operation").GetString() == "setup")
+                .GetProperty("commands").GetInt64();
+            Assert.InRange(slices.Count, replayed, replayed + setup);
+            Assert.True(replayed > 0);
+            Assert.Equal(slices.Count(s => s.Category == "sync"), slices.Count(s => s.Name == "CMD_SYNC"));
+        }
+    }
+
+    [Fact]
     public void A_perfetto_trace_cannot_go_to_standard_output_nor_over_the_scenario()
     {
         CliRun.AssertUsageError(CliRun.Smmulab("run", "--perfetto", "-"), "cannot go to standard output");
