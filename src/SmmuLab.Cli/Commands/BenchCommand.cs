@@ -1,7 +1,7 @@
 using System.CommandLine;
+using SmmuLab.Cli.Output;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Driver.Invalidation;
-using SmmuLab.Cli.Output;
 using SmmuLab.Encoding;
 using SmmuLab.Machines;
 using SmmuLab.Machines.Bench;

@@ -4,9 +4,8 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
-using SmmuLab.Machines;
-
 using SmmuLab.Hardware.Smmu;
+using SmmuLab.Machines;
 
 namespace SmmuLab.Replay.Engine;
 
