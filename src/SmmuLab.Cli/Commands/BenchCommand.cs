@@ -134,7 +134,8 @@ internal static class BenchCommand
             return ExitCodes.BadInput;
         }
 
-        if (!OutputTarget.TryOpen(request.JsonPath, "JSON report", [request.MachinePath], allowStandardOutput: true, error, out var json)
+        if (!OutputTarget.AreDistinct(error, ("--json", request.JsonPath), ("--plot", request.PlotPath))
+            || !OutputTarget.TryOpen(request.JsonPath, "JSON report", [request.MachinePath], allowStandardOutput: true, error, out var json)
             || !OutputTarget.TryOpen(request.PlotPath, "plot", [request.MachinePath], allowStandardOutput: false, error, out var plot))
         {
             return ExitCodes.BadInput;

@@ -53,7 +53,8 @@ internal static class CompareCommand
             return ExitCodes.BadInput;
         }
 
-        if (!OutputTarget.TryOpen(jsonPath, "JSON report", [path], allowStandardOutput: true, error, out var json)
+        if (!OutputTarget.AreDistinct(error, ("--json", jsonPath), ("--plot", plotPath))
+            || !OutputTarget.TryOpen(jsonPath, "JSON report", [path], allowStandardOutput: true, error, out var json)
             || !OutputTarget.TryOpen(plotPath, "plot", [path], allowStandardOutput: false, error, out var plot))
         {
             return ExitCodes.BadInput;

@@ -102,7 +102,8 @@ internal static class ReplayCommand
             chosen = design ?? scenario.Invalidation;
         }
 
-        if (!OutputTarget.TryOpen(jsonPath, "JSON report", [path, machinePath], allowStandardOutput: true, error, out var json)
+        if (!OutputTarget.AreDistinct(error, ("--json", jsonPath), ("--perfetto", perfettoPath))
+            || !OutputTarget.TryOpen(jsonPath, "JSON report", [path, machinePath], allowStandardOutput: true, error, out var json)
             || !OutputTarget.TryOpen(perfettoPath, "Perfetto trace", [path, machinePath], allowStandardOutput: false, error, out var perfettoTarget))
         {
             return ExitCodes.BadInput;

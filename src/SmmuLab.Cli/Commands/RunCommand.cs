@@ -80,6 +80,11 @@ internal static class RunCommand
             return ExitCodes.BadInput;
         }
 
+        if (!OutputTarget.AreDistinct(error, ("--trace", outputs.Trace), ("--json", outputs.Json), ("--perfetto", outputs.Perfetto)))
+        {
+            return ExitCodes.BadInput;
+        }
+
         OutputFile? traceFile = null;
         if (outputs.Trace is not null && !OutputFile.TryCreate(outputs.Trace, "trace", [path], error, out traceFile))
         {

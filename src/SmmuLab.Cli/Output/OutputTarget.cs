@@ -68,6 +68,42 @@ internal sealed class OutputTarget : IDisposable
     }
 
     /// <summary>
+    /// False, after a one-line message, when two of <paramref name="outputs"/> (option, path) name
+    /// the same file: each would be renamed over the other. <c>-</c> and absent ones are skipped.
+    /// </summary>
+    public static bool AreDistinct(TextWriter error, params (string Option, string? Path)[] outputs)
+    {
+        var seen = new Dictionary<string, string>(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+        foreach (var (option, path) in outputs)
+        {
+            if (path is null or StandardOutput)
+            {
+                continue;
+            }
+
+            string full;
+            try
+            {
+                full = System.IO.Path.GetFullPath(path);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                continue; // opening it reports the problem
+            }
+
+            if (seen.TryGetValue(full, out var other))
+            {
+                error.WriteLine($"smmulab: {path}: named by both {other} and {option}; give each output its own file");
+                return false;
+            }
+
+            seen[full] = option;
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Puts the document in place (renames the file, or writes it to <paramref name="output"/>);
     /// <see cref="ExitCodes.Success"/>, or <see cref="ExitCodes.WriteFailed"/> after a one-line message.
     /// </summary>

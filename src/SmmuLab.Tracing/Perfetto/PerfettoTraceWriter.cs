@@ -86,9 +86,10 @@ public sealed class PerfettoTraceWriter : IDisposable
         }
     }
 
-    /// <summary>Ends the open step slices, detaches, closes the document and flushes the stream.</summary>
+    /// <summary>Detaches, ends the open step slices, closes the document and flushes the stream.</summary>
     public void Dispose()
     {
+        (SmmuDevice Device, PerfettoSmmuObserver Observer, IDisposable Subscription)[] detached;
         lock (gate)
         {
             if (disposed)
@@ -96,13 +97,29 @@ public sealed class PerfettoTraceWriter : IDisposable
                 return;
             }
 
-            foreach (var (device, observer, subscription) in attached)
+            detached = [.. attached];
+            attached.Clear();
+        }
+
+        // Outside the lock: a free-running SMMU may be reporting to its observer now, holding its
+        // device lock and waiting for this one; a subscription is gone once Dispose returns.
+        foreach (var (_, _, subscription) in detached)
+        {
+            subscription.Dispose();
+        }
+
+        lock (gate)
+        {
+            if (disposed)
             {
-                subscription.Dispose();
+                return;
+            }
+
+            foreach (var (device, observer, _) in detached)
+            {
                 observer.Finish(device);
             }
 
-            attached.Clear();
             buffer.Write("\n]}\n"u8);
             Drain();
             try

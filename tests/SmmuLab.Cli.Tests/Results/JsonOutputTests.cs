@@ -185,4 +185,14 @@ public partial class JsonOutputTests
         Assert.Contains("the JSON report would replace an input of this run", error, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(Scenario("basic-s1.toml")), File.ReadAllText(scenario));
     }
+
+    [Fact]
+    public void Two_outputs_to_one_file_are_refused_before_the_run()
+    {
+        using var dir = new TempDirectory("smmulab-json");
+        var same = dir.PathOf("out.json");
+
+        CliRun.AssertUsageError(CliRun.Smmulab("run", "--json", same, "--perfetto", same), "named by both --json and --perfetto");
+        Assert.False(File.Exists(same));
+    }
 }
