@@ -62,7 +62,11 @@ public sealed class LatencyHistogram
     public void AddTicks(long startTimestamp, long endTimestamp)
     {
         var ticks = endTimestamp - startTimestamp;
-        Add(ticks <= 0 ? 0 : (ulong)((Int128)ticks * 1_000_000_000 / Stopwatch.Frequency));
+        const long perSecond = 1_000_000_000;
+        var frequency = Stopwatch.Frequency;
+        Add(ticks <= 0 ? 0
+            : frequency == perSecond ? (ulong)ticks // Linux: no division in the benchmark's loop
+            : (ulong)((Int128)ticks * perSecond / frequency));
     }
 
     /// <summary>Adds another histogram's counts to these.</summary>
