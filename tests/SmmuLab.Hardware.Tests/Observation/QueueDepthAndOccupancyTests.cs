@@ -1,7 +1,7 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Hardware.Observation;
-using SmmuLab.Hardware.Translation;
 using SmmuLab.Hardware.Tests.Cmdqv;
+using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Tests.Observation;
 
