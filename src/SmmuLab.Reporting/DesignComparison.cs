@@ -65,6 +65,16 @@ public sealed class DesignComparison
     /// <summary>True when every step passed under every design, none was left unreported and no run stopped early: the figures compare the whole scenario.</summary>
     public bool AllPassed => Runs.All(r => r.Report.Failed == 0 && r.Report.Omitted == 0 && !r.Report.Stopped);
 
+    /// <summary>The order operation kinds are listed in; kinds not named here follow, by name.</summary>
+    public static readonly IReadOnlyList<string> KindOrder = ["setup", "attach", "detach", "map", "unmap", "flush", "dma", "wait", "workload"];
+
+    /// <summary>Every operation kind either design spent something on, in <see cref="KindOrder"/> (the JSON document and the plot list them all).</summary>
+    public IReadOnlyList<string> Kinds()
+    {
+        var seen = Runs.SelectMany(r => r.ByKind.Keys).Distinct(StringComparer.Ordinal).ToList();
+        return [.. KindOrder.Where(seen.Contains), .. seen.Except(KindOrder, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>The comparison as a Markdown table: one row per operation kind, both designs, linux/legacy ratios.</summary>
     public string Format()
     {

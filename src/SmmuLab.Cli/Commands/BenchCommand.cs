@@ -1,10 +1,13 @@
 using System.CommandLine;
+using SmmuLab.Cli.Output;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Encoding;
 using SmmuLab.Machines;
 using SmmuLab.Machines.Bench;
+using SmmuLab.Plots;
 using SmmuLab.Reporting;
+using SmmuLab.Reporting.Json;
 using SmmuLab.Scenarios;
 using SmmuLab.Scenarios.Bench;
 
@@ -14,7 +17,9 @@ namespace SmmuLab.Cli.Commands;
 /// <c>smmulab bench</c>: Linux's dma_map_benchmark on a simulated machine. N threads, each its own
 /// CPU, map and unmap granule pages on one device through the DMA layer for S seconds; prints the
 /// tool's latency lines, then throughput, commands and CMD_SYNCs per map+unmap, modeled SMMU time
-/// and flush-queue flushes. Exits 2 on a refused input, 1 when a benchmark thread failed.
+/// and flush-queue flushes; <c>--json FILE</c> writes the results as JSON, <c>--plot FILE.png</c> the
+/// latency histograms. Exits 2 on a refused input, 1 when a benchmark thread failed, 3 when an
+/// output could not be written.
 /// </summary>
 internal static class BenchCommand
 {
@@ -31,9 +36,11 @@ internal static class BenchCommand
         var design = new Option<string?>("--design") { Description = "Invalidation design: linux, legacy or both (default: the machine's, else linux)" };
         var machine = new Option<string?>("--machine") { Description = "A scenario file whose SMMUs and devices to use; the first device is mapped for (default: one SMMU, one stage-1 device)", HelpName = "SCENARIO" };
         var transNs = new Option<int>("--dma-trans-ns") { Description = "Busy wait between map and unmap, in ns (0-10000000)", DefaultValueFactory = _ => 0, HelpName = "NS" };
+        var json = new Option<string?>("--json") { Description = "Write the results as one JSON document (docs/json.md) to FILE; '-' for standard output instead of the text", HelpName = "FILE" };
+        var plot = new Option<string?>("--plot") { Description = "Draw the map and unmap latency histograms of each design and mode as a PNG to FILE", HelpName = "FILE.png" };
         var command = new Command("bench", "Linux's dma_map_benchmark on the model: map/unmap latency, throughput and SMMU commands per operation")
         {
-            threads, seconds, granule, dir, mode, design, machine, transNs,
+            threads, seconds, granule, dir, mode, design, machine, transNs, json, plot,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +53,7 @@ internal static class BenchCommand
                 return ExitCodes.BadInput;
             }
 
-            return Run(request.Value, config.Output, config.Error);
+            return Run(request.Value with { JsonPath = parse.GetValue(json), PlotPath = parse.GetValue(plot) }, config.Output, config.Error);
         });
         return command;
     }
@@ -127,6 +134,39 @@ internal static class BenchCommand
             return ExitCodes.BadInput;
         }
 
+        if (!OutputTarget.AreDistinct(error, ("--json", request.JsonPath), ("--plot", request.PlotPath))
+            || !OutputTarget.TryOpen(request.JsonPath, "JSON report", [request.MachinePath], allowStandardOutput: true, error, out var json)
+            || !OutputTarget.TryOpen(request.PlotPath, "plot", [request.MachinePath], allowStandardOutput: false, error, out var plot))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        using var ownedJson = json;
+        using var ownedPlot = plot;
+        var text = json?.IsStandardOutput == true ? TextWriter.Null : output;
+        var results = new List<DmaMapBenchmarkResult>();
+        var code = RunDesigns(request, scenario, text, error, results);
+        if (code != ExitCodes.Success)
+        {
+            return code;
+        }
+
+        if (plot is not null && plot.WriteAndCommit(s => s.Write(LatencyPlot.Png(LatencySeries.From(results))), output, error) != ExitCodes.Success)
+        {
+            return ExitCodes.WriteFailed;
+        }
+
+        if (json is not null && json.WriteAndCommit(s => DmaMapBenchmarkJson.Write(s, results), output, error) != ExitCodes.Success)
+        {
+            return ExitCodes.WriteFailed;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Runs the request once per design, printing a block per run (a blank line between) and collecting the results.</summary>
+    private static int RunDesigns(BenchRequest request, Scenario? scenario, TextWriter output, TextWriter error, List<DmaMapBenchmarkResult> results)
+    {
         var designs = request.Designs ?? [scenario?.Invalidation ?? Scenario.DefaultInvalidation];
         for (var i = 0; i < designs.Count; i++)
         {
@@ -162,6 +202,7 @@ internal static class BenchCommand
                 }
 
                 output.Write(result.Format());
+                results.Add(result);
             }
         }
 

@@ -1,13 +1,16 @@
 using System.CommandLine;
+using SmmuLab.Cli.Output;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Replay.Diagnostics;
 using SmmuLab.Replay.Engine;
+using SmmuLab.Reporting.Json;
 using SmmuLab.Reporting.Replay;
+using SmmuLab.Tracing.Perfetto;
 
 namespace SmmuLab.Cli.Commands;
 
 /// <summary>
-/// <c>smmulab replay TRACE [--machine SCENARIO] [--design linux|legacy|both] [--mode strict|deferred] [--cpus N]</c>:
+/// <c>smmulab replay TRACE [--machine SCENARIO] [--design linux|legacy|both] [--mode strict|deferred] [--cpus N] [--json FILE] [--perfetto FILE]</c>:
 /// replays a Linux DMA-API/IOMMU trace (tracefs or trace-cmd text) through the driver and the
 /// model and prints the invalidation cost per second of trace time. Exits 0 when the trace was
 /// read to its end (lines not understood are reported), 1 when it is damaged (truncated, binary
@@ -44,6 +47,16 @@ internal static class ReplayCommand
             Description = "CPUs of the DMA layer; default: the trace header's count, else 64",
             HelpName = "N",
         };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Write the replay's results as one JSON document (docs/json.md) to FILE; '-' for standard output instead of the text",
+            HelpName = "FILE",
+        };
+        var perfetto = new Option<string?>("--perfetto")
+        {
+            Description = "Write a Chrome trace-event JSON of the replay on modeled time (queues, commands, DMA, counters) to FILE, for ui.perfetto.dev",
+            HelpName = "FILE",
+        };
         var command = new Command("replay", "Replay a Linux DMA-API/IOMMU trace through the driver and the model; invalidation cost per second of trace")
         {
             trace,
@@ -51,18 +64,21 @@ internal static class ReplayCommand
             design,
             mode,
             cpus,
+            json,
+            perfetto,
         };
         command.SetAction(parse =>
         {
             var config = parse.InvocationConfiguration;
             return Run(parse.GetValue(trace)!, parse.GetValue(machine), parse.GetValue(design), parse.GetValue(mode)!, parse.GetValue(cpus),
-                config.Output, config.Error);
+                config.Output, config.Error, parse.GetValue(json), parse.GetValue(perfetto));
         });
         return command;
     }
 
     /// <summary>Loads the machine, replays, prints; returns the exit code.</summary>
-    public static int Run(string path, string? machinePath, string? design, string mode, int? cpus, TextWriter output, TextWriter error)
+    public static int Run(string path, string? machinePath, string? design, string mode, int? cpus, TextWriter output, TextWriter error,
+        string? jsonPath = null, string? perfettoPath = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(output);
@@ -86,11 +102,24 @@ internal static class ReplayCommand
             chosen = design ?? scenario.Invalidation;
         }
 
+        if (!OutputTarget.AreDistinct(error, ("--json", jsonPath), ("--perfetto", perfettoPath))
+            || !OutputTarget.TryOpen(jsonPath, "JSON report", [path, machinePath], allowStandardOutput: true, error, out var json)
+            || !OutputTarget.TryOpen(perfettoPath, "Perfetto trace", [path, machinePath], allowStandardOutput: false, error, out var perfettoTarget))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        using var ownedJson = json;
+        using var ownedPerfetto = perfettoTarget;
+        using var perfetto = perfettoTarget is null ? null : new PerfettoTraceWriter(perfettoTarget.Stream, leaveOpen: true);
+        var text = json?.IsStandardOutput == true ? TextWriter.Null : output;
+        IReadOnlyList<ReplayReport> runs;
         var options = new ReplayOptions
         {
             Design = chosen == Both ? InvalidationDesigns.Linux : chosen,
             Mode = mode == "deferred" ? ReplayMode.Deferred : ReplayMode.Strict,
             CpuCount = cpus,
+            SmmuAdded = perfetto is null ? null : (designName, smmu, device) => perfetto.Attach(device, chosen == Both ? $"{designName} {smmu}" : smmu),
         };
         ReplayReport report;
         try
@@ -98,14 +127,16 @@ internal static class ReplayCommand
             if (chosen == Both)
             {
                 var comparison = ReplayComparison.Run(() => Open(path), spec, options, path);
-                output.Write(comparison.Format());
+                text.Write(comparison.Format());
                 report = comparison.Runs[^1];
+                runs = comparison.Runs;
             }
             else
             {
                 using var reader = Open(path);
                 report = ReplayEngine.Run(reader, spec, options, path);
-                output.Write(report.Format());
+                text.Write(report.Format());
+                runs = [report];
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -124,7 +155,28 @@ internal static class ReplayCommand
             return ExitCodes.BadInput;
         }
 
-        return Verdict(path, report, error);
+        var verdict = Verdict(path, report, error);
+        if (perfetto is not null)
+        {
+            perfetto.Dispose();
+            if (perfetto.WriteError is { } failure)
+            {
+                error.WriteLine($"smmulab: {perfettoTarget!.Path}: cannot write the Perfetto trace: {failure}");
+                return ExitCodes.WriteFailed;
+            }
+
+            if (perfettoTarget!.Commit(output, error) != ExitCodes.Success)
+            {
+                return ExitCodes.WriteFailed;
+            }
+        }
+
+        if (json is not null && json.WriteAndCommit(s => ReplayReportJson.Write(s, runs), output, error) != ExitCodes.Success)
+        {
+            return ExitCodes.WriteFailed;
+        }
+
+        return verdict;
     }
 
     /// <summary>One line per kind of trouble on <paramref name="error"/>; 1 when the trace is damaged, else 0.</summary>

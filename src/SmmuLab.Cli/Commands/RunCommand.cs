@@ -3,16 +3,19 @@ using SmmuLab.Cli.Output;
 using SmmuLab.Cli.Progress;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Reporting;
+using SmmuLab.Reporting.Json;
 using SmmuLab.Scenarios;
 using SmmuLab.Tracing;
+using SmmuLab.Tracing.Perfetto;
 using SmmuLab.Verification;
 
 namespace SmmuLab.Cli.Commands;
 
 /// <summary>
-/// <c>smmulab run [SCENARIO] [--trace FILE] [--free-running]</c>: runs a scenario file (or the
-/// embedded default) through the driver on a scenario machine, with the stale-translation oracle,
-/// and prints a report. Exits 1 when a step failed or the oracle found a violation.
+/// <c>smmulab run [SCENARIO] [--trace FILE] [--json FILE] [--perfetto FILE] [--free-running]</c>:
+/// runs a scenario file (or the embedded default) through the driver on a scenario machine, with
+/// the stale-translation oracle, and prints a report (as text, and as JSON with <c>--json</c>).
+/// Exits 1 when a step failed or the oracle found a violation, 3 when an output could not be written.
 /// </summary>
 internal static class RunCommand
 {
@@ -28,6 +31,16 @@ internal static class RunCommand
             Description = "Write every consumed command, event and DMA as JSON Lines to FILE",
             HelpName = "FILE",
         };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Write the report as one JSON document (docs/json.md) to FILE; '-' for standard output instead of the text",
+            HelpName = "FILE",
+        };
+        var perfetto = new Option<string?>("--perfetto")
+        {
+            Description = "Write a Chrome trace-event JSON of the run on modeled time (queues, commands, DMA, counters) to FILE, for ui.perfetto.dev",
+            HelpName = "FILE",
+        };
         var freeRunning = new Option<bool>("--free-running")
         {
             Description = "Consume commands on a device thread instead of inline on the writing thread",
@@ -36,6 +49,8 @@ internal static class RunCommand
         {
             scenario,
             trace,
+            json,
+            perfetto,
             freeRunning,
         };
         command.SetAction(parse =>
@@ -44,56 +59,102 @@ internal static class RunCommand
             var mode = parse.GetValue(freeRunning) ? ConsumptionMode.FreeRunning : ConsumptionMode.Inline;
             using var interrupt = new InterruptSignal(config.Error);
             using var progress = new ConsoleProgress(config.Error, terminal: !Console.IsErrorRedirected && ReferenceEquals(config.Error, Console.Error));
-            return Run(parse.GetValue(scenario), parse.GetValue(trace), mode, machineFactory, config.Output, config.Error, interrupt.Token, progress.Report);
+            var outputs = new RunOutputs(parse.GetValue(trace), parse.GetValue(json), parse.GetValue(perfetto));
+            return Run(parse.GetValue(scenario), outputs, mode, machineFactory, config.Output, config.Error, interrupt.Token, progress.Report);
         });
         return command;
     }
 
-    /// <summary>Loads, runs and reports; returns the exit code.</summary>
+    /// <summary>Loads, runs and reports, with a trace when <paramref name="tracePath"/> is given; returns the exit code.</summary>
     public static int Run(string? path, string? tracePath, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
+        TextWriter output, TextWriter error, CancellationToken stop = default, Action<ScenarioProgress>? progress = null) =>
+        Run(path, new RunOutputs(tracePath), mode, machineFactory, output, error, stop, progress);
+
+    /// <summary>Loads, runs and reports, writing the files <paramref name="outputs"/> names; returns the exit code.</summary>
+    public static int Run(string? path, RunOutputs outputs, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
         TextWriter output, TextWriter error, CancellationToken stop = default, Action<ScenarioProgress>? progress = null)
     {
+        ArgumentNullException.ThrowIfNull(outputs);
         if (!ScenarioLoading.TryLoad(path, error, out var loaded))
         {
             return ExitCodes.BadInput;
         }
 
+        if (!OutputTarget.AreDistinct(error, ("--trace", outputs.Trace), ("--json", outputs.Json), ("--perfetto", outputs.Perfetto)))
+        {
+            return ExitCodes.BadInput;
+        }
+
         OutputFile? traceFile = null;
-        if (tracePath is not null && !OutputFile.TryCreate(tracePath, "trace", [path], error, out traceFile))
+        if (outputs.Trace is not null && !OutputFile.TryCreate(outputs.Trace, "trace", [path], error, out traceFile))
         {
             return ExitCodes.BadInput;
         }
 
         using var owned = traceFile;
+        if (!OutputTarget.TryOpen(outputs.Json, "JSON report", [path], allowStandardOutput: true, error, out var json)
+            || !OutputTarget.TryOpen(outputs.Perfetto, "Perfetto trace", [path], allowStandardOutput: false, error, out var perfetto))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        using var ownedJson = json;
+        using var ownedPerfetto = perfetto;
         var writer = traceFile is null ? null : new TraceWriter(traceFile.Stream, leaveOpen: true);
         try
         {
-            return RunLoaded(loaded, writer, mode, machineFactory, output, error, stop, progress, traceFile);
+            return RunLoaded(loaded, writer, mode, machineFactory, output, error, stop, progress, traceFile, json, perfetto);
         }
         catch (IOException e) when (writer is not null)
         {
-            error.WriteLine($"smmulab: {tracePath}: cannot write the trace: {e.Message}");
+            error.WriteLine($"smmulab: {outputs.Trace}: cannot write the trace: {e.Message}");
             return ExitCodes.WriteFailed;
         }
     }
 
     private static int RunLoaded(Scenario loaded, TraceWriter? writer, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
-        TextWriter output, TextWriter error, CancellationToken stop, Action<ScenarioProgress>? progress, OutputFile? traceFile)
+        TextWriter output, TextWriter error, CancellationToken stop, Action<ScenarioProgress>? progress, OutputFile? traceFile,
+        OutputTarget? json, OutputTarget? perfettoTarget)
     {
         using (writer)
         {
-            using var oracle = new StaleTranslationOracle();
-            using var machine = machineFactory(loaded);
-            var runner = new ScenarioRunner(machine, new ScenarioRunOptions
+            ScenarioReport report;
+            string? perfettoError = null;
+            using (var perfetto = perfettoTarget is null ? null : new PerfettoTraceWriter(perfettoTarget.Stream, leaveOpen: true))
             {
-                Trace = writer,
-                Mode = mode == ConsumptionMode.FreeRunning ? mode : null,
-                Oracle = oracle,
-                Stop = stop,
-                Progress = progress,
-            });
-            var report = runner.Run(loaded);
-            output.Write(report.Format());
+                using var oracle = new StaleTranslationOracle();
+                var machine = machineFactory(loaded);
+                try
+                {
+                    var runner = new ScenarioRunner(machine, new ScenarioRunOptions
+                    {
+                        Trace = writer,
+                        Mode = mode == ConsumptionMode.FreeRunning ? mode : null,
+                        Oracle = oracle,
+                        Stop = stop,
+                        Progress = progress,
+                        Observer = perfetto is null ? null : new PerfettoRunObserver(perfetto, loaded),
+                    });
+                    report = runner.Run(loaded);
+
+                    // The JSON Lines trace ends with the run, as it always has: teardown is not in it.
+                    writer?.Dispose();
+                }
+                finally
+                {
+                    // Before the Perfetto trace closes, so that it has the teardown's commands.
+                    machine.Dispose();
+                }
+
+                perfetto?.Dispose();
+                perfettoError = perfetto?.WriteError;
+            }
+
+            if (json?.IsStandardOutput != true)
+            {
+                output.Write(report.Format());
+            }
+
             if (report.Failed > 0)
             {
                 error.WriteLine($"smmulab: {loaded.Path}: {report.Failed} of {report.Passed + report.Failed} steps failed");
@@ -111,6 +172,22 @@ internal static class RunCommand
 
             writer?.Dispose();
             if (traceFile is not null && !traceFile.Commit(error, "trace"))
+            {
+                return ExitCodes.WriteFailed;
+            }
+
+            if (perfettoError is not null)
+            {
+                error.WriteLine($"smmulab: {perfettoTarget!.Path}: cannot write the Perfetto trace: {perfettoError}");
+                return ExitCodes.WriteFailed;
+            }
+
+            if (perfettoTarget is not null && perfettoTarget.Commit(output, error) != ExitCodes.Success)
+            {
+                return ExitCodes.WriteFailed;
+            }
+
+            if (json is not null && json.WriteAndCommit(s => ScenarioReportJson.Write(s, report), output, error) != ExitCodes.Success)
             {
                 return ExitCodes.WriteFailed;
             }

@@ -185,7 +185,7 @@ internal sealed class VirtualCommandQueue
             var reservedIgnored = false;
             if (error == VcmdqError.NONE)
             {
-                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command, CommandQueueId.OfVcmdq(q.Index), out reservedIgnored);
+                error = (VcmdqError)q.owner.Smmu.ExecuteFromSecondaryQueue(command, CommandQueueId.OfVcmdq(q.Index), out reservedIgnored, q.queue.Depth - 1);
             }
 
             if (error == VcmdqError.NONE)

@@ -8,4 +8,8 @@ namespace SmmuLab.Hardware.Observation;
 /// ignored (IHI0070 4.1.5); and the SMMU's modeled time at its fetch and at its completion, in
 /// nanoseconds.
 /// </summary>
-public readonly record struct CommandObservation(CommandQueueId Queue, Command Command, bool ReservedBitsIgnored, double StartNs, double EndNs);
+public readonly record struct CommandObservation(CommandQueueId Queue, Command Command, bool ReservedBitsIgnored, double StartNs, double EndNs)
+{
+    /// <summary>Commands still waiting on the queue once this one is consumed (PROD minus the new CONS).</summary>
+    public int QueueDepth { get; init; }
+}

@@ -60,6 +60,16 @@ internal sealed class HardwareQueue(QueueFormat format)
 
     public bool IsFull => QueuePointer.IsFull(prod, cons, log2Size);
 
+    /// <summary>Entries between CONS and PROD: written by the producer, not yet consumed.</summary>
+    public int Depth
+    {
+        get
+        {
+            var mask = QueuePointer.WrapIndexMask(log2Size);
+            return (int)(((prod & mask) - (cons & mask)) & mask);
+        }
+    }
+
     /// <summary>The address of the entry CONS points at: the next one to consume.</summary>
     public ulong ConsumerEntry => EntryAddress(cons);
 

@@ -31,6 +31,9 @@ public sealed partial class SmmuDevice
     /// <summary>The TLB's counters: hits, misses, inserts, evictions, entries invalidated.</summary>
     public TlbStatistics TlbStatistics => tlb.Statistics;
 
+    /// <summary>Entries the TLB holds now (its occupancy; read it under the device lock, as an observer is called, for an exact figure).</summary>
+    public int TlbEntries => tlb.Count;
+
     /// <summary>The STE/CD cache's counters.</summary>
     public ConfigCacheStatistics ConfigCacheStatistics => configCache.Statistics;
 

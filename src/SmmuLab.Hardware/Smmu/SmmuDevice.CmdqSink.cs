@@ -48,6 +48,6 @@ public sealed partial class SmmuDevice
         }
 
         /// <summary>The one place a command of the CMDQ is reported consumed.</summary>
-        public readonly void Consumed(in Command command) => device.ReportConsumed(CommandQueueId.Cmdq, command, reservedIgnored, startNs);
+        public readonly void Consumed(in Command command) => device.ReportConsumed(CommandQueueId.Cmdq, command, reservedIgnored, startNs, device.cmdq.Depth);
     }
 }

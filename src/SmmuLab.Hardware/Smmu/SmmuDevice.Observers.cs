@@ -42,14 +42,14 @@ public sealed partial class SmmuDevice
     /// Reports a command executed without error (caller holds the device lock), and its completion
     /// when it is a CMD_SYNC: the model completes a CMD_SYNC when it consumes it.
     /// </summary>
-    private void ReportConsumed(CommandQueueId queue, in Command command, bool reservedIgnored, double startNs)
+    private void ReportConsumed(CommandQueueId queue, in Command command, bool reservedIgnored, double startNs, int queueDepth)
     {
         if (observer is not { } o)
         {
             return;
         }
 
-        var seen = new CommandObservation(queue, command, reservedIgnored, startNs, Clock.Nanoseconds);
+        var seen = new CommandObservation(queue, command, reservedIgnored, startNs, Clock.Nanoseconds) { QueueDepth = queueDepth };
         o.CommandConsumed(this, seen);
         if (command.Opcode == Opcode.CMD_SYNC)
         {

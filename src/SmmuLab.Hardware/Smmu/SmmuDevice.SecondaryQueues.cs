@@ -20,8 +20,9 @@ public sealed partial class SmmuDevice
     /// other report (the queue's CONS moves past it just after). Under <see cref="ReservedFieldPolicy.Ignore"/> a command with reserved bits
     /// is executed with them cleared, as on the CMDQ; <paramref name="reservedIgnored"/> tells the
     /// caller to count it (it is not counted in <see cref="SmmuStatistics.ReservedBitCommands"/>).
+    /// <paramref name="waiting"/> is what the queue holds behind this command (observers' queue depth).
     /// </summary>
-    internal CommandError ExecuteFromSecondaryQueue(in Command cmd, CommandQueueId queue, out bool reservedIgnored)
+    internal CommandError ExecuteFromSecondaryQueue(in Command cmd, CommandQueueId queue, out bool reservedIgnored, int waiting = 0)
     {
         CommandError error;
         lock (gate)
@@ -31,7 +32,7 @@ public sealed partial class SmmuDevice
             error = Execute(cmd, out reservedIgnored);
             if (error == CommandError.CERROR_NONE)
             {
-                ReportConsumed(queue, cmd, reservedIgnored, startNs);
+                ReportConsumed(queue, cmd, reservedIgnored, startNs, waiting);
             }
         }
 

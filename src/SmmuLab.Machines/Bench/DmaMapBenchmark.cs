@@ -82,10 +82,14 @@ public static class DmaMapBenchmark
 
         var map = default(LatencyAccumulator);
         var unmap = default(LatencyAccumulator);
+        var mapHistogram = new LatencyHistogram();
+        var unmapHistogram = new LatencyHistogram();
         foreach (var w in workers)
         {
             map.Merge(w.Map);
             unmap.Merge(w.Unmap);
+            mapHistogram.Merge(w.MapHistogram);
+            unmapHistogram.Merge(w.UnmapHistogram);
         }
 
         return new DmaMapBenchmarkResult
@@ -98,6 +102,8 @@ public static class DmaMapBenchmark
             ThreadLoops = [.. workers.Select(w => w.Map.Count)],
             Map = map,
             Unmap = unmap,
+            MapHistogram = mapHistogram,
+            UnmapHistogram = unmapHistogram,
             Commands = after.CommandsSince(before),
             CmdqCommands = after.CmdqSince(before),
             VcmdqCommands = after.VcmdqsSince(before),
@@ -167,6 +173,10 @@ public static class DmaMapBenchmark
         public LatencyAccumulator Map;
         public LatencyAccumulator Unmap;
 
+        public LatencyHistogram MapHistogram { get; } = new();
+
+        public LatencyHistogram UnmapHistogram { get; } = new();
+
         public long StartTimestamp { get; set; }
 
         public Exception? Failure { get; private set; }
@@ -207,6 +217,8 @@ public static class DmaMapBenchmark
                     var t3 = Stopwatch.GetTimestamp();
                     Map.AddTicks(t0, t1);
                     Unmap.AddTicks(t2, t3);
+                    MapHistogram.AddTicks(t0, t1);
+                    UnmapHistogram.AddTicks(t2, t3);
                     now = t3;
                 }
             }

@@ -33,6 +33,12 @@ public sealed record DmaMapBenchmarkResult
     /// <summary>Unmap latencies, 100 ns units, all threads merged.</summary>
     public required LatencyAccumulator Unmap { get; init; }
 
+    /// <summary>Map latencies in nanoseconds, bucketed (empty when the run kept none).</summary>
+    public LatencyHistogram MapHistogram { get; init; } = new();
+
+    /// <summary>Unmap latencies in nanoseconds, bucketed (empty when the run kept none).</summary>
+    public LatencyHistogram UnmapHistogram { get; init; } = new();
+
     /// <summary>Commands the SMMU executed, its CMDQ and the VCMDQs together, non-zero counts in opcode order.</summary>
     public required IReadOnlyList<(Opcode Opcode, long Count)> Commands { get; init; }
 

@@ -61,7 +61,9 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         };
         try
         {
-            machine = new ReplayMachine(spec, design, meter, dma);
+            var added = this.options.SmmuAdded;
+            var designName = this.options.Design;
+            machine = new ReplayMachine(spec, design, meter, dma, added is null ? null : (name, device) => added(designName, name, device));
         }
         catch (Exception e) when (ReplayMachine.IsDriverRefusal(e))
         {

@@ -4,6 +4,7 @@ using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
+using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
 
 namespace SmmuLab.Replay.Engine;
@@ -21,15 +22,18 @@ internal sealed partial class ReplayMachine : IDisposable
     private readonly DriverMachine machine;
     private readonly ReplayMachineSpec spec;
     private readonly CostMeter meter;
+    private readonly Action<string, SmmuDevice>? smmuAdded;
     private readonly Dictionary<string, ReplayDevice> devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ReplayDomain> domains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, uint> nextSid = new(StringComparer.Ordinal);
     private readonly List<string> created = [];
     private readonly List<string> notes = [];
 
-    public ReplayMachine(ReplayMachineSpec spec, IInvalidationDesign design, CostMeter meter, IommuDmaOptions dma)
+    public ReplayMachine(ReplayMachineSpec spec, IInvalidationDesign design, CostMeter meter, IommuDmaOptions dma,
+        Action<string, SmmuDevice>? smmuAdded = null)
     {
         this.spec = spec;
+        this.smmuAdded = smmuAdded;
         this.meter = meter;
         DmaOptions = dma;
         machine = new DriverMachine(design);
@@ -121,6 +125,7 @@ internal sealed partial class ReplayMachine : IDisposable
         var options = smmu.Driver is { } d ? d with { Name = smmu.Name } : null;
         var node = machine.AddSmmu(smmu.Options, options);
         meter.Add(node.Device);
+        smmuAdded?.Invoke(node.Name, node.Device);
     }
 
     private uint NextSid(string smmu)

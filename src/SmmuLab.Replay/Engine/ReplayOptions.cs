@@ -1,4 +1,5 @@
 using SmmuLab.Driver.Invalidation;
+using SmmuLab.Hardware.Smmu;
 using SmmuLab.Replay.Parsing;
 
 namespace SmmuLab.Replay.Engine;
@@ -24,4 +25,10 @@ public sealed record ReplayOptions
 
     /// <summary>Lines kept as examples per kind of replay problem (driver refusals, unmatched unmaps).</summary>
     public int SamplesPerProblem { get; init; } = 5;
+
+    /// <summary>
+    /// Told of each SMMU the replay's machine builds, once its driver has probed it: the design,
+    /// the SMMU's name and the model (an exporter attaches its observer here; <c>replay --perfetto</c>).
+    /// </summary>
+    public Action<string, string, SmmuDevice>? SmmuAdded { get; init; }
 }

@@ -1,0 +1,8 @@
+namespace SmmuLab.Cli.Commands;
+
+/// <summary>
+/// The files <c>smmulab run</c> writes besides its text report, each null when not asked for:
+/// the JSON Lines trace (<c>--trace</c>), the JSON report (<c>--json</c>, <c>-</c> for standard
+/// output, which then carries it instead of the text) and the Perfetto trace (<c>--perfetto</c>).
+/// </summary>
+internal sealed record RunOutputs(string? Trace = null, string? Json = null, string? Perfetto = null);
