@@ -37,6 +37,7 @@ internal static class SmmulabApp
             CompareCommand.Build(machineFactory),
             BenchCommand.Build(),
             ReplayCommand.Build(),
+            CheckCommand.Build(),
         ];
         foreach (var subcommand in subcommands)
         {

@@ -57,7 +57,7 @@ public static class StressCheck
         var clock = Stopwatch.StartNew();
         using var rig = rigs(Waiter.Default);
         var deadline = options.Duration;
-        var outcome = RunMachine(rig, options, counters, options.Seed, options.MaxRoundsPerThread ?? long.MaxValue, null,
+        var outcome = RunMachine(rig, options, counters, options.Seed, options.MaxRoundsPerThread ?? long.MaxValue, StressThreads.StressSlots, null,
             () => clock.Elapsed >= deadline, cancel);
         Collect(outcome, "stress", 0, options.Seed, violations, failures);
         return new StressPhase("stress", 1, rig.Oracle.PagesChecked, counters, clock.Elapsed, 0, 0);
@@ -77,7 +77,7 @@ public static class StressCheck
             var run = new StressCounters();
             using (var rig = rigs(noise))
             {
-                var outcome = RunMachine(rig, options, run, seed, options.ExploreRounds, noise, static () => false, cancel);
+                var outcome = RunMachine(rig, options, run, seed, options.ExploreRounds, StressThreads.ExploreSlots, noise, static () => false, cancel);
                 pages += rig.Oracle.PagesChecked;
                 Collect(outcome, "explore", i, seed, violations, failures);
             }
@@ -111,7 +111,7 @@ public static class StressCheck
 
     /// <summary>Runs every thread on one machine until each has done its rounds or <paramref name="timeUp"/>, a violation or a failure stops them.</summary>
     private static (IReadOnlyList<OracleViolation> Violations, IReadOnlyList<string> Failures) RunMachine(StressRig rig, StressOptions options,
-        StressCounters counters, int seed, long rounds, ScheduleNoiseWaiter? noise, Func<bool> timeUp, CancellationToken cancel)
+        StressCounters counters, int seed, long rounds, int slots, ScheduleNoiseWaiter? noise, Func<bool> timeUp, CancellationToken cancel)
     {
         var failures = new List<string>();
         var stop = 0;
@@ -121,7 +121,7 @@ public static class StressCheck
         bool Stopping() => Volatile.Read(ref stop) != 0 || cancel.IsCancellationRequested || timeUp()
             || (options.StopAtFirstViolation && Volatile.Read(ref violated) != 0);
 
-        var body = new StressThreads(rig, counters, Stopping, seed);
+        var body = new StressThreads(rig, counters, Stopping, seed, slots);
         var work = new List<(string Name, int Role, Action Run)>();
         for (var t = 0; t < options.Threads; t++)
         {

@@ -25,7 +25,7 @@ public sealed record StressOptions
     public int Explorations { get; init; }
 
     /// <summary>Rounds each thread does in one exploration.</summary>
-    public int ExploreRounds { get; init; } = 4;
+    public int ExploreRounds { get; init; } = 8;
 
     /// <summary>The seed every thread's choices derive from.</summary>
     public int Seed { get; init; }

@@ -12,9 +12,19 @@ namespace SmmuLab.Verification.Stress;
 /// or move the thread's own device reads the page once: that read must fault, and if it does not
 /// the oracle reports it.
 /// </summary>
-internal sealed class StressThreads(StressRig rig, StressCounters counters, Func<bool> stopping, int seed)
+/// <param name="rig">The machine and its oracle.</param>
+/// <param name="counters">Where the threads count what they do.</param>
+/// <param name="stopping">Polled every round: true ends the thread.</param>
+/// <param name="seed">The run's seed.</param>
+/// <param name="slots">Slots of 16 KiB in each map/unmap/DMA thread's window: many for a long stress, few for a short exploration (so its rounds map, use and unmap the same pages).</param>
+internal sealed class StressThreads(StressRig rig, StressCounters counters, Func<bool> stopping, int seed, int slots)
 {
-    private const int Slots = 64;
+    /// <summary>Slots per window in the stress phase.</summary>
+    public const int StressSlots = 64;
+
+    /// <summary>Slots per window in an exploration.</summary>
+    public const int ExploreSlots = 3;
+
     private const ulong SlotBytes = 0x4000;
     private const ulong Page = 0x1000;
     private const ulong WindowBytes = 0x100_0000;
@@ -30,14 +40,14 @@ internal sealed class StressThreads(StressRig rig, StressCounters counters, Func
     public void MapUnmapDma(int index, long maxRounds)
     {
         var r = new Random(RoleSeed(seed, index));
-        var pages = new int[Slots];
+        var pages = new int[slots];
         var buffer = new byte[8];
         var span = rig.Buffers.End - rig.Buffers.Start;
-        var paBase = rig.Buffers.Start + ((ulong)index * Slots * SlotBytes % (span - (Slots * SlotBytes)));
+        var paBase = rig.Buffers.Start + ((ulong)index * StressSlots * SlotBytes % (span - (StressSlots * SlotBytes)));
         for (long round = 0; round < maxRounds && !stopping(); round++)
         {
             counters.Round();
-            var slot = r.Next(Slots);
+            var slot = r.Next(slots);
             if (pages[slot] == 0)
             {
                 var n = 1 + r.Next(4);
@@ -50,7 +60,7 @@ internal sealed class StressThreads(StressRig rig, StressCounters counters, Func
 
             for (var i = 0; i < 2; i++)
             {
-                var target = r.Next(Slots);
+                var target = r.Next(slots);
                 if (pages[target] > 0)
                 {
                     var address = Iova(index, target) + ((ulong)r.Next(pages[target]) * Page) + ((ulong)r.Next(512) * 8);
@@ -63,7 +73,7 @@ internal sealed class StressThreads(StressRig rig, StressCounters counters, Func
                 }
             }
 
-            var victim = r.Next(Slots);
+            var victim = r.Next(slots);
             if (pages[victim] > 0 && r.Next(3) == 0)
             {
                 rig.Shared.Unmap(Iova(index, victim), (ulong)pages[victim] * Page);
@@ -90,7 +100,7 @@ internal sealed class StressThreads(StressRig rig, StressCounters counters, Func
             device.Master.Detach();
             rig.Oracle.Detached(device.Name, null);
             counters.Attach();
-            Probe(device, Iova(r.Next(dmaThreads), r.Next(Slots)), buffer);
+            Probe(device, Iova(r.Next(dmaThreads), r.Next(slots)), buffer);
         }
     }
 
@@ -108,10 +118,10 @@ internal sealed class StressThreads(StressRig rig, StressCounters counters, Func
             ReadAround(device, r, dmaThreads, buffer, 3);
             device.Master.Attach(rig.Spare);
             rig.Oracle.Attached(device.Name, null, StressRig.SpareName);
-            Probe(device, Iova(r.Next(dmaThreads), r.Next(Slots)), buffer);
+            Probe(device, Iova(r.Next(dmaThreads), r.Next(slots)), buffer);
             device.Master.Detach();
             rig.Oracle.Detached(device.Name, null);
-            Probe(device, Iova(r.Next(dmaThreads), r.Next(Slots)), buffer);
+            Probe(device, Iova(r.Next(dmaThreads), r.Next(slots)), buffer);
             counters.AtsCycle();
         }
     }
@@ -122,7 +132,7 @@ internal sealed class StressThreads(StressRig rig, StressCounters counters, Func
         for (var i = 0; i < count; i++)
         {
             counters.Dma();
-            device.Endpoint.Read(Iova(r.Next(dmaThreads), r.Next(Slots)) + ((ulong)r.Next(4) * Page), buffer);
+            device.Endpoint.Read(Iova(r.Next(dmaThreads), r.Next(slots)) + ((ulong)r.Next(4) * Page), buffer);
         }
     }
 
