@@ -38,6 +38,7 @@ internal static class SmmulabApp
             BenchCommand.Build(),
             ReplayCommand.Build(),
             CheckCommand.Build(),
+            FuzzCommand.Build(),
         ];
         foreach (var subcommand in subcommands)
         {
