@@ -27,14 +27,17 @@ public static class FuzzGenerators
         (2, Gen.Select(Sparse, Sparse, (a, b) => a & b)),
         (1, Sparse));
 
+    /// <summary>Noise for the double words of a shaped structure: most stay zero, so about half the images are legal.</summary>
+    public static readonly Gen<ulong> Rare = Gen.Frequency((10, Gen.Const(0UL)), (1, Faint));
+
     /// <summary>An STE: shaped for stage 1, stage 2, nested, bypass or abort, or eight random words.</summary>
     public static readonly Gen<ulong[]> SteImage = Gen.Frequency(
-        (5, Gen.Select(Faint.Array[8], Gen.UInt[0, 7], Gen.Int[0, 9], Gen.Int[0, 100], ShapeSte)),
+        (5, Gen.Select(Rare.Array[8], Gen.UInt[0, 7], Gen.Int[0, 9], Gen.Int[0, 100], ShapeSte)),
         (1, Word.Array[8]));
 
     /// <summary>A CD: shaped (AArch64, a TTB0 in the page-table area, a sensible T0SZ and granule) or random.</summary>
     public static readonly Gen<ulong[]> CdImage = Gen.Frequency(
-        (5, Gen.Select(Faint.Array[8], Gen.Int[16, 39], Gen.Int[0, FuzzMachine.PageTableCount - 1], Gen.UInt[0, 3], ShapeCd)),
+        (5, Gen.Select(Rare.Array[8], Gen.Int[16, 39], Gen.Int[0, FuzzMachine.PageTableCount - 1], Gen.UInt[0, 3], ShapeCd)),
         (1, Word.Array[8]));
 
     /// <summary>A descriptor: a table pointer into the page-table area, a page or block of RAM, or random.</summary>

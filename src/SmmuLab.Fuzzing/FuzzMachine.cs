@@ -56,6 +56,7 @@ public sealed partial class FuzzMachine
         this.stats = stats;
         device = new SmmuDevice(new SmmuDeviceOptions(), memory);
         BringUp();
+        WriteBaseline();
     }
 
     /// <summary>Runs <paramref name="fuzzCase"/> on a fresh machine; returns the first problem (an answer that is not the architected one), or null.</summary>
@@ -96,11 +97,11 @@ public sealed partial class FuzzMachine
     private string? Present(Transaction t)
     {
         var result = device.Translate(t.Sid, t.Ssid, t.Address, t.Write ? AccessKind.Write : AccessKind.Read);
-        return DrainEvents() ?? ArchitectedAnswers.Judge(t, result, Ste(t.Sid), drained, stats);
+        return DrainEvents() ?? ArchitectedAnswers.Judge(t, result, SteInMemory(t.Sid), drained, stats);
     }
 
     /// <summary>The STE as it is in memory for <paramref name="sid"/> (zeros beyond the table).</summary>
-    private ulong[] Ste(uint sid)
+    private ulong[] SteInMemory(uint sid)
     {
         var s = new ulong[8];
         if (sid < 1u << SidBits)

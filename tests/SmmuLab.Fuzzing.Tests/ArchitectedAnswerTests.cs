@@ -35,7 +35,7 @@ public class ArchitectedAnswerTests
         var machine = new FuzzMachine(stats);
 
         Assert.Null(machine.Do(new Transaction(70, null, 0x1000, false)));
-        Assert.Null(machine.Do(new Transaction(1, null, 0x1000, false)));
+        Assert.Null(machine.Do(new Transaction(9, null, 0x1000, false))); // no STE written: V = 0
         Assert.Null(machine.Do(new WriteSte(2, SteOf(SteConfig.Abort))));
         Assert.Null(machine.Do(new Transaction(2, null, 0x1000, true)));
         Assert.Null(machine.Do(new WriteSte(3, SteOf(SteConfig.Bypass))));
@@ -47,6 +47,20 @@ public class ArchitectedAnswerTests
         Assert.Equal(1L, stats.TransactionsSucceeded);
         Assert.Equal(1L, stats.Events["C_BAD_STREAMID"]);
         Assert.Equal(1L, stats.Events["C_BAD_STE"]);
+    }
+
+    [Fact]
+    public void Every_case_starts_from_a_legal_baseline_that_translates()
+    {
+        var stats = new FuzzStatistics();
+        var machine = new FuzzMachine(stats);
+
+        Assert.Null(machine.Do(new Transaction(1, null, 0x1000, true))); // stage 1, read/write
+        Assert.Null(machine.Do(new Transaction(2, null, 0x2000, false))); // stage 2, read-only
+        Assert.Null(machine.Do(new Transaction(2, null, 0x2000, true)));
+
+        Assert.Equal(2L, stats.TransactionsSucceeded);
+        Assert.Equal(1L, stats.Faults["F_PERMISSION"]);
     }
 
     [Fact]
