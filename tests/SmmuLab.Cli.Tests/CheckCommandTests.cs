@@ -95,6 +95,26 @@ public partial class CheckCommandTests
         Assert.Contains("machine: gpu0 (map/unmap/DMA) on smmu0, check-churn (attach/detach) on smmu1, ", output);
     }
 
+    [Fact]
+    public void A_scenario_without_a_device_is_refused()
+    {
+        using var dir = new TempDirectory("smmulab-check");
+        var path = dir.Write("empty.toml", "[[smmu]]\nname = \"smmu0\"\nfeatures = [\"s1\"]\n");
+
+        CliRun.AssertUsageError(CliRun.Smmulab("check", path, "--seconds", "1"), "the machine has no [[device]] to check");
+    }
+
+    [Fact]
+    public void A_machine_the_driver_cannot_set_up_is_refused_not_crashed()
+    {
+        IInvalidationDesign Refuses(string name, Waiter waiter) => throw new InvalidOperationException("no such design here");
+
+        var (code, output, error) = Check(Refuses, "--seconds", "1");
+
+        Assert.Equal((2, string.Empty), (code, output));
+        Assert.Equal($"smmulab: default machine: cannot set the machine up for the check: no such design here{Environment.NewLine}", error);
+    }
+
     [Theory]
     [InlineData("invalid number of threads", "--threads", "0")]
     [InlineData("invalid number of seconds", "--seconds", "-1")]

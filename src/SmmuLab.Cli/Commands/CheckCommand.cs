@@ -94,8 +94,10 @@ internal static class CheckCommand
         {
             rigs(Waiter.Default).Dispose();
         }
-        catch (Exception e) when (e is ScenarioStepException or Driver.Domains.DomainAttachException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever the driver or the model refuses about this machine (a device it cannot
+            // attach, an SMMU it cannot probe) is the input's fault: one line, exit 2.
             error.WriteLine($"smmulab: {loaded?.Path ?? "default machine"}: cannot set the machine up for the check: {e.Message}");
             return ExitCodes.BadInput;
         }
