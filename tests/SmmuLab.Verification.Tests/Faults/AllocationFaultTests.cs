@@ -73,14 +73,16 @@ public class AllocationFaultTests
         bed.Attach(dev, d);
         bed.Map(d, Iova, FaultBed.Buffer, 0x1000);
 
-        // 2 MiB of pages from 1 GiB - 1 MiB, not block-aligned: a last-level table under the
-        // existing level-2 table (allocated, its pages written), then a level-2 table for the
-        // second GiB (refused). The pages already written must go again.
+        // 2 MiB of pages from 1 GiB - 1 MiB, not block-aligned: it needs a last-level table under
+        // the existing level-2 table, a level-2 table for the second GiB and a last-level table
+        // under it. The first is allocated, the second refused: the first must be given back.
         const ulong far = 0x4000_0000 - 0x10_0000;
         const ulong size = 0x20_0000;
+        var (allocated, freed) = (bed.Machine.Allocator.Allocations, bed.Machine.Allocator.Frees);
         bed.Machine.Allocator.FailAfter = 1;
         var e = Assert.ThrowsAny<Exception>(() => d.Map(far, FaultBed.Buffer + 0x100_0000, size, FaultBed.Rw));
         Assert.True(e is DmaAllocationException || e.InnerException is DmaAllocationException, e.ToString());
+        Assert.Equal((allocated + 1, freed + 1), (bed.Machine.Allocator.Allocations, bed.Machine.Allocator.Frees));
 
         // Not one page of the range translates, in the tables or through the SMMU.
         for (ulong off = 0; off < size; off += 0x1000)
