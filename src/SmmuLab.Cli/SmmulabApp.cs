@@ -38,6 +38,8 @@ internal static class SmmulabApp
             CompareCommand.Build(machineFactory),
             BenchCommand.Build(),
             ReplayCommand.Build(),
+            CheckCommand.Build(),
+            FuzzCommand.Build(),
             ListCommand.Build(),
             HelpCommand.Build(() => BuildRoot(machineFactory, input)),
         ];

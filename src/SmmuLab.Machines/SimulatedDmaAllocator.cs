@@ -16,6 +16,9 @@ public sealed class SimulatedDmaAllocator(IPhysicalMemory memory, ulong start, u
 
     public long Allocations { get; private set; }
 
+    /// <summary>Ranges given back; <c>Allocations - Frees</c> is what is live (the fault-injection tests check nothing leaks).</summary>
+    public long Frees { get; private set; }
+
     /// <summary>When non-negative: this many more allocations succeed, then every one fails until reset to -1.</summary>
     public int FailAfter { get; set; } = -1;
 
@@ -66,6 +69,7 @@ public sealed class SimulatedDmaAllocator(IPhysicalMemory memory, ulong start, u
             }
 
             list.Push(address);
+            Frees++;
         }
     }
 

@@ -35,10 +35,14 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
     {
     }
 
-    /// <summary>A machine with a given invalidation design (tests use broken ones) and memory map (the default when null).</summary>
-    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null, MemoryMap? memory = null)
+    /// <summary>
+    /// A machine with a given invalidation design (tests use broken ones), memory map (the default
+    /// when null) and waiter for every driver wait and ordering point (<c>smmulab check --explore</c>
+    /// perturbs the schedule through it; <see cref="Waiter.Default"/> when null).
+    /// </summary>
+    public DriverScenarioMachine(IInvalidationDesign design, ConsumptionMode? mode = null, MemoryMap? memory = null, Waiter? waiter = null)
     {
-        machine = new DriverMachine(design, memory);
+        machine = new DriverMachine(design, memory, waiter);
         modeOverride = mode;
     }
 

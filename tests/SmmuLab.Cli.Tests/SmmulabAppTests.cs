@@ -39,8 +39,8 @@ public class SmmulabAppTests
     [InlineData(new[] { "decode", "event", "1" }, "event takes exactly 4")]
     [InlineData(new[] { "decode", "cmd" }, "Required argument 'words' missing")]
     [InlineData(new[] { "decode", "nope", "1" }, "unknown structure 'nope'")]
-    [InlineData(new[] { "frobnicate" }, "unknown subcommand 'frobnicate' (expected one of: encode, decode, run, compare, bench, replay, list, help)")]
-    [InlineData(new string[0], "a subcommand is required (encode, decode, run, compare, bench, replay, list, help)")]
+    [InlineData(new[] { "frobnicate" }, "unknown subcommand 'frobnicate' (expected one of: encode, decode, run, compare, bench, replay, check, fuzz, list, help)")]
+    [InlineData(new string[0], "a subcommand is required (encode, decode, run, compare, bench, replay, check, fuzz, list, help)")]
     public void Bad_input_exits_2_with_one_line_on_stderr(string[] args, string message) =>
         CliRun.AssertUsageError(CliRun.Smmulab(args), message);
 
@@ -55,5 +55,5 @@ public class SmmulabAppTests
 
     [Fact]
     public void Subcommands_are_listed_once() =>
-        Assert.Equal(["encode", "decode", "run", "compare", "bench", "replay", "list", "help"], SmmulabApp.BuildRoot().Subcommands.Select(c => c.Name));
+        Assert.Equal(["encode", "decode", "run", "compare", "bench", "replay", "check", "fuzz", "list", "help"], SmmulabApp.BuildRoot().Subcommands.Select(c => c.Name));
 }
