@@ -34,7 +34,7 @@ internal static class SmmulabApp
         [
             EncodeCommand.Build(),
             DecodeCommand.Build(input),
-            RunCommand.Build(machineFactory),
+            RunCommand.Build(machineFactory, input),
             CompareCommand.Build(machineFactory),
             BenchCommand.Build(),
             ReplayCommand.Build(),

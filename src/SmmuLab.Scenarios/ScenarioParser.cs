@@ -43,6 +43,18 @@ public static partial class ScenarioParser
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         using var reader = new StreamReader(stream, new System.Text.UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+        return ParseReader(reader, path);
+    }
+
+    /// <summary>
+    /// Reads and parses scenario text from <paramref name="reader"/> (standard input, say) with the
+    /// checks of <see cref="ParseFile"/>: the size limit and no character a text file cannot hold.
+    /// <paramref name="name"/> names the input in messages.
+    /// </summary>
+    public static Scenario ParseReader(TextReader reader, string name)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var path = name;
         var buffer = new char[64 * 1024];
         var text = new System.Text.StringBuilder();
         var line = 1;

@@ -19,11 +19,11 @@ namespace SmmuLab.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Build(Func<Scenario, IScenarioMachine> machineFactory)
+    public static Command Build(Func<Scenario, IScenarioMachine> machineFactory, TextReader? input = null)
     {
         var scenario = new Argument<string?>("scenario")
         {
-            Description = "A scenario file (TOML, see docs/scenario-format.md); the embedded default when left out",
+            Description = "A scenario file (TOML, see docs/scenario-format.md); '-' reads it from standard input; the embedded default when left out",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var trace = new Option<string?>("--trace")
@@ -45,6 +45,10 @@ internal static class RunCommand
         {
             Description = "Consume commands on a device thread instead of inline on the writing thread",
         };
+        var quiet = new Option<bool>("--quiet", "-q")
+        {
+            Description = "No text report and no progress: only problems on standard error, and the exit code",
+        };
         var command = new Command("run", "Run a scenario (default: an SMMU, a NIC behind S1 and a GPU behind S2; map, DMA, unmap, fault) and print a report")
         {
             scenario,
@@ -52,15 +56,18 @@ internal static class RunCommand
             json,
             perfetto,
             freeRunning,
+            quiet,
         };
         command.SetAction(parse =>
         {
             var config = parse.InvocationConfiguration;
             var mode = parse.GetValue(freeRunning) ? ConsumptionMode.FreeRunning : ConsumptionMode.Inline;
             using var interrupt = new InterruptSignal(config.Error);
+            var silent = parse.GetValue(quiet);
             using var progress = new ConsoleProgress(config.Error, terminal: !Console.IsErrorRedirected && ReferenceEquals(config.Error, Console.Error));
-            var outputs = new RunOutputs(parse.GetValue(trace), parse.GetValue(json), parse.GetValue(perfetto));
-            return Run(parse.GetValue(scenario), outputs, mode, machineFactory, config.Output, config.Error, interrupt.Token, progress.Report);
+            var outputs = new RunOutputs(parse.GetValue(trace), parse.GetValue(json), parse.GetValue(perfetto), silent);
+            return Run(parse.GetValue(scenario), outputs, mode, machineFactory, config.Output, config.Error, interrupt.Token,
+                silent ? null : progress.Report, input);
         });
         return command;
     }
@@ -72,10 +79,10 @@ internal static class RunCommand
 
     /// <summary>Loads, runs and reports, writing the files <paramref name="outputs"/> names; returns the exit code.</summary>
     public static int Run(string? path, RunOutputs outputs, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
-        TextWriter output, TextWriter error, CancellationToken stop = default, Action<ScenarioProgress>? progress = null)
+        TextWriter output, TextWriter error, CancellationToken stop = default, Action<ScenarioProgress>? progress = null, TextReader? input = null)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        if (!ScenarioLoading.TryLoad(path, error, out var loaded))
+        if (!ScenarioLoading.TryLoad(path, error, out var loaded, input))
         {
             return ExitCodes.BadInput;
         }
@@ -103,7 +110,7 @@ internal static class RunCommand
         var writer = traceFile is null ? null : new TraceWriter(traceFile.Stream, leaveOpen: true);
         try
         {
-            return RunLoaded(loaded, writer, mode, machineFactory, output, error, stop, progress, traceFile, json, perfetto);
+            return RunLoaded(loaded, writer, mode, machineFactory, output, error, stop, progress, traceFile, json, perfetto, outputs.Quiet);
         }
         catch (IOException e) when (writer is not null)
         {
@@ -114,7 +121,7 @@ internal static class RunCommand
 
     private static int RunLoaded(Scenario loaded, TraceWriter? writer, ConsumptionMode mode, Func<Scenario, IScenarioMachine> machineFactory,
         TextWriter output, TextWriter error, CancellationToken stop, Action<ScenarioProgress>? progress, OutputFile? traceFile,
-        OutputTarget? json, OutputTarget? perfettoTarget)
+        OutputTarget? json, OutputTarget? perfettoTarget, bool quiet)
     {
         using (writer)
         {
@@ -150,7 +157,7 @@ internal static class RunCommand
                 perfettoError = perfetto?.WriteError;
             }
 
-            if (json?.IsStandardOutput != true)
+            if (json?.IsStandardOutput != true && !quiet)
             {
                 output.Write(report.Format());
             }
