@@ -11,6 +11,7 @@ Prints KILLED / SURVIVED / TIMEOUT / COMPILE-ERROR per mutation with the failed 
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 
@@ -18,6 +19,10 @@ root = pathlib.Path(os.environ.get('PLANT_ROOT', pathlib.Path(__file__).resolve(
 ns = {}
 exec(open(sys.argv[1]).read(), ns)
 project = sys.argv[2] if len(sys.argv) > 2 else 'tests/SmmuLab.Driver.Tests'
+# PLANT_LIBRARY=SmmuLab.Driver: rebuild only that library (every mutation must be in it).
+library = os.environ.get('PLANT_LIBRARY')
+if library:
+    original = (root / project / 'bin/Debug/net10.0' / f'{library}.dll').read_bytes()
 results = []
 for label, f, old, new in ns['M']:
     p = root / f
@@ -27,7 +32,14 @@ for label, f, old, new in ns['M']:
         continue
     p.write_text(src.replace(old, new))
     try:
-        b = subprocess.run(['dotnet', 'build', project, '-v', 'q', '-clp:ErrorsOnly'], cwd=root, capture_output=True, text=True)
+        if library:
+            # Only the mutated library is rebuilt and copied over the test project's copy (the test
+            # project must have been built once): much faster than rebuilding every project.
+            b = subprocess.run(['dotnet', 'build', f'src/{library}', '--no-restore', '-v', 'q', '-clp:ErrorsOnly'], cwd=root, capture_output=True, text=True)
+            if b.returncode == 0:
+                shutil.copy(root / 'src' / library / 'bin/Debug/net10.0' / f'{library}.dll', root / project / 'bin/Debug/net10.0')
+        else:
+            b = subprocess.run(['dotnet', 'build', project, '-v', 'q', '-clp:ErrorsOnly'], cwd=root, capture_output=True, text=True)
         if b.returncode != 0:
             print(f'COMPILE-ERROR {label}', flush=True)
             continue
@@ -41,5 +53,7 @@ for label, f, old, new in ns['M']:
         results.append((label, status))
     finally:
         p.write_text(src)
+        if library:
+            (root / project / 'bin/Debug/net10.0' / f'{library}.dll').write_bytes(original)
 caught = sum(1 for r in results if r[1] != 'survived')
 print(f'caught {caught} of {len(results)}')
