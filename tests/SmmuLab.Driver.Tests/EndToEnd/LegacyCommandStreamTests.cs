@@ -1,6 +1,7 @@
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
+using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
 using static SmmuLab.Driver.Tests.EndToEnd.Expect;
 
@@ -106,6 +107,27 @@ public class LegacyCommandStreamTests
             Sync,
             AtcInv(0x50, 0, 0, 52),
             AtcInv(0x51, 0, 0, 52),
+            Sync);
+    }
+
+    [Fact]
+    public void Without_RIL_one_command_per_granule()
+    {
+        using var m = new DriverMachine(new LegacyInvalidation());
+        var smmu = m.AddSmmu("smmu0", new SmmuFeatures { RangeInvalidation = false });
+        var dev = m.AddDevice("dev", "smmu0", [0x30]);
+        var dom = m.Iommu.AllocPaging("dom", DomainKind.S1, pinnedTag: 5);
+        dev.Master.Attach(dom);
+        dom.Map(0x10000, Buffer, 0x3000, Rw);
+        using var rec = new CommandRecorder(smmu.Device);
+
+        dom.Unmap(0x10000, 0x3000);
+
+        // No TG, TTL, SCALE or NUM without SMMU_IDR3.RIL.
+        Stream(rec.Take(),
+            NhVa(5, 0x10000, leaf: true),
+            NhVa(5, 0x11000, leaf: true),
+            NhVa(5, 0x12000, leaf: true),
             Sync);
     }
 
