@@ -72,6 +72,26 @@ public class LinuxAtsAttachTests
     }
 
     [Fact]
+    public void A_detach_that_leaves_trash_in_the_middle_publishes_the_compacted_array()
+    {
+        using var m = new DriverMachine(new LinuxInvalidation());
+        m.AddSmmu("smmu0");
+        var a = m.AddDevice("a", "smmu0", [1], ats: true);
+        var b = m.AddDevice("b", "smmu0", [2], ats: true);
+        var d = m.Iommu.AllocPaging("d", DomainKind.S1, pinnedTag: 5);
+        a.Master.Attach(d);
+        b.Master.Attach(d);
+        var before = LinuxInvalidation.ArrayOf(d);
+
+        a.Master.Detach(); // ATC 1 becomes trash between the ASID and ATC 2
+
+        var after = LinuxInvalidation.ArrayOf(d);
+        Assert.NotSame(before, after);
+        Assert.Equal((2, 0), (after.Count, after.TrashCount));
+        LinuxAttachTests.Entries(d, (T.S1Asid, 5u, 12u, 1), (T.Ats, 2, 0, 1));
+    }
+
+    [Fact]
     public void Removing_a_PASID_after_the_RID_turned_ATS_off_removes_the_ATC_entries_that_were_merged()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
