@@ -130,6 +130,10 @@ public sealed class CommandBatchTests
         Run(bed.Queue);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
 
+        // What was issued: 2 x 50 batches of 100 TLBIs, each batch ending in a CMD_SYNC.
+        Assert.Equal(10_000, bed.Smmu.Statistics.Commands(Opcode.CMD_TLBI_NH_ASID));
+        Assert.True(bed.Smmu.Statistics.Commands(Opcode.CMD_SYNC) >= 100);
+
         static void Run(CommandQueue queue)
         {
             for (var round = 0; round < 50; round++)

@@ -174,6 +174,7 @@ public class LinuxConcurrencyTests
             Calls();
         }
 
+        var atcBefore = (a.Endpoint.AtcInvalidationsReceived, b.Endpoint.AtcInvalidationsReceived, c.Endpoint.AtcInvalidationsReceived);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
         {
@@ -182,6 +183,11 @@ public class LinuxConcurrencyTests
 
         var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, bytes);
+
+        // What the calls did: each of the 3 invalidations of s1 reached a's two StreamIDs and b on
+        // the other SMMU, each of the 2 of np reached c: 100 rounds.
+        Assert.Equal((600L, 300L, 200L), (a.Endpoint.AtcInvalidationsReceived - atcBefore.Item1,
+            b.Endpoint.AtcInvalidationsReceived - atcBefore.Item2, c.Endpoint.AtcInvalidationsReceived - atcBefore.Item3));
     }
 
     private static Thread Run(Action a)

@@ -21,5 +21,8 @@ public class InvalidationDesignsTests
     {
         var e = Assert.Throws<ArgumentException>(() => InvalidationDesigns.Create("rcu"));
         Assert.Contains("legacy, linux", e.Message);
+        Assert.Contains("'rcu'", e.Message);
+        Assert.Equal("name", e.ParamName);
+        Assert.Equal([InvalidationDesigns.Legacy, InvalidationDesigns.Linux], InvalidationDesigns.Names);
     }
 }

@@ -173,5 +173,12 @@ public class TlbiCommandsTests
 
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
         Assert.NotEqual(0UL, sum);
+
+        // What was enumerated: 2^32 + 35 pages are 3 pages (SCALE 0, NUM 2), 32 pages (SCALE 5) and the
+        // 2^32-page chunk (SCALE 32, masked to 0); with fallback that range is the whole ASID.
+        var split = InvalidationCommands.Tlbis(NhVa, NhAsid, true, Base, SixteenTiB + 0x23000, 0x1000, 12, true, rangeFallback: false).ToList();
+        Assert.Equal([(2UL, 0UL, Base), (0UL, 5UL, Base + 0x3000), (0UL, 0UL, Base + 0x23000)],
+            split.Select(c => (c.Get(CommandLayouts.Num), c.Get(CommandLayouts.Scale), CommandLayouts.Addr.GetAddress(c.Dw1))));
+        Assert.Equal([NhAsid], InvalidationCommands.Tlbis(NhVa, NhAsid, true, Base, SixteenTiB, 0x1000, 12, true, rangeFallback: true).ToList());
     }
 }

@@ -151,6 +151,13 @@ public sealed class IoPageTableMapUnmapTests
         }
 
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+
+        // What the loop did: every unmap gathered its 8 pages and synced; the range is unmapped.
+        Assert.Equal(101, gather.Syncs);
+        Assert.False(h.Table.TryIovaToPhys(0x10_7000, out _));
+        h.Table.Map(0x10_0000, Pa, 0x8000, Rw);
+        Assert.True(h.Table.TryIovaToPhys(0x10_7000, out var pa));
+        Assert.Equal(Pa + 0x7000, pa);
     }
 
     [Theory]

@@ -129,5 +129,10 @@ public sealed class IotlbGatherTests
 
         g.Sync();
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+
+        // What was gathered: a sync at every change of page size or break in contiguity (397 with the
+        // first), and nothing is left.
+        Assert.True(g.IsEmpty);
+        Assert.Equal(397, g.Syncs);
     }
 }

@@ -323,6 +323,11 @@ public sealed class ConfigCacheTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // What the lookups found: SubstreamID 1's CD, from the cache.
+        var r = bed.Cache.Lookup(regs, bed.Cr2, 1, 1);
+        Assert.True(r.IsOk);
+        Assert.Equal(1, bed.Cache.CachedCds);
     }
 
     [Fact]

@@ -38,16 +38,7 @@ public sealed class TlbInvalidationPropertyTests
         var stage1Blocks = new Dictionary<(TranslationContext, ulong, int), int>();
         for (var i = rng.Next(1, 80); i > 0; i--)
         {
-            var ctx = RandomContext(rng);
-            var g = Granules[rng.Next(3)];
-            var (level, stage1Shift) = RandomLeaf(rng, g);
-
-            // Nested: the entry is the smaller of the stage-1 leaf and a stage-2 leaf of any granule.
-            var shift = ctx.Stages == TranslationStages.Nested ? Math.Min(stage1Shift, RandomLeaf(rng, Granules[rng.Next(3)]).Shift) : stage1Shift;
-            var ia = RandomAddress(rng) & ~((1UL << shift) - 1);
-            var global = rng.Next(2) == 0;
-            tlb.Insert(ctx, g, ia, WalkResult.TranslatedNested(0x1000, shift, level, stage1Shift, Permissions.All, global));
-            stage1Blocks[(Key(ctx, global || !ctx.HasAsid), ia, shift)] = stage1Shift;
+            InsertLeaf(tlb, stage1Blocks, rng, RandomAddress(rng), smallest: false);
         }
 
         for (var i = rng.Next(0, 30); i > 0; i--)
@@ -57,6 +48,28 @@ public sealed class TlbInvalidationPropertyTests
         }
 
         var c = RandomCommand(rng);
+
+        // Random addresses rarely fall next to the command's range: in most cases also put entries
+        // (smallest pages of their granule) at First - 1, First, Last and Last + 1, and walk-cache
+        // entries at First - 1 and Last + 1, where an off-by-one in the range would show.
+        if (c.Range() is { First: var first, Last: var last } && rng.Next(4) != 0)
+        {
+            foreach (var edge in (ReadOnlySpan<BigInteger>)[first - 1, first, last, last + 1])
+            {
+                if (edge >= 0 && edge <= ulong.MaxValue && rng.Next(4) != 0)
+                {
+                    InsertLeaf(tlb, stage1Blocks, rng, (ulong)edge, smallest: rng.Next(2) == 0);
+                }
+            }
+
+            foreach (var edge in (ReadOnlySpan<BigInteger>)[first - 1, last + 1])
+            {
+                if (edge >= 0 && edge <= ulong.MaxValue && rng.Next(2) == 0)
+                {
+                    tlb.WalkCache.Insert(RandomContext(rng), Granules[rng.Next(3)], (ulong)edge, rng.Next(0, 3), 0x2000, TableAttributes.None);
+                }
+            }
+        }
         var leafBefore = tlb.Snapshot();
         var tableBefore = tlb.WalkCache.Snapshot();
         Assert.Equal(0, tlb.Statistics.Evictions + tlb.WalkCache.Evictions);
@@ -97,6 +110,24 @@ public sealed class TlbInvalidationPropertyTests
             Assert.True(may || !gone, $"{c}: walk entry {e} is out of scope but was removed");
             Assert.True(must == gone, $"{c}: walk entry {e} over-invalidated");
         }
+    }
+
+    /// <summary>
+    /// A random leaf entry (context, granule, level; nested ones splintered by a stage-2 leaf)
+    /// covering <paramref name="address"/>; with <paramref name="smallest"/> a page of the granule.
+    /// </summary>
+    private static void InsertLeaf(Tlb tlb, Dictionary<(TranslationContext, ulong, int), int> stage1Blocks, Random rng, ulong address, bool smallest)
+    {
+        var ctx = RandomContext(rng);
+        var g = Granules[rng.Next(3)];
+        var (level, stage1Shift) = smallest ? (3, g.LevelShift(3)) : RandomLeaf(rng, g);
+
+        // Nested: the entry is the smaller of the stage-1 leaf and a stage-2 leaf of any granule.
+        var shift = ctx.Stages == TranslationStages.Nested ? Math.Min(stage1Shift, RandomLeaf(rng, Granules[rng.Next(3)]).Shift) : stage1Shift;
+        var ia = address & ~((1UL << shift) - 1);
+        var global = rng.Next(2) == 0;
+        tlb.Insert(ctx, g, ia, WalkResult.TranslatedNested(0x1000, shift, level, stage1Shift, Permissions.All, global));
+        stage1Blocks[(Key(ctx, global || !ctx.HasAsid), ia, shift)] = stage1Shift;
     }
 
     private static (int Level, int Shift) RandomLeaf(Random rng, Granule g)
@@ -182,6 +213,18 @@ public sealed class TlbInvalidationPropertyTests
                 Opcode.CMD_TLBI_NSNH_ALL => nh,
                 _ => false,
             };
+        }
+
+        /// <summary>The first and last address an address command names; null for the others.</summary>
+        public (BigInteger First, BigInteger Last)? Range()
+        {
+            if (!IsAddressOp)
+            {
+                return null;
+            }
+
+            BigInteger first = Address;
+            return (first, Tg == 0 ? first : first + ((BigInteger)(Num + 1) * BigInteger.Pow(2, (int)Scale) * BigInteger.Pow(2, 10 + (2 * (int)Tg))) - 1);
         }
 
         public bool Overlaps(ulong entryBase, int shift)

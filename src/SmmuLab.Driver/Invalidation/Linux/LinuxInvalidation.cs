@@ -36,6 +36,14 @@ internal sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = 
     /// <summary>Where every invalidation array comes from (failure injection for tests).</summary>
     public InvalidationArrayAllocator Allocator { get; } = allocator ?? new InvalidationArrayAllocator();
 
+    /// <summary>
+    /// Test-only defect (a negative control, <c>NoLastDetachFlush</c> in the tests): the last detach
+    /// of an ASID/VMID from an SMMU does not flush it, so the tests can show they catch that. The
+    /// flush is inside <see cref="Commit"/>, which a wrapping design cannot reach; the driver never
+    /// sets this, and it costs one test of a readonly field per commit.
+    /// </summary>
+    internal bool OmitLastDetachFlush { get; init; }
+
     /// <summary>Entries of an unknown type the invalidations of this design met and skipped (Linux warns).</summary>
     public long UnknownEntries => Interlocked.Read(ref unknownEntries);
 
@@ -125,7 +133,7 @@ internal sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = 
             // uses the tag any more: clear it from the IOTLB now, because a later unmap of the
             // domain no longer invalidates anything on this SMMU. Invariant: an ASID/VMID missing
             // from an array is clean in that SMMU's TLB. (TLBI_S12_VMALL covers the nested clear.)
-            if (toUnref.Count > 0 && toUnref.UsersAt(0) == 0 && toUnref[0].Type is InvalidationType.S1Asid or InvalidationType.S2Vmid)
+            if (!OmitLastDetachFlush && toUnref.Count > 0 && toUnref.UsersAt(0) == 0 && toUnref[0].Type is InvalidationType.S1Asid or InvalidationType.S2Vmid)
             {
                 var tag = toUnref[0];
                 tag.Smmu!.Cmdq.IssueCommandWithSync(RangeInvalidator.WholeTag(in tag));
