@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
@@ -13,6 +14,12 @@ internal static class CommandConsumer
     /// CONS.ERR holds the reason (CERROR_ABT for the fetch), and the sink raises the error. Returns
     /// false when it stopped on an error.
     /// </summary>
+    /// <remarks>
+    /// Never inlined: the loop is compiled on its own, so the JIT's inlining budget goes to what
+    /// runs per command (the sink's checks, the fetch, the clock) rather than to the register write
+    /// that started the consumption.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static bool Run<TSink>(HardwareQueue queue, IDeviceMemory memory, ref TSink sink)
         where TSink : struct, ICommandSink
     {

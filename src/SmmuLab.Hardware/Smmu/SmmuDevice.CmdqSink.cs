@@ -48,6 +48,12 @@ public sealed partial class SmmuDevice
         }
 
         /// <summary>The one place a command of the CMDQ is reported consumed.</summary>
-        public readonly void Consumed(in Command command) => device.ReportConsumed(CommandQueueId.Cmdq, command, reservedIgnored, startNs, device.cmdq.Depth);
+        public readonly void Consumed(in Command command)
+        {
+            if (device.observer is not null) // tested here, so that the unobserved loop neither calls nor computes the depth
+            {
+                device.ReportConsumed(CommandQueueId.Cmdq, command, reservedIgnored, startNs, device.cmdq.Depth);
+            }
+        }
     }
 }
