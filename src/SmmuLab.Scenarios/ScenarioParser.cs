@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Products;
-using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
 namespace SmmuLab.Scenarios;
@@ -101,7 +100,7 @@ public static partial class ScenarioParser
     public static Scenario Parse(string text, string path)
     {
         var (machineText, stepBlocks) = ScenarioBlocks.Split(text);
-        var doc = SyntaxParser.Parse(machineText, path, validate: true);
+        var doc = TomlSyntax.Parse(machineText, path);
         foreach (var diagnostic in doc.Diagnostics)
         {
             if (diagnostic.Kind == DiagnosticMessageKind.Error)

@@ -1,5 +1,4 @@
 using System.Collections;
-using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
 namespace SmmuLab.Scenarios;
@@ -64,7 +63,7 @@ internal sealed class ScenarioStepList : IReadOnlyList<ScenarioStep>
         var block = blocks[index];
         var blockText = text.Substring(block.Offset, block.Length);
         var offset = block.Line - 1;
-        var doc = SyntaxParser.Parse(blockText, path, validate: true);
+        var doc = TomlSyntax.Parse(blockText, path, block.Line);
         foreach (var diagnostic in doc.Diagnostics)
         {
             if (diagnostic.Kind == DiagnosticMessageKind.Error)

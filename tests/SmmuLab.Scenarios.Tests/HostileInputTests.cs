@@ -32,6 +32,26 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void TOML_nested_too_deep_is_refused_with_its_line_not_thrown()
+    {
+        var deep = "a = " + new string('[', 10_000) + new string(']', 10_000) + "\n";
+        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse("# machine\n" + deep, "deep.toml"));
+        Assert.Equal(("deep.toml", 2, "value"), (e.File, e.Line, e.Key));
+        Assert.Contains("nested more than 64 arrays or inline tables deep", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_step_nested_too_deep_is_refused_with_the_line_in_the_file()
+    {
+        var text = new ScenarioBuilder().Smmu("smmu0", "s1").Device("nic", [0x20]).Dma("nic", 0, 0x1000, "read").ToToml();
+        text += "\n[[step]]\nop = \"dma\"\nx = " + new string('[', 100) + new string(']', 100) + "\n";
+        var stepLine = text.Split('\n').Length - 1;
+        var e = Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(text, "deep-step.toml").Steps.ToList());
+        Assert.Equal(stepLine, e.Line);
+        Assert.Contains("nested more than 64", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_DMA_larger_than_RAM_is_refused_when_the_file_is_read()
     {
         var text = new ScenarioBuilder().Smmu("smmu0", "s1").Device("nic", [0x20]).Dma("nic", 0, 0x4_0000_0000, "read").ToToml();
