@@ -64,10 +64,10 @@ internal static class RunCommand
             var mode = parse.GetValue(freeRunning) ? ConsumptionMode.FreeRunning : ConsumptionMode.Inline;
             using var interrupt = new InterruptSignal(config.Error);
             var silent = parse.GetValue(quiet);
-            using var progress = new ConsoleProgress(config.Error, terminal: !Console.IsErrorRedirected && ReferenceEquals(config.Error, Console.Error));
+            using var progress = silent ? null : new ConsoleProgress(config.Error, terminal: !Console.IsErrorRedirected && ReferenceEquals(config.Error, Console.Error));
             var outputs = new RunOutputs(parse.GetValue(trace), parse.GetValue(json), parse.GetValue(perfetto), silent);
             return Run(parse.GetValue(scenario), outputs, mode, machineFactory, config.Output, config.Error, interrupt.Token,
-                silent ? null : progress.Report, input);
+                progress is null ? null : progress.Report, input);
         });
         return command;
     }
