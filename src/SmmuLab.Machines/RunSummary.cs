@@ -29,6 +29,9 @@ public sealed record RunSummary(
     /// </summary>
     public long ReservedBitCommands { get; init; }
 
+    /// <summary>How the transactions ended; they add up to <see cref="Translations"/>.</summary>
+    public TransactionOutcomes Outcomes { get; init; }
+
     public static RunSummary From(SmmuDevice smmu, IReadOnlyList<string> log)
     {
         var tlb = smmu.TlbStatistics;
@@ -38,6 +41,7 @@ public sealed record RunSummary(
         {
             AtsRequests = smmu.Statistics.AtsTranslationRequests,
             ReservedBitCommands = smmu.Statistics.ReservedBitCommands,
+            Outcomes = smmu.Statistics.Outcomes,
         };
     }
 

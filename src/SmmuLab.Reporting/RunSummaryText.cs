@@ -19,6 +19,13 @@ public static class RunSummaryText
         sb.AppendLine();
         sb.AppendLine($"{summary.Smmu}: {summary.Translations} translations, {summary.AtsRequests} ATS translation requests, "
             + $"TLB {summary.TlbHits} hits / {summary.TlbMisses} misses, {summary.WalkSteps} walk steps, {summary.Faults} faults");
+        var o = summary.Outcomes;
+        if (o.Total == summary.Translations && o.Total != 0)
+        {
+            // The TLB's own counts are per lookup (ATS requests and the fast path's look-up before a walk included).
+            sb.AppendLine($"  translations: {o.Total} = {o.FromTlb} from the TLB + {o.AfterWalk} after a table walk + {o.Bypassed} bypassed"
+                + $" + {o.RazWi} RAZ/WI + {o.Aborted} aborted");
+        }
         sb.AppendLine($"  commands consumed: {summary.CommandCount} ({summary.SyncCount} CMD_SYNC)");
         foreach (var (op, n) in summary.Commands)
         {

@@ -31,6 +31,7 @@ public sealed partial class SmmuDevice
                 Statistics.CountTranslation();
                 if (SmmuEnabled && TryTranslateFromTlb(sid, ssid, address, access, out result))
                 {
+                    Statistics.CountTlbHitTransaction();
                     return result;
                 }
 
@@ -60,6 +61,7 @@ public sealed partial class SmmuDevice
         bool quiet;
         if (SmmuEnabled && TryTranslateFromTlb(sid, ssid, address, access, out result))
         {
+            Statistics.CountTlbHitTransaction();
             translationPath = TranslationPath.TlbHit;
             quiet = true;
         }
@@ -86,16 +88,19 @@ public sealed partial class SmmuDevice
             // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts;
             // an address beyond the OAS aborts without an event (3.4).
             result = Gbpa.ABORT.IsSet(gbpa) || !Fits(address, Features.OutputAddressBits) ? Aborted(null) : Bypassed(address);
+            Statistics.CountTransaction(result.Outcome, fromTlb: false);
             return true;
         }
 
         var config = LookupConfiguration(sid, ssid);
+        translationPath = TranslationPath.None;
         result = config.Status switch
         {
             ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, config.Stream!.EffectiveAccess(access)),
             ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
             _ => Aborted(null),
         };
+        Statistics.CountTransaction(result.Outcome, fromTlb: translationPath == TranslationPath.TlbHit);
         return false;
     }
 

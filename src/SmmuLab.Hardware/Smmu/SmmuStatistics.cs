@@ -18,6 +18,11 @@ public sealed class SmmuStatistics
     private long commandErrors;
     private long eventOverflows;
     private long reservedBitCommands;
+    private long translatedFromTlb;
+    private long translatedAfterWalk;
+    private long transactionsBypassed;
+    private long transactionsRazWi;
+    private long transactionsAborted;
 
     public long Translations => Interlocked.Read(ref translations);
 
@@ -70,6 +75,39 @@ public sealed class SmmuStatistics
     internal void CountEvent(EventId id) => eventsById[(byte)id]++;
 
     internal void CountTranslation() => translations++;
+
+    /// <summary>
+    /// How each untranslated transaction ended (ATS Translation Requests are not transactions):
+    /// the five counts add up to <see cref="Translations"/>. <see cref="TranslationFaults"/>,
+    /// <see cref="Bypassed"/> and <see cref="Aborted"/> also count what ATS requests met.
+    /// </summary>
+    public TransactionOutcomes Outcomes => new(Interlocked.Read(ref translatedFromTlb), Interlocked.Read(ref translatedAfterWalk),
+        Interlocked.Read(ref transactionsBypassed), Interlocked.Read(ref transactionsRazWi), Interlocked.Read(ref transactionsAborted));
+
+    internal void CountTlbHitTransaction() => translatedFromTlb++;
+
+    /// <summary>Counts a transaction that did not take the TLB fast path by its result.</summary>
+    internal void CountTransaction(TransactionOutcome outcome, bool fromTlb)
+    {
+        switch (outcome)
+        {
+            case TransactionOutcome.Translated when fromTlb:
+                translatedFromTlb++;
+                break;
+            case TransactionOutcome.Translated:
+                translatedAfterWalk++;
+                break;
+            case TransactionOutcome.Bypassed:
+                transactionsBypassed++;
+                break;
+            case TransactionOutcome.RazWi:
+                transactionsRazWi++;
+                break;
+            default:
+                transactionsAborted++;
+                break;
+        }
+    }
 
     internal void CountFault() => translationFaults++;
 
