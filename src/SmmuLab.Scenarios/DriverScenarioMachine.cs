@@ -234,6 +234,12 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
         var lines = new List<string>();
         foreach (var smmu in machine.Smmus)
         {
+            // What the driver changed because of the IIDR it read (Linux's arm_smmu_device_iidr_probe), by erratum number.
+            if (smmu.Driver.Workarounds.Count > 0)
+            {
+                lines.Add($"{smmu.Name} errata workarounds applied by the driver: {string.Join("; ", smmu.Driver.Workarounds)}");
+            }
+
             if (!machine.HasCmdqv(smmu.Name))
             {
                 continue;
