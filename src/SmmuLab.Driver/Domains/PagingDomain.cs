@@ -48,7 +48,10 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
             var f = smmu.Features;
             if ((IsStage1 && !f.Stage1) || (!IsStage1 && !f.Stage2) || (IsNestParent && !f.Nesting))
             {
-                throw new DomainAttachException($"{smmu.Name} cannot hold a {Kind} domain (stage 1: {f.Stage1}, stage 2: {f.Stage2}, nesting: {f.Nesting})");
+                // Name the erratum when a workaround took away what this domain needs (the hardware has it).
+                var why = smmu.Workarounds.Where(w => w.Contains("nesting disabled", StringComparison.Ordinal) && IsNestParent).ToList();
+                throw new DomainAttachException($"{smmu.Name} cannot hold a {Kind} domain (stage 1: {f.Stage1}, stage 2: {f.Stage2}, nesting: {f.Nesting})"
+                    + (why.Count > 0 ? $"; {string.Join("; ", why)}" : string.Empty));
             }
 
             if (pageTable is { } existing)
