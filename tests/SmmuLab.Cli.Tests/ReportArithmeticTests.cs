@@ -21,6 +21,19 @@ public sealed partial class ReportArithmeticTests
         Assert.Equal(1, parts[4]); // its one expected fault on the unmapped page of the S1 device
     }
 
+    [Fact]
+    public void The_JSON_report_carries_the_outcomes_and_they_add_up()
+    {
+        var (code, output, _) = CliRun.Smmulab("run", "--json", "-");
+
+        Assert.Equal(0, code);
+        var smmu = System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("smmus")[0];
+        var outcomes = smmu.GetProperty("translation_outcomes");
+        var sum = new[] { "from_tlb", "after_walk", "bypassed", "raz_wi", "aborted" }.Sum(k => outcomes.GetProperty(k).GetInt64());
+        Assert.Equal(smmu.GetProperty("translations").GetInt64(), sum);
+        Assert.True(outcomes.GetProperty("from_tlb").GetInt64() > 0);
+    }
+
     [GeneratedRegex(@"smmu0: (\d+) translations")]
     private static partial Regex Translations();
 

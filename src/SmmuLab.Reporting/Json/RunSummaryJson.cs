@@ -14,6 +14,13 @@ public static class RunSummaryJson
         w.WriteStartObject();
         w.WriteString("name", s.Smmu);
         w.WriteNumber("translations", s.Translations);
+        w.WriteStartObject("translation_outcomes"); // each transaction once: these add up to "translations"
+        w.WriteNumber("from_tlb", s.Outcomes.FromTlb);
+        w.WriteNumber("after_walk", s.Outcomes.AfterWalk);
+        w.WriteNumber("bypassed", s.Outcomes.Bypassed);
+        w.WriteNumber("raz_wi", s.Outcomes.RazWi);
+        w.WriteNumber("aborted", s.Outcomes.Aborted);
+        w.WriteEndObject();
         w.WriteNumber("ats_translation_requests", s.AtsRequests);
         w.WriteNumber("tlb_hits", s.TlbHits);
         w.WriteNumber("tlb_misses", s.TlbMisses);
