@@ -26,6 +26,10 @@ public class CompareCommandTests
         Assert.Contains("linux: 1 steps passed, 1 failed", output, StringComparison.Ordinal);
         Assert.Contains("not compared (failed under a design, so the designs did unequal work): steps #1", output, StringComparison.Ordinal);
         Assert.DoesNotContain("| dma |", output, StringComparison.Ordinal);
+
+        var (_, json, _) = CliRun.Smmulab(s => new StubScenarioMachine(s, faultAll: s.Invalidation == InvalidationDesigns.Linux), "compare", path, "--json", "-");
+        var excluded = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("excluded_steps");
+        Assert.Equal([1], excluded.EnumerateArray().Select(e => e.GetInt32()));
     }
 
     [Fact]

@@ -16,6 +16,13 @@ public static class DesignComparisonJson
         ArgumentNullException.ThrowIfNull(comparison);
         ScenarioReportJson.WriteScenario(w, comparison.Scenario);
         var kinds = comparison.Kinds();
+        w.WriteStartArray("excluded_steps"); // failed under a design: left out of every sum below
+        foreach (var index in comparison.ExcludedSteps)
+        {
+            w.WriteNumberValue(index);
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("designs");
         foreach (var run in comparison.Runs)
         {
