@@ -17,10 +17,7 @@ public sealed class AtcInvalidationWithoutSync(IInvalidationDesign inner) : Dele
 
     public override void InvalidateRange(InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
-        Interlocked.MemoryBarrier();
-        var invs = LinuxInvalidation.ArrayOf(domain);
-        invs.Fence.EnterRead();
-        try
+        BrokenWalks.UnderFence(domain, invs =>
         {
             var end = invs.Count;
             foreach (var smmu in BrokenWalks.SmmusOf(invs, end))
@@ -37,10 +34,6 @@ public sealed class AtcInvalidationWithoutSync(IInvalidationDesign inner) : Dele
 
                 smmu.IssueWithSync(commands.ToArray());
             }
-        }
-        finally
-        {
-            invs.Fence.ExitRead();
-        }
+        });
     }
 }

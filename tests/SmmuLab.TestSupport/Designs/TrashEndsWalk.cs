@@ -17,10 +17,7 @@ public sealed class TrashEndsWalk(IInvalidationDesign inner) : DelegatingInvalid
 
     public override void InvalidateRange(InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
-        Interlocked.MemoryBarrier();
-        var invs = LinuxInvalidation.ArrayOf(domain);
-        invs.Fence.EnterRead();
-        try
+        BrokenWalks.UnderFence(domain, invs =>
         {
             var end = invs.Count;
             for (var i = 0; i < end && invs.UsersAt(i) > 0; i++)
@@ -35,10 +32,6 @@ public sealed class TrashEndsWalk(IInvalidationDesign inner) : DelegatingInvalid
                 };
                 inv.Smmu!.Cmdq.IssueCommandWithSync(command);
             }
-        }
-        finally
-        {
-            invs.Fence.ExitRead();
-        }
+        });
     }
 }

@@ -16,10 +16,7 @@ public sealed class WrongTagInvalidation(IInvalidationDesign inner) : Delegating
 
     public override void InvalidateRange(InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
-        Interlocked.MemoryBarrier();
-        var invs = LinuxInvalidation.ArrayOf(domain);
-        invs.Fence.EnterRead();
-        try
+        BrokenWalks.UnderFence(domain, invs =>
         {
             var end = invs.Count;
             foreach (var smmu in BrokenWalks.SmmusOf(invs, end))
@@ -51,10 +48,6 @@ public sealed class WrongTagInvalidation(IInvalidationDesign inner) : Delegating
                     smmu.IssueWithSync(atcs.ToArray());
                 }
             }
-        }
-        finally
-        {
-            invs.Fence.ExitRead();
-        }
+        });
     }
 }
