@@ -26,6 +26,11 @@ internal sealed partial class IoPageTable
         ThrowIfDisposed();
         CheckMapRequest(iova, pa, size, prot);
         var attributes = PteAttributes.Leaf(prot, Config);
+        if (size == GranuleBytes && TryMapSinglePage(iova, pa, attributes))
+        {
+            return;
+        }
+
         var tablesNeeded = CheckMapTargets(iova, pa, size);
         ReserveTables(tablesNeeded);
         for (var done = 0UL; done < size;)

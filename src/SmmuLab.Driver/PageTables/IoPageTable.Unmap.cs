@@ -42,6 +42,11 @@ internal sealed partial class IoPageTable
             throw new IoPageTableException(IoPageTableError.OutOfRange, iova, size, $"IOVA range exceeds {Config.InputBits} bits");
         }
 
+        if (size == GranuleBytes && TryUnmapSinglePage(iova, gather))
+        {
+            return size;
+        }
+
         for (var done = 0UL; done < size;)
         {
             var page = PageSizeSelector.Select(PageSizeBitmap, iova + done, iova + done, size - done);
