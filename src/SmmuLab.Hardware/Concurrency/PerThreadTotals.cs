@@ -10,6 +10,10 @@ namespace SmmuLab.Hardware.Concurrency;
 /// </summary>
 internal sealed class PerThreadTotals
 {
+    /// <summary>The cell of the totals this thread added to last: one thread-static read on the usual path.</summary>
+    [ThreadStatic]
+    private static Cell? lastCell;
+
     private readonly ThreadLocal<Cell> local;
     private readonly Lock registryGate = new();
     private Cell[] cells = [];
@@ -52,7 +56,12 @@ internal sealed class PerThreadTotals
     /// <summary>Adds to the calling thread's counts.</summary>
     public void Add(long first, long second)
     {
-        var mine = local.Value!;
+        var mine = lastCell;
+        if (mine is null || mine.Owner != this)
+        {
+            mine = lastCell = local.Value!;
+        }
+
         Volatile.Write(ref mine.First, mine.First + first);
         Volatile.Write(ref mine.Second, mine.Second + second);
     }
@@ -69,7 +78,7 @@ internal sealed class PerThreadTotals
     /// <summary>A thread's first addition: its cell joins the registry (copy on write, so readers iterate without a lock). Cells outlive their threads.</summary>
     private Cell Register()
     {
-        var cell = new Cell();
+        var cell = new Cell { Owner = this };
         lock (registryGate)
         {
             Volatile.Write(ref cells, [.. cells, cell]);
@@ -82,6 +91,9 @@ internal sealed class PerThreadTotals
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private sealed class Cell
     {
+        [FieldOffset(0)]
+        public PerThreadTotals? Owner;
+
         [FieldOffset(48)]
         public long First;
 

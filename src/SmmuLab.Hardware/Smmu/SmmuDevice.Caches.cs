@@ -50,6 +50,7 @@ public sealed partial class SmmuDevice
     {
         tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
         tlb.ConcurrentHitCount = () => Statistics.LockFreeHits.First;
+        tlbHitPicoseconds = (long)(Options.Costs.TlbHitNs * 1000);
         Clock.Concurrent = Statistics.LockFreeHits;
         walker = new TranslationWalker(memory, tlb.WalkCache);
 
@@ -143,7 +144,7 @@ public sealed partial class SmmuDevice
 
         if (result.IsOk)
         {
-            Volatile.Write(ref slot, new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context)));
+            Volatile.Write(ref slot, new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context)?.Normalized));
         }
 
         return result;
@@ -213,5 +214,6 @@ public sealed partial class SmmuDevice
         return ref recentConfigs[(int)((sid ^ (ssid ?? 0) * RecentConfigHash) & (RecentConfigs - 1))];
     }
 
+    /// <summary>A remembered configuration; <see cref="FastContext"/> is normalized already (TLB lookups take it as it is).</summary>
     private sealed record RecentConfig(ulong Key, long Generation, StreamConfig Stream, ContextConfig? Context, TranslationContext? FastContext);
 }

@@ -6,6 +6,8 @@ namespace SmmuLab.Hardware.Smmu;
 /// <summary>The TLB-hit path of <see cref="Translate"/> without the device lock.</summary>
 public sealed partial class SmmuDevice
 {
+    private long tlbHitPicoseconds;
+
     /// <summary>
     /// Answers an unobserved transaction from the TLB without taking the device lock, so that
     /// threads translating on one SMMU run in parallel. False sends the caller to the locked path,
@@ -49,7 +51,7 @@ public sealed partial class SmmuDevice
             return false;
         }
 
-        Statistics.LockFreeHits.Add(1, (long)(Options.Costs.TlbHitNs * 1000));
+        Statistics.LockFreeHits.Add(1, tlbHitPicoseconds);
         result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
         return true;
     }

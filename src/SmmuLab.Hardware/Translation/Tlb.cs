@@ -124,7 +124,7 @@ internal sealed class Tlb
 
     /// <summary>
     /// <see cref="TryLookup"/> for a reader that does not hold the owner's lock, while the owner may
-    /// insert and invalidate. A hit is an entry that was valid, and read whole, at one instant
+    /// insert and invalidate; the context must be <see cref="TranslationContext.Normalized"/> already. A hit is an entry that was valid, and read whole, at one instant
     /// during the call; anything doubtful (a set being rewritten, a torn read) is reported as a miss,
     /// for the caller to retry under the lock. Counts nothing and changes nothing (no LRU stamp).
     /// </summary>
@@ -137,9 +137,9 @@ internal sealed class Tlb
     /// move on, so this call cannot return such an entry; one that completes during the call is
     /// ordered after the instant the hit was read, like a hit under the lock that released it just before.
     /// </remarks>
-    public bool TryLookupConcurrent(in TranslationContext context, ulong address, out WalkResult result)
+    public bool TryLookupConcurrent(in TranslationContext normalized, ulong address, out WalkResult result)
     {
-        var c = context.Normalized;
+        var c = normalized;
         var tagBase = TagBase(c);
         var shifts = Volatile.Read(ref shiftsInUse);
         while (shifts != 0)

@@ -6,7 +6,7 @@ namespace SmmuLab.Hardware.Tests.Translation;
 /// <summary>The TLB's lock-free lookup: it answers what the locked lookup answers, and misses whenever the set may be changing.</summary>
 public sealed class TlbConcurrentLookupTests
 {
-    private static readonly TranslationContext Nh = TranslationContext.Stage1Nh(5, 9);
+    private static readonly TranslationContext Nh = TranslationContext.Stage1Nh(5, 9).Normalized;
 
     [Fact]
     public void A_hit_is_the_locked_lookups_answer_for_pages_and_blocks_and_it_counts_nothing()
@@ -24,8 +24,8 @@ public sealed class TlbConcurrentLookupTests
         }
 
         Assert.False(tlb.TryLookupConcurrent(Nh, 0x2000, out _));
-        Assert.False(tlb.TryLookupConcurrent(TranslationContext.Stage1Nh(5, 10), 0x1234, out _)); // other ASID, not global
-        Assert.True(tlb.TryLookupConcurrent(TranslationContext.Stage1Nh(5, 10), 0x4020_0010, out _)); // global block
+        Assert.False(tlb.TryLookupConcurrent(TranslationContext.Stage1Nh(5, 10).Normalized, 0x1234, out _)); // other ASID, not global
+        Assert.True(tlb.TryLookupConcurrent(TranslationContext.Stage1Nh(5, 10).Normalized, 0x4020_0010, out _)); // global block
         Assert.Equal(before.Hits + 2, tlb.Statistics.Hits); // only the two locked lookups
         Assert.Equal(before.Misses, tlb.Statistics.Misses);
     }
