@@ -18,20 +18,19 @@ internal sealed partial class InvalidationArray
         ArgumentNullException.ThrowIfNull(toMerge);
         ArgumentNullException.ThrowIfNull(allocator);
 
-        // Pass 1: each step of the walk yields exactly one output entry.
-        var n = 0;
-        for (var walk = new LockStep(this, toMerge); walk.MoveNext();)
-        {
-            n++;
-        }
-
-        var result = allocator.Allocate(n);
-
-        // Pass 2: copy. A copy, never a shared slot: readers of this array keep seeing its counts.
+        // One pass, into an array sized for the worst case: each step of the walk yields exactly
+        // one output entry, and there are at most as many steps as entries in both inputs (trash
+        // skipped and matched pairs make it fewer). Linux counts the steps in a first pass to
+        // allocate exactly; here the spare capacity beyond Count is never read.
+        var result = allocator.Allocate(Count + toMerge.Count);
+        var output = result.entries;
         var k = 0;
+        var hasAts = false;
+
+        // A copy, never a shared slot: readers of this array keep seeing its counts.
         for (var walk = new LockStep(this, toMerge); walk.MoveNext(); k++)
         {
-            ref var dst = ref result.entries[k];
+            ref var dst = ref output[k];
             if (walk.Cmp < 0)
             {
                 dst = entries[walk.I];
@@ -48,14 +47,17 @@ internal sealed partial class InvalidationArray
                 dst.users = 1;
             }
 
-            if (k > 0 && InvalidationEntry.Compare(result.entries[k - 1], dst) >= 0)
+            if (k > 0 && InvalidationEntry.Compare(output[k - 1], dst) >= 0)
             {
-                throw new ArgumentException($"the array to merge is not sorted or repeats an entry ({result.entries[k - 1]} then {dst})", nameof(toMerge));
+                throw new ArgumentException($"the array to merge is not sorted or repeats an entry ({output[k - 1]} then {dst})", nameof(toMerge));
             }
 
-            result.HasAts |= dst.Type.IsAts();
+            hasAts |= dst.Type.IsAts();
         }
 
+        // Not yet published: plain writes, ordered before the owner's publication.
+        result.count = k;
+        result.HasAts = hasAts;
         return result;
     }
 
