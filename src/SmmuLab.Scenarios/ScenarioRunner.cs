@@ -90,6 +90,14 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             }
 
             options.Observer?.RunEnded();
+
+            // What the machine does from here on (its owner disposes it: detaches, CMDQV queue
+            // shutdown and their CMD_SYNCs) belongs to no step.
+            if (trace is not null)
+            {
+                trace.Step = Tracing.TraceRecord.TeardownStep;
+            }
+
             trace?.Flush();
         }
 
