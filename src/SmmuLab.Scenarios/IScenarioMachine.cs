@@ -45,6 +45,12 @@ public interface IScenarioMachine : IDisposable
     /// </summary>
     (ulong Ipa, ulong Pa, ulong Size)? GuestMemory(string parent) => null;
 
+    /// <summary>
+    /// The Tegra241 CMDQV beside SMMU <paramref name="smmu"/>, whose VCMDQs' commands the report adds
+    /// to the SMMU's; null (the default) when there is none.
+    /// </summary>
+    Hardware.Cmdqv.Tegra241Cmdqv? Cmdqv(string smmu) => null;
+
     /// <summary>Extra lines for the end of the report (for example per-queue counters of a CMDQV); none by default.</summary>
     IReadOnlyList<string> ReportLines() => [];
 

@@ -101,7 +101,7 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             trace?.Flush();
         }
 
-        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))])
+        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, [], target.Cmdqv(s.Name)))])
         {
             Oracle = oracle?.Summarize(),
             MachineLines = machine.ReportLines(),
