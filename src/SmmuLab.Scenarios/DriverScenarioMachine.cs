@@ -220,7 +220,11 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             done += r.BytesTransferred;
             if (!r.Ok)
             {
-                return new DmaOutcome(false, done, r.Fault?.ToString() ?? "aborted");
+                return new DmaOutcome(false, done, r.Fault?.ToString() ?? "aborted")
+                {
+                    Reason = DmaFailureText.Reason(r),
+                    Detail = DmaFailureText.Describe(r, write),
+                };
             }
         }
 

@@ -233,7 +233,7 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             return expect == StepExpectation.Error ? (false, "expected an error, but the step completed") : (true, "ok");
         }
 
-        var what = dma.Ok ? $"ok, 0x{dma.Bytes:x} bytes" : $"fault ({dma.Fault ?? "no reason given"}) after 0x{dma.Bytes:x} bytes";
+        var what = dma.Ok ? $"ok, 0x{dma.Bytes:x} bytes" : $"fault ({dma.Detail ?? dma.Fault ?? "no reason given"}) after 0x{dma.Bytes:x} bytes";
         return expect switch
         {
             StepExpectation.Any => (true, what),

@@ -80,6 +80,8 @@ public static class ScenarioReportJson
             w.WriteBoolean("ok", dma.Ok);
             w.WriteNumber("transferred_bytes", dma.Bytes);
             w.StringOrNull("fault", dma.Fault);
+            w.StringOrNull("fault_reason", dma.Reason);
+            w.StringOrNull("fault_detail", dma.Detail);
             w.WriteEndObject();
         }
 
