@@ -157,7 +157,7 @@ internal static class RunCommand
 
             if (json?.IsStandardOutput != true && !quiet)
             {
-                output.Write(report.Format());
+                ReportOutput.Write(report.ToTextReport(), output);
             }
 
             if (report.Failed > 0)
