@@ -28,4 +28,14 @@ public interface IPhysicalMemory
     void Read(ulong pa, Span<byte> destination);
 
     void Write(ulong pa, ReadOnlySpan<byte> source);
+
+    /// <summary>
+    /// The 4 KiB page holding <paramref name="pa"/> as 512 little-endian 64-bit words, for software
+    /// that reads and writes its own structures in place (Linux's io-pgtable reaches its tables
+    /// through the kernel's linear map, not one bus access at a time). The array must stay that
+    /// page's storage for the memory's lifetime, so a caller may keep it; element accesses must be
+    /// <see cref="Volatile"/> where a device may read concurrently. Null when this memory offers no
+    /// such view: callers then use <see cref="Read64"/> and <see cref="Write64"/>.
+    /// </summary>
+    ulong[]? PageWords(ulong pa) => null;
 }

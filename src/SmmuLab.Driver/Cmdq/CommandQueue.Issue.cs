@@ -155,9 +155,10 @@ public sealed partial class CommandQueue
         waiter.At(OrderingPoint.CmdqPublish);
         mmio.Write32(prodRegister, prod);
 
-        // e. Hand over to the next owner only after our PROD write (release).
+        // e. Hand over to the next owner only after our PROD write (release). The owner counts are
+        //    written before it: owners count one at a time.
+        Statistics.CountOwner(QueueWord.Distance(start, prod, Log2Entries), QueueWord.Distance(end, prod, Log2Entries));
         waiter.At(OrderingPoint.CmdqHandover);
         Volatile.Write(ref ownerProd, prod);
-        Statistics.CountOwner(QueueWord.Distance(start, prod, Log2Entries), QueueWord.Distance(end, prod, Log2Entries));
     }
 }

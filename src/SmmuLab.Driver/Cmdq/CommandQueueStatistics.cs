@@ -2,13 +2,18 @@ using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Driver.Cmdq;
 
-/// <summary>What one command queue's producers did. Updates are atomic; a read gives a consistent-enough view.</summary>
+/// <summary>What one command queue's producers did. A read gives a consistent-enough view while producers run.</summary>
+/// <remarks>
+/// The counts of every issue are kept without a locked instruction, since four of them per CMD_SYNC
+/// cost as much as the queue protocol itself: each producer thread counts its own issues in its
+/// own counts (one writer each; a thread's counts stay after it ends, and reads sum them), and the owner counts are
+/// written only by the current owner, before it hands over (owners run one at a time, and the
+/// handover's release write orders the counts before the next owner's). The rare events (retries,
+/// waits, errors) stay interlocked.
+/// </remarks>
 public sealed class CommandQueueStatistics
 {
-    private long issueCalls;
-    private long commands;
-    private long syncs;
-    private long batches;
+    private readonly ThreadLocal<ProducerCounts> producers = new(static () => new ProducerCounts(), trackAllValues: true);
     private long ownerElections;
     private long ownerPublished;
     private long gathered;
@@ -20,25 +25,25 @@ public sealed class CommandQueueStatistics
     private long atcSyncTimeouts;
 
     /// <summary>Calls of <see cref="CommandQueue.IssueCommands"/> (including those from batches).</summary>
-    public long IssueCalls => Interlocked.Read(ref issueCalls);
+    public long IssueCalls => Sum(static c => Volatile.Read(ref c.IssueCalls));
 
     /// <summary>Commands issued, not counting the CMD_SYNCs the queue appended.</summary>
-    public long CommandsIssued => Interlocked.Read(ref commands);
+    public long CommandsIssued => Sum(static c => Volatile.Read(ref c.Commands));
 
     /// <summary>CMD_SYNCs appended to command lists.</summary>
-    public long SyncsIssued => Interlocked.Read(ref syncs);
+    public long SyncsIssued => Sum(static c => Volatile.Read(ref c.Syncs));
 
     /// <summary>Command lists a <see cref="CommandBatch"/> issued (when full, forced, or submitted).</summary>
-    public long Batches => Interlocked.Read(ref batches);
+    public long Batches => Sum(static c => Volatile.Read(ref c.Batches));
 
     /// <summary>Producers that found no owner and became the one to publish PROD.</summary>
-    public long OwnerElections => Interlocked.Read(ref ownerElections);
+    public long OwnerElections => Volatile.Read(ref ownerElections);
 
     /// <summary>Entries (commands and CMD_SYNCs) owners published, their own and gathered ones.</summary>
-    public long OwnerPublishedEntries => Interlocked.Read(ref ownerPublished);
+    public long OwnerPublishedEntries => Volatile.Read(ref ownerPublished);
 
     /// <summary>Entries reserved by other producers while an owner gathered, and published by that owner.</summary>
-    public long GatheredEntries => Interlocked.Read(ref gathered);
+    public long GatheredEntries => Volatile.Read(ref gathered);
 
     /// <summary>Reservations whose compare-exchange lost to another producer and were retried.</summary>
     public long ReservationRetries => Interlocked.Read(ref reservationRetries);
@@ -66,21 +71,27 @@ public sealed class CommandQueueStatistics
 
     internal void CountIssue(int n, bool sync)
     {
-        Interlocked.Increment(ref issueCalls);
-        Interlocked.Add(ref commands, n);
+        var mine = producers.Value!;
+        Volatile.Write(ref mine.IssueCalls, mine.IssueCalls + 1);
+        Volatile.Write(ref mine.Commands, mine.Commands + n);
         if (sync)
         {
-            Interlocked.Increment(ref syncs);
+            Volatile.Write(ref mine.Syncs, mine.Syncs + 1);
         }
     }
 
-    internal void CountBatch() => Interlocked.Increment(ref batches);
+    internal void CountBatch()
+    {
+        var mine = producers.Value!;
+        Volatile.Write(ref mine.Batches, mine.Batches + 1);
+    }
 
+    /// <summary>Only the current owner calls this, before its handover write.</summary>
     internal void CountOwner(uint published, uint gatheredEntries)
     {
-        Interlocked.Increment(ref ownerElections);
-        Interlocked.Add(ref ownerPublished, published);
-        Interlocked.Add(ref gathered, gatheredEntries);
+        Volatile.Write(ref ownerElections, ownerElections + 1);
+        Volatile.Write(ref ownerPublished, ownerPublished + published);
+        Volatile.Write(ref gathered, gathered + gatheredEntries);
     }
 
     internal void CountRetry() => Interlocked.Increment(ref reservationRetries);
@@ -105,5 +116,25 @@ public sealed class CommandQueueStatistics
                 Interlocked.Increment(ref illegalCommands);
                 break;
         }
+    }
+
+    private long Sum(Func<ProducerCounts, long> field)
+    {
+        var total = 0L;
+        foreach (var counts in producers.Values)
+        {
+            total += field(counts);
+        }
+
+        return total;
+    }
+
+    /// <summary>One producer thread's counts; only that thread writes them.</summary>
+    private sealed class ProducerCounts
+    {
+        public long IssueCalls;
+        public long Commands;
+        public long Syncs;
+        public long Batches;
     }
 }

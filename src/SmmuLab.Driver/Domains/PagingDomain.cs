@@ -106,15 +106,32 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     /// Unmaps [iova, iova + size) and invalidates it before returning (iommu_unmap with strict
     /// invalidation): the leaf pages gathered are invalidated with one range and one wait.
     /// </summary>
+    /// <remarks>
+    /// The final invalidation runs after the domain is released, as Linux's iotlb_sync runs outside
+    /// any page-table lock: another CPU's map or unmap of this domain need not wait for this one's
+    /// CMD_SYNC. That is safe because the range is still the caller's (nothing else may map it
+    /// until this returns) and the leaves are already cleared. When tables were freed, they may be
+    /// reused only after the invalidation, so that case keeps the sync under the lock.
+    /// </remarks>
     public ulong Unmap(ulong iova, ulong size)
     {
+        ulong unmapped, start, bytes, pageSize;
         lock (gate)
         {
             gather.Reset();
-            var unmapped = PageTable.Unmap(iova, size, gather);
-            gather.Sync();
-            return unmapped;
+            unmapped = PageTable.Unmap(iova, size, gather);
+            if (gather.Freelist.Count > 0 || gather.IsEmpty)
+            {
+                gather.Sync();
+                return unmapped;
+            }
+
+            (start, bytes, pageSize) = (gather.Start, gather.Size, gather.PageSize);
+            gather.Reset();
         }
+
+        InvalidateRange(start, bytes, pageSize, leaf: true);
+        return unmapped;
     }
 
     /// <summary>

@@ -26,6 +26,11 @@ internal sealed partial class IoPageTable
         ThrowIfDisposed();
         CheckMapRequest(iova, pa, size, prot);
         var attributes = PteAttributes.Leaf(prot, Config);
+        if (size == GranuleBytes && TryMapSinglePage(iova, pa, attributes))
+        {
+            return;
+        }
+
         var tablesNeeded = CheckMapTargets(iova, pa, size);
         ReserveTables(tablesNeeded);
         for (var done = 0UL; done < size;)
@@ -93,7 +98,7 @@ internal sealed partial class IoPageTable
             var fresh = false;
             for (var level = startLevel; ; level++)
             {
-                var pte = fresh ? 0 : memory.Read64(EntryAddress(table, va, level));
+                var pte = fresh ? 0 : tables.Read(EntryAddress(table, va, level), level);
                 if (level == leafLevel)
                 {
                     if (IsValid(pte) && (!IsTable(pte, level) || !TreeIsEmpty(NextTable(pte, level), level + 1)))
@@ -174,7 +179,7 @@ internal sealed partial class IoPageTable
         for (var level = startLevel; ; level++)
         {
             var slot = EntryAddress(table, iova, level);
-            var pte = memory.Read64(slot);
+            var pte = tables.Read(slot, level);
             if (level == leafLevel)
             {
                 if (IsTable(pte, level))
@@ -184,7 +189,7 @@ internal sealed partial class IoPageTable
                 }
 
                 var type = level == 3 ? Descriptor.TypePage : Descriptor.TypeBlock;
-                memory.Write64(slot, attributes | Descriptor.EncodeAddress(pa, granule) | type);
+                tables.Write(slot, level, attributes | Descriptor.EncodeAddress(pa, granule) | type);
                 return;
             }
 
@@ -197,7 +202,7 @@ internal sealed partial class IoPageTable
                 }
 
                 var next = reserved[reservedNext++];
-                memory.Write64(slot, Descriptor.EncodeAddress(next, granule) | tableBits);
+                tables.Write(slot, level, Descriptor.EncodeAddress(next, granule) | tableBits);
                 table = next;
             }
             else

@@ -42,6 +42,11 @@ internal sealed partial class IoPageTable
             throw new IoPageTableException(IoPageTableError.OutOfRange, iova, size, $"IOVA range exceeds {Config.InputBits} bits");
         }
 
+        if (size == GranuleBytes && TryUnmapSinglePage(iova, gather))
+        {
+            return size;
+        }
+
         for (var done = 0UL; done < size;)
         {
             var page = PageSizeSelector.Select(PageSizeBitmap, iova + done, iova + done, size - done);
@@ -66,7 +71,7 @@ internal sealed partial class IoPageTable
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {
-            var pte = memory.Read64(EntryAddress(table, iova, level));
+            var pte = tables.Read(EntryAddress(table, iova, level), level);
             if (!IsValid(pte))
             {
                 throw new IoPageTableException(IoPageTableError.NotMapped, iova, page, "nothing is mapped at this IOVA");
@@ -102,7 +107,7 @@ internal sealed partial class IoPageTable
         for (var level = startLevel; ; level++)
         {
             var slot = EntryAddress(table, iova, level);
-            var pte = memory.Read64(slot);
+            var pte = tables.Read(slot, level);
             if (level < leafLevel)
             {
                 table = NextTable(pte, level);
@@ -115,7 +120,7 @@ internal sealed partial class IoPageTable
             }
             else
             {
-                memory.Write64(slot, 0);
+                tables.Write(slot, level, 0);
                 if (!gather.Queued)
                 {
                     flushOps.AddPage(gather, iova, page);

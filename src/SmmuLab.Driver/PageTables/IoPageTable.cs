@@ -35,6 +35,7 @@ internal sealed partial class IoPageTable : IDisposable
     private static readonly byte[] Zeros = new byte[4096];
 
     private readonly IPhysicalMemory memory;
+    private readonly TablePageViews tables;
     private readonly IDmaAllocator allocator;
     private readonly IIoPageTableFlushOps flushOps;
     private readonly Granule granule;
@@ -50,6 +51,7 @@ internal sealed partial class IoPageTable : IDisposable
     {
         Config = config ?? throw new ArgumentNullException(nameof(config));
         this.memory = memory ?? throw new ArgumentNullException(nameof(memory));
+        tables = new TablePageViews(memory);
         this.allocator = allocator ?? throw new ArgumentNullException(nameof(allocator));
         this.flushOps = flushOps ?? throw new ArgumentNullException(nameof(flushOps));
         granule = config.Granule;
@@ -110,7 +112,7 @@ internal sealed partial class IoPageTable : IDisposable
         for (var level = startLevel; level <= 3; level++)
         {
             var slot = EntryAddress(table, iova, level);
-            var pte = memory.Read64(slot);
+            var pte = tables.Read(slot, level);
             if (!IsValid(pte))
             {
                 return false;
@@ -151,7 +153,7 @@ internal sealed partial class IoPageTable : IDisposable
         {
             for (var i = 0UL; i < entries; i++)
             {
-                var pte = memory.Read64(TableBase + (i << 3));
+                var pte = tables.Read(TableBase + (i << 3), startLevel);
                 if (IsTable(pte, startLevel))
                 {
                     FreeTree(Descriptor.OutputAddress(pte, granule, startLevel, isTable: true), startLevel + 1);
@@ -190,7 +192,7 @@ internal sealed partial class IoPageTable : IDisposable
         var entries = 1UL << granule.Stride();
         for (var i = 0UL; i < entries; i++)
         {
-            var pte = memory.Read64(table + (i << 3));
+            var pte = tables.Read(table + (i << 3), level);
             if (!IsValid(pte))
             {
                 continue;
@@ -211,7 +213,7 @@ internal sealed partial class IoPageTable : IDisposable
         var entries = 1UL << granule.Stride();
         for (var i = 0UL; i < entries; i++)
         {
-            var pte = memory.Read64(table + (i << 3));
+            var pte = tables.Read(table + (i << 3), level);
             if (!IsValid(pte) || (IsTable(pte, level) && !TreeIsFull(NextTable(pte, level), level + 1)))
             {
                 return false;
@@ -229,7 +231,7 @@ internal sealed partial class IoPageTable : IDisposable
             var entries = 1UL << granule.Stride();
             for (var i = 0UL; i < entries; i++)
             {
-                var pte = memory.Read64(table + (i << 3));
+                var pte = tables.Read(table + (i << 3), level);
                 if (IsTable(pte, level))
                 {
                     FreeTree(NextTable(pte, level), level + 1);
@@ -244,7 +246,7 @@ internal sealed partial class IoPageTable : IDisposable
     /// <summary>Clears the table descriptor at <paramref name="slot"/>, flushes the walk over the piece, and frees the tables below.</summary>
     private void RemoveTable(ulong slot, ulong pte, int level, ulong iova, ulong size)
     {
-        memory.Write64(slot, 0);
+        tables.Write(slot, level, 0);
         flushOps.FlushWalk(iova, size, GranuleBytes);
         FreeTree(NextTable(pte, level), level + 1);
     }

@@ -127,6 +127,9 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
         }
     }
 
+    /// <summary>The page's storage (allocated on first use); pages are never dropped, so the array stays valid.</summary>
+    public ulong[] PageWords(ulong pa) => PageForWrite(pa);
+
     public bool TryRead32(ulong pa, out uint value)
     {
         CheckAligned(pa, 4);

@@ -14,8 +14,12 @@ public sealed partial class SmmuDevice
     private TranslationWalker walker = null!;
     private ConfigCache configCache = null!;
 
-    /// <summary>Recently used configurations (see <see cref="LookupConfiguration"/>); only touched under the device lock.</summary>
-    private readonly RecentConfig[] recentConfigs = new RecentConfig[RecentConfigs];
+    /// <summary>
+    /// Recently used configurations (see <see cref="LookupConfiguration"/>): written under the device
+    /// lock, read also by lock-free TLB hits, so each slot holds an immutable object that a reader
+    /// takes whole with one reference read.
+    /// </summary>
+    private readonly RecentConfig?[] recentConfigs = new RecentConfig?[RecentConfigs];
 
     private const int RecentConfigs = 64;
 
@@ -45,6 +49,9 @@ public sealed partial class SmmuDevice
     private void InitialiseCaches()
     {
         tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
+        tlb.ConcurrentHitCount = () => Statistics.LockFreeHits.First;
+        tlbHitPicoseconds = (long)(Options.Costs.TlbHitNs * 1000);
+        Clock.Concurrent = Statistics.LockFreeHits;
         walker = new TranslationWalker(memory, tlb.WalkCache);
 
         // A nested STE's CD tables live in IPA space: the SMMU translates their addresses through
@@ -120,8 +127,8 @@ public sealed partial class SmmuDevice
     private ConfigResult LookupConfiguration(uint sid, uint? ssid)
     {
         var generation = configCache.Generation;
-        ref var recent = ref RecentConfigSlot(sid, ssid, out var key);
-        if (recent.Key == key && recent.Generation == generation && recent.Stream is not null)
+        ref var slot = ref RecentConfigSlot(sid, ssid, out var key);
+        if (slot is { } recent && recent.Key == key && recent.Generation == generation)
         {
             return ConfigResult.Success(recent.Stream, recent.Context);
         }
@@ -137,7 +144,7 @@ public sealed partial class SmmuDevice
 
         if (result.IsOk)
         {
-            recent = new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context));
+            Volatile.Write(ref slot, new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context)?.Normalized));
         }
 
         return result;
@@ -183,8 +190,8 @@ public sealed partial class SmmuDevice
     /// </summary>
     private bool TryTranslateFromTlb(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
-        ref var recent = ref RecentConfigSlot(sid, ssid, out var key);
-        if (recent.Key == key && recent.Generation == configCache.Generation && recent.FastContext is { } context
+        var recent = RecentConfigSlot(sid, ssid, out var key);
+        if (recent is not null && recent.Key == key && recent.Generation == configCache.Generation && recent.FastContext is { } context
             && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
             Clock.Advance(Options.Costs.TlbHitNs);
@@ -201,11 +208,12 @@ public sealed partial class SmmuDevice
     /// and the key an entry for them carries there (no SubstreamID is a value no SubstreamID has).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref RecentConfig RecentConfigSlot(uint sid, uint? ssid, out ulong key)
+    private ref RecentConfig? RecentConfigSlot(uint sid, uint? ssid, out ulong key)
     {
         key = ((ulong)sid << 32) | (ssid ?? uint.MaxValue);
         return ref recentConfigs[(int)((sid ^ (ssid ?? 0) * RecentConfigHash) & (RecentConfigs - 1))];
     }
 
-    private readonly record struct RecentConfig(ulong Key, long Generation, StreamConfig Stream, ContextConfig? Context, TranslationContext? FastContext);
+    /// <summary>A remembered configuration; <see cref="FastContext"/> is normalized already (TLB lookups take it as it is).</summary>
+    private sealed record RecentConfig(ulong Key, long Generation, StreamConfig Stream, ContextConfig? Context, TranslationContext? FastContext);
 }

@@ -20,20 +20,26 @@ public sealed partial class SmmuDevice
     {
         lock (gate)
         {
-            var wasFull = cmdq.IsFull;
-            var consumedFrom = cmdq.Cons;
-            var sink = new CmdqSink(this);
-            CommandConsumer.Run(cmdq, memory, ref sink);
-
-            // An SMMU with SEV signals a WFE wake-up when the command queue goes from full to not
-            // full, so producers waiting for space can sleep (MMU-600 r0p0-r0p2 does not: 1076982).
-            if (wasFull && cmdq.Cons != consumedFrom && Features.Sev && !errata.NoSevWhenCmdqNotFull)
-            {
-                sev?.SendEvent();
-            }
+            ConsumeCommandsLocked();
         }
 
         DeliverInterrupts();
+    }
+
+    /// <summary>Consumes the main command queue; the caller holds the lock and delivers interrupts afterwards.</summary>
+    private void ConsumeCommandsLocked()
+    {
+        var wasFull = cmdq.IsFull;
+        var consumedFrom = cmdq.Cons;
+        var sink = new CmdqSink(this);
+        CommandConsumer.Run(cmdq, memory, ref sink);
+
+        // An SMMU with SEV signals a WFE wake-up when the command queue goes from full to not
+        // full, so producers waiting for space can sleep (MMU-600 r0p0-r0p2 does not: 1076982).
+        if (wasFull && cmdq.Cons != consumedFrom && Features.Sev && !errata.NoSevWhenCmdqNotFull)
+        {
+            sev?.SendEvent();
+        }
     }
 
     /// <summary>

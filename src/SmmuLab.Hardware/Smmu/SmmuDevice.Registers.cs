@@ -99,6 +99,13 @@ public sealed partial class SmmuDevice
         {
             var merged = !register.Is64 ? value : RegisterHalves.With(register.Get(), value, high);
             kick = WriteLocked(register, merged);
+            if (kick && Options.Mode == ConsumptionMode.Inline)
+            {
+                // Inline consumption in the same hold of the lock: the write and the commands it
+                // makes visible are one step for everyone else, as with a separate kick.
+                ConsumeCommandsLocked();
+                kick = false;
+            }
         }
 
         if (kick)

@@ -21,6 +21,11 @@ public sealed partial class SmmuDevice
     public TransactionResult Translate(uint sid, uint? ssid, ulong address, AccessKind access)
     {
         TransactionResult result;
+        if (observer is null && TryTranslateLockFree(sid, ssid, address, access, out result))
+        {
+            return result;
+        }
+
         bool quiet;
         lock (gate)
         {

@@ -1,14 +1,20 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
+using SmmuLab.Hardware.Concurrency;
 
 namespace SmmuLab.Hardware.Smmu;
 
 /// <summary>
-/// Counters of what one SMMU did. They are updated only under the device lock, so plain increments
-/// suffice; reads from other threads see 64-bit values that are each exact but may lag slightly.
+/// Counters of what one SMMU did. They are updated under the device lock, so plain increments
+/// suffice, except the TLB hits of lock-free translations, which each thread counts in its own
+/// cell (<see cref="LockFreeHits"/>) and which the totals include. Reads from other threads see
+/// 64-bit values that are each exact but may lag slightly.
 /// </summary>
 public sealed class SmmuStatistics
 {
+    /// <summary>Transactions translated from the TLB without the device lock (first count), per thread.</summary>
+    internal PerThreadTotals LockFreeHits { get; } = new();
+
     private readonly long[] eventsById = new long[256];
     private long translations;
     private long translationFaults;
@@ -24,7 +30,7 @@ public sealed class SmmuStatistics
     private long transactionsRazWi;
     private long transactionsAborted;
 
-    public long Translations => Interlocked.Read(ref translations);
+    public long Translations => Interlocked.Read(ref translations) + LockFreeHits.First;
 
     public long TranslationFaults => Interlocked.Read(ref translationFaults);
 
@@ -81,7 +87,7 @@ public sealed class SmmuStatistics
     /// the five counts add up to <see cref="Translations"/>. <see cref="TranslationFaults"/>,
     /// <see cref="Bypassed"/> and <see cref="Aborted"/> also count what ATS requests met.
     /// </summary>
-    public TransactionOutcomes Outcomes => new(Interlocked.Read(ref translatedFromTlb), Interlocked.Read(ref translatedAfterWalk),
+    public TransactionOutcomes Outcomes => new(Interlocked.Read(ref translatedFromTlb) + LockFreeHits.First, Interlocked.Read(ref translatedAfterWalk),
         Interlocked.Read(ref transactionsBypassed), Interlocked.Read(ref transactionsRazWi), Interlocked.Read(ref transactionsAborted));
 
     internal void CountTlbHitTransaction() => translatedFromTlb++;

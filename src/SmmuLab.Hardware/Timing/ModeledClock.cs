@@ -1,20 +1,33 @@
+using SmmuLab.Hardware.Concurrency;
+
 namespace SmmuLab.Hardware.Timing;
 
 /// <summary>
-/// Accumulates modeled hardware nanoseconds, stored as picoseconds in a 64-bit integer. Advanced
-/// only by its owner under the owner's lock (an SMMU's device lock); read from anywhere.
+/// Accumulates modeled hardware nanoseconds, stored as picoseconds in 64-bit integers. Advanced by
+/// its owner under the owner's lock (an SMMU's device lock); the owner's lock-free paths (TLB hits)
+/// add their time per thread to <see cref="Concurrent"/> (its second count, in picoseconds), which the
+/// time includes. Read from anywhere.
 /// </summary>
 public sealed class ModeledClock
 {
     private long picoseconds;
 
     /// <summary>
-    /// The time so far. A 64-bit read is atomic in a 64-bit process, so the read is a plain acquire
-    /// there (the command consumer reads it per command); a 32-bit process needs the interlocked read.
+    /// The time so far: the locked part (a plain acquire read, atomic in a 64-bit process, since the
+    /// command consumer reads it per command; a 32-bit process needs the interlocked read) plus every
+    /// thread's lock-free part.
     /// </summary>
-    public double Nanoseconds => (Environment.Is64BitProcess ? Volatile.Read(ref picoseconds) : Interlocked.Read(ref picoseconds)) / 1000.0;
+    public double Nanoseconds => ((Environment.Is64BitProcess ? Volatile.Read(ref picoseconds) : Interlocked.Read(ref picoseconds)) + (Concurrent?.Second ?? 0)) / 1000.0;
 
+    /// <summary>Per-thread picoseconds (second count) added by paths that run without the owner's lock.</summary>
+    internal PerThreadTotals? Concurrent { get; set; }
+
+    /// <summary>Advances the clock; the caller holds the owner's lock.</summary>
     public void Advance(double nanoseconds) => Volatile.Write(ref picoseconds, picoseconds + (long)(nanoseconds * 1000));
 
-    public void Reset() => Interlocked.Exchange(ref picoseconds, 0);
+    public void Reset()
+    {
+        Interlocked.Exchange(ref picoseconds, 0);
+        Concurrent?.ClearSecond();
+    }
 }

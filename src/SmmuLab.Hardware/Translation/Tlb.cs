@@ -15,7 +15,9 @@ namespace SmmuLab.Hardware.Translation;
 /// present (a 64-bit mask of the shifts in use, smallest first). ASIDs are not hashed, because
 /// global entries match every ASID. Lookups and inserts do not allocate. Invalidation scans every
 /// entry (TLBI commands are rare next to lookups), or probes the sets of the few blocks an address
-/// command names. Not thread-safe: one TLB per translation thread, or a lock around it.
+/// command names. Not thread-safe for updates: one owner, or a lock around it; the owner's lock-free
+/// readers use <see cref="TryLookupConcurrent"/>, which every update supports through per-set
+/// sequence counts.
 /// <para>
 /// A nested entry is the smaller of its stage-1 and stage-2 leaves. When stage 2 is the smaller, the
 /// entry is a splinter of the stage-1 block, and it records that block's size (the block base is the
@@ -28,6 +30,13 @@ internal sealed class Tlb
     private const ulong ValidBit = 1UL << 63;
 
     private readonly Entry[] entries;
+
+    /// <summary>
+    /// One sequence count per set: odd while the owner rewrites an entry of the set. A lock-free
+    /// reader (<see cref="TryLookupConcurrent"/>) trusts what it read of a set only if the count was
+    /// even before and unchanged after.
+    /// </summary>
+    private readonly int[] setSequence;
     private readonly int ways;
     private readonly uint sets;
     private readonly TlbReplacement replacement;
@@ -51,6 +60,7 @@ internal sealed class Tlb
         entries = new Entry[options.Capacity];
         ways = options.Ways;
         sets = (uint)(options.Capacity / options.Ways);
+        setSequence = new int[sets];
         replacement = options.Replacement;
         random = options.Seed | 1;
         WalkCache = new WalkCache(options.WalkCacheCapacity);
@@ -66,7 +76,10 @@ internal sealed class Tlb
     /// <summary>Valid entries.</summary>
     public int Count => count;
 
-    public TlbStatistics Statistics => new(hits, misses, inserts, evictions, invalidated);
+    public TlbStatistics Statistics => new(hits + (ConcurrentHitCount?.Invoke() ?? 0), misses, inserts, evictions, invalidated);
+
+    /// <summary>The hits lock-free readers counted on their own (<see cref="TryLookupConcurrent"/> counts nothing).</summary>
+    internal Func<long>? ConcurrentHitCount { get; set; }
 
     /// <summary>
     /// Looks up the translation of <paramref name="address"/>. On a hit <paramref name="result"/> is a
@@ -110,6 +123,65 @@ internal sealed class Tlb
     }
 
     /// <summary>
+    /// <see cref="TryLookup"/> for a reader that does not hold the owner's lock, while the owner may
+    /// insert and invalidate; the context must be <see cref="TranslationContext.Normalized"/> already. A hit is an entry that was valid, and read whole, at one instant
+    /// during the call; anything doubtful (a set being rewritten, a torn read) is reported as a miss,
+    /// for the caller to retry under the lock. Counts nothing and changes nothing (no LRU stamp).
+    /// </summary>
+    /// <remarks>
+    /// ORDERING (a seqlock per set): the owner makes the set's count odd, then rewrites, then makes
+    /// it even again, with store-store barriers between (<see cref="BeginSetWrite"/>,
+    /// <see cref="EndSetWrite"/>). The reader reads the count (acquire), the entry, then, after a
+    /// load-load barrier, the count again: equal and even means no rewrite overlapped the read. An
+    /// invalidation that completes before this call starts has made every removed entry's set count
+    /// move on, so this call cannot return such an entry; one that completes during the call is
+    /// ordered after the instant the hit was read, like a hit under the lock that released it just before.
+    /// </remarks>
+    public bool TryLookupConcurrent(in TranslationContext normalized, ulong address, out WalkResult result)
+    {
+        var c = normalized;
+        var tagBase = TagBase(c);
+        var shifts = Volatile.Read(ref shiftsInUse);
+        while (shifts != 0)
+        {
+            var shift = BitOperations.TrailingZeroCount(shifts);
+            shifts &= shifts - 1;
+            var blockBase = address & ~((1UL << shift) - 1);
+            var tag = tagBase | (uint)shift;
+            var index = SetIndex(blockBase >> shift, c.Vmid);
+            var before = Volatile.Read(ref setSequence[index]);
+            if ((before & 1) != 0)
+            {
+                break;
+            }
+
+            var set = entries.AsSpan(index * ways, ways);
+            for (var i = 0; i < set.Length; i++)
+            {
+                ref var e = ref set[i];
+                if (e.Tag == tag && e.Base == blockBase && (e.Global || e.Asid == c.Asid))
+                {
+                    var output = e.OutputBase;
+                    var level = e.Level;
+                    var permissions = e.Permissions;
+                    var global = e.Global;
+                    Volatile.ReadBarrier();
+                    if (Volatile.Read(ref setSequence[index]) != before)
+                    {
+                        break;
+                    }
+
+                    result = WalkResult.Translated(output | (address & ((1UL << shift) - 1)), shift, level, permissions, global);
+                    return true;
+                }
+            }
+        }
+
+        result = default;
+        return false;
+    }
+
+    /// <summary>
     /// Inserts a successful walk of <paramref name="inputAddress"/> (<paramref name="walk"/>.Ok must be
     /// true). <paramref name="granule"/> is the granule of the stage-1 tables (stage-2 for stage-2-only),
     /// used by range invalidations with TG. For a nested context, <see cref="WalkResult.Stage1BlockShift"/>
@@ -129,7 +201,8 @@ internal sealed class Tlb
         var global = walk.Global || !c.HasAsid;
         var stage1Shift = c.Stages == TranslationStages.Nested ? Math.Max(walk.Stage1BlockShift, shift) : shift;
         var tag = TagBase(c) | (uint)shift;
-        var set = entries.AsSpan(SetIndex(blockBase >> shift, c.Vmid) * ways, ways);
+        var index = SetIndex(blockBase >> shift, c.Vmid);
+        var set = entries.AsSpan(index * ways, ways);
         var slot = -1;
         for (var i = 0; i < set.Length; i++)
         {
@@ -146,6 +219,7 @@ internal sealed class Tlb
             }
         }
 
+        BeginSetWrite(index);
         if (slot < 0)
         {
             slot = Victim(set);
@@ -170,6 +244,7 @@ internal sealed class Tlb
             Granule = granule,
             Permissions = walk.Permissions,
         };
+        EndSetWrite(index);
         count++;
         if (shiftCounts[shift]++ == 0)
         {
@@ -203,7 +278,9 @@ internal sealed class Tlb
                 ref var e = ref entries[i];
                 if (e.Tag != 0 && invalidation.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, (int)(e.Tag & 0xFF), e.Level, e.Stage1Shift))
                 {
+                    BeginSetWrite(i / ways);
                     Remove(ref e);
+                    EndSetWrite(i / ways);
                     removed++;
                 }
             }
@@ -257,14 +334,17 @@ internal sealed class Tlb
             var shift = BitOperations.TrailingZeroCount(shifts);
             for (var block = first >> shift; block <= last >> shift; block++)
             {
-                var set = entries.AsSpan(SetIndex(block, vmid) * ways, ways);
+                var index = SetIndex(block, vmid);
+                var set = entries.AsSpan(index * ways, ways);
                 for (var i = 0; i < set.Length; i++)
                 {
                     ref var e = ref set[i];
                     if (e.Tag != 0 && (int)(e.Tag & 0xFF) == shift && e.Base == block << shift
                         && inv.AppliesToLeaf(ContextOf(e), e.Global, e.Granule, e.Base, shift, e.Level, e.Stage1Shift))
                     {
+                        BeginSetWrite(index);
                         Remove(ref e);
+                        EndSetWrite(index);
                         removed++;
                     }
                 }
@@ -282,12 +362,22 @@ internal sealed class Tlb
     /// <summary>Empties the TLB and the walk cache (statistics are kept).</summary>
     public void Clear()
     {
+        for (var i = 0; i < setSequence.Length; i++)
+        {
+            BeginSetWrite(i);
+        }
+
         Array.Clear(entries);
         Array.Clear(shiftCounts);
         Array.Clear(splinterCounts);
         shiftsInUse = 0;
         splinterShiftsInUse = 0;
         count = 0;
+        for (var i = 0; i < setSequence.Length; i++)
+        {
+            EndSetWrite(i);
+        }
+
         WalkCache.Clear();
     }
 
@@ -321,6 +411,39 @@ internal sealed class Tlb
     {
         var h = (blockNumber ^ ((ulong)vmid << 40)) * 0x9E37_79B9_7F4A_7C15UL;
         return (int)(((h >> 32) * sets) >> 32);
+    }
+
+    /// <summary>
+    /// Marks the set that holds blocks of 2^<paramref name="shift"/> bytes at <paramref name="address"/>
+    /// as being rewritten (or done), as an update does: for tests of the lock-free readers.
+    /// </summary>
+    internal void MarkSetRewriting(in TranslationContext context, ulong address, int shift, bool rewriting)
+    {
+        var index = SetIndex(address >> shift, context.Normalized.Vmid);
+        if (rewriting)
+        {
+            BeginSetWrite(index);
+        }
+        else
+        {
+            EndSetWrite(index);
+        }
+    }
+
+    /// <summary>Makes the set's count odd before its entries change: lock-free readers of the set will retry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BeginSetWrite(int index)
+    {
+        Volatile.Write(ref setSequence[index], setSequence[index] + 1);
+        Volatile.WriteBarrier();
+    }
+
+    /// <summary>Makes the set's count even again once its entries are consistent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EndSetWrite(int index)
+    {
+        Volatile.WriteBarrier();
+        Volatile.Write(ref setSequence[index], setSequence[index] + 1);
     }
 
     private int Victim(Span<Entry> set)

@@ -1,0 +1,58 @@
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Translation;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>The TLB-hit path of <see cref="Translate"/> without the device lock.</summary>
+public sealed partial class SmmuDevice
+{
+    private long tlbHitPicoseconds;
+
+    /// <summary>
+    /// Answers an unobserved transaction from the TLB without taking the device lock, so that
+    /// threads translating on one SMMU run in parallel. False sends the caller to the locked path,
+    /// which looks again (under the lock) and walks on a miss. Counts the hit, and its modeled time,
+    /// in the calling thread's own cell (<see cref="SmmuStatistics.LockFreeHits"/>).
+    /// </summary>
+    /// <remarks>
+    /// ORDERING. Everything read here is changed only under the device lock:
+    /// <list type="number">
+    /// <item>The configuration: the recent-configuration slot holds an immutable object (one
+    /// reference read), valid only for the configuration cache generation it was made in. Any CFGI
+    /// moves the generation on, and SMMUEN lives in CR0. Both are read before the TLB lookup and again
+    /// after it (behind a load-load barrier): if either changed, the hit is dropped. So the
+    /// configuration used was current during the whole lookup.</item>
+    /// <item>The entry: <see cref="Tlb.TryLookupConcurrent"/> validates it with its set's sequence
+    /// count, so it was valid and read whole at one instant of the lookup.</item>
+    /// </list>
+    /// Hence a hit is what the locked path would have answered at that instant. A TLBI (or CFGI)
+    /// consumed before this call started, and so any CMD_SYNC completed before it, has already made
+    /// the entry (or the configuration) unusable here. A translation returned while the commands run
+    /// is ordered before them, as one under the lock that released it just before would be; keeping
+    /// an access made with the result inside the CMD_SYNC's reach is the caller's part (the PCIe
+    /// endpoint model performs its whole access under the device lock for that reason).
+    /// </remarks>
+    private bool TryTranslateLockFree(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
+    {
+        var generation = configCache.Generation;
+        var recent = Volatile.Read(ref RecentConfigSlot(sid, ssid, out var key));
+        if (recent is null || recent.Key != key || recent.Generation != generation || recent.FastContext is not { } context
+            || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0))
+            || !tlb.TryLookupConcurrent(context, address, out var hit) || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
+        {
+            result = default;
+            return false;
+        }
+
+        Volatile.ReadBarrier();
+        if (configCache.Generation != generation || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0)))
+        {
+            result = default;
+            return false;
+        }
+
+        Statistics.LockFreeHits.Add(1, tlbHitPicoseconds);
+        result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
+        return true;
+    }
+}
