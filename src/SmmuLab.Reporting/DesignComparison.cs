@@ -1,4 +1,3 @@
-using System.Text;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Scenarios;
 
@@ -75,54 +74,8 @@ public sealed class DesignComparison
         return [.. KindOrder.Where(seen.Contains), .. seen.Except(KindOrder, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>The comparison as a Markdown table: one row per operation kind, both designs, linux/legacy ratios.</summary>
-    public string Format()
-    {
-        var legacy = Runs[0];
-        var linux = Runs[1];
-        var kinds = new[] { "setup", "attach", "detach", "map", "unmap", "flush", "dma" }
-            .Where(k => legacy.ByKind.ContainsKey(k) || linux.ByKind.ContainsKey(k)).ToList();
-        var sb = new StringBuilder();
-        sb.AppendLine($"scenario: {Scenario.Path}{(Scenario.Description is { } d ? $" ({d})" : string.Empty)}");
-        sb.AppendLine();
-        sb.AppendLine("| operation | legacy cmds | legacy syncs | legacy time (us) | linux cmds | linux syncs | linux time (us) | cmds ratio | syncs ratio | time ratio |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var k in kinds.Append("total"))
-        {
-            var a = k == "total" ? Total(legacy, kinds) : legacy.ByKind.GetValueOrDefault(k);
-            var b = k == "total" ? Total(linux, kinds) : linux.ByKind.GetValueOrDefault(k);
-            sb.AppendLine($"| {k} | {a.Commands} | {a.Syncs} | {a.ModeledNanoseconds / 1000:F2} | {b.Commands} | {b.Syncs} | {b.ModeledNanoseconds / 1000:F2} | "
-                + $"{Ratio(b.Commands, a.Commands)} | {Ratio(b.Syncs, a.Syncs)} | {Ratio(b.ModeledNanoseconds, a.ModeledNanoseconds)} |");
-        }
-
-        foreach (var run in Runs)
-        {
-            sb.AppendLine();
-            sb.AppendLine($"{run.Design}: {run.Report.Passed} steps passed, {run.Report.Failed} failed");
-            foreach (var f in run.Report.Failures)
-            {
-                sb.AppendLine($"  {run.Design} step #{f.Index} line {f.Line}: {f.Outcome}");
-            }
-        }
-
-        if (ExcludedSteps.Count > 0)
-        {
-            sb.AppendLine();
-            sb.AppendLine($"not compared (failed under a design, so the designs did unequal work): steps {string.Join(", ", ExcludedSteps.Take(20).Select(i => $"#{i}"))}"
-                + (ExcludedSteps.Count > 20 ? $" and {ExcludedSteps.Count - 20} more" : string.Empty));
-        }
-
-        return sb.ToString();
-    }
-
-    private static StepCost Total(DesignRun run, IEnumerable<string> kinds) =>
-        kinds.Aggregate(default(StepCost), (s, k) =>
-        {
-            var c = run.ByKind.GetValueOrDefault(k);
-            return new StepCost(s.Commands + c.Commands, s.Syncs + c.Syncs, s.ModeledNanoseconds + c.ModeledNanoseconds);
-        });
-
-    private static string Ratio(double linux, double legacy) => legacy == 0 ? (linux == 0 ? "-" : "n/a") : $"{linux / legacy:F2}";
+    /// <summary>The comparison as text: a Markdown table (one row per operation kind, both designs, linux/legacy ratios), then each design's failures.</summary>
+    public string Format() => this.ToTextReport().ToPlainText();
 }
 
 /// <summary>One design's run of a scenario and its cost per operation kind.</summary>

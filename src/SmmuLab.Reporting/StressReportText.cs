@@ -54,13 +54,30 @@ public static class StressReportText
         sb.AppendLine(report.Clean
             ? "result: no violation"
             : Invariant($"result: {report.Violations.Count} violation(s){(report.Violations.Count >= 16 ? " (first 16 kept)" : string.Empty)}, {report.Failures.Count} failure(s)"));
-        if (!report.Clean)
+        if (report.Reproduce(rerun) is { } arguments)
         {
-            var first = report.Violations.Count > 0 ? (report.Violations[0].Seed, report.Violations[0].Phase == "explore") : (o.Seed, report.Stress is null);
-            sb.AppendLine($"reproduce: smmulab check {rerun(first.Item1, first.Item2)}");
+            sb.AppendLine($"reproduce: smmulab check {arguments}");
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The arguments of the <c>smmulab check</c> line that reruns the first thing found (the first
+    /// violation's schedule, else the run's own seed), from <paramref name="rerun"/>; null when the run was clean.
+    /// </summary>
+    public static string? Reproduce(this StressReport report, Func<int, bool, string> rerun)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(rerun);
+        if (report.Clean)
+        {
+            return null;
+        }
+
+        return report.Violations.Count > 0
+            ? rerun(report.Violations[0].Seed, report.Violations[0].Phase == "explore")
+            : rerun(report.Options.Seed, report.Stress is null);
     }
 
     private static string Counts(StressCounters c) =>

@@ -4,7 +4,6 @@ using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Driver.Probe;
-using SmmuLab.Encoding;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Smmu;
@@ -221,14 +220,23 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             done += r.BytesTransferred;
             if (!r.Ok)
             {
-                return new DmaOutcome(false, done, r.Fault?.ToString() ?? "aborted");
+                return new DmaOutcome(false, done, r.Fault?.ToString() ?? "aborted")
+                {
+                    Reason = DmaFailureText.Reason(r),
+                    Detail = DmaFailureText.Describe(r, write),
+                };
             }
         }
 
         return new DmaOutcome(true, done, null);
     }
 
-    /// <summary>Per-VCMDQ command counts of every CMDQV (its commands do not reach the SMMU's own counters).</summary>
+    public Hardware.Cmdqv.Tegra241Cmdqv? Cmdqv(string smmu) => machine.HasCmdqv(smmu) ? machine.Cmdqv(smmu).Device : null;
+
+    /// <summary>
+    /// The errata workarounds the driver applied, per SMMU, and each nested VM's lines. (A CMDQV's
+    /// VCMDQs are counted in their SMMU's summary, <see cref="Cmdqv"/>.)
+    /// </summary>
     public IReadOnlyList<string> ReportLines()
     {
         var lines = new List<string>();
@@ -238,27 +246,6 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             if (smmu.Driver.Workarounds.Count > 0)
             {
                 lines.Add($"{smmu.Name} errata workarounds applied by the driver: {string.Join("; ", smmu.Driver.Workarounds)}");
-            }
-
-            if (!machine.HasCmdqv(smmu.Name))
-            {
-                continue;
-            }
-
-            var hw = machine.Cmdqv(smmu.Name).Device;
-            lines.Add($"{smmu.Name} cmdqv: commands consumed per VCMDQ");
-            for (var q = 0; q < hw.Options.Vcmdqs; q++)
-            {
-                var stats = hw.QueueStatistics(q);
-                if (stats.CommandsConsumed == 0)
-                {
-                    continue;
-                }
-
-                var ops = string.Join(", ", Enum.GetValues<Architecture.Commands.Opcode>()
-                    .Select(op => (op, n: stats.Commands(op))).Where(x => x.n != 0).Select(x => $"{OpcodeNames.SpecName(x.op)} {x.n}"));
-                var reserved = stats.ReservedBitCommands == 0 ? "" : $"; {stats.ReservedBitCommands} with reserved bits set (ignored)";
-                lines.Add($"    vcmdq{q,-3} {stats.CommandsConsumed,6}  ({ops}){reserved}");
             }
         }
 

@@ -45,6 +45,12 @@ public interface IScenarioMachine : IDisposable
     /// </summary>
     (ulong Ipa, ulong Pa, ulong Size)? GuestMemory(string parent) => null;
 
+    /// <summary>
+    /// The Tegra241 CMDQV beside SMMU <paramref name="smmu"/>, whose VCMDQs' commands the report adds
+    /// to the SMMU's; null (the default) when there is none.
+    /// </summary>
+    Hardware.Cmdqv.Tegra241Cmdqv? Cmdqv(string smmu) => null;
+
     /// <summary>Extra lines for the end of the report (for example per-queue counters of a CMDQV); none by default.</summary>
     IReadOnlyList<string> ReportLines() => [];
 
@@ -154,8 +160,18 @@ public sealed record DomainSpec(string Name, string Kind, ushort? Asid, ushort? 
     public string? Parent { get; init; }
 }
 
-/// <summary>The outcome of a dma step.</summary>
-public sealed record DmaOutcome(bool Ok, ulong Bytes, string? Fault);
+/// <summary>
+/// The outcome of a dma step: <paramref name="Fault"/> is the event type of the fault that stopped it,
+/// or "aborted" when there was none; <see cref="Reason"/> and <see cref="Detail"/> say why.
+/// </summary>
+public sealed record DmaOutcome(bool Ok, ulong Bytes, string? Fault)
+{
+    /// <summary>Why it stopped, as a code (<see cref="Machines.DmaFailureText.Reasons"/>: <c>event</c>, <c>ste_abort</c>, <c>ats_refused</c>, <c>not_backed</c>, ...); null when it did not or the machine cannot tell.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Why it stopped, as a phrase with the address (<c>STE abort at 0x10000: STE.Config = abort, no event</c>); null when it did not or the machine cannot tell.</summary>
+    public string? Detail { get; init; }
+}
 
 /// <summary>A step that could not be carried out, with the reason.</summary>
 public sealed class ScenarioStepException(string message) : Exception(message);

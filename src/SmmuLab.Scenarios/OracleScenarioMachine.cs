@@ -135,5 +135,9 @@ internal sealed partial class OracleScenarioMachine : IScenarioMachine
 
     public void ListenToDomain(string domain, Driver.Dma.IDmaMappingListener listener) => inner.ListenToDomain(domain, listener);
 
+    public Hardware.Cmdqv.Tegra241Cmdqv? Cmdqv(string smmu) => inner.Cmdqv(smmu);
+
+    public IReadOnlyList<string> ReportLines() => inner.ReportLines();
+
     public void Dispose() => inner.DmaAccessed -= Oracle.Check;
 }

@@ -90,10 +90,18 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             }
 
             options.Observer?.RunEnded();
+
+            // What the machine does from here on (its owner disposes it: detaches, CMDQV queue
+            // shutdown and their CMD_SYNCs) belongs to no step.
+            if (trace is not null)
+            {
+                trace.Step = Tracing.TraceRecord.TeardownStep;
+            }
+
             trace?.Flush();
         }
 
-        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, []))])
+        return new ScenarioReport(scenario, results, [.. smmus.Select(s => RunSummary.From(s.Device, [], target.Cmdqv(s.Name)))])
         {
             Oracle = oracle?.Summarize(),
             MachineLines = machine.ReportLines(),
@@ -225,7 +233,7 @@ public sealed class ScenarioRunner(IScenarioMachine target, ScenarioRunOptions? 
             return expect == StepExpectation.Error ? (false, "expected an error, but the step completed") : (true, "ok");
         }
 
-        var what = dma.Ok ? $"ok, 0x{dma.Bytes:x} bytes" : $"fault ({dma.Fault ?? "no reason given"}) after 0x{dma.Bytes:x} bytes";
+        var what = dma.Ok ? $"ok, 0x{dma.Bytes:x} bytes" : $"fault ({dma.Detail ?? dma.Fault ?? "no reason given"}) after 0x{dma.Bytes:x} bytes";
         return expect switch
         {
             StepExpectation.Any => (true, what),

@@ -6,15 +6,31 @@ namespace SmmuLab.Tracing;
 
 /// <summary>
 /// The trace schema: one record per JSON Lines object. Every object has <c>step</c> (the index of
-/// the [[step]] being run, -1 during setup and probe) and <c>kind</c>, which picks the derived
-/// record. <see cref="TraceWriter"/> writes these records and <see cref="TraceReader"/> reads them
+/// the [[step]] being run, <see cref="SetupStep"/> during setup and probe, <see cref="TeardownStep"/>
+/// while the machine is torn down after the last step) and <c>kind</c>, which picks the derived
+/// record; a line outside every step also has <c>phase</c> (<c>"setup"</c> or <c>"teardown"</c>).
+/// <see cref="TraceWriter"/> writes these records and <see cref="TraceReader"/> reads them
 /// back; what a line holds beyond a record's properties (a command's decoded fields, an event's
-/// type and addresses) is derived from the double words when written and not read back.
+/// type and addresses, the phase) is derived when written and not read back.
 /// </summary>
 public abstract record TraceRecord(int Step)
 {
+    /// <summary>The <c>step</c> of what happens while the SMMUs, devices and domains are built (the driver's probe).</summary>
+    public const int SetupStep = -1;
+
+    /// <summary>The <c>step</c> of what happens after the last step, while the machine is torn down (detaches, queue shutdown).</summary>
+    public const int TeardownStep = -2;
+
     /// <summary>The <c>kind</c> of the line: command, event, dma, step or violation.</summary>
     public abstract string Kind { get; }
+
+    /// <summary>The <c>phase</c> of a line outside every step: "setup", "teardown"; null for a step's lines.</summary>
+    public static string? PhaseOf(int step) => step switch
+    {
+        SetupStep => "setup",
+        TeardownStep => "teardown",
+        _ => null,
+    };
 }
 
 /// <summary>

@@ -32,7 +32,10 @@ public sealed class TraceWriter : IDisposable
         json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    /// <summary>The step index stamped on the commands and events of attached SMMUs; the runner sets it (-1 during setup).</summary>
+    /// <summary>
+    /// The step index stamped on the commands and events of attached SMMUs; the runner sets it
+    /// (<see cref="TraceRecord.SetupStep"/> during setup, <see cref="TraceRecord.TeardownStep"/> after the last step).
+    /// </summary>
     public int Step
     {
         get => step;
@@ -292,6 +295,10 @@ public sealed class TraceWriter : IDisposable
         json.WriteStartObject();
         json.WriteNumber("step", at);
         json.WriteString("kind", kind);
+        if (TraceRecord.PhaseOf(at) is { } phase)
+        {
+            json.WriteString("phase", phase);
+        }
     }
 
     private void End()

@@ -22,8 +22,13 @@ public class CmdqvScenarioTests
         var vcmdqTlbis = Enumerable.Range(0, 16).Sum(q => hw.QueueStatistics(q).Commands(Opcode.CMD_TLBI_NH_VA));
         Assert.True(vcmdqTlbis > 0);
 
-        // The report shows the VCMDQs' counters, which the SMMU's own summary does not include.
-        Assert.Contains("smmu0 cmdqv: commands consumed per VCMDQ", report.Format());
-        Assert.Contains("CMD_TLBI_NH_VA", string.Join("\n", report.MachineLines));
+        // The SMMU's summary counts the VCMDQs' commands too, split by queue and summed.
+        var summary = report.Smmus[0];
+        Assert.Equal(main.CommandsConsumed, summary.CmdqCommandCount);
+        Assert.Equal(Enumerable.Range(0, 16).Sum(q => hw.QueueStatistics(q).CommandsConsumed), summary.VcmdqCommandCount);
+        Assert.Equal(summary.CmdqCommandCount + summary.VcmdqCommandCount, summary.CommandCount);
+        Assert.Equal(summary.CommandCount, summary.AllCommands.Sum(c => c.Count));
+        Assert.Contains($"commands consumed: {summary.CommandCount} ({summary.SyncCount} CMD_SYNC) = {summary.CmdqCommandCount} on the main CMDQ + "
+            + $"{summary.VcmdqCommandCount} on VCMDQs", report.Format(), StringComparison.Ordinal);
     }
 }

@@ -1,19 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
+using SmmuLab.Cli.Output;
 using SmmuLab.Cli.Progress;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Platform;
 using SmmuLab.Reporting;
+using SmmuLab.Reporting.Json;
 using SmmuLab.Scenarios;
 using SmmuLab.Verification.Stress;
 
 namespace SmmuLab.Cli.Commands;
 
 /// <summary>
-/// <c>smmulab check [SCENARIO] [--threads N] [--seconds S] [--explore N] [--seed S] [--design D]</c>:
+/// <c>smmulab check [SCENARIO] [--threads N] [--seconds S] [--explore N] [--seed S] [--design D] [--json FILE]</c>:
 /// the driver under stress on a machine, every page of DMA judged by the stale-translation oracle
 /// (<see cref="StressCheck"/>). Prints DMAs checked, what was explored and every violation with
-/// the command line that reruns it; exits 1 on a violation or a failing thread, 2 on bad input.
+/// the command line that reruns it (and, with <c>--json</c>, the same as one JSON document); exits 1
+/// on a violation or a failing thread, 2 on bad input, 3 when the JSON document could not be written.
 /// </summary>
 internal static class CheckCommand
 {
@@ -39,9 +42,14 @@ internal static class CheckCommand
         };
         var seed = new Option<int?>("--seed") { Description = "Seed of every thread's choices (default: a random one, printed)", HelpName = "S" };
         var design = new Option<string?>("--design") { Description = "Invalidation design: linux or legacy (default: the scenario's, else linux)" };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Write the result as one JSON document (docs/json.md) to FILE; '-' for standard output instead of the text",
+            HelpName = "FILE",
+        };
         var command = new Command("check", "Stress the driver under the stale-translation oracle: map/unmap/DMA threads, attach/detach and ATS churn")
         {
-            scenario, threads, seconds, explore, seed, design,
+            scenario, threads, seconds, explore, seed, design, json,
         };
         command.SetAction(parse =>
         {
@@ -54,14 +62,15 @@ internal static class CheckCommand
                 Explorations = parse.GetValue(explore),
                 Seed = parse.GetValue(seed) ?? Random.Shared.Next(),
             };
-            return Run(parse.GetValue(scenario), parse.GetValue(design), options, designs, config.Output, config.Error, interrupt.Token);
+            return Run(parse.GetValue(scenario), parse.GetValue(design), options, designs, config.Output, config.Error, interrupt.Token,
+                parse.GetValue(json));
         });
         return command;
     }
 
-    /// <summary>Checks the input, runs, prints; returns the exit code.</summary>
+    /// <summary>Checks the input, runs, prints (and writes <paramref name="jsonPath"/> when given); returns the exit code.</summary>
     public static int Run(string? path, string? designName, StressOptions options, Func<string, Waiter, IInvalidationDesign> designs,
-        TextWriter output, TextWriter error, CancellationToken stop = default)
+        TextWriter output, TextWriter error, CancellationToken stop = default, string? jsonPath = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem)
@@ -89,6 +98,12 @@ internal static class CheckCommand
             return ExitCodes.BadInput;
         }
 
+        if (!OutputTarget.TryOpen(jsonPath, "JSON report", [path], allowStandardOutput: true, error, out var json))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        using var ownedJson = json;
         var rigs = CheckMachines.For(loaded, design, designs);
         try
         {
@@ -103,14 +118,26 @@ internal static class CheckCommand
         }
 
         var report = StressCheck.Run(rigs, options, stop);
-        output.Write(report.Format(design, (seed, explored) => Rerun(path, design, options, seed, explored)));
+        if (json?.IsStandardOutput != true)
+        {
+            output.Write(report.Format(design, (seed, explored) => Rerun(path, design, options, seed, explored)));
+        }
+
         if (!report.Clean)
         {
             error.WriteLine($"smmulab: check found {report.Violations.Count} violation(s) and {report.Failures.Count} failure(s)");
-            return ExitCodes.Failed;
         }
 
-        return ExitCodes.Success;
+        if (json is not null)
+        {
+            var reproduce = report.Reproduce((seed, explored) => Rerun(path, design, options, seed, explored));
+            if (json.WriteAndCommit(s => StressReportJson.Write(s, report, design, reproduce), output, error) != ExitCodes.Success)
+            {
+                return ExitCodes.WriteFailed;
+            }
+        }
+
+        return report.Clean ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     private static string Rerun(string? path, string design, StressOptions o, int seed, bool explored)

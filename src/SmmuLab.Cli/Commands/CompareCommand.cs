@@ -67,7 +67,7 @@ internal static class CompareCommand
         var comparison = DesignComparison.Run(loaded, machineFactory);
         if (json?.IsStandardOutput != true)
         {
-            output.Write(comparison.Format());
+            ReportOutput.Write(comparison.ToTextReport(), output);
         }
 
         if (plot is not null && plot.WriteAndCommit(s => s.Write(ComparisonPlot.Png(ComparisonSeries.From(comparison))), output, error) != ExitCodes.Success)

@@ -143,13 +143,11 @@ internal static class RunCommand
                         Observer = perfetto is null ? null : new PerfettoRunObserver(perfetto, loaded),
                     });
                     report = runner.Run(loaded);
-
-                    // The JSON Lines trace ends with the run, as it always has: teardown is not in it.
-                    writer?.Dispose();
                 }
                 finally
                 {
-                    // Before the Perfetto trace closes, so that it has the teardown's commands.
+                    // Before the traces close, so that they have the teardown's commands: the
+                    // JSON Lines trace as step -2, "phase":"teardown"; the Perfetto trace in its teardown slice.
                     machine.Dispose();
                 }
 
@@ -159,7 +157,7 @@ internal static class RunCommand
 
             if (json?.IsStandardOutput != true && !quiet)
             {
-                output.Write(report.Format());
+                ReportOutput.Write(report.ToTextReport(), output);
             }
 
             if (report.Failed > 0)

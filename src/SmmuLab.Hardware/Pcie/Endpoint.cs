@@ -149,15 +149,15 @@ public sealed class Endpoint
                 bool fromAtc = false;
                 if (AtsEnabled && atc is not null)
                 {
-                    if (!TryAtsTranslate(device, sid, pasid, va, write, out pa, out fromAtc))
+                    if (!TryAtsTranslate(device, sid, pasid, va, write, out pa, out fromAtc, out var refusal))
                     {
-                        return new DmaResult(false, (ulong)done, va, null, atcHits);
+                        return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = refusal };
                     }
 
                     var checkedAccess = device.TranslatedAccess(sid, pa, access);
                     if (!checkedAccess.Succeeded)
                     {
-                        return new DmaResult(false, (ulong)done, va, checkedAccess.Fault, atcHits);
+                        return DmaResult.Terminated((ulong)done, va, checkedAccess, atcHits);
                     }
 
                     // Split-stage ATS (EATS = 0b10): the ATC holds an IPA and the SMMU applies stage 2.
@@ -181,7 +181,7 @@ public sealed class Endpoint
 
                     if (!result.Succeeded)
                     {
-                        return new DmaResult(false, (ulong)done, va, result.Fault, atcHits);
+                        return DmaResult.Terminated((ulong)done, va, result, atcHits);
                     }
 
                     pa = result.PhysicalAddress;
@@ -190,7 +190,7 @@ public sealed class Endpoint
                 var transferred = write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk));
                 if (!transferred)
                 {
-                    return new DmaResult(false, (ulong)done, va, null, atcHits);
+                    return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = pa };
                 }
 
                 device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
@@ -201,8 +201,9 @@ public sealed class Endpoint
         return new DmaResult(true, (ulong)done, 0, null, atcHits);
     }
 
-    private bool TryAtsTranslate(SmmuDevice device, uint sid, uint? pasid, ulong va, bool write, out ulong pa, out bool fromAtc)
+    private bool TryAtsTranslate(SmmuDevice device, uint sid, uint? pasid, ulong va, bool write, out ulong pa, out bool fromAtc, out DmaFailure refusal)
     {
+        refusal = DmaFailure.None;
         lock (Gate)
         {
             if (atc!.TryLookup(sid, pasid, va, out var hit) && (write ? hit.Write : hit.Read))
@@ -217,6 +218,12 @@ public sealed class Endpoint
         var completion = device.AtsTranslate(sid, pasid, va, noWrite: !write);
         if (completion.Status != AtsStatus.Success || !(write ? completion.Write : completion.Read))
         {
+            refusal = completion.Status switch
+            {
+                AtsStatus.UnsupportedRequest => DmaFailure.AtsUnsupportedRequest,
+                AtsStatus.CompleterAbort => DmaFailure.AtsCompleterAbort,
+                _ => DmaFailure.AtsNotPermitted,
+            };
             pa = 0;
             return false;
         }

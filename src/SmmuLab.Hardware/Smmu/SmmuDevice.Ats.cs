@@ -163,7 +163,7 @@ public sealed partial class SmmuDevice
                 RecordEvent(ConfigEvent(config.Fault, address, access));
             }
 
-            return Aborted(config.Status == ConfigStatus.Fault ? config.Fault.Event : null);
+            return config.Status == ConfigStatus.Fault ? Aborted(config.Fault.Event) : Aborted(null, Silently(config.Fault));
         }
 
         var ste = config.Stream!;

@@ -92,7 +92,9 @@ public sealed partial class SmmuDevice
         {
             // SMMUEN = 0: every Non-secure transaction bypasses with the GBPA attributes, or aborts;
             // an address beyond the OAS aborts without an event (3.4).
-            result = Gbpa.ABORT.IsSet(gbpa) || !Fits(address, Features.OutputAddressBits) ? Aborted(null) : Bypassed(address);
+            result = Gbpa.ABORT.IsSet(gbpa) ? Aborted(null, SilentAbort.GlobalAbort)
+                : !Fits(address, Features.OutputAddressBits) ? Aborted(null, SilentAbort.BypassBeyondOas)
+                : Bypassed(address);
             Statistics.CountTransaction(result.Outcome, fromTlb: false);
             return true;
         }
@@ -103,7 +105,7 @@ public sealed partial class SmmuDevice
         {
             ConfigStatus.Ok => TranslateWith(config, sid, ssid, address, config.Stream!.EffectiveAccess(access)),
             ConfigStatus.Fault => ConfigurationFault(config, sid, ssid, address, access),
-            _ => Aborted(null),
+            _ => Aborted(null, Silently(config.Fault)),
         };
         Statistics.CountTransaction(result.Outcome, fromTlb: translationPath == TranslationPath.TlbHit);
         return false;
@@ -266,11 +268,15 @@ public sealed partial class SmmuDevice
     private static ulong SignExtendTopByte(ulong va) =>
         ((va >> 55) & 1) != 0 ? va | 0xFF00_0000_0000_0000UL : va & 0x00FF_FFFF_FFFF_FFFFUL;
 
-    private TransactionResult Aborted(EventId? id)
+    private TransactionResult Aborted(EventId? id, SilentAbort silent = SilentAbort.None)
     {
         Statistics.CountAbort();
-        return TransactionResult.Abort(id);
+        return TransactionResult.Abort(id, silent);
     }
+
+    /// <summary>Why a configuration lookup that records nothing (<see cref="ConfigStatus.Abort"/>) aborted.</summary>
+    private static SilentAbort Silently(in ConfigFault fault) =>
+        fault.Reason == ConfigFaultReason.StreamAbort ? SilentAbort.StreamAbort : SilentAbort.UnrecordedConfigurationError;
 
     private static bool Fits(ulong address, int bits) => bits >= 64 || (address >> bits) == 0;
 

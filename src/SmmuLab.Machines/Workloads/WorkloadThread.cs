@@ -195,7 +195,7 @@ internal sealed class WorkloadThread
             if (!r.Ok)
             {
                 DmaFaults++;
-                FirstFault ??= $"{(deviceReads ? "read" : "write")} at 0x{address + r.BytesTransferred:x}: {r.Fault?.ToString() ?? "aborted"}";
+                FirstFault ??= $"{(deviceReads ? "read" : "write")}: {DmaFailureText.Describe(r, !deviceReads) ?? "aborted"}";
                 return;
             }
 

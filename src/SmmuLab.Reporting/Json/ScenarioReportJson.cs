@@ -80,6 +80,8 @@ public static class ScenarioReportJson
             w.WriteBoolean("ok", dma.Ok);
             w.WriteNumber("transferred_bytes", dma.Bytes);
             w.StringOrNull("fault", dma.Fault);
+            w.StringOrNull("fault_reason", dma.Reason);
+            w.StringOrNull("fault_detail", dma.Detail);
             w.WriteEndObject();
         }
 
@@ -114,37 +116,7 @@ public static class ScenarioReportJson
         w.WriteStartArray("violations");
         foreach (var v in oracle.Violations)
         {
-            w.WriteStartObject();
-            w.WriteString("kind", v.KindName);
-            w.WriteNumber("step", v.Step);
-            w.WriteString("device", v.Device);
-            w.StringOrNull("smmu", v.Smmu);
-            w.Hex("sid", v.StreamId);
-            if (v.Pasid is { } pasid)
-            {
-                w.WriteNumber("pasid", pasid);
-            }
-            else
-            {
-                w.WriteNull("pasid");
-            }
-
-            w.Hex("iova", v.Iova);
-            w.Hex("pa", v.PhysicalAddress);
-            w.WriteBoolean("write", v.Write);
-            w.WriteBoolean("from_atc", v.FromAtc);
-            w.WriteString("domain", v.Domain);
-            w.StringOrNull("killed_domain", v.KilledDomain);
-            w.StringOrNull("killed_by", v.KilledBy?.Format());
-            w.WriteStartArray("commands_since");
-            foreach (var c in v.Commands)
-            {
-                w.WriteStringValue(c.Format());
-            }
-
-            w.WriteEndArray();
-            w.WriteBoolean("commands_dropped", v.CommandsDropped);
-            w.WriteEndObject();
+            OracleViolationJson.Write(w, v);
         }
 
         w.WriteEndArray();

@@ -15,7 +15,7 @@ public partial class JsonOutputTests
     [GeneratedRegex(@"^(\d+) steps: (\d+) passed, (\d+) failed$", RegexOptions.Multiline)]
     private static partial Regex StepTotals();
 
-    [GeneratedRegex(@"^\s+commands consumed: (\d+) \((\d+) CMD_SYNC\)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s+commands consumed: (\d+) \((\d+) CMD_SYNC\)", RegexOptions.Multiline)]
     private static partial Regex CommandsLine();
 
     [Theory]

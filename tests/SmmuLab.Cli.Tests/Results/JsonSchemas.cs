@@ -7,11 +7,12 @@ namespace SmmuLab.Cli.Tests.Results;
 /// <summary>The JSON Schemas in docs/schema/ (copied beside the tests), and validation of documents against them.</summary>
 internal static class JsonSchemas
 {
-    private static readonly ConcurrentDictionary<string, JsonSchema> Loaded = new(StringComparer.Ordinal);
+    // Lazy: GetOrAdd may run its factory on two threads at once, and a schema's $id may be registered only once.
+    private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>docs/schema/<paramref name="command"/>.schema.json.</summary>
-    public static JsonSchema For(string command) => Loaded.GetOrAdd(command, c =>
-        JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schema", $"{c}.schema.json"))));
+    public static JsonSchema For(string command) => Loaded.GetOrAdd(command, c => new Lazy<JsonSchema>(() =>
+        JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schema", $"{c}.schema.json"))))).Value;
 
     /// <summary>The errors of <paramref name="document"/> against <paramref name="command"/>'s schema, as "location: message" lines (none when valid).</summary>
     public static IReadOnlyList<string> Errors(string command, JsonElement document)
