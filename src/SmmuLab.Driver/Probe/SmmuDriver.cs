@@ -148,13 +148,14 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     }
 
     /// <summary>
-    /// Issues commands followed by a CMD_SYNC and waits for it. With secondary queues the commands
-    /// go through a batch (<see cref="NewBatch"/>), which moves to another queue, after a CMD_SYNC on
-    /// the current one, whenever a queue refuses a command.
+    /// Issues commands followed by a CMD_SYNC and waits for it. With secondary queues, or more
+    /// commands than one batch holds (a CFGI per StreamID of a master with a thousand of them), the
+    /// commands go through a batch (<see cref="NewBatch"/>): runs of at most a batch each, and a move
+    /// to another queue, after a CMD_SYNC on the current one, whenever a queue refuses a command.
     /// </summary>
     public void IssueWithSync(ReadOnlySpan<Command> commands)
     {
-        if (SecondaryQueues is null || commands.IsEmpty)
+        if ((SecondaryQueues is null && commands.Length < CommandBatch.Capacity) || commands.IsEmpty)
         {
             Cmdq.IssueCommands(commands, sync: true);
             return;
