@@ -137,6 +137,7 @@ internal sealed class Tlb
     /// move on, so this call cannot return such an entry; one that completes during the call is
     /// ordered after the instant the hit was read, like a hit under the lock that released it just before.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLookupConcurrent(in TranslationContext normalized, ulong address, out WalkResult result)
     {
         var c = normalized;
