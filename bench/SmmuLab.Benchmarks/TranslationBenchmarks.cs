@@ -22,6 +22,11 @@ public class TranslationBenchmarks
     private TranslationWalker walker = null!;
     private WalkParameters tt;
     private TranslationContext context;
+    private readonly SemaphoreSlim partnerGo = new(0);
+    private readonly SemaphoreSlim partnerDone = new(0);
+    private Thread? partner;
+    private ulong partnerSum;
+    private bool stopPartner;
 
     [GlobalSetup]
     public void Setup()
@@ -43,10 +48,38 @@ public class TranslationBenchmarks
             var va = 0x1000_0000 + ((ulong)i * 4096);
             tlb.Insert(context, Granule.Size4K, va, walker.WalkStage1(tt, va, AccessKind.Read));
         }
+
+        StartPartner();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => machine.Dispose();
+    public void Cleanup()
+    {
+        Volatile.Write(ref stopPartner, true);
+        partnerGo.Release();
+        partner?.Join();
+        machine.Dispose();
+    }
+
+    private void StartPartner()
+    {
+        partner = new Thread(() =>
+        {
+            while (true)
+            {
+                partnerGo.Wait();
+                if (Volatile.Read(ref stopPartner))
+                {
+                    return;
+                }
+
+                partnerSum = TranslateRounds();
+                partnerDone.Release();
+            }
+        })
+        { IsBackground = true, Name = "second translator" };
+        partner.Start();
+    }
 
     /// <summary>Passes over the pages per thread in the one- and two-thread cases: long enough that starting the threads does not count.</summary>
     private const int Rounds = 200;
@@ -80,27 +113,25 @@ public class TranslationBenchmarks
 
     /// <summary>
     /// TLB hits on one thread, <see cref="Rounds"/> passes over the pages: the baseline of
-    /// <see cref="DeviceTranslateTlbHitTwoThreads"/> (the same work per thread, the same fork and join).
+    /// <see cref="DeviceTranslateTlbHitTwoThreads"/> (the same work per thread).
     /// </summary>
     [Benchmark(OperationsPerInvoke = Pages * Rounds)]
-    public ulong DeviceTranslateTlbHitOneThread()
-    {
-        var sums = new ulong[1];
-        Parallel.For(0, 1, t => sums[t] = TranslateRounds());
-        return sums[0];
-    }
+    public ulong DeviceTranslateTlbHitOneThread() => TranslateRounds();
 
     /// <summary>
     /// Two threads translating TLB hits on one SMMU at once, each doing what
     /// <see cref="DeviceTranslateTlbHitOneThread"/> does: the time per translation of both together.
-    /// The ratio of the two is the parallel speed-up (target: at least 1.8).
+    /// The second thread lives for the whole benchmark and is started by a semaphore, so that no
+    /// thread creation or pool wake-up is timed. The ratio of the two is the parallel speed-up
+    /// (target: at least 1.8).
     /// </summary>
     [Benchmark(OperationsPerInvoke = 2 * Pages * Rounds)]
     public ulong DeviceTranslateTlbHitTwoThreads()
     {
-        var sums = new ulong[2];
-        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, t => sums[t] = TranslateRounds());
-        return sums[0] + sums[1];
+        partnerGo.Release();
+        var mine = TranslateRounds();
+        partnerDone.Wait();
+        return mine + partnerSum;
     }
 
     /// <summary>

@@ -13,20 +13,7 @@ internal sealed partial class IoPageTable
     /// <summary>Writes the leaf of a one-granule map when every table above it exists and the slot is free.</summary>
     private bool TryMapSinglePage(ulong iova, ulong pa, ulong attributes)
     {
-        var table = TableBase;
-        for (var level = startLevel; level < 3; level++)
-        {
-            var pte = tables.Read(EntryAddress(table, iova, level), level);
-            if (!IsTable(pte, level))
-            {
-                return false;
-            }
-
-            table = NextTable(pte, level);
-        }
-
-        var slot = EntryAddress(table, iova, 3);
-        if (IsValid(tables.Read(slot, 3)))
+        if (!TryFindLastLevelSlot(iova, out var slot) || IsValid(tables.Read(slot, 3)))
         {
             return false;
         }
@@ -38,20 +25,7 @@ internal sealed partial class IoPageTable
     /// <summary>Clears the leaf of a one-granule unmap when it is a page under existing tables, and gathers it.</summary>
     private bool TryUnmapSinglePage(ulong iova, IotlbGather gather)
     {
-        var table = TableBase;
-        for (var level = startLevel; level < 3; level++)
-        {
-            var pte = tables.Read(EntryAddress(table, iova, level), level);
-            if (!IsTable(pte, level))
-            {
-                return false;
-            }
-
-            table = NextTable(pte, level);
-        }
-
-        var slot = EntryAddress(table, iova, 3);
-        if (!IsValid(tables.Read(slot, 3)))
+        if (!TryFindLastLevelSlot(iova, out var slot) || !IsValid(tables.Read(slot, 3)))
         {
             return false;
         }
@@ -62,6 +36,26 @@ internal sealed partial class IoPageTable
             flushOps.AddPage(gather, iova, GranuleBytes);
         }
 
+        return true;
+    }
+
+    /// <summary>The level-3 descriptor slot of <paramref name="iova"/>, when a table descriptor leads there at every level above.</summary>
+    private bool TryFindLastLevelSlot(ulong iova, out ulong slot)
+    {
+        var table = TableBase;
+        for (var level = startLevel; level < 3; level++)
+        {
+            var pte = tables.Read(EntryAddress(table, iova, level), level);
+            if (!IsTable(pte, level))
+            {
+                slot = 0;
+                return false;
+            }
+
+            table = NextTable(pte, level);
+        }
+
+        slot = EntryAddress(table, iova, 3);
         return true;
     }
 }

@@ -24,34 +24,10 @@ internal sealed class PerThreadTotals
     }
 
     /// <summary>Sum of every thread's first count.</summary>
-    public long First
-    {
-        get
-        {
-            var total = 0L;
-            foreach (var cell in Volatile.Read(ref cells))
-            {
-                total += Volatile.Read(ref cell.First);
-            }
-
-            return total;
-        }
-    }
+    public long First => Sum(second: false);
 
     /// <summary>Sum of every thread's second count.</summary>
-    public long Second
-    {
-        get
-        {
-            var total = 0L;
-            foreach (var cell in Volatile.Read(ref cells))
-            {
-                total += Volatile.Read(ref cell.Second);
-            }
-
-            return total;
-        }
-    }
+    public long Second => Sum(second: true);
 
     /// <summary>Adds to the calling thread's counts.</summary>
     public void Add(long first, long second)
@@ -73,6 +49,17 @@ internal sealed class PerThreadTotals
         {
             Volatile.Write(ref cell.Second, 0);
         }
+    }
+
+    private long Sum(bool second)
+    {
+        var total = 0L;
+        foreach (var cell in Volatile.Read(ref cells))
+        {
+            total += second ? Volatile.Read(ref cell.Second) : Volatile.Read(ref cell.First);
+        }
+
+        return total;
     }
 
     /// <summary>A thread's first addition: its cell joins the registry (copy on write, so readers iterate without a lock). Cells outlive their threads.</summary>
