@@ -29,7 +29,7 @@ internal static class SmmulabApp
     public static RootCommand BuildRoot(Func<Scenario, IScenarioMachine> machineFactory, TextReader? input = null)
     {
         input ??= Console.In;
-        var root = new RootCommand("smmulab: an Arm SMMUv3 model. Run the default machine, encode and decode commands and structures.");
+        var root = new RootCommand("smmulab: an Arm SMMUv3 model and a Linux-like driver. Run and compare scenarios, replay Linux traces, benchmark DMA mapping, check and fuzz the invalidation code, encode and decode commands and structures.");
         Command[] subcommands =
         [
             EncodeCommand.Build(),
@@ -94,13 +94,19 @@ internal static class SmmulabApp
     /// </summary>
     private static string? UnknownOption(ParseResult parse)
     {
+        // A command without arguments (bench, replay's options, list) leaves the word unmatched.
+        if (parse.CommandResult.Command.Parents.Any() && parse.UnmatchedTokens.FirstOrDefault(IsOptionLike) is { } unmatched)
+        {
+            return unmatched;
+        }
+
         foreach (var child in parse.CommandResult.Children)
         {
             if (child is System.CommandLine.Parsing.ArgumentResult argument)
             {
                 foreach (var token in argument.Tokens)
                 {
-                    if (token.Value.Length > 1 && token.Value[0] == '-' && !char.IsAsciiDigit(token.Value[1]))
+                    if (IsOptionLike(token.Value))
                     {
                         return token.Value;
                     }
@@ -110,6 +116,9 @@ internal static class SmmulabApp
 
         return null;
     }
+
+    /// <summary>A word that looks like an option: a dash and then not a digit (a lone dash is standard input).</summary>
+    private static bool IsOptionLike(string word) => word.Length > 1 && word[0] == '-' && !char.IsAsciiDigit(word[1]);
 
     /// <summary>User text fit to quote in a message: control characters (terminal escapes) shown as \uXXXX, long text cut.</summary>
     public static string Quote(string text, int maxLength = 120)

@@ -8,6 +8,10 @@ public sealed class UnknownOptionTests
     [InlineData(new[] { "run", "--jsn", "out.json" }, "unknown option '--jsn' for run")]
     [InlineData(new[] { "compare", "-q" }, "unknown option '-q' for compare")]
     [InlineData(new[] { "replay", "--dezign", "linux" }, "unknown option '--dezign' for replay")]
+    [InlineData(new[] { "bench", "--jsn", "b.json" }, "unknown option '--jsn' for bench")]
+    [InlineData(new[] { "fuzz", "--second", "3" }, "unknown option '--second' for fuzz")]
+    [InlineData(new[] { "list", "opcodes", "--all" }, "unknown option '--all' for list")]
+    [InlineData(new[] { "check", "--thread", "2" }, "unknown option '--thread' for check")]
     public void An_option_taken_for_a_file_name_is_refused_before_anything_runs(string[] args, string message)
     {
         CliRun.AssertUsageError(CliRun.Smmulab(args), message);
