@@ -65,4 +65,36 @@ public sealed class InvalidationArrayMutationGapTests
         Assert.Contains("not sorted or repeats an entry", e.Message, StringComparison.Ordinal);
         Assert.Equal("toMerge", e.ParamName);
     }
+
+    [Fact]
+    public void The_fence_counts_every_reader_inside_it()
+    {
+        var alloc = new InvalidationArrayAllocator();
+        var a = alloc.Allocate(0).Merge(Fixture((T.Ats, 1, 0)), alloc);
+        a.Fence.EnterRead();
+        a.Fence.EnterRead();
+        a.Fence.EnterRead();
+
+        Assert.Equal(3, a.Fence.Readers);
+        Assert.False(a.Fence.WriterPresent);
+        a.Fence.ExitRead();
+        a.Fence.ExitRead();
+        a.Fence.ExitRead();
+        Assert.Equal(0, a.Fence.Readers);
+    }
+
+    [Fact]
+    public void A_full_scratch_array_refuses_one_more_entry_with_its_size()
+    {
+        var scratch = new InvalidationArray(2);
+        scratch.ResetScratch();
+        scratch.Append(InvalidationEntry.For(null, T.S1Asid, 4));
+        scratch.Append(InvalidationEntry.For(null, T.Ats, 1));
+
+        var e = Assert.Throws<InvalidOperationException>(() => scratch.Append(InvalidationEntry.For(null, T.Ats, 2)));
+
+        Assert.Contains("full (2 entries)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, scratch.Count);
+        Assert.True(scratch.HasAts);
+    }
 }
