@@ -59,6 +59,12 @@ public static class ComparisonPlot
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.Axes.Left.TickLabelStyle.FontSize = 12;
+        if (format == "F0")
+        {
+            // Counts: whole-number ticks only (no 0.5 CMD_SYNC).
+            plot.Axes.Left.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
+        }
+
         plot.Title(title, size: 16);
         plot.XLabel("operation kind", size: 14);
         plot.YLabel(yLabel, size: 14);
