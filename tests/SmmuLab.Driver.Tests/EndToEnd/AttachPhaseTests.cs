@@ -46,6 +46,33 @@ public class AttachPhaseTests
     }
 
     [Fact]
+    public void A_plan_committed_twice_is_refused_and_unrefs_only_once()
+    {
+        using var m = new DriverMachine(new LinuxInvalidation());
+        m.AddSmmu("smmu0");
+        var dev = m.AddDevice("nic", "smmu0", [0x20]);
+        var first = m.Iommu.AllocPaging("first", DomainKind.S1, pinnedTag: 5, smmu: dev.Master.Smmu);
+        var second = m.Iommu.AllocPaging("second", DomainKind.S1, pinnedTag: 6, smmu: dev.Master.Smmu);
+        dev.Master.Attach(first);
+        using var assertions = new ThrowingAssertions();
+        lock (m.Iommu.AttachLock)
+        {
+            var plan = m.Iommu.Design.Prepare(dev.Master, 0, second, false, first, false);
+            m.Iommu.Design.InstallNew(plan);
+            plan.Advance(AttachPhase.Prepared, AttachPhase.Published);
+            plan.Advance(AttachPhase.Published, AttachPhase.Installed);
+            plan.Advance(AttachPhase.Installed, AttachPhase.AtsUpdated);
+            m.Iommu.Design.Commit(plan);
+
+            var e = Assert.Throws<InvalidOperationException>(() => m.Iommu.Design.Commit(plan));
+
+            Assert.Contains("committed twice", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(assertions.Failures);
+    }
+
+    [Fact]
     public void Preparing_an_attach_without_the_attach_lock_trips_the_lock_assertion()
     {
         using var m = new DriverMachine(new LinuxInvalidation());
