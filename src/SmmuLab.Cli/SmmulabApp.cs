@@ -72,6 +72,13 @@ internal static class SmmulabApp
             return ExitCodes.BadInput;
         }
 
+        if (parse.CommandResult.Command != root && parse.UnmatchedTokens.FirstOrDefault() is { } stray)
+        {
+            var name = parse.CommandResult.Command.Name;
+            error.WriteLine($"smmulab: unexpected argument '{Quote(stray)}' for {name} (see smmulab {name} --help)");
+            return ExitCodes.BadInput;
+        }
+
         if (parse.Errors.Count > 0)
         {
             var names = string.Join(", ", root.Subcommands.Select(c => c.Name));

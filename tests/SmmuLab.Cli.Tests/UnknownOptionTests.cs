@@ -17,6 +17,14 @@ public sealed class UnknownOptionTests
         CliRun.AssertUsageError(CliRun.Smmulab(args), message);
     }
 
+    [Theory]
+    [InlineData(new[] { "bench", "extra" }, "unexpected argument 'extra' for bench")]
+    [InlineData(new[] { "check", "a.toml", "b.toml" }, "unexpected argument 'b.toml' for check")]
+    public void A_stray_argument_is_named_with_its_command(string[] args, string message)
+    {
+        CliRun.AssertUsageError(CliRun.Smmulab(args), message);
+    }
+
     [Fact]
     public void A_lone_dash_and_negative_numbers_are_not_options()
     {
