@@ -127,8 +127,7 @@ public sealed partial class SmmuDevice
     private ConfigResult LookupConfiguration(uint sid, uint? ssid)
     {
         var generation = configCache.Generation;
-        ref var slot = ref RecentConfigSlot(sid, ssid, out var key);
-        if (slot is { } recent && recent.Key == key && recent.Generation == generation)
+        if (CurrentRecentConfig(sid, ssid, generation) is { } recent)
         {
             return ConfigResult.Success(recent.Stream, recent.Context);
         }
@@ -144,7 +143,7 @@ public sealed partial class SmmuDevice
 
         if (result.IsOk)
         {
-            Volatile.Write(ref slot, new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context)?.Normalized));
+            Volatile.Write(ref RecentConfigSlot(sid, ssid, out var key), new RecentConfig(key, generation, result.Stream!, result.Context, FastPathContext(result.Stream!, result.Context)?.Normalized));
         }
 
         return result;
@@ -190,8 +189,7 @@ public sealed partial class SmmuDevice
     /// </summary>
     private bool TryTranslateFromTlb(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
-        var recent = RecentConfigSlot(sid, ssid, out var key);
-        if (recent is not null && recent.Key == key && recent.Generation == configCache.Generation && recent.FastContext is { } context
+        if (CurrentRecentConfig(sid, ssid, configCache.Generation) is { FastContext: { } context } recent
             && tlb.TryLookup(context, address, out var hit) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
             Clock.Advance(Options.Costs.TlbHitNs);
@@ -201,6 +199,18 @@ public sealed partial class SmmuDevice
 
         result = default;
         return false;
+    }
+
+    /// <summary>
+    /// The remembered configuration of (<paramref name="sid"/>, <paramref name="ssid"/>) when it was
+    /// made in <paramref name="generation"/> of the configuration cache, else null. One reference read
+    /// of an immutable object, so lock-free readers may call it too.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private RecentConfig? CurrentRecentConfig(uint sid, uint? ssid, long generation)
+    {
+        var recent = Volatile.Read(ref RecentConfigSlot(sid, ssid, out var key));
+        return recent is not null && recent.Key == key && recent.Generation == generation ? recent : null;
     }
 
     /// <summary>

@@ -35,8 +35,7 @@ public sealed partial class SmmuDevice
     private bool TryTranslateLockFree(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
         var generation = configCache.Generation;
-        var recent = Volatile.Read(ref RecentConfigSlot(sid, ssid, out var key));
-        if (recent is null || recent.Key != key || recent.Generation != generation || recent.FastContext is not { } context
+        if (CurrentRecentConfig(sid, ssid, generation) is not { FastContext: { } context } recent
             || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0))
             || !tlb.TryLookupConcurrent(context, address, out var hit) || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
