@@ -32,8 +32,15 @@ public sealed partial class SmmuDevice
     /// <summary>The STE/CD cache, for tests and benchmarks.</summary>
     internal ConfigCache ConfigCache => configCache;
 
-    /// <summary>The TLB's counters: hits, misses, inserts, evictions, entries invalidated.</summary>
-    public TlbStatistics TlbStatistics => tlb.Statistics;
+    /// <summary>The TLB's counters: hits (the lock-free ones included), misses, inserts, evictions, entries invalidated.</summary>
+    public TlbStatistics TlbStatistics
+    {
+        get
+        {
+            var locked = tlb.Statistics;
+            return locked with { Hits = locked.Hits + Statistics.LockFreeHits.First };
+        }
+    }
 
     /// <summary>Entries the TLB holds now (its occupancy; read it under the device lock, as an observer is called, for an exact figure).</summary>
     public int TlbEntries => tlb.Count;
@@ -49,7 +56,6 @@ public sealed partial class SmmuDevice
     private void InitialiseCaches()
     {
         tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
-        tlb.ConcurrentHitCount = () => Statistics.LockFreeHits.First;
         tlbHitPicoseconds = (long)(Options.Costs.TlbHitNs * 1000);
         Clock.Concurrent = Statistics.LockFreeHits;
         walker = new TranslationWalker(memory, tlb.WalkCache);

@@ -76,10 +76,8 @@ internal sealed class Tlb
     /// <summary>Valid entries.</summary>
     public int Count => count;
 
-    public TlbStatistics Statistics => new(hits + (ConcurrentHitCount?.Invoke() ?? 0), misses, inserts, evictions, invalidated);
-
-    /// <summary>The hits lock-free readers counted on their own (<see cref="TryLookupConcurrent"/> counts nothing).</summary>
-    internal Func<long>? ConcurrentHitCount { get; set; }
+    /// <summary>The owner's counts; hits of <see cref="TryLookupConcurrent"/> are the caller's to count (it counts nothing).</summary>
+    public TlbStatistics Statistics => new(hits, misses, inserts, evictions, invalidated);
 
     /// <summary>
     /// Looks up the translation of <paramref name="address"/>. On a hit <paramref name="result"/> is a
