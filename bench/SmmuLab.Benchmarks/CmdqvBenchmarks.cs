@@ -75,6 +75,7 @@ public class CmdqvBenchmarks
     {
         workerCpu.Value = cpu;
         var asid = (ushort)(cpu + 1);
+        Span<Command> storage = stackalloc Command[Driver.Cmdq.CommandBatch.Capacity];
         while (true)
         {
             start.SignalAndWait();
@@ -86,7 +87,7 @@ public class CmdqvBenchmarks
             for (var i = 0; i < BatchesPerThread; i++)
             {
                 var tlbi = Command.TlbiByAddress(Opcode.CMD_TLBI_NH_VA, 0, asid, (ulong)(i & 1023) << 12, leaf: true);
-                var batch = smmu.NewBatch(tlbi);
+                var batch = smmu.NewBatch(storage, tlbi);
                 batch.Add(tlbi);
                 batch.Submit();
             }

@@ -8,8 +8,11 @@ namespace SmmuLab.Driver.Cmdq;
 /// so that a long invalidation costs one reservation per 64 commands and one CMD_SYNC at the end.
 /// </summary>
 /// <remarks>
-/// A mutable struct holding its 64 commands inline (1 KiB): keep it in a local and pass it by
-/// <c>ref</c>; it never allocates. Rules of <see cref="Add"/>, in order:
+/// A ref struct over storage its caller provides, as the kernel keeps its batch on the stack:
+/// <c>Span&lt;Command&gt; storage = stackalloc Command[CommandBatch.Capacity]</c> in a method marked
+/// <see cref="SkipLocalsInitAttribute"/>, so that starting a batch neither clears nor copies its
+/// 1 KiB of commands (slots are written before they are read). It never allocates; pass it by
+/// <c>ref</c>. Rules of <see cref="Add"/>, in order:
 /// <list type="number">
 /// <item>If the batch's queue does not support the command, or the queue has
 /// <see cref="CommandQueue.ForceSync"/> and the batch holds 63 commands, the batch is issued with a
@@ -19,19 +22,20 @@ namespace SmmuLab.Driver.Cmdq;
 /// </list>
 /// <see cref="Submit"/> issues what is left with a CMD_SYNC and waits for it.
 /// </remarks>
-internal struct CommandBatch
+internal ref struct CommandBatch
 {
     public const int Capacity = CommandQueue.BatchEntries;
 
+    private readonly Span<Command> commands;
     private Func<Command, CommandQueue>? queueFor;
-    private Buffer commands;
     private CommandQueue queue;
     private int count;
 
-    /// <summary>A batch for one queue.</summary>
-    public CommandBatch(CommandQueue queue)
+    /// <summary>A batch for one queue, collecting into <paramref name="storage"/> (at least <see cref="Capacity"/> commands).</summary>
+    public CommandBatch(Span<Command> storage, CommandQueue queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        commands = Checked(storage);
         this.queue = queue;
     }
 
@@ -40,17 +44,17 @@ internal struct CommandBatch
     /// get_cmdq: a secondary queue that supports the command, else the main queue), starting with
     /// the queue for <paramref name="first"/>. The batch re-selects whenever its queue refuses a command.
     /// </summary>
-    public CommandBatch(Func<Command, CommandQueue> queueFor, in Command first)
+    public CommandBatch(Span<Command> storage, Func<Command, CommandQueue> queueFor, in Command first)
     {
         ArgumentNullException.ThrowIfNull(queueFor);
+        commands = Checked(storage);
         this.queueFor = queueFor;
         queue = queueFor(first);
     }
 
     /// <summary>
     /// Points an empty batch at the queue <paramref name="queueFor"/> chooses for
-    /// <paramref name="first"/>, in place: reusing one batch this way avoids copying its 1 KiB of
-    /// commands, which assigning a new batch to the same local would do.
+    /// <paramref name="first"/>, in place, keeping its storage.
     /// </summary>
     public void Retarget(Func<Command, CommandQueue> queueFor, in Command first)
     {
@@ -92,12 +96,11 @@ internal struct CommandBatch
 
     private void Issue(bool sync)
     {
-        ReadOnlySpan<Command> all = commands;
         var n = count;
 
         // Emptied first: if the issue times out, the commands are not issued a second time.
         count = 0;
-        queue.IssueCommands(all[..n], sync);
+        queue.IssueCommands(commands[..n], sync);
         queue.Statistics.CountBatch();
     }
 
@@ -109,9 +112,8 @@ internal struct CommandBatch
         }
     }
 
-    [InlineArray(Capacity)]
-    private struct Buffer
-    {
-        private Command element;
-    }
+    private static Span<Command> Checked(Span<Command> storage) =>
+        storage.Length >= Capacity
+            ? storage[..Capacity]
+            : throw new ArgumentException($"a batch needs room for {Capacity} commands, not {storage.Length}", nameof(storage));
 }

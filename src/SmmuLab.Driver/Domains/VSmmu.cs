@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Masters;
 using SmmuLab.Driver.Probe;
@@ -84,6 +85,7 @@ public sealed class VSmmu(string name, SmmuDriver smmu, PagingDomain parent)
     /// checked before any is issued.
     /// </summary>
     /// <exception cref="ArgumentException">An opcode a guest may not send, or an unknown virtual StreamID (EIO); nothing was issued.</exception>
+    [SkipLocalsInit]
     public void Invalidate(ReadOnlySpan<Command> guestCommands)
     {
         if (guestCommands.IsEmpty)
@@ -98,7 +100,7 @@ public sealed class VSmmu(string name, SmmuDriver smmu, PagingDomain parent)
         }
 
         // A batch: up to 64 commands a run, one CMD_SYNC at the end.
-        var batch = new Cmdq.CommandBatch(Smmu.Cmdq);
+        var batch = new Cmdq.CommandBatch(stackalloc Command[Cmdq.CommandBatch.Capacity], Smmu.Cmdq);
         foreach (var command in host)
         {
             batch.Add(command);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
 using SmmuLab.Architecture.Commands;
@@ -104,6 +105,7 @@ internal sealed class LegacyInvalidation : IInvalidationDesign
         }
     }
 
+    [SkipLocalsInit]
     private static void InvalidateTlb(SmmuDriver smmu, InvalidationDomain domain, ulong iova, ulong size, ulong granule, bool leaf)
     {
         var ril = smmu.Features.RangeInvalidation;
@@ -122,7 +124,7 @@ internal sealed class LegacyInvalidation : IInvalidationDesign
                 : Command.TlbiByAddress(Opcode.CMD_TLBI_S2_IPA, domain.Tag, 0, 0, leaf);
 
             // The batch's queue is chosen by the template's opcode (a CMDQV may take only some).
-            var batch = smmu.NewBatch(template);
+            var batch = smmu.NewBatch(stackalloc Command[Cmdq.CommandBatch.Capacity], template);
             InvalidationCommands.AddSplit(ref batch, template, leaf, iova, size, granule, pageShift);
             batch.Submit();
         }
@@ -138,9 +140,15 @@ internal sealed class LegacyInvalidation : IInvalidationDesign
     /// One ATC_INV per StreamID of every ATS master, built while holding the domain's device-list
     /// lock (Linux's devices_lock), submitted with one CMD_SYNC after it is released.
     /// </summary>
-    private static void InvalidateAtcs(SmmuDriver smmu, InvalidationDomain domain, DomainState state, ulong iova, ulong size)
+    /// <remarks>The storage is allocated in this loop-free method so that the loop in
+    /// <see cref="AddAtcInvs"/> keeps the JIT's tiering (see <c>RangeInvalidator.Run</c>).</remarks>
+    [SkipLocalsInit]
+    private static void InvalidateAtcs(SmmuDriver smmu, InvalidationDomain domain, DomainState state, ulong iova, ulong size) =>
+        AddAtcInvs(stackalloc Command[Cmdq.CommandBatch.Capacity], smmu, domain, state, iova, size);
+
+    private static void AddAtcInvs(Span<Command> storage, SmmuDriver smmu, InvalidationDomain domain, DomainState state, ulong iova, ulong size)
     {
-        var batch = smmu.NewBatch(InvalidationCommands.AtcInv(0, 0, 0, 0));
+        var batch = smmu.NewBatch(storage, InvalidationCommands.AtcInv(0, 0, 0, 0));
         lock (state)
         {
             foreach (var d in state.Devices)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
@@ -69,7 +70,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// <summary>The secondary queues installed (a CMDQV), or null: every command goes to <see cref="Cmdq"/>.</summary>
     public ISecondaryQueues? SecondaryQueues => Volatile.Read(ref secondaryQueues);
 
-    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Func{Command, CommandQueue}, in Command)"/>.</summary>
+    /// <summary><see cref="CommandQueueFor"/> as a delegate, for <see cref="CommandBatch(Span{Command}, Func{Command, CommandQueue}, in Command)"/>.</summary>
     public Func<Command, CommandQueue> QueueChooser => queueChooser;
 
     /// <summary>
@@ -127,7 +128,7 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
     /// should start its batches here rather than on <see cref="Cmdq"/>, so that a CMDQV's queues
     /// are used.
     /// </summary>
-    internal CommandBatch NewBatch(in Command first) => new(queueChooser, first);
+    internal CommandBatch NewBatch(Span<Command> storage, in Command first) => new(storage, queueChooser, first);
 
     /// <summary>
     /// Installs <paramref name="target"/> as the STE of <paramref name="sid"/> with the hitless
@@ -161,7 +162,16 @@ public sealed class SmmuDriver : IInterruptSink, IDisposable
             return;
         }
 
-        var batch = NewBatch(commands[0]);
+        IssueBatched(commands);
+    }
+
+    /// <remarks>The storage is allocated in this loop-free method; the loop is in <see cref="IssueThrough"/>.</remarks>
+    [SkipLocalsInit]
+    private void IssueBatched(ReadOnlySpan<Command> commands) => IssueThrough(stackalloc Command[CommandBatch.Capacity], commands);
+
+    private void IssueThrough(Span<Command> storage, ReadOnlySpan<Command> commands)
+    {
+        var batch = NewBatch(storage, commands[0]);
         foreach (ref readonly var c in commands)
         {
             batch.Add(c);

@@ -10,7 +10,7 @@ public sealed class CommandBatchTests
     public void Sixty_four_commands_wait_in_the_batch_and_the_sixty_fifth_issues_them_without_a_sync()
     {
         using var bed = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Msi, record: true);
-        var batch = new CommandBatch(bed.Queue);
+        var batch = new CommandBatch(new Command[CommandBatch.Capacity], bed.Queue);
         for (uint i = 0; i < 64; i++)
         {
             batch.Add(Command.CfgiSte(i, leaf: true));
@@ -35,7 +35,7 @@ public sealed class CommandBatchTests
     {
         using var bed = new CommandQueueTestBed(ConsumptionMode.FreeRunning, SyncCompletionMode.Sev, forceSync: true, record: true);
         Assert.True(bed.Queue.ForceSync);
-        var batch = new CommandBatch(bed.Queue);
+        var batch = new CommandBatch(new Command[CommandBatch.Capacity], bed.Queue);
         for (uint i = 0; i < 63; i++)
         {
             batch.Add(Command.PrefetchConfig(i));
@@ -78,7 +78,7 @@ public sealed class CommandBatchTests
         using var main = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true);
         Func<Command, CommandQueue> queueFor = c => secondary.Queue.Supports(c) ? secondary.Queue : main.Queue;
 
-        var batch = new CommandBatch(queueFor, Command.TlbiNhAsid(1, 1));
+        var batch = new CommandBatch(new Command[CommandBatch.Capacity], queueFor, Command.TlbiNhAsid(1, 1));
         Assert.Same(secondary.Queue, batch.Queue);
         batch.Add(Command.TlbiNhAsid(1, 1));
         batch.Add(Command.TlbiNhAsid(1, 2));
@@ -99,9 +99,20 @@ public sealed class CommandBatchTests
     {
         using var first = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true);
         using var second = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Poll, record: true);
-        var batch = new CommandBatch(_ => first.Queue, Command.TlbiNhAsid(0, 1));
+        var batch = new CommandBatch(new Command[CommandBatch.Capacity], _ => first.Queue, Command.TlbiNhAsid(0, 1));
         batch.Add(Command.TlbiNhAsid(0, 1));
-        Assert.Throws<InvalidOperationException>(() => batch.Retarget(_ => second.Queue, Command.TlbiNhAsid(0, 2)));
+        var refused = false;
+        try
+        {
+            batch.Retarget(_ => second.Queue, Command.TlbiNhAsid(0, 2));
+        }
+        catch (InvalidOperationException)
+        {
+            refused = true;
+        }
+
+        Assert.True(refused, "a batch holding a command moved to another queue");
+        Assert.Same(first.Queue, batch.Queue);
         batch.Submit();
 
         batch.Retarget(_ => second.Queue, Command.TlbiNhAsid(0, 2));
@@ -116,7 +127,7 @@ public sealed class CommandBatchTests
     public void Submitting_an_empty_batch_issues_a_lone_sync()
     {
         using var bed = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Msi, record: true);
-        var batch = new CommandBatch(bed.Queue);
+        var batch = new CommandBatch(new Command[CommandBatch.Capacity], bed.Queue);
         batch.Submit();
         Assert.Equal([Opcode.CMD_SYNC], bed.Consumed.Select(c => c.Opcode));
     }
@@ -136,9 +147,10 @@ public sealed class CommandBatchTests
 
         static void Run(CommandQueue queue)
         {
+            Span<Command> storage = stackalloc Command[CommandBatch.Capacity];
             for (var round = 0; round < 50; round++)
             {
-                var batch = new CommandBatch(queue);
+                var batch = new CommandBatch(storage, queue);
                 for (uint i = 0; i < 100; i++)
                 {
                     batch.Add(Command.TlbiNhAsid(1, (ushort)i));
@@ -147,5 +159,25 @@ public sealed class CommandBatchTests
                 batch.Submit();
             }
         }
+    }
+
+    [Fact]
+    public void A_batch_refuses_storage_smaller_than_its_capacity_and_uses_only_capacity_of_a_larger_one()
+    {
+        using var bed = new CommandQueueTestBed(ConsumptionMode.Inline, SyncCompletionMode.Msi, record: true);
+        var small = new Command[CommandBatch.Capacity - 1];
+        var e = Assert.Throws<ArgumentException>(() => new CommandBatch(small, bed.Queue));
+        Assert.Contains("64", e.Message, StringComparison.Ordinal);
+
+        // With room for twice the capacity, the 65th command still issues the first 64 (no CMD_SYNC).
+        var large = new Command[2 * CommandBatch.Capacity];
+        var batch = new CommandBatch(large, bed.Queue);
+        for (uint i = 0; i <= CommandBatch.Capacity; i++)
+        {
+            batch.Add(Command.CfgiSte(i, leaf: true));
+        }
+
+        Assert.Equal((1, CommandBatch.Capacity), (batch.Count, bed.Consumed.Count));
+        Assert.Equal(Command.CfgiSte(CommandBatch.Capacity, leaf: true), large[0]);
     }
 }

@@ -44,7 +44,7 @@ public sealed class ContinueInRangeLoop(IInvalidationDesign inner) : DelegatingI
             return;
         }
 
-        var batch = invs[cur].Smmu!.NewBatch(new Command((ulong)invs[cur].SizeOpcode, 0));
+        var batch = invs[cur].Smmu!.NewBatch(new Command[Driver.Cmdq.CommandBatch.Capacity], new Command((ulong)invs[cur].SizeOpcode, 0));
         while (cur < end)
         {
             invs.Fence.Waiter.At(OrderingPoint.ArrayEntry);

@@ -45,7 +45,7 @@ public class CmdqvQueueChoiceTests
         var main = smmu.Device.Statistics;
         var syncsBefore = main.Commands(Opcode.CMD_SYNC);
         var tlbiBefore = main.Commands(Opcode.CMD_TLBI_NH_VA);
-        var batch = smmu.Driver.NewBatch(Tlbi(0));
+        var batch = smmu.Driver.NewBatch(new Command[CommandBatch.Capacity], Tlbi(0));
         Assert.NotSame(smmu.Driver.Cmdq, batch.Queue);
 
         batch.Add(Tlbi(0x1000));
@@ -75,7 +75,7 @@ public class CmdqvQueueChoiceTests
             start.SignalAndWait();
             for (var i = 0; i < Batches; i++)
             {
-                var batch = smmu.NewBatch(Tlbi(0));
+                var batch = smmu.NewBatch(new Command[CommandBatch.Capacity], Tlbi(0));
                 batch.Add(Tlbi((ulong)(t + 1) << 20));
                 batch.Add(Tlbi(((ulong)(t + 1) << 20) + 0x1000));
                 batch.Submit();
