@@ -28,4 +28,14 @@ public interface IDeviceMemory
 
     /// <summary>Writes <paramref name="source"/>; false (and nothing written) unless every byte is backed.</summary>
     bool TryWrite(ulong pa, ReadOnlySpan<byte> source);
+
+    /// <summary>
+    /// The backed 4 KiB page holding <paramref name="pa"/> as 512 little-endian 64-bit words, the
+    /// memory's own storage, for a device that reads one structure of its own over and over (an
+    /// SMMU fetching its command queue). The array must stay that page's storage for the memory's
+    /// lifetime, so the device may keep it; element accesses are <see cref="Volatile"/>. Null when
+    /// the page is not backed or this memory offers no such view (one that checks or records each
+    /// access, say): the device then uses the accesses above.
+    /// </summary>
+    ulong[]? BackedPageWords(ulong pa) => null;
 }

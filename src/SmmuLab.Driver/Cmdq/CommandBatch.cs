@@ -100,8 +100,7 @@ internal ref struct CommandBatch
 
         // Emptied first: if the issue times out, the commands are not issued a second time.
         count = 0;
-        queue.IssueCommands(commands[..n], sync);
-        queue.Statistics.CountBatch();
+        queue.IssueBatch(commands[..n], sync);
     }
 
     private void Restart(in Command next)

@@ -27,7 +27,12 @@ public sealed partial class CommandQueue
     /// interlocked operations and a register write that order everything before them.
     /// </remarks>
     /// <exception cref="CommandQueueTimeoutException">The SMMU made no room, or did not complete the CMD_SYNC, in time.</exception>
-    public void IssueCommands(ReadOnlySpan<Command> commands, bool sync)
+    public void IssueCommands(ReadOnlySpan<Command> commands, bool sync) => Issue(commands, sync, batch: false);
+
+    /// <summary><see cref="IssueCommands"/> for a <see cref="CommandBatch"/>, counted as one of its batches.</summary>
+    internal void IssueBatch(ReadOnlySpan<Command> commands, bool sync) => Issue(commands, sync, batch: true);
+
+    private void Issue(ReadOnlySpan<Command> commands, bool sync, bool batch)
     {
         var n = (uint)commands.Length;
         var total = n + (sync ? 1u : 0u);
@@ -81,7 +86,7 @@ public sealed partial class CommandQueue
         }
 
         waiter.At(OrderingPoint.CmdqWrite);
-        Statistics.CountIssue(commands.Length, sync);
+        Statistics.CountIssue(commands.Length, sync, batch);
         var owner = (QueueWord.Prod(old) & QueueWord.OwnedFlag) == 0;
         var start = QueueWord.Prod(old) & ~QueueWord.OwnedFlag;
         var end = QueueWord.Prod(head) & ~QueueWord.OwnedFlag;

@@ -91,6 +91,21 @@ public sealed partial class CommandQueue
     private bool PollUntilMsi(uint syncProd, ref uint cons)
     {
         // Acquire reads: once the zero is seen, whatever the SMMU did before the MSI is visible.
+        if (ringPages is not null)
+        {
+            // The MSI zeroes the low 32 bits of the slot's first (little-endian) 64-bit word.
+            var (page, word) = SlotView(ringPages, syncProd);
+            var view = (Page: page, Word: word);
+            if (!waiter.WaitUntil(ref view, static (ref (ulong[] Page, int Word) s) => (uint)Volatile.Read(ref s.Page[s.Word]) == 0,
+                WaitPace.Backoff, pollTimeout))
+            {
+                return false;
+            }
+
+            cons = QueueWord.Advance(syncProd, Log2Entries, 1);
+            return true;
+        }
+
         var state = (Memory: memory, Slot: SlotAddress(syncProd));
         if (!waiter.WaitUntil(ref state, static (ref (IPhysicalMemory Memory, ulong Slot) s) => s.Memory.ReadVolatile32(s.Slot) == 0,
             WaitPace.Backoff, pollTimeout))

@@ -25,6 +25,9 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>Entries per CMD_SYNC-less batch, and the valid-map word width (BITS_PER_LONG).</summary>
     public const int BatchEntries = 64;
 
+    private const ulong PageBytes = 4096;
+    private const int PageWords = (int)(PageBytes / sizeof(ulong));
+
     private readonly IMmio mmio;
     private readonly IPhysicalMemory memory;
     private readonly IDmaAllocator allocator;
@@ -35,6 +38,13 @@ public sealed partial class CommandQueue : IDisposable
     private readonly int consRegister;
     private readonly TimeSpan pollTimeout;
     private readonly ValidMap validMap;
+
+    /// <summary>
+    /// The ring's 4 KiB pages as the memory's own storage (<see cref="IPhysicalMemory.PageWords"/>),
+    /// as the kernel writes its queue through the linear map; null when the memory offers no such
+    /// view, and slots are then written one bus access at a time.
+    /// </summary>
+    private readonly ulong[][]? ringPages;
 
     /// <summary>
     /// The shared software PROD/CONS word (<see cref="QueueWord"/>): PROD is the next free slot
@@ -95,6 +105,7 @@ public sealed partial class CommandQueue : IDisposable
 
         Log2Entries = log2;
         validMap = new ValidMap(log2, waiter);
+        ringPages = RingPages(memory, BaseAddress, (ulong)CommandLayouts.Bytes << log2);
     }
 
     public string Name { get; }
@@ -145,6 +156,24 @@ public sealed partial class CommandQueue : IDisposable
         return Command.ReadFrom(memory, SlotAddress(p));
     }
 
+    /// <summary>The views of the ring's pages, or null when the memory lacks a view of any of them.</summary>
+    private static ulong[][]? RingPages(IPhysicalMemory memory, ulong baseAddress, ulong bytes)
+    {
+        var first = baseAddress & ~(PageBytes - 1);
+        var views = new ulong[(int)(((baseAddress + bytes - 1 - first) / PageBytes) + 1)][];
+        for (var i = 0; i < views.Length; i++)
+        {
+            if (memory.PageWords(first + ((ulong)i * PageBytes)) is not { Length: PageWords } view)
+            {
+                return null;
+            }
+
+            views[i] = view;
+        }
+
+        return views;
+    }
+
     /// <summary>Frees the ring. Only when the SMMU no longer uses it (CMDQEN clear).</summary>
     public void Dispose()
     {
@@ -155,7 +184,27 @@ public sealed partial class CommandQueue : IDisposable
         }
     }
 
-    private void WriteSlot(uint p, in Command command) => command.WriteTo(memory, SlotAddress(p));
+    private void WriteSlot(uint p, in Command command)
+    {
+        if (ringPages is null)
+        {
+            command.WriteTo(memory, SlotAddress(p));
+            return;
+        }
+
+        // In place; the valid-map update that follows is a full barrier before any publication.
+        // A slot is 16-byte aligned, so both of its words are in one page.
+        var (page, word) = SlotView(ringPages, p);
+        page[word] = command.Dw0;
+        page[word + 1] = command.Dw1;
+    }
+
+    /// <summary>The page view holding the slot <paramref name="p"/> designates, and the index of the slot's first word in it.</summary>
+    private (ulong[] Page, int Word) SlotView(ulong[][] pages, uint p)
+    {
+        var offset = (SlotAddress(p) - (BaseAddress & ~(PageBytes - 1))) >> 3;
+        return (pages[(int)(offset / PageWords)], (int)(offset % PageWords));
+    }
 
     /// <summary>
     /// The CMD_SYNC for the slot at <paramref name="p"/>. With MSI polling it targets its own slot

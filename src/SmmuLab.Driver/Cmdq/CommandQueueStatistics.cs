@@ -69,7 +69,8 @@ public sealed class CommandQueueStatistics
         $"CAS retries {ReservationRetries}, full waits {FullQueueWaits}, timeouts {Timeouts}, " +
         $"errors ILL {IllegalCommands} ABT {FetchAborts} ATC_INV_SYNC {AtcInvalidationTimeouts}";
 
-    internal void CountIssue(int n, bool sync)
+    /// <summary>An issue call of <paramref name="n"/> commands; <paramref name="batch"/> when a <see cref="CommandBatch"/> made it (one thread-local lookup for both).</summary>
+    internal void CountIssue(int n, bool sync, bool batch)
     {
         var mine = producers.Value!;
         Volatile.Write(ref mine.IssueCalls, mine.IssueCalls + 1);
@@ -78,12 +79,11 @@ public sealed class CommandQueueStatistics
         {
             Volatile.Write(ref mine.Syncs, mine.Syncs + 1);
         }
-    }
 
-    internal void CountBatch()
-    {
-        var mine = producers.Value!;
-        Volatile.Write(ref mine.Batches, mine.Batches + 1);
+        if (batch)
+        {
+            Volatile.Write(ref mine.Batches, mine.Batches + 1);
+        }
     }
 
     /// <summary>Only the current owner calls this, before its handover write.</summary>

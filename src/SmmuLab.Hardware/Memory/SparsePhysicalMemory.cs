@@ -130,6 +130,9 @@ public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
     /// <summary>The page's storage (allocated on first use); pages are never dropped, so the array stays valid.</summary>
     public ulong[] PageWords(ulong pa) => PageForWrite(pa);
 
+    /// <summary>The page's storage when it is backed (allocated on first use), else null.</summary>
+    public ulong[]? BackedPageWords(ulong pa) => TryPageForWrite(pa, out var page) ? page : null;
+
     public bool TryRead32(ulong pa, out uint value)
     {
         CheckAligned(pa, 4);

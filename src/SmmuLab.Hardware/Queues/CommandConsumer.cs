@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 
@@ -26,7 +25,7 @@ internal static class CommandConsumer
         while (sink.MayConsume && !queue.IsEmpty)
         {
             sink.Fetching();
-            var error = Command.TryRead(memory, queue.ConsumerEntry, out var command)
+            var error = queue.TryFetchCommand(memory, out var command)
                 ? sink.Execute(ref command)
                 : (byte)CommandError.CERROR_ABT;
             if (error != 0)

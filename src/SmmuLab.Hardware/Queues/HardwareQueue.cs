@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
 
 namespace SmmuLab.Hardware.Queues;
@@ -15,6 +18,10 @@ namespace SmmuLab.Hardware.Queues;
 /// </remarks>
 internal sealed class HardwareQueue(QueueFormat format)
 {
+    private const int PageShift = 12;
+    private const ulong PageMask = (1UL << PageShift) - 1;
+    private const int PageWords = 512;
+
     private readonly uint errorMask = (uint)format.Error.InPlaceMask;
     private readonly uint indexMask = (uint)format.Index.InPlaceMask;
 
@@ -23,6 +30,13 @@ internal sealed class HardwareQueue(QueueFormat format)
     private int log2Size;
     private uint prod;
     private uint cons;
+
+    // The page the consumer fetched from last, as the memory's storage (IDeviceMemory.BackedPageWords):
+    // one page holds 256 commands, so fetching a run of them costs one lookup. Used by the
+    // consumer only, under its owner's lock.
+    private IDeviceMemory? fetchMemory;
+    private ulong fetchFrame = ulong.MaxValue;
+    private ulong[]? fetchPage;
 
     /// <summary>The *_BASE register as stored.</summary>
     public ulong Base
@@ -90,6 +104,47 @@ internal sealed class HardwareQueue(QueueFormat format)
     /// the index and wrap bits of this queue's size (the bits above read as zero); flags are kept.
     /// </summary>
     public uint TrimToSize(uint pointer) => pointer & ~(indexMask & ~WrapIndexMask);
+
+    /// <summary>
+    /// Reads the 16-byte command CONS points at; false when the fetch aborts (no memory there).
+    /// Reads through the remembered page when the entry is in it, else through
+    /// <paramref name="memory"/>'s accesses (and remembers the entry's page when it offers a view).
+    /// </summary>
+    public bool TryFetchCommand(IDeviceMemory memory, out Command command)
+    {
+        var address = ConsumerEntry;
+        if (address >> PageShift != fetchFrame || !ReferenceEquals(memory, fetchMemory))
+        {
+            fetchMemory = memory;
+            fetchPage = memory.BackedPageWords(address);
+            fetchFrame = fetchPage is { Length: PageWords } ? address >> PageShift : ulong.MaxValue;
+            if (fetchFrame == ulong.MaxValue)
+            {
+                return Command.TryRead(memory, address, out command);
+            }
+        }
+
+        // Entries are 16-byte aligned: both words are in the page.
+        var word = (int)((address & PageMask) >> 3);
+        command = new Command(Volatile.Read(ref fetchPage![word]), Volatile.Read(ref fetchPage[word + 1]));
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a 32-bit word with release semantics when <paramref name="pa"/> is in the page the
+    /// consumer fetched from last (a CMD_SYNC's MSI to its own slot, as Linux asks); false otherwise,
+    /// and nothing is written.
+    /// </summary>
+    public bool TryWrite32InFetchedPage(ulong pa, uint value)
+    {
+        if (pa >> PageShift != fetchFrame || (pa & 3) != 0)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref MemoryMarshal.Cast<ulong, uint>(fetchPage.AsSpan())[(int)((pa & PageMask) >> 2)], value);
+        return true;
+    }
 
     /// <summary>The consumer is done with an entry: CONS moves on and CONS.ERR clears.</summary>
     public void AdvanceConsumer() => cons = QueuePointer.Increment(cons & ~errorMask, log2Size);

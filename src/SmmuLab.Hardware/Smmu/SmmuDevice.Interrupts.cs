@@ -53,7 +53,7 @@ public sealed partial class SmmuDevice
     private void SendMsi(ulong address, uint data, uint abortBit)
     {
         var pa = address & ((1UL << Features.OutputAddressBits) - 1);
-        if (!memory.TryWrite32(pa, data))
+        if (!cmdq.TryWrite32InFetchedPage(pa, data) && !memory.TryWrite32(pa, data))
         {
             if (abortBit != GError.MSI_GERROR_ABT_ERR)
             {

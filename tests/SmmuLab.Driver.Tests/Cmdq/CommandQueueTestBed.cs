@@ -27,10 +27,12 @@ internal sealed class CommandQueueTestBed : IInterruptSink, IDisposable
         bool record = false,
         Func<Command, bool>? supports = null,
         SmmuFeatures? features = null,
-        Waiter? waiter = null)
+        Waiter? waiter = null,
+        Func<SparsePhysicalMemory, IPhysicalMemory>? driverMemory = null,
+        Func<SparsePhysicalMemory, IDeviceMemory>? deviceMemory = null)
     {
-        Smmu = new SmmuDevice(new SmmuDeviceOptions { Mode = mode, Features = features ?? new SmmuFeatures() }, Memory, this, Events);
-        Platform = new DriverPlatform(Smmu, Memory, Allocator, Events) { Waiter = waiter ?? Waiter.Default };
+        Smmu = new SmmuDevice(new SmmuDeviceOptions { Mode = mode, Features = features ?? new SmmuFeatures() }, deviceMemory?.Invoke(Memory) ?? Memory, this, Events);
+        Platform = new DriverPlatform(Smmu, driverMemory?.Invoke(Memory) ?? Memory, Allocator, Events) { Waiter = waiter ?? Waiter.Default };
         Queue = new CommandQueue(Platform, new CommandQueueOptions
         {
             Log2Entries = log2Entries,
