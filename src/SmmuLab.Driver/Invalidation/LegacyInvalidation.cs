@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Masters;
