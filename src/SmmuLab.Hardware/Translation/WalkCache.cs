@@ -22,9 +22,15 @@ internal readonly record struct WalkCacheEntryInfo(
 /// </summary>
 internal sealed class WalkCache
 {
+    /// <summary>Table descriptors exist at levels 0-2 only (level 3 holds pages): a level-2 entry is always the deepest.</summary>
+    private const int DeepestTableLevel = 2;
+
     private readonly Entry[] entries;
     private ulong clock;
     private int count;
+
+    /// <summary>The entry found or inserted last; checked first, as consecutive walks mostly share their last table.</summary>
+    private int recent;
 
     public WalkCache(int capacity = 64)
     {
@@ -55,7 +61,18 @@ internal sealed class WalkCache
     {
         var tag = Tag(context.Normalized, granule);
         var best = -1;
-        for (var i = 0; i < entries.Length; i++)
+
+        // The recent entry answers alone when it covers the address at the deepest level: no other
+        // entry can be deeper, and the cache never holds two entries for one table descriptor.
+        ref var r = ref entries[recent];
+        var scan = true;
+        if (r.Tag == tag && r.Level == DeepestTableLevel && r.Level >= startLevel && r.Base == (inputAddress & ~((1UL << r.Shift) - 1)))
+        {
+            best = recent;
+            scan = false;
+        }
+
+        for (var i = 0; scan && i < entries.Length; i++)
         {
             ref var e = ref entries[i];
             if (e.Tag == tag && e.Level >= startLevel && (best < 0 || e.Level > entries[best].Level)
@@ -74,6 +91,7 @@ internal sealed class WalkCache
             return false;
         }
 
+        recent = best;
         ref var hit = ref entries[best];
         hit.Stamp = ++clock;
         Hits++;
@@ -134,6 +152,7 @@ internal sealed class WalkCache
             Asid = context.Normalized.Asid,
             Stamp = ++clock,
         };
+        recent = slot;
         Inserts++;
     }
 
