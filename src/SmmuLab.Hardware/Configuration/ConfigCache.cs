@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
@@ -223,6 +224,16 @@ internal sealed class ConfigCache
 
     private static ulong L1CdKey(uint sid, int leafBits, uint l1Index) =>
         ((ulong)sid << 32) | (leafBits == 10 ? 1UL << 31 : 0) | l1Index;
+
+    /// <summary>
+    /// The cached STE of <paramref name="sid"/> if there is one, without fetching or counting: a
+    /// lock-free reader that then answers from it counts the hit with <see cref="CountStreamHit"/>,
+    /// and one that falls back to <see cref="LookupStream(in StreamTableRegisters, uint, uint)"/> does not.
+    /// </summary>
+    public bool TryPeekStream(uint sid, [NotNullWhen(true)] out StreamConfig? stream) => stes.TryGetValue(sid, out stream);
+
+    /// <summary>Counts an STE cache hit that <see cref="TryPeekStream"/> found.</summary>
+    public void CountStreamHit() => Interlocked.Increment(ref steHits);
 
     private ConfigResult LookupStream(in StreamTableRegisters regs, uint cr2, uint sid, uint? ssid, long epoch)
     {

@@ -21,7 +21,11 @@ public sealed partial class SmmuDevice
     /// </summary>
     public AtsCompletion AtsTranslate(uint sid, uint? pasid, ulong address, bool noWrite)
     {
-        AtsCompletion completion;
+        if (TryAtsTranslateLockFree(sid, pasid, address, out var completion))
+        {
+            return completion;
+        }
+
         lock (gate)
         {
             completion = AtsTranslateLocked(sid, pasid, address);

@@ -32,13 +32,15 @@ public sealed partial class SmmuDevice
     /// <summary>The STE/CD cache, for tests and benchmarks.</summary>
     internal ConfigCache ConfigCache => configCache;
 
-    /// <summary>The TLB's counters: hits (the lock-free ones included), misses, inserts, evictions, entries invalidated.</summary>
+    /// <summary>The TLB's counters: hits (the lock-free ones and those of lock-free ATS requests included), misses, inserts, evictions, entries invalidated.</summary>
     public TlbStatistics TlbStatistics
     {
         get
         {
             var locked = tlb.Statistics;
-            return locked with { Hits = locked.Hits + Statistics.LockFreeHits.First };
+            // An ATS request answered without the lock stands for the two TLB hits of the locked
+            // path's probes (read, then write).
+            return locked with { Hits = locked.Hits + Statistics.LockFreeHits.First + (2 * Statistics.LockFreeAtsRequests.First) };
         }
     }
 
@@ -57,7 +59,8 @@ public sealed partial class SmmuDevice
     {
         tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
         tlbHitPicoseconds = (long)(Options.Costs.TlbHitNs * 1000);
-        Clock.Concurrent = Statistics.LockFreeHits;
+        atsHitPicoseconds = (long)(Options.Costs.AtsTranslationRoundTripNs * 1000) + (2 * tlbHitPicoseconds);
+        Clock.Concurrent = [Statistics.LockFreeHits, Statistics.LockFreeAtsRequests];
         walker = new TranslationWalker(memory, tlb.WalkCache);
 
         // A nested STE's CD tables live in IPA space: the SMMU translates their addresses through

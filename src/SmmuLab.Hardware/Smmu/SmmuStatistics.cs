@@ -15,6 +15,9 @@ public sealed class SmmuStatistics
     /// <summary>Transactions translated from the TLB without the device lock (first count), per thread.</summary>
     internal PerThreadTotals LockFreeHits { get; } = new();
 
+    /// <summary>ATS Translation Requests answered from the TLB without the device lock (first count), per thread.</summary>
+    internal PerThreadTotals LockFreeAtsRequests { get; } = new();
+
     private readonly long[] eventsById = new long[256];
     private long translations;
     private long translationFaults;
@@ -38,7 +41,7 @@ public sealed class SmmuStatistics
 
     public long Aborted => Interlocked.Read(ref aborted);
 
-    public long AtsTranslationRequests => Interlocked.Read(ref atsRequests);
+    public long AtsTranslationRequests => Interlocked.Read(ref atsRequests) + LockFreeAtsRequests.First;
 
     public long CommandErrors => Interlocked.Read(ref commandErrors);
 

@@ -4,9 +4,9 @@ namespace SmmuLab.Hardware.Timing;
 
 /// <summary>
 /// Accumulates modeled hardware nanoseconds, stored as picoseconds in 64-bit integers. Advanced by
-/// its owner under the owner's lock (an SMMU's device lock); the owner's lock-free paths (TLB hits)
-/// add their time per thread to <see cref="Concurrent"/> (its second count, in picoseconds), which the
-/// time includes. Read from anywhere.
+/// its owner under the owner's lock (an SMMU's device lock); the owner's lock-free paths (TLB hits,
+/// ATS Translation Requests answered from the TLB) add their time per thread to the totals in
+/// <see cref="Concurrent"/> (their second counts, in picoseconds), which the time includes. Read from anywhere.
 /// </summary>
 public sealed class ModeledClock
 {
@@ -17,10 +17,24 @@ public sealed class ModeledClock
     /// command consumer reads it per command; a 32-bit process needs the interlocked read) plus every
     /// thread's lock-free part.
     /// </summary>
-    public double Nanoseconds => ((Environment.Is64BitProcess ? Volatile.Read(ref picoseconds) : Interlocked.Read(ref picoseconds)) + (Concurrent?.Second ?? 0)) / 1000.0;
+    public double Nanoseconds => ((Environment.Is64BitProcess ? Volatile.Read(ref picoseconds) : Interlocked.Read(ref picoseconds)) + ConcurrentPicoseconds) / 1000.0;
 
-    /// <summary>Per-thread picoseconds (second count) added by paths that run without the owner's lock.</summary>
-    internal PerThreadTotals? Concurrent { get; set; }
+    /// <summary>Per-thread picoseconds (second counts) added by the paths that run without the owner's lock.</summary>
+    internal PerThreadTotals[] Concurrent { get; set; } = [];
+
+    private long ConcurrentPicoseconds
+    {
+        get
+        {
+            var total = 0L;
+            foreach (var totals in Concurrent)
+            {
+                total += totals.Second;
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>Advances the clock; the caller holds the owner's lock.</summary>
     public void Advance(double nanoseconds) => Volatile.Write(ref picoseconds, picoseconds + (long)(nanoseconds * 1000));
@@ -28,6 +42,9 @@ public sealed class ModeledClock
     public void Reset()
     {
         Interlocked.Exchange(ref picoseconds, 0);
-        Concurrent?.ClearSecond();
+        foreach (var totals in Concurrent)
+        {
+            totals.ClearSecond();
+        }
     }
 }
