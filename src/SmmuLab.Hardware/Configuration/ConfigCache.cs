@@ -1,5 +1,5 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Hardware.Smmu;
