@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Coyote;
+using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.SystematicTesting;
 
 namespace SmmuLab.Exploration;
@@ -37,6 +38,10 @@ public static class CoyoteExplorer
             .WithRandomGeneratorSeed(seed)
             .WithTelemetryEnabled(false);
         using var engine = TestingEngine.Create(config, test);
+
+        // The engine logs its iterations to the console (standard output) unless told otherwise:
+        // the CLI's output is its report (or a JSON document), and the results say what ran.
+        engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
         using var stopping = stop.Register(engine.Stop);
         var clock = Stopwatch.StartNew();
         engine.Run();
