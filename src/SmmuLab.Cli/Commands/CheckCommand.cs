@@ -166,7 +166,7 @@ internal static class CheckCommand
         if (systematic.Iterations > 0 && report.Clean && !stop.IsCancellationRequested)
         {
             using var progress = new ExploreProgress(error, systematic.Terminal);
-            var (phase, failed) = RewrittenCopy.Run(systematic.Folder, (uint)systematic.Iterations, options.Seed, progress.Starting, stop);
+            var (phase, failed) = systematic.Run(systematic.Folder, (uint)systematic.Iterations, options.Seed, progress.Starting, stop);
             if (failed is not null)
             {
                 error.WriteLine($"smmulab: {failed}");
