@@ -116,7 +116,7 @@ internal static class CheckCommand
             return ExitCodes.BadInput;
         }
 
-        if (systematic.Iterations > 0 && RewrittenCopy.Problem(systematic.Folder) is { } missing)
+        if (systematic.Iterations > 0 && systematic.Prepare(systematic.Folder) is { } missing)
         {
             error.WriteLine($"smmulab: {missing}");
             return ExitCodes.BadInput;
@@ -165,8 +165,20 @@ internal static class CheckCommand
         var report = stressing ? StressCheck.Run(rigs, options, stop) : new StressReport(machine, options, null, null, [], []);
         if (systematic.Iterations > 0 && report.Clean && !stop.IsCancellationRequested)
         {
-            using var progress = new ExploreProgress(error, systematic.Terminal);
-            var (phase, failed) = systematic.Run(systematic.Folder, (uint)systematic.Iterations, options.Seed, progress.Starting, stop);
+            SystematicPhase? phase;
+            string? failed;
+            try
+            {
+                using var progress = new ExploreProgress(error, systematic.Terminal);
+                (phase, failed) = systematic.Run(systematic.Folder, (uint)systematic.Iterations, options.Seed, progress.Starting, stop);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Not a bug of the driver (Coyote reports those as results) but of the run itself.
+                error.WriteLine($"smmulab: the systematic exploration failed: {e.GetType().Name}: {e.Message}");
+                return ExitCodes.Failed;
+            }
+
             if (failed is not null)
             {
                 error.WriteLine($"smmulab: {failed}");

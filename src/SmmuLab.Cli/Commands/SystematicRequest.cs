@@ -14,4 +14,7 @@ internal sealed record SystematicRequest(int Iterations, string Folder, bool Ter
     /// problem. <see cref="RewrittenCopy.Run"/>; tests give results of their own.
     /// </summary>
     public Func<string, uint, int, Action<int, int, string>?, CancellationToken, (SystematicPhase? Phase, string? Problem)> Run { get; init; } = RewrittenCopy.Run;
+
+    /// <summary>Checks and loads the folder before anything runs: a one-line problem, or null (<see cref="RewrittenCopy.Prepare"/>).</summary>
+    public Func<string, string?> Prepare { get; init; } = RewrittenCopy.Prepare;
 }

@@ -32,7 +32,7 @@ internal static class RewrittenCopy
     /// What is missing from <paramref name="folder"/> for the explorations, as one line, or null
     /// when the rewritten driver and explorations are there. Cheap: the files are not loaded.
     /// </summary>
-    public static string? Problem(string folder)
+    private static string? Problem(string folder)
     {
         var missing = Rewritten.Where(n => !File.Exists(Path.Combine(folder, n + ".dll"))).ToList();
         return !Directory.Exists(folder) || missing.Count > 0
@@ -42,27 +42,42 @@ internal static class RewrittenCopy
     }
 
     /// <summary>
+    /// Checks and loads <paramref name="folder"/> (once per process): what is missing, or why its
+    /// assemblies cannot be loaded or are not rewritten, as one line; null when the explorations can run.
+    /// </summary>
+    public static string? Prepare(string folder)
+    {
+        if (Problem(folder) is { } missing)
+        {
+            return missing;
+        }
+
+        try
+        {
+            Load(Path.GetFullPath(folder));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or MissingMethodException or ArgumentException or InvalidOperationException or TypeLoadException)
+        {
+            return $"cannot load the explorations from {folder}: {e.Message}";
+        }
+    }
+
+    /// <summary>
     /// Runs every exploration <paramref name="iterations"/> times with the seed <paramref name="seed"/>;
-    /// a one-line problem instead when the folder's assemblies cannot be loaded or are not rewritten.
+    /// a one-line problem instead when the folder's assemblies cannot be loaded or are not rewritten
+    /// (<see cref="Prepare"/>). An exception of the explorations themselves (not a bug they found:
+    /// Coyote reports those) propagates.
     /// </summary>
     public static (SystematicPhase? Phase, string? Problem) Run(string folder, uint iterations, int seed, Action<int, int, string>? starting,
         CancellationToken stop)
     {
-        if (Problem(folder) is { } missing)
+        if (Prepare(folder) is { } problem)
         {
-            return (null, missing);
+            return (null, problem);
         }
 
-        Entry entry;
-        try
-        {
-            entry = Load(Path.GetFullPath(folder));
-        }
-        catch (Exception e) when (e is IOException or BadImageFormatException or MissingMethodException or ArgumentException or InvalidOperationException or TypeLoadException)
-        {
-            return (null, $"cannot load the explorations from {folder}: {e.Message}");
-        }
-
+        var entry = Load(Path.GetFullPath(folder));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var results = entry(iterations, unchecked((uint)seed), starting, stop);
         clock.Stop();
