@@ -59,28 +59,28 @@ public partial class CheckCommandTests
     [Fact]
     public void An_exploration_violation_names_the_schedule_seed_to_rerun_alone()
     {
-        var (code, output, _) = Check(BrokenLeaf, "--seconds", "0", "--explore", "200", "--seed", "40");
+        var (code, output, _) = Check(BrokenLeaf, "--seconds", "0", "--explore-random", "200", "--seed", "40");
 
         Assert.Equal(1, code);
-        var m = Regex.Match(output, @"violation 1 \(explore schedule (\d+), seed (\d+)\):");
+        var m = Regex.Match(output, @"violation 1 \(explore-random schedule (\d+), seed (\d+)\):");
         Assert.True(m.Success, output);
         Assert.Equal(40 + int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
-        Assert.Contains($"reproduce: smmulab check --design linux --threads 2 --seconds 0 --explore 1 --seed {m.Groups[2].Value}", output);
+        Assert.Contains($"reproduce: smmulab check --design linux --threads 2 --seconds 0 --explore-random 1 --seed {m.Groups[2].Value}", output);
     }
 
     [Fact]
-    public void Explorations_say_what_they_are_and_repeat_their_operations_under_the_same_seed()
+    public void Randomized_explorations_say_what_they_are_and_repeat_their_operations_under_the_same_seed()
     {
-        var first = Check(InvalidationDesigns.Create, "--seconds", "0", "--explore", "3", "--seed", "4");
-        var second = Check(InvalidationDesigns.Create, "--seconds", "0", "--explore", "3", "--seed", "4");
+        var first = Check(InvalidationDesigns.Create, "--seconds", "0", "--explore-random", "3", "--seed", "4");
+        var second = Check(InvalidationDesigns.Create, "--seconds", "0", "--explore-random", "3", "--seed", "4");
 
         Assert.Equal(0, first.Code);
-        var explore = first.Out.Split('\n').Single(l => l.StartsWith("explore: ", StringComparison.Ordinal));
-        Assert.StartsWith("explore: 3 randomized schedules x 8 rounds per thread, ", explore, StringComparison.Ordinal);
+        var explore = first.Out.Split('\n').Single(l => l.StartsWith("explore-random: ", StringComparison.Ordinal));
+        Assert.StartsWith("explore-random: 3 randomized schedules x 8 rounds per thread, ", explore, StringComparison.Ordinal);
         Assert.Contains("driver ordering points met", explore);
-        Assert.Contains("randomized, not systematic", first.Out);
-        Assert.Contains("SMMULAB_COYOTE_ITERATIONS=N dotnet test tests/SmmuLab.Concurrency.Tests", first.Out);
+        Assert.Contains("(real threads with seeded random delays at the ordering points: randomized;", first.Out);
         Assert.DoesNotContain("stress: ", first.Out);
+        Assert.DoesNotContain("explore: ", first.Out);
 
         // The threads' choices come from the seed: the same maps, unmaps, cycles and probes.
         Assert.Equal(Counts().Match(first.Out).Value, Counts().Match(second.Out).Value);
@@ -89,7 +89,7 @@ public partial class CheckCommandTests
     [Fact]
     public void A_scenario_machine_is_used_with_its_first_device()
     {
-        var (code, output, _) = CliRun.Smmulab("check", Path.Combine(RepoRoot(), "scenarios", "multi-smmu-shared.toml"), "--seconds", "0", "--explore", "2", "--seed", "1");
+        var (code, output, _) = CliRun.Smmulab("check", Path.Combine(RepoRoot(), "scenarios", "multi-smmu-shared.toml"), "--seconds", "0", "--explore-random", "2", "--seed", "1");
 
         Assert.Equal(0, code);
         Assert.Contains("machine: gpu0 (map/unmap/DMA) on smmu0, check-churn (attach/detach) on smmu1, ", output);
@@ -118,7 +118,9 @@ public partial class CheckCommandTests
     [Theory]
     [InlineData("invalid number of threads", "--threads", "0")]
     [InlineData("invalid number of seconds", "--seconds", "-1")]
-    [InlineData("invalid number of explorations", "--explore", "-2")]
+    [InlineData("invalid number of randomized explorations", "--explore-random", "-2")]
+    [InlineData("invalid number of schedules for --explore, must be in 0-1000000", "--explore", "-1")]
+    [InlineData("invalid number of schedules for --explore", "--seconds", "0", "--explore", "1000001")]
     [InlineData("nothing to do", "--seconds", "0")]
     [InlineData("invalid design 'fast'", "--design", "fast")]
     [InlineData("cannot read the scenario", "/nonexistent/machine.toml")]

@@ -1,18 +1,11 @@
-using Microsoft.Coyote.Specifications;
-using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Cmdq;
-using SmmuLab.Driver.Cmdqv;
-using SmmuLab.Driver.Invalidation.Linux;
-using SmmuLab.Hardware.Cmdqv;
-using SmmuLab.Hardware.Observation;
-using SmmuLab.Machines;
+using SmmuLab.Exploration;
 
 namespace SmmuLab.Concurrency.Tests;
 
 /// <summary>
-/// (e) Tegra241 CMDQV: per-CPU VCMDQs of VINTF0 beside the SMMU's CMDQ. Three tasks are CPUs 0, 1
-/// and 2 with two logical VCMDQs, so CPUs 0 and 2 share a VCMDQ (lock-free producers on it) and
-/// CPU 1 has its own; a fourth task issues on the SMMU's CMDQ. Each issues TLBIs with a CMD_SYNC.
+/// (e) Tegra241 CMDQV (<see cref="CmdqvExploration"/>): per-CPU VCMDQs of VINTF0 beside the SMMU's
+/// CMDQ, CPUs 0 and 2 sharing a VCMDQ.
 /// </summary>
 public class CmdqvExplorationTests
 {
@@ -20,75 +13,10 @@ public class CmdqvExplorationTests
 
     [Fact]
     public void Per_CPU_VCMDQs_beside_the_CMDQ_consume_every_command_once_on_its_queue() =>
-        Exploration.AssertNoBug("cmdqv per-CPU VCMDQs + CMDQ", CiIterations, () => Scenario(CommandQueueFault.None));
+        Exploration.AssertNoBug(SystematicExplorations.Cmdqv, CiIterations);
 
     [Fact]
     public void Negative_control_a_VCMDQ_owner_publishing_unwritten_slots_is_caught() =>
-        Exploration.AssertBugFound("negative: VCMDQ owner publishes unwritten slots", () => Scenario(CommandQueueFault.PublishUnwritten),
+        Exploration.AssertBugFound("negative: VCMDQ owner publishes unwritten slots", () => CmdqvExploration.Run(CommandQueueFault.PublishUnwritten),
             "consumed", "CMD_SYNC", "Exception");
-
-    private static async Task Scenario(CommandQueueFault fault)
-    {
-        var waiter = new CoyoteWaiter();
-        using var m = new DriverMachine(new LinuxInvalidation(new InvalidationArrayAllocator(waiter)), waiter: waiter);
-        var s0 = m.AddQuietSmmu("smmu0");
-        var cpu = new AsyncLocal<int>();
-        var cmdqv = m.AttachCmdqv("smmu0", new Tegra241CmdqvOptions { Name = "smmu0 cmdqv", VcmdqsLog2 = 1, VintfsLog2 = 0 },
-            new CmdqvDriverOptions { Name = "smmu0 cmdqv", CurrentCpu = () => cpu.Value, MaxQueueLog2 = CommandQueueOptions.MinLog2Entries });
-        var driver = cmdqv.Driver!;
-        Specification.Assert(driver.LogicalQueuesPerVintf == 2, $"{driver.LogicalQueuesPerVintf} logical VCMDQs");
-        foreach (var q in driver.KernelQueues)
-        {
-            q.Queue.Fault = fault;
-        }
-
-        // Consumed commands by ASID: how often, and from which queue (-1: the CMDQ). The observer
-        // runs under a device lock Coyote does not control: plain accesses only.
-        var seen = new int[0x500];
-        var queueOf = new int[0x500];
-        using var watch = s0.Device.AddObserver(new DelegateObserver
-        {
-            OnCommand = (_, c) =>
-            {
-                if (c.Command.Opcode == Opcode.CMD_TLBI_NH_ASID && c.Command.Get(CommandLayouts.Asid) is var asid and >= 0x100 and < 0x500)
-                {
-                    seen[asid]++;
-                    queueOf[asid] = c.Queue.Vcmdq;
-                }
-            },
-        });
-
-        var late = 0;
-        Task Cpu(int n, int first, int count) => Task.Run(() =>
-        {
-            cpu.Value = n;
-            for (var i = 0; i < count; i++)
-            {
-                var command = Command.TlbiNhAsid(0, (ushort)(first + i));
-                s0.Driver.CommandQueueFor(command).IssueCommandWithSync(command);
-                late += seen[first + i] > 0 ? 0 : 1;
-            }
-        });
-        var main = Task.Run(() =>
-        {
-            Command[] run = [.. Enumerable.Range(0x400, 8).Select(t => Command.TlbiNhAsid(0, (ushort)t))];
-            s0.Driver.Cmdq.IssueCommands(run, sync: true);
-            late += seen[0x407] > 0 ? 0 : 1;
-        });
-        await Task.WhenAll(Cpu(0, 0x100, 3), Cpu(1, 0x200, 3), Cpu(2, 0x300, 3), main);
-
-        Specification.Assert(late == 0, $"{late} CMD_SYNC wait(s) returned before their commands were consumed");
-        var expected = new (int First, int Count, int Queue)[]
-        {
-            (0x100, 3, driver.KernelQueues[0].GlobalIndex), (0x200, 3, driver.KernelQueues[1].GlobalIndex), (0x300, 3, driver.KernelQueues[0].GlobalIndex), (0x400, 8, -1),
-        };
-        foreach (var (first, count, queue) in expected)
-        {
-            for (var t = first; t < first + count; t++)
-            {
-                Specification.Assert(seen[t] == 1, $"command 0x{t:x} consumed {seen[t]} times, not exactly once");
-                Specification.Assert(queueOf[t] == queue, $"command 0x{t:x} consumed from queue {queueOf[t]}, not {queue}");
-            }
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using SmmuLab.Driver.Platform;
+using SmmuLab.Exploration;
 
 namespace SmmuLab.Concurrency.Tests;
 
@@ -10,6 +11,7 @@ public class RewritingTests
     {
         Assert.True(IsRewritten(typeof(RewritingTests).Assembly), "the test assembly was not rewritten (the CoyoteRewrite target did not run)");
         Assert.True(IsRewritten(typeof(Waiter).Assembly), "SmmuLab.Driver.dll in the test output was not rewritten");
+        Assert.True(IsRewritten(typeof(CoyoteExplorer).Assembly), "SmmuLab.Exploration.dll in the test output was not rewritten");
     }
 
     private static bool IsRewritten(System.Reflection.Assembly assembly) =>

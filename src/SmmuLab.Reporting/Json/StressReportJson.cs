@@ -15,7 +15,11 @@ public static class StressReportJson
     public static void Write(Stream stream, StressReport report, string design, string? reproduce) =>
         JsonReport.Write(stream, Command, w => WriteProperties(w, report, design, reproduce));
 
-    /// <summary>The report's properties inside an open object: options, machine, phases, violations, failures, verdict.</summary>
+    /// <summary>
+    /// The report's properties inside an open object: options, machine, phases (<c>explore</c> is the
+    /// randomized phase of <c>--explore-random</c>, <c>systematic</c> Coyote's of <c>--explore</c>),
+    /// violations, failures, verdict.
+    /// </summary>
     public static void WriteProperties(Utf8JsonWriter w, StressReport report, string design, string? reproduce)
     {
         ArgumentNullException.ThrowIfNull(w);
@@ -30,6 +34,7 @@ public static class StressReportJson
         w.WriteString("machine", report.Machine);
         WritePhase(w, "stress", report.Stress);
         WritePhase(w, "explore", report.Explore);
+        WriteSystematic(w, report.Systematic);
         w.WriteStartArray("violations");
         foreach (var v in report.Violations)
         {
@@ -71,6 +76,38 @@ public static class StressReportJson
         w.WriteNumber("probes", c.Probes);
         w.WriteNumber("ordering_points", phase.OrderingPoints);
         w.WriteNumber("perturbed", phase.Perturbed);
+        w.WriteEndObject();
+    }
+
+    private static void WriteSystematic(Utf8JsonWriter w, SystematicPhase? phase)
+    {
+        if (phase is null)
+        {
+            w.WriteNull("systematic");
+            return;
+        }
+
+        w.WriteStartObject("systematic");
+        w.WriteNumber("iterations", phase.Iterations);
+        w.WriteNumber("wall_time_ns", phase.Elapsed.Ticks * 100L);
+        w.WriteNumber("schedules", phase.Schedules);
+        w.WriteNumber("scheduling_steps", phase.Steps);
+        w.WriteNumber("bugs", phase.Bugs);
+        w.WriteStartArray("explorations");
+        foreach (var e in phase.Explorations)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", e.Name);
+            w.WriteNumber("seed", e.Seed);
+            w.WriteNumber("schedules", e.Schedules);
+            w.WriteNumber("scheduling_steps", e.Steps);
+            w.WriteNumber("bugs", e.Bugs);
+            w.StringOrNull("first_bug", e.FirstBug);
+            w.WriteNumber("wall_time_ns", e.Elapsed.Ticks * 100L);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 }

@@ -11,7 +11,7 @@ namespace SmmuLab.Verification.Stress;
 /// few rounds per thread with a <see cref="ScheduleNoiseWaiter"/> perturbing every driver
 /// ordering point. Choices come from the seed (per thread and per exploration), so a run repeats
 /// the same operations; the interleaving itself is the operating system's, so a race found once
-/// may need a few reruns. The systematic exploration is Coyote's, in the concurrency tests.
+/// may need a few reruns. The systematic exploration is Coyote's (<see cref="SystematicPhase"/>).
 /// </summary>
 public static class StressCheck
 {

@@ -40,8 +40,8 @@ public sealed record StressOptions
     public string? Problem() =>
         Threads is < 1 or > MaxThreads ? $"invalid number of threads, must be in 1-{MaxThreads}"
         : Duration < TimeSpan.Zero || Duration > TimeSpan.FromSeconds(MaxSeconds) ? $"invalid number of seconds, must be in 0-{MaxSeconds}"
-        : Explorations is < 0 or > MaxExplorations ? $"invalid number of explorations, must be in 0-{MaxExplorations}"
+        : Explorations is < 0 or > MaxExplorations ? $"invalid number of randomized explorations, must be in 0-{MaxExplorations}"
         : ExploreRounds < 1 ? "explore rounds must be at least 1"
-        : Duration == TimeSpan.Zero && Explorations == 0 ? "nothing to do: --seconds 0 and no --explore"
+        : Duration == TimeSpan.Zero && Explorations == 0 ? "nothing to do: --seconds 0 and no --explore-random"
         : null;
 }

@@ -28,7 +28,7 @@ public partial class CheckJsonTests
         using var dir = new TempDirectory("smmulab-check-json");
         var path = dir.PathOf("check.json");
 
-        var (code, text, error) = CliRun.Smmulab("check", "--seconds", "1", "--seed", "3", "--explore", "2", "--json", path);
+        var (code, text, error) = CliRun.Smmulab("check", "--seconds", "1", "--seed", "3", "--explore-random", "2", "--json", path);
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Empty(error);
@@ -55,12 +55,13 @@ public partial class CheckJsonTests
         var explore = root.GetProperty("explore");
         Assert.Equal(2, explore.GetProperty("schedules").GetInt32());
         Assert.True(explore.GetProperty("ordering_points").GetInt64() > 0);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("systematic").ValueKind);
     }
 
     [Fact]
     public void Json_to_standard_output_replaces_the_text()
     {
-        var (code, output, _) = CliRun.Smmulab("check", "--seconds", "0", "--explore", "1", "--seed", "5", "--json", "-");
+        var (code, output, _) = CliRun.Smmulab("check", "--seconds", "0", "--explore-random", "1", "--seed", "5", "--json", "-");
 
         Assert.Equal(ExitCodes.Success, code);
         var root = JsonSchemas.AssertValid("check", output);

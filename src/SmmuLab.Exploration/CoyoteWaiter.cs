@@ -1,7 +1,7 @@
 using Microsoft.Coyote.Runtime;
 using SmmuLab.Driver.Platform;
 
-namespace SmmuLab.Concurrency.Tests;
+namespace SmmuLab.Exploration;
 
 /// <summary>
 /// The driver's waits and ordering points as Coyote scheduling points: every pause of a wait

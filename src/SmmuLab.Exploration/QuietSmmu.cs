@@ -1,12 +1,16 @@
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Driver.Probe;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Machines;
 
-namespace SmmuLab.Concurrency.Tests;
+namespace SmmuLab.Exploration;
 
-/// <summary>Machines for the explorations.</summary>
-public static class Beds
+/// <summary>The SMMU every exploration's machine is built with.</summary>
+public static class QuietSmmu
 {
+    /// <summary>How long a driver wait may take before it times out under Coyote.</summary>
+    public static readonly TimeSpan PollTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Adds an SMMU whose event-queue interrupt is off (GERROR stays on). A faulting DMA delivers
     /// the SMMU's pending interrupts while its endpoint still holds the device lock, and the event
@@ -21,10 +25,11 @@ public static class Beds
     /// <para>The driver's waits keep their real-time deadline; a schedule may starve a task for many
     /// steps before Coyote's fair suffix runs it, so the deadline is minutes, not a second.</para>
     /// </remarks>
-    public static SmmuNode AddQuietSmmu(this DriverMachine machine, string name, Driver.Probe.DriverOptions? options = null)
+    public static SmmuNode AddQuietSmmu(this DriverMachine machine, string name, DriverOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(machine);
         var node = machine.AddSmmu(name, features: new SmmuFeatures { Sev = false },
-            driverOptions: (options ?? new Driver.Probe.DriverOptions()) with { PollTimeout = TimeSpan.FromMinutes(5) });
+            driverOptions: (options ?? new DriverOptions()) with { PollTimeout = PollTimeout });
         node.Device.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.GERROR_IRQEN.Make(1));
         return node;
     }
