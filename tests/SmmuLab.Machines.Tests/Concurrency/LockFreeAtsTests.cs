@@ -1,4 +1,3 @@
-using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Smmu;
@@ -13,79 +12,45 @@ namespace SmmuLab.Machines.Tests.Concurrency;
 /// </summary>
 public sealed class LockFreeAtsTests
 {
-    private const ulong Iova = 0x4000_0000;
-    private const ulong PaBase = 0x1_0000_0000;
-    private const uint Sid = 0x10;
+    private const ulong Iova = RemapRace.Iova;
+    private const ulong PaBase = RemapRace.PaBase;
+    private const uint Sid = RemapRace.Sid;
 
     [Theory]
     [InlineData(InvalidationDesigns.Linux)]
     [InlineData(InvalidationDesigns.Legacy)]
     public void No_request_started_after_a_completed_unmap_is_granted_the_removed_page(string design)
     {
-        using var machine = new DriverMachine(InvalidationDesigns.Create(design));
-        var smmu = machine.AddSmmu("smmu0");
-        var dev = machine.AddDevice("dev", "smmu0", [Sid], ats: true);
-        var domain = machine.Iommu.AllocPaging("dom", DomainKind.S1);
-        dev.Master.Attach(domain);
-        domain.Map(Iova, PaBase, 4096, IommuProt.Read | IommuProt.Write);
-
+        var (machine, smmu, domain) = RemapRace.Machine(design, ats: true);
+        using var owned = machine;
         const int Remaps = 2000;
-        long completedUnmaps = 0;
-        var stop = false;
-        var violations = new List<string>();
-        var granted = new long[2];
-        var requesters = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        long granted = 0;
+        var violations = RemapRace.Run(domain, Remaps, probers: 2, completed =>
         {
-            while (!Volatile.Read(ref stop))
+            var c = smmu.Device.AtsTranslate(Sid, null, Iova, noWrite: false);
+            if (c.Status != AtsStatus.Success || !c.Read)
             {
-                var completed = Volatile.Read(ref completedUnmaps);
-                var c = smmu.Device.AtsTranslate(Sid, null, Iova, noWrite: false);
-                if (c.Status != AtsStatus.Success || !c.Read)
-                {
-                    continue; // between an unmap and the next map: nothing granted
-                }
-
-                granted[t]++;
-                var generation = c.TranslatedAddress < PaBase ? -1 : (long)((c.TranslatedAddress - PaBase) >> 12);
-                if (generation < completed || generation > Remaps || !c.Write || c.SizeShift != 12)
-                {
-                    lock (violations)
-                    {
-                        violations.Add($"request started after {completed} completed unmaps was granted 0x{c.TranslatedAddress:X} " +
-                            $"(generation {generation}, W {c.Write}, size 2^{c.SizeShift})");
-                    }
-                }
+                return null; // between an unmap and the next map: nothing granted
             }
-        })
-        { IsBackground = true }).ToList();
-        requesters.ForEach(t => t.Start());
 
-        for (var g = 0; g < Remaps; g++)
-        {
-            domain.Unmap(Iova, 4096);
-            Volatile.Write(ref completedUnmaps, g + 1);
-            domain.Map(Iova, PaBase + ((ulong)(g + 1) << 12), 4096, IommuProt.Read | IommuProt.Write);
-            Thread.SpinWait(200);
-        }
-
-        Volatile.Write(ref stop, true);
-        requesters.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(30))));
+            Interlocked.Increment(ref granted);
+            var generation = RemapRace.Generation(c.TranslatedAddress);
+            return generation < completed || generation > Remaps || !c.Write || c.SizeShift != 12
+                ? $"request started after {completed} completed unmaps was granted 0x{c.TranslatedAddress:X} (generation {generation}, W {c.Write}, size 2^{c.SizeShift})"
+                : null;
+        });
 
         Assert.Empty(violations.Take(5));
         Assert.True(smmu.Device.Statistics.LockFreeAtsRequests.First > 1000,
             $"only {smmu.Device.Statistics.LockFreeAtsRequests.First} requests answered without the lock: the path was hardly exercised");
-        Assert.True(granted.Sum() <= smmu.Device.Statistics.AtsTranslationRequests);
+        Assert.True(granted <= smmu.Device.Statistics.AtsTranslationRequests);
     }
 
     [Fact]
     public void Requests_answered_without_the_lock_count_as_the_locked_path_counts_them()
     {
-        using var machine = new DriverMachine(InvalidationDesigns.Create(InvalidationDesigns.Linux));
-        var smmu = machine.AddSmmu("smmu0");
-        var dev = machine.AddDevice("dev", "smmu0", [Sid], ats: true);
-        var domain = machine.Iommu.AllocPaging("dom", DomainKind.S1);
-        dev.Master.Attach(domain);
-        domain.Map(Iova, PaBase, 4096, IommuProt.Read | IommuProt.Write);
+        var (machine, smmu, _) = RemapRace.Machine(InvalidationDesigns.Linux, ats: true);
+        using var owned = machine;
         var device = smmu.Device;
 
         // The first request walks (locked); it is the reference for every later answer.
@@ -118,12 +83,8 @@ public sealed class LockFreeAtsTests
     [Fact]
     public void A_page_that_denies_a_write_is_answered_by_the_locked_path()
     {
-        using var machine = new DriverMachine(InvalidationDesigns.Create(InvalidationDesigns.Linux));
-        var smmu = machine.AddSmmu("smmu0");
-        var dev = machine.AddDevice("dev", "smmu0", [Sid], ats: true);
-        var domain = machine.Iommu.AllocPaging("dom", DomainKind.S1);
-        dev.Master.Attach(domain);
-        domain.Map(Iova, PaBase, 4096, IommuProt.Read);
+        var (machine, smmu, _) = RemapRace.Machine(InvalidationDesigns.Linux, ats: true, prot: IommuProt.Read);
+        using var owned = machine;
 
         for (var i = 0; i < 3; i++)
         {

@@ -1,6 +1,4 @@
-using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
-using SmmuLab.Driver.PageTables;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Machines.Tests.Concurrency;
@@ -12,84 +10,48 @@ namespace SmmuLab.Machines.Tests.Concurrency;
 /// </summary>
 public sealed class LockFreeTranslationTests
 {
-    private const ulong Iova = 0x4000_0000;
-    private const ulong PaBase = 0x1_0000_0000;
-    private const uint Sid = 0x10;
+    private const ulong Iova = RemapRace.Iova;
+    private const ulong PaBase = RemapRace.PaBase;
+    private const uint Sid = RemapRace.Sid;
 
     [Theory]
     [InlineData(InvalidationDesigns.Linux)]
     [InlineData(InvalidationDesigns.Legacy)]
     public void No_translation_started_after_a_completed_unmap_returns_the_removed_page(string design)
     {
-        using var machine = new DriverMachine(InvalidationDesigns.Create(design));
-        var smmu = machine.AddSmmu("smmu0");
-        var dev = machine.AddDevice("dev", "smmu0", [Sid]);
-        var domain = machine.Iommu.AllocPaging("dom", DomainKind.S1);
-        dev.Master.Attach(domain);
-        domain.Map(Iova, PaBase, 4096, IommuProt.Read | IommuProt.Write);
-
+        var (machine, smmu, domain) = RemapRace.Machine(design);
+        using var owned = machine;
         const int Remaps = 3000;
-        long completedUnmaps = 0;
-        var stop = false;
-        var violations = new List<string>();
-        var translated = new long[2];
-        var translators = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        long translated = 0;
+        var violations = RemapRace.Run(domain, Remaps, probers: 2, completed =>
         {
-            while (!Volatile.Read(ref stop))
+            var result = smmu.Device.Translate(Sid, null, Iova + 0x123, AccessKind.Read);
+            if (!result.Succeeded)
             {
-                // Any page removed by an unmap whose CMD_SYNC completed before this point is off limits.
-                var completed = Volatile.Read(ref completedUnmaps);
-                var result = smmu.Device.Translate(Sid, null, Iova + 0x123, AccessKind.Read);
-                if (!result.Succeeded)
-                {
-                    continue; // between an unmap and the next map
-                }
-
-                translated[t]++;
-                // Generation g maps the IOVA to PaBase + g pages; anything else is a torn or stale entry.
-                var pa = result.PhysicalAddress;
-                var generation = pa < PaBase ? -1 : (long)((pa - PaBase) >> 12);
-                if (generation < completed || generation > Remaps || (pa & 0xFFF) != 0x123)
-                {
-                    lock (violations)
-                    {
-                        violations.Add($"translation started after {completed} completed unmaps returned 0x{result.PhysicalAddress:X} (generation {generation})");
-                    }
-                }
+                return null; // between an unmap and the next map
             }
-        })
-        { IsBackground = true }).ToList();
-        translators.ForEach(t => t.Start());
 
-        for (var g = 0; g < Remaps; g++)
-        {
-            domain.Unmap(Iova, 4096);
-            Volatile.Write(ref completedUnmaps, g + 1);
-            domain.Map(Iova, PaBase + ((ulong)(g + 1) << 12), 4096, IommuProt.Read | IommuProt.Write);
+            Interlocked.Increment(ref translated);
 
-            // Let the translators fill the TLB with the new page before it goes again.
-            Thread.SpinWait(200);
-        }
-
-        Volatile.Write(ref stop, true);
-        translators.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(30))));
+            // Generation g maps the IOVA to PaBase + g pages; anything else is a torn or stale entry.
+            var generation = RemapRace.Generation(result.PhysicalAddress);
+            return generation < completed || generation > Remaps || (result.PhysicalAddress & 0xFFF) != 0x123
+                ? $"translation started after {completed} completed unmaps returned 0x{result.PhysicalAddress:X} (generation {generation})"
+                : null;
+        });
 
         Assert.Empty(violations.Take(5));
         var outcomes = smmu.Device.Statistics.Outcomes;
         Assert.True(outcomes.FromTlb > 1000, $"only {outcomes.FromTlb} TLB hits: the lock-free path was hardly exercised");
         Assert.Equal(smmu.Device.Statistics.Translations, outcomes.Total);
-        Assert.True(translated.Sum() <= smmu.Device.Statistics.Translations);
+        Assert.True(translated <= smmu.Device.Statistics.Translations);
     }
 
     [Fact]
     public void Hits_without_the_lock_are_counted_in_every_total_and_in_modeled_time()
     {
-        using var machine = new DriverMachine(InvalidationDesigns.Create(InvalidationDesigns.Linux));
-        var smmu = machine.AddSmmu("smmu0");
-        var dev = machine.AddDevice("dev", "smmu0", [Sid]);
-        var domain = machine.Iommu.AllocPaging("dom", DomainKind.S1);
-        dev.Master.Attach(domain);
-        domain.Map(Iova, PaBase, 4096, IommuProt.Read | IommuProt.Write);
+        var (machine, smmu, _) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
         var device = smmu.Device;
         Assert.True(device.Translate(Sid, null, Iova, AccessKind.Read).Succeeded); // the walk fills the TLB
         var before = (Translations: device.Statistics.Translations, FromTlb: device.Statistics.Outcomes.FromTlb,
