@@ -25,7 +25,7 @@ public class ReplayBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var once = File.ReadAllText(Find($"scenarios/traces/{Trace}.trace"));
+        var once = File.ReadAllText(RepositoryFiles.Find($"scenarios/traces/{Trace}.trace"));
         var copies = (Lines / once.Count(c => c == '\n')) + 1;
         var all = TraceRepeater.Repeat(once, copies);
         var end = 0;
@@ -43,20 +43,5 @@ public class ReplayBenchmarks
     {
         var report = ReplayEngine.Run(new StringReader(text), ReplayMachineSpec.Default, new ReplayOptions { Mode = Mode });
         return report.Counters.AllMaps;
-    }
-
-    /// <summary>A file of the repository, looked for upwards from the benchmark's folder.</summary>
-    private static string Find(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, relative);
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-
-        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
     }
 }

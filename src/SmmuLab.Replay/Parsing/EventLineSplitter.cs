@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -12,6 +14,7 @@ internal static class EventLineSplitter
     private const string BadTimestamp = "no timestamp followed by ':'";
     private const string NoEventName = "no event name followed by ': '";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TrySplit(ReadOnlySpan<char> line, out TraceLine result, out string problem)
     {
         result = default;
@@ -109,6 +112,7 @@ internal static class EventLineSplitter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryColumns(ReadOnlySpan<char> line, int dash, out Columns cols)
     {
         cols = default;
@@ -202,6 +206,7 @@ internal static class EventLineSplitter
     /// <c>seconds.fraction</c> (1 to 9 decimals) as nanoseconds, a bare integer as counts, or the
     /// latency format's <c>12us</c> with its optional delay mark; then the ':' that ends it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryTimestamp(ReadOnlySpan<char> line, ref int p, out TraceTimestamp timestamp)
     {
         timestamp = default;
@@ -276,6 +281,7 @@ internal static class EventLineSplitter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryEventName(ReadOnlySpan<char> line, scoped ref int p, out ReadOnlySpan<char> system, out ReadOnlySpan<char> name)
     {
         system = [];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -43,9 +45,16 @@ internal readonly ref struct TraceLine
     /// <summary>Why a line is <see cref="TraceLineKind.Malformed"/>.</summary>
     public string? Problem { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TraceLine Split(ReadOnlySpan<char> line)
     {
-        var trimmed = line.TrimStart(" \t");
+        var lead = 0;
+        while (lead < line.Length && line[lead] is ' ' or '\t')
+        {
+            lead++;
+        }
+
+        var trimmed = line[lead..];
         if (trimmed.IsEmpty)
         {
             return new TraceLine { Kind = TraceLineKind.Blank };

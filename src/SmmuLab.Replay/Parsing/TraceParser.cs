@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Diagnostics;
 using SmmuLab.Replay.Events;
 
@@ -12,19 +13,32 @@ namespace SmmuLab.Replay.Parsing;
 /// </summary>
 internal sealed class TraceParser
 {
-    private readonly LineReader lines;
+    private readonly ILineSource lines;
     private readonly NameTable names;
     private readonly NameTable tasks;
     private readonly string tooLongDetail;
+    private TraceContext context;
 
+    /// <summary>A parser of text already decoded (tests, strings); the line-length limit is in characters.</summary>
     public TraceParser(TextReader reader, TraceParserOptions? options = null)
+        : this(new LineReader(reader, (options ?? new TraceParserOptions()).MaxLineLength), options, "characters")
+    {
+    }
+
+    /// <summary>A parser of UTF-8 bytes (a trace file): see <see cref="ByteLineReader"/>; the line-length limit is in bytes.</summary>
+    public TraceParser(Stream stream, TraceParserOptions? options = null)
+        : this(new ByteLineReader(stream, (options ?? new TraceParserOptions()).MaxLineLength), options, "bytes")
+    {
+    }
+
+    private TraceParser(ILineSource lines, TraceParserOptions? options, string unit)
     {
         options ??= new TraceParserOptions();
-        lines = new LineReader(reader, options.MaxLineLength);
+        this.lines = lines;
         names = new NameTable(options.NameTableCapacity);
         tasks = new NameTable(options.NameTableCapacity);
         Diagnostics = new TraceDiagnostics(options.SamplesPerProblem, options.SampleLength);
-        tooLongDetail = string.Create(CultureInfo.InvariantCulture, $"longer than {options.MaxLineLength} characters");
+        tooLongDetail = string.Create(CultureInfo.InvariantCulture, $"longer than {options.MaxLineLength} {unit}");
     }
 
     public TraceDiagnostics Diagnostics { get; }
@@ -48,8 +62,32 @@ internal sealed class TraceParser
         }
     }
 
-    /// <summary>The next event (or lost-events marker); false at the end of the input.</summary>
+    /// <summary>The event of the last line <see cref="TryReadNext"/> returned, unboxed; overwritten by the next.</summary>
+    public TraceEventSlot Current { get; } = new();
+
+    /// <summary>The context columns of that line (CPU alone for a lost-events line).</summary>
+    public TraceContext Context => context;
+
+    /// <summary>The next event (or lost-events marker) as a record of its own; false at the end of the input.</summary>
     public bool TryRead(out ParsedTraceEvent record)
+    {
+        if (!TryReadNext())
+        {
+            record = default;
+            return false;
+        }
+
+        record = new ParsedTraceEvent(LineNumber, context, Current.Box());
+        return true;
+    }
+
+    /// <summary>
+    /// Reads to the next event (or lost-events marker) and leaves it in <see cref="Current"/> and
+    /// <see cref="Context"/>, at <see cref="LineNumber"/>: nothing is allocated per line. False at
+    /// the end of the input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryReadNext()
     {
         var diag = Diagnostics;
         while (lines.TryReadLine(out var line, out var ending))
@@ -89,22 +127,20 @@ internal sealed class TraceParser
                 case TraceLineKind.LostEvents:
                     diag.CountLost(split.LostCount);
                     diag.CountEvent(TraceEventKind.LostEvents);
-                    record = new ParsedTraceEvent(
-                        number,
-                        new TraceContext(string.Empty, 0, null, split.Cpu, null, default),
-                        new TraceLostEvents(split.Cpu, split.LostCount));
+                    context = new TraceContext(string.Empty, 0, null, split.Cpu, null, default);
+                    Current.Kind = TraceEventKind.LostEvents;
+                    Current.Lost = new TraceLostEvents(split.Cpu, split.LostCount);
                     return true;
                 case TraceLineKind.Malformed:
                     diag.Report(Classify(line, unterminated, TraceProblem.MalformedContext), number, line, split.Problem ?? string.Empty);
                     continue;
             }
 
-            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, out var ev, out var problem);
+            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, Current, out var problem);
             if (status == PayloadStatus.Parsed)
             {
-                diag.CountEvent(ev!.Kind);
-                var context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
-                record = new ParsedTraceEvent(number, context, ev);
+                diag.CountEvent(Current.Kind);
+                context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
                 return true;
             }
 
@@ -117,7 +153,6 @@ internal sealed class TraceParser
             diag.Report(reason, number, line, problem);
         }
 
-        record = default;
         return false;
     }
 
