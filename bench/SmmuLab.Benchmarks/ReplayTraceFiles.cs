@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmmuLab.Replay.Events;
 using SmmuLab.Replay.Parsing;
 using SmmuLab.TestSupport.Traces;
 
@@ -30,8 +31,9 @@ public static class ReplayTraceFiles
             var sw = Stopwatch.StartNew();
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
             var parser = new TraceParser(stream);
+            var slot = new TraceEventSlot();
             long events = 0;
-            while (parser.TryReadNext())
+            while (parser.TryReadNext(slot))
             {
                 events++;
             }

@@ -15,7 +15,7 @@ namespace SmmuLab.Replay.Engine;
 /// </summary>
 public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
 {
-    private readonly TraceParser parser;
+    private readonly TraceEventReader events;
     private readonly ReplayOptions options;
     private readonly ReplayMachineSpec spec;
     private readonly string source;
@@ -62,7 +62,6 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         this.spec = spec;
         this.source = source;
         var design = InvalidationDesigns.Create(this.options.Design);
-        this.parser = parser;
         problems = new ReplayProblems(this.options.SamplesPerProblem);
         attribution = new IommuAttribution(this);
         var dma = new IommuDmaOptions
@@ -82,6 +81,9 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         {
             throw new ReplaySetupException($"machine {spec.Name}: {e.Message}");
         }
+
+        // Last: the parsing thread starts only once nothing can fail.
+        events = new TraceEventReader(parser, this.options.ParseAhead ?? Environment.ProcessorCount > 1);
     }
 
     /// <summary>Replays the whole of <paramref name="trace"/> on <paramref name="spec"/>.</summary>
@@ -106,9 +108,10 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         var started = false;
         while (true)
         {
+            TraceEventSlot ev;
             try
             {
-                if (!parser.TryReadNext())
+                if (!events.TryReadNext(out ev))
                 {
                     break;
                 }
@@ -125,10 +128,10 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
                 started = true;
             }
 
-            var record = new EventLine(parser.LineNumber, parser.Context, parser.Current.Kind);
+            var record = new EventLine(ev.LineNumber, ev.Context, ev.Kind);
             try
             {
-                Replay(parser.Current, record);
+                Replay(ev, record);
             }
             catch (Exception e) when (e is not ReplayFailedException)
             {
@@ -137,7 +140,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         }
 
         attribution.Finish();
-        var diag = parser.Diagnostics;
+        var diag = events.Diagnostics;
         var end = readError is not null ? ReplayEnd.ReadError
             : diag.Count(Diagnostics.TraceProblem.TruncatedLine) > 0 ? ReplayEnd.Truncated
             : ReplayEnd.Complete;
@@ -164,7 +167,11 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         };
     }
 
-    public void Dispose() => machine.Dispose();
+    public void Dispose()
+    {
+        events.Dispose();
+        machine.Dispose();
+    }
 
     /// <summary>Before the first event (the header has been read): the CPU count of the DMA layer.</summary>
     private void Start()
@@ -174,7 +181,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
             cpuCountSource = "option";
             cpuCount = n;
         }
-        else if (parser.Diagnostics.CpuCount is { } h)
+        else if (events.CpuCountAtFirstEvent is { } h)
         {
             cpuCountSource = "header";
             cpuCount = h;

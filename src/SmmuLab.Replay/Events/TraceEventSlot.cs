@@ -1,13 +1,21 @@
+using SmmuLab.Replay.Parsing;
+
 namespace SmmuLab.Replay.Events;
 
 /// <summary>
-/// The event of the line just parsed, held unboxed: one field per record type, the one in use
+/// The event of a line, held unboxed, with its line number and context columns: one field per record type, the one in use
 /// named by <see cref="Kind"/>. The parser fills it in place for every line, so reading an event
 /// allocates nothing; <see cref="Box"/> makes the <see cref="ITraceEvent"/> for readers that keep
 /// events. Valid until the next line is read.
 /// </summary>
 internal sealed class TraceEventSlot
 {
+    /// <summary>The 1-based line the event came from.</summary>
+    public long LineNumber;
+
+    /// <summary>Its context columns (CPU alone for a lost-events line).</summary>
+    public TraceContext Context;
+
     public TraceEventKind Kind;
     public DmaMapEvent DmaMap;
     public DmaUnmapEvent DmaUnmap;

@@ -17,7 +17,7 @@ internal sealed class TraceParser
     private readonly NameTable names;
     private readonly NameTable tasks;
     private readonly string tooLongDetail;
-    private TraceContext context;
+    private bool sawEvent;
 
     /// <summary>A parser of text already decoded (tests, strings); the line-length limit is in characters.</summary>
     public TraceParser(TextReader reader, TraceParserOptions? options = null)
@@ -62,32 +62,34 @@ internal sealed class TraceParser
         }
     }
 
-    /// <summary>The event of the last line <see cref="TryReadNext"/> returned, unboxed; overwritten by the next.</summary>
-    public TraceEventSlot Current { get; } = new();
+    /// <summary>The slot <see cref="TryRead"/> parses into.</summary>
+    private TraceEventSlot Current { get; } = new();
 
-    /// <summary>The context columns of that line (CPU alone for a lost-events line).</summary>
-    public TraceContext Context => context;
+    /// <summary>
+    /// The CPU count the header stated when the first event was read (null before it, or when the
+    /// header said none): what a replay starts with, whatever later lines say.
+    /// </summary>
+    public int? CpuCountAtFirstEvent { get; private set; }
 
     /// <summary>The next event (or lost-events marker) as a record of its own; false at the end of the input.</summary>
     public bool TryRead(out ParsedTraceEvent record)
     {
-        if (!TryReadNext())
+        if (!TryReadNext(Current))
         {
             record = default;
             return false;
         }
 
-        record = new ParsedTraceEvent(LineNumber, context, Current.Box());
+        record = new ParsedTraceEvent(Current.LineNumber, Current.Context, Current.Box());
         return true;
     }
 
     /// <summary>
-    /// Reads to the next event (or lost-events marker) and leaves it in <see cref="Current"/> and
-    /// <see cref="Context"/>, at <see cref="LineNumber"/>: nothing is allocated per line. False at
-    /// the end of the input.
+    /// Reads to the next event (or lost-events marker) and leaves it, with its line number and
+    /// context, in <paramref name="slot"/>: nothing is allocated per line. False at the end of the input.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool TryReadNext()
+    public bool TryReadNext(TraceEventSlot slot)
     {
         var diag = Diagnostics;
         while (lines.TryReadLine(out var line, out var ending))
@@ -127,21 +129,23 @@ internal sealed class TraceParser
                 case TraceLineKind.LostEvents:
                     diag.CountLost(split.LostCount);
                     diag.CountEvent(TraceEventKind.LostEvents);
-                    context = new TraceContext(string.Empty, 0, null, split.Cpu, null, default);
-                    Current.Kind = TraceEventKind.LostEvents;
-                    Current.Lost = new TraceLostEvents(split.Cpu, split.LostCount);
-                    return true;
+                    slot.LineNumber = number;
+                    slot.Context = new TraceContext(string.Empty, 0, null, split.Cpu, null, default);
+                    slot.Kind = TraceEventKind.LostEvents;
+                    slot.Lost = new TraceLostEvents(split.Cpu, split.LostCount);
+                    return FirstEventSeen();
                 case TraceLineKind.Malformed:
                     diag.Report(Classify(line, unterminated, TraceProblem.MalformedContext), number, line, split.Problem ?? string.Empty);
                     continue;
             }
 
-            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, Current, out var problem);
+            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, slot, out var problem);
             if (status == PayloadStatus.Parsed)
             {
-                diag.CountEvent(Current.Kind);
-                context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
-                return true;
+                diag.CountEvent(slot.Kind);
+                slot.LineNumber = number;
+                slot.Context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
+                return FirstEventSeen();
             }
 
             var reason = status switch
@@ -154,6 +158,17 @@ internal sealed class TraceParser
         }
 
         return false;
+    }
+
+    private bool FirstEventSeen()
+    {
+        if (!sawEvent)
+        {
+            sawEvent = true;
+            CpuCountAtFirstEvent = Diagnostics.CpuCount;
+        }
+
+        return true;
     }
 
     private static TraceProblem Classify(ReadOnlySpan<char> line, bool unterminated, TraceProblem otherwise) =>
