@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace SmmuLab.Replay.Parsing;
@@ -13,6 +14,9 @@ internal static class EventLineSplitter
     private const string BadFlags = "flag column is not 4 or 5 flag characters";
     private const string BadTimestamp = "no timestamp followed by ':'";
     private const string NoEventName = "no event name followed by ': '";
+
+    private static readonly SearchValues<char> NameChars =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TrySplit(ReadOnlySpan<char> line, out TraceLine result, out string problem)
@@ -98,7 +102,7 @@ internal static class EventLineSplitter
         {
             Kind = TraceLineKind.Event,
             Layout = cols.Layout,
-            Task = line[..cols.Dash].Trim(' '),
+            Task = TrimSpaces(line[..cols.Dash]),
             Pid = cols.Pid,
             Tgid = cols.Tgid,
             Cpu = cols.Cpu,
@@ -287,25 +291,15 @@ internal static class EventLineSplitter
         system = [];
         name = [];
         var start = p;
+        var end = EndOfName(line, start);
         var systemEnd = -1;
-        while (p < line.Length)
+        if (end > start && end + 1 < line.Length && line[end] == ':' && IsNameChar(line[end + 1]))
         {
-            var c = line[p];
-            if (IsNameChar(c))
-            {
-                p++;
-            }
-            else if (c == ':' && systemEnd < 0 && p > start && p + 1 < line.Length && IsNameChar(line[p + 1]))
-            {
-                systemEnd = p;
-                p++;
-            }
-            else
-            {
-                break;
-            }
+            systemEnd = end;
+            end = EndOfName(line, end + 1);
         }
 
+        p = end;
         if (p == start || p >= line.Length || line[p] != ':' || (p + 1 < line.Length && line[p + 1] != ' '))
         {
             return false;
@@ -323,6 +317,20 @@ internal static class EventLineSplitter
 
         p++;
         return true;
+    }
+
+    /// <summary>The end of the run of name characters (letters, digits, '_') from <paramref name="from"/>.</summary>
+    private static int EndOfName(ReadOnlySpan<char> line, int from)
+    {
+        var rel = line[from..].IndexOfAnyExcept(NameChars);
+        return rel < 0 ? line.Length : from + rel;
+    }
+
+    /// <summary>Without leading and trailing spaces (a padded comm: the leading run is long, so it is searched vectorized).</summary>
+    private static ReadOnlySpan<char> TrimSpaces(ReadOnlySpan<char> s)
+    {
+        var first = s.IndexOfAnyExcept(' ');
+        return first < 0 ? [] : s[first..].TrimEnd(' ');
     }
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';

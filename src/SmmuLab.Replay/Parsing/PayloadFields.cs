@@ -60,10 +60,17 @@ internal ref struct PayloadFields
             }
 
             var eq = p + rel;
-            var space = s[from..eq].LastIndexOf(' ');
-            if (space >= 0)
+
+            // Backwards from the '=': the key is a few characters, so the space is near.
+            var space = eq - 1;
+            while (space >= from && s[space] != ' ')
             {
-                return (from + space + 1, eq);
+                space--;
+            }
+
+            if (space >= from)
+            {
+                return (space + 1, eq);
             }
 
             if (from == 0)

@@ -48,13 +48,8 @@ internal readonly ref struct TraceLine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TraceLine Split(ReadOnlySpan<char> line)
     {
-        var lead = 0;
-        while (lead < line.Length && line[lead] is ' ' or '\t')
-        {
-            lead++;
-        }
-
-        var trimmed = line[lead..];
+        var lead = line.IndexOfAnyExcept(' ', '\t');
+        var trimmed = lead < 0 ? [] : line[lead..];
         if (trimmed.IsEmpty)
         {
             return new TraceLine { Kind = TraceLineKind.Blank };
