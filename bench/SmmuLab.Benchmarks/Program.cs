@@ -13,6 +13,18 @@ public static class Program
             return;
         }
 
+        if (args is ["--repeat-trace", var trace, var times, var output])
+        {
+            ReplayTraceFiles.Repeat(trace, int.Parse(times, System.Globalization.CultureInfo.InvariantCulture), output, Console.Out);
+            return;
+        }
+
+        if (args is ["--parse-file", var path, .. var rest])
+        {
+            ReplayTraceFiles.Parse(path, rest is [var r] ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 5, Console.Out);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

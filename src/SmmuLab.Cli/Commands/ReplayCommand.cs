@@ -133,8 +133,8 @@ internal static class ReplayCommand
             }
             else
             {
-                using var reader = Open(path);
-                report = ReplayEngine.Run(reader, spec, options, path);
+                using var stream = Open(path);
+                report = ReplayEngine.Run(stream, spec, options, path);
                 text.Write(report.Format());
                 runs = [report];
             }
@@ -227,6 +227,7 @@ internal static class ReplayCommand
         }
     });
 
-    private static StreamReader Open(string path) => new(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true,
-        new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
+    /// <summary>The trace as bytes: the parser reads UTF-8 itself into its own buffer, so the stream keeps none (BufferSize 0).</summary>
+    private static FileStream Open(string path) => new(path,
+        new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 0, Options = FileOptions.SequentialScan });
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Hardware.Smmu;
 
 namespace SmmuLab.Replay.Engine;
@@ -35,6 +36,7 @@ internal sealed class CostMeter
     }
 
     /// <summary>Charges what happened since the last charge to <paramref name="operation"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Charge(ReplayOperation operation)
     {
         if (ModeledNanoseconds() == current.ModeledNanoseconds)

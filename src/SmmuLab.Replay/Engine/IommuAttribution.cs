@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Parsing;
 
 namespace SmmuLab.Replay.Engine;
@@ -24,6 +25,7 @@ internal sealed class IommuAttribution(IIommuEventSink sink)
         flags is not { } f ? (byte)0 : f.InNmi ? (byte)3 : f.InHardIrq ? (byte)2 : f.InSoftIrq ? (byte)1 : (byte)0;
 
     /// <summary>An iommu map or unmap: held by an open window, or pending.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnIommu(in PendingIommu e)
     {
         var state = State(e.Cpu);
@@ -75,6 +77,7 @@ internal sealed class IommuAttribution(IIommuEventSink sink)
     /// <paramref name="anyRange"/> (a failed call, whose range is unknown) every pending event of
     /// its key is. Returns how many it held.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int OnCallAfter(int cpu, int pid, byte context, ReplayDevice device, bool isMap, ulong start, ulong end, bool anyRange = false)
     {
         var state = State(cpu);
@@ -110,6 +113,7 @@ internal sealed class IommuAttribution(IIommuEventSink sink)
     /// A DMA-API call traced before its work (<c>dma_unmap_sg</c>, <c>dma_free*</c>): the next unmap
     /// of its key overlapping the range (any unmap with <paramref name="anyRange"/>) is its own.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnCallBefore(int cpu, int pid, byte context, ReplayDevice device, ulong start, ulong end, bool anyRange = false)
     {
         var state = State(cpu);
@@ -119,6 +123,7 @@ internal sealed class IommuAttribution(IIommuEventSink sink)
     }
 
     /// <summary>Any other event of a key: what is pending for it was not held by a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnOther(int cpu, int pid, byte context)
     {
         if (!cpus.TryGetValue(cpu, out var state))
@@ -164,6 +169,7 @@ internal sealed class IommuAttribution(IIommuEventSink sink)
 
     private static bool Overlaps(in PendingIommu e, ulong start, ulong end) => e.Iova < end && start < e.Iova + Math.Max(e.Size, 1);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CloseWindows(CpuState state, int pid, byte context)
     {
         var windows = state.Windows;
@@ -176,6 +182,7 @@ internal sealed class IommuAttribution(IIommuEventSink sink)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReleaseKey(CpuState state, int pid, byte context)
     {
         var pending = state.Pending;

@@ -1,6 +1,6 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Replay.Events;
-using SmmuLab.Replay.Parsing;
 using DriverAttributes = SmmuLab.Driver.Dma.DmaAttributes;
 using DriverDirection = SmmuLab.Driver.Dma.DmaDirection;
 using TraceAttributes = SmmuLab.Replay.Events.DmaAttributes;
@@ -58,7 +58,8 @@ public sealed partial class ReplayEngine
         return r;
     }
 
-    private void OnMap(in ParsedTraceEvent record, DmaMapEvent e, byte context)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OnMap(in EventLine record, in DmaMapEvent e, byte context)
     {
         var ctx = record.Context;
         var device = Device(e.Device);
@@ -112,7 +113,8 @@ public sealed partial class ReplayEngine
         }
     }
 
-    private void OnUnmap(in ParsedTraceEvent record, DmaUnmapEvent e, byte context)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OnUnmap(in EventLine record, in DmaUnmapEvent e, byte context)
     {
         var ctx = record.Context;
         var device = Device(e.Device);
@@ -139,7 +141,8 @@ public sealed partial class ReplayEngine
         meter.Charge(ReplayOperation.Unmap);
     }
 
-    private void OnMapSg(in ParsedTraceEvent record, DmaMapSgEvent e, byte context)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OnMapSg(in EventLine record, in DmaMapSgEvent e, byte context)
     {
         var ctx = record.Context;
         var device = Device(e.Device);
@@ -190,7 +193,8 @@ public sealed partial class ReplayEngine
         device.AddSg(new SgMapping(e.PhysAddresses, segments, start, end));
     }
 
-    private void OnUnmapSg(in ParsedTraceEvent record, DmaUnmapSgEvent e, byte context)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OnUnmapSg(in EventLine record, in DmaUnmapSgEvent e, byte context)
     {
         var ctx = record.Context;
         var device = Device(e.Device);
@@ -216,7 +220,7 @@ public sealed partial class ReplayEngine
         meter.Charge(ReplayOperation.UnmapSg);
     }
 
-    private void OnAlloc(in ParsedTraceEvent record, TraceEventKind kind, string name, ulong dmaAddress, ulong size, TraceAttributes traceAttrs, bool failed, byte context)
+    private void OnAlloc(in EventLine record, TraceEventKind kind, string name, ulong dmaAddress, ulong size, TraceAttributes traceAttrs, bool failed, byte context)
     {
         var ctx = record.Context;
         var device = Device(name);
@@ -268,7 +272,7 @@ public sealed partial class ReplayEngine
         }
     }
 
-    private void OnFree(in ParsedTraceEvent record, string name, ulong dmaAddress, ulong size, bool noOp, byte context)
+    private void OnFree(in EventLine record, string name, ulong dmaAddress, ulong size, bool noOp, byte context)
     {
         var ctx = record.Context;
         var device = Device(name);
@@ -347,18 +351,18 @@ public sealed partial class ReplayEngine
         }
     }
 
-    private void NotReplayable(in ParsedTraceEvent record, string device, ulong address, string why) =>
+    private void NotReplayable(in EventLine record, string device, ulong address, string why) =>
         problems.Report(ReplayProblem.NotReplayable, record.LineNumber, What(record, device, address), why);
 
-    private void Refused(in ParsedTraceEvent record, string device, ulong address, string why) =>
+    private void Refused(in EventLine record, string device, ulong address, string why) =>
         problems.Report(ReplayProblem.Refused, record.LineNumber, What(record, device, address), why);
 
-    private void Unmatched(in ParsedTraceEvent record, string device, ulong address, string why) =>
+    private void Unmatched(in EventLine record, string device, ulong address, string why) =>
         problems.Report(ReplayProblem.UnmatchedUnmap, record.LineNumber, What(record, device, address), why);
 
-    private void StillMapped(in ParsedTraceEvent record, string device, ulong address) =>
+    private void StillMapped(in EventLine record, string device, ulong address) =>
         problems.Report(ReplayProblem.AddressStillMapped, record.LineNumber, What(record, device, address), "mapped again before its unmap");
 
-    private static string What(in ParsedTraceEvent record, string device, ulong address) =>
-        $"{TraceEventNames.Of(record.Event.Kind)} {device} 0x{address:x}";
+    private static string What(in EventLine record, string device, ulong address) =>
+        $"{TraceEventNames.Of(record.Kind)} {device} 0x{address:x}";
 }

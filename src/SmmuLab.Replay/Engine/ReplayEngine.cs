@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Replay.Events;
@@ -14,7 +15,7 @@ namespace SmmuLab.Replay.Engine;
 /// </summary>
 public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
 {
-    private readonly TraceParser parser;
+    private readonly TraceEventReader events;
     private readonly ReplayOptions options;
     private readonly ReplayMachineSpec spec;
     private readonly string source;
@@ -42,14 +43,25 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
     /// <exception cref="ArgumentException">Unknown design.</exception>
     /// <exception cref="ReplaySetupException">An SMMU of the machine could not be built.</exception>
     public ReplayEngine(TextReader trace, ReplayMachineSpec spec, ReplayOptions? options = null, string source = "trace")
+        : this(new TraceParser(trace ?? throw new ArgumentNullException(nameof(trace)), options?.Parser), spec, options, source)
     {
-        ArgumentNullException.ThrowIfNull(trace);
+    }
+
+    /// <summary>Sets up the machine; <see cref="Run()"/> then reads <paramref name="trace"/>, UTF-8 bytes (a trace file), without decoding it to text first.</summary>
+    /// <exception cref="ArgumentException">Unknown design.</exception>
+    /// <exception cref="ReplaySetupException">An SMMU of the machine could not be built.</exception>
+    public ReplayEngine(Stream trace, ReplayMachineSpec spec, ReplayOptions? options = null, string source = "trace")
+        : this(new TraceParser(trace ?? throw new ArgumentNullException(nameof(trace)), options?.Parser), spec, options, source)
+    {
+    }
+
+    private ReplayEngine(TraceParser parser, ReplayMachineSpec spec, ReplayOptions? options, string source)
+    {
         ArgumentNullException.ThrowIfNull(spec);
         this.options = options ?? new ReplayOptions();
         this.spec = spec;
         this.source = source;
         var design = InvalidationDesigns.Create(this.options.Design);
-        parser = new TraceParser(trace, this.options.Parser);
         problems = new ReplayProblems(this.options.SamplesPerProblem);
         attribution = new IommuAttribution(this);
         var dma = new IommuDmaOptions
@@ -69,10 +81,20 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         {
             throw new ReplaySetupException($"machine {spec.Name}: {e.Message}");
         }
+
+        // Last: the parsing thread starts only once nothing can fail.
+        events = new TraceEventReader(parser, this.options.ParseAhead ?? Environment.ProcessorCount > 1);
     }
 
     /// <summary>Replays the whole of <paramref name="trace"/> on <paramref name="spec"/>.</summary>
     public static ReplayReport Run(TextReader trace, ReplayMachineSpec spec, ReplayOptions? options = null, string source = "trace")
+    {
+        using var engine = new ReplayEngine(trace, spec, options, source);
+        return engine.Run();
+    }
+
+    /// <summary>Replays the whole of <paramref name="trace"/> (UTF-8 bytes) on <paramref name="spec"/>.</summary>
+    public static ReplayReport Run(Stream trace, ReplayMachineSpec spec, ReplayOptions? options = null, string source = "trace")
     {
         using var engine = new ReplayEngine(trace, spec, options, source);
         return engine.Run();
@@ -86,10 +108,10 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         var started = false;
         while (true)
         {
-            ParsedTraceEvent record;
+            TraceEventSlot ev;
             try
             {
-                if (!parser.TryRead(out record))
+                if (!events.TryReadNext(out ev))
                 {
                     break;
                 }
@@ -106,9 +128,10 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
                 started = true;
             }
 
+            var record = new EventLine(ev.LineNumber, ev.Context, ev.Kind);
             try
             {
-                Replay(record);
+                Replay(ev, record);
             }
             catch (Exception e) when (e is not ReplayFailedException)
             {
@@ -117,7 +140,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         }
 
         attribution.Finish();
-        var diag = parser.Diagnostics;
+        var diag = events.Diagnostics;
         var end = readError is not null ? ReplayEnd.ReadError
             : diag.Count(Diagnostics.TraceProblem.TruncatedLine) > 0 ? ReplayEnd.Truncated
             : ReplayEnd.Complete;
@@ -144,7 +167,11 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         };
     }
 
-    public void Dispose() => machine.Dispose();
+    public void Dispose()
+    {
+        events.Dispose();
+        machine.Dispose();
+    }
 
     /// <summary>Before the first event (the header has been read): the CPU count of the DMA layer.</summary>
     private void Start()
@@ -154,7 +181,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
             cpuCountSource = "option";
             cpuCount = n;
         }
-        else if (parser.Diagnostics.CpuCount is { } h)
+        else if (events.CpuCountAtFirstEvent is { } h)
         {
             cpuCountSource = "header";
             cpuCount = h;
@@ -167,68 +194,94 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
         machine.DmaOptions = machine.DmaOptions with { CpuCount = cpuCount };
     }
 
-    private void Replay(in ParsedTraceEvent record)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Replay(TraceEventSlot ev, in EventLine record)
     {
         var ctx = record.Context;
-        if (record.Event is TraceLostEvents lost)
+        if (record.Kind == TraceEventKind.LostEvents)
         {
-            attribution.OnLost(lost.Cpu);
+            attribution.OnLost(ev.Lost.Cpu);
             return;
         }
 
         AdvanceClock(ctx.Timestamp);
         var context = IommuAttribution.ContextOf(ctx.Flags);
-        switch (record.Event)
+        switch (record.Kind)
         {
-            case IommuMapEvent m:
-                counters.IommuMaps++;
-                attribution.OnIommu(new PendingIommu(record.LineNumber, ctx.Cpu, ctx.Pid, context, true, m.Iova, m.Size, m.PhysAddress, 0, m.Device));
+            case TraceEventKind.IommuMap:
+                {
+                    ref readonly var m = ref ev.IommuMap;
+                    counters.IommuMaps++;
+                    attribution.OnIommu(new PendingIommu(record.LineNumber, ctx.Cpu, ctx.Pid, context, true, m.Iova, m.Size, m.PhysAddress, 0, m.Device));
+                    break;
+                }
+
+            case TraceEventKind.IommuUnmap:
+                {
+                    ref readonly var u = ref ev.IommuUnmap;
+                    counters.IommuUnmaps++;
+                    attribution.OnIommu(new PendingIommu(record.LineNumber, ctx.Cpu, ctx.Pid, context, false, u.Iova, u.Size, 0, u.UnmappedSize, u.Device));
+                    break;
+                }
+
+            case TraceEventKind.DmaMapPage or TraceEventKind.DmaMapPhys or TraceEventKind.DmaMapResource:
+                OnMap(record, ev.DmaMap, context);
                 break;
-            case IommuUnmapEvent u:
-                counters.IommuUnmaps++;
-                attribution.OnIommu(new PendingIommu(record.LineNumber, ctx.Cpu, ctx.Pid, context, false, u.Iova, u.Size, 0, u.UnmappedSize, u.Device));
+            case TraceEventKind.DmaUnmapPage or TraceEventKind.DmaUnmapPhys or TraceEventKind.DmaUnmapResource:
+                OnUnmap(record, ev.DmaUnmap, context);
                 break;
-            case DmaMapEvent e:
-                OnMap(record, e, context);
+            case TraceEventKind.DmaMapSg:
+                OnMapSg(record, ev.DmaMapSg, context);
                 break;
-            case DmaUnmapEvent e:
-                OnUnmap(record, e, context);
+            case TraceEventKind.DmaUnmapSg:
+                OnUnmapSg(record, ev.DmaUnmapSg, context);
                 break;
-            case DmaMapSgEvent e:
-                OnMapSg(record, e, context);
-                break;
-            case DmaUnmapSgEvent e:
-                OnUnmapSg(record, e, context);
-                break;
-            case DmaAllocEvent e:
-                OnAlloc(record, e.Kind, e.Device, e.DmaAddress, e.Size, e.Attrs, e.IsFailure, context);
-                break;
-            case DmaAllocSgtEvent e:
-                OnAlloc(record, e.Kind, e.Device, e.DmaAddress, e.Size, e.Attrs, failed: false, context);
-                break;
-            case DmaFreeEvent e:
-                OnFree(record, e.Device, e.DmaAddress, e.Size, e.IsNoOp, context);
-                break;
-            case DmaFreeSgtEvent e:
-                OnFree(record, e.Device, e.DmaAddress, e.Size, noOp: false, context);
-                break;
-            case DmaMapSgErrorEvent e:
+            case TraceEventKind.DmaAlloc or TraceEventKind.DmaAllocPages or TraceEventKind.DmaAllocSgtError:
+                {
+                    ref readonly var e = ref ev.DmaAlloc;
+                    OnAlloc(record, e.Kind, e.Device, e.DmaAddress, e.Size, e.Attrs, e.IsFailure, context);
+                    break;
+                }
+
+            case TraceEventKind.DmaAllocSgt:
+                {
+                    ref readonly var e = ref ev.DmaAllocSgt;
+                    OnAlloc(record, e.Kind, e.Device, e.DmaAddress, e.Size, e.Attrs, failed: false, context);
+                    break;
+                }
+
+            case TraceEventKind.DmaFree or TraceEventKind.DmaFreePages:
+                {
+                    ref readonly var e = ref ev.DmaFree;
+                    OnFree(record, e.Device, e.DmaAddress, e.Size, e.IsNoOp, context);
+                    break;
+                }
+
+            case TraceEventKind.DmaFreeSgt:
+                {
+                    ref readonly var e = ref ev.DmaFreeSgt;
+                    OnFree(record, e.Device, e.DmaAddress, e.Size, noOp: false, context);
+                    break;
+                }
+
+            case TraceEventKind.DmaMapSgError:
                 counters.FailedInTrace++;
-                attribution.OnCallAfter(ctx.Cpu, ctx.Pid, context, Device(e.Device), isMap: true, 0, 0, anyRange: true);
+                attribution.OnCallAfter(ctx.Cpu, ctx.Pid, context, Device(ev.DmaMapSgError.Device), isMap: true, 0, 0, anyRange: true);
                 break;
-            case DmaSyncSingleEvent or DmaSyncSgEvent:
+            case TraceEventKind.DmaSyncSingleForCpu or TraceEventKind.DmaSyncSingleForDevice
+                or TraceEventKind.DmaSyncSgForCpu or TraceEventKind.DmaSyncSgForDevice:
                 counters.Syncs++;
                 attribution.OnOther(ctx.Cpu, ctx.Pid, context);
                 break;
-            case IommuDeviceEvent e:
-                OnAttachOrDetach(e);
+            case TraceEventKind.IommuAttachDeviceToDomain or TraceEventKind.IommuDetachDeviceFromDomain:
+                OnAttachOrDetach(ev.IommuDevice);
                 attribution.OnOther(ctx.Cpu, ctx.Pid, context);
                 break;
-            case IommuGroupEvent:
+            case TraceEventKind.IommuAddDeviceToGroup or TraceEventKind.IommuRemoveDeviceFromGroup:
                 counters.GroupEvents++;
                 attribution.OnOther(ctx.Cpu, ctx.Pid, context);
                 break;
-            case IommuPageFaultEvent:
+            case TraceEventKind.IommuPageFault:
                 counters.PageFaults++;
                 attribution.OnOther(ctx.Cpu, ctx.Pid, context);
                 break;
@@ -250,6 +303,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
     }
 
     /// <summary>Moves the simulated clock to the event's time (from the first event's), firing the timers that fall due.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AdvanceClock(TraceTimestamp t)
     {
         if (t.Unit == TimestampUnit.None)
@@ -291,6 +345,7 @@ public sealed partial class ReplayEngine : IDisposable, IIommuEventSink
     }
 
     /// <summary>The trace's device, created when the machine lacks it; the last one is cached (traces run long on one device).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReplayDevice Device(string name)
     {
         if (lastDevice is { } d && ReferenceEquals(lastDeviceName, name))

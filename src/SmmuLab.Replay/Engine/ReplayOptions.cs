@@ -23,6 +23,12 @@ public sealed record ReplayOptions
 
     public TraceParserOptions Parser { get; init; } = new();
 
+    /// <summary>
+    /// Parse the trace on a thread of its own, ahead of the replay (<see cref="TraceEventReader"/>),
+    /// so the two overlap on two cores; the result is the same. Null: when the machine has more than one CPU.
+    /// </summary>
+    public bool? ParseAhead { get; init; }
+
     /// <summary>Lines kept as examples per kind of replay problem (driver refusals, unmatched unmaps).</summary>
     public int SamplesPerProblem { get; init; } = 5;
 

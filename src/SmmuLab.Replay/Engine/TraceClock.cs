@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Driver.Dma;
 
 namespace SmmuLab.Replay.Engine;
@@ -30,6 +31,7 @@ internal sealed class TraceClock : IDmaClock
     }
 
     /// <summary>Moves time to <paramref name="target"/> (never backwards), firing what falls due.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AdvanceTo(TimeSpan target)
     {
         while (nextDue <= target)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Events;
 
 namespace SmmuLab.Replay.Parsing;
@@ -11,9 +12,9 @@ internal static class DmaEventParser
 {
     private const int MaxTracedEntries = 128;
 
-    public static PayloadStatus Parse(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev, out string problem)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static PayloadStatus Parse(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot, out string problem)
     {
-        ev = null;
         if (!DmaFields.TryScan(payload, out var f, out problem))
         {
             return PayloadStatus.Malformed;
@@ -21,51 +22,50 @@ internal static class DmaEventParser
 
         problem = kind switch
         {
-            TraceEventKind.DmaMapPage or TraceEventKind.DmaMapPhys or TraceEventKind.DmaMapResource => Map(kind, ref f, names, out ev),
-            TraceEventKind.DmaUnmapPage or TraceEventKind.DmaUnmapPhys or TraceEventKind.DmaUnmapResource => Unmap(kind, ref f, names, out ev),
-            TraceEventKind.DmaAlloc or TraceEventKind.DmaAllocPages or TraceEventKind.DmaAllocSgtError => Alloc(kind, ref f, names, out ev),
-            TraceEventKind.DmaAllocSgt => AllocSgt(ref f, names, out ev),
-            TraceEventKind.DmaFree or TraceEventKind.DmaFreePages => Free(kind, ref f, names, out ev),
-            TraceEventKind.DmaFreeSgt => FreeSgt(ref f, names, out ev),
-            TraceEventKind.DmaMapSg => MapSg(ref f, names, out ev),
-            TraceEventKind.DmaMapSgError => MapSgError(ref f, names, out ev),
-            TraceEventKind.DmaUnmapSg => UnmapSg(ref f, names, out ev),
-            TraceEventKind.DmaSyncSingleForCpu or TraceEventKind.DmaSyncSingleForDevice => SyncSingle(kind, ref f, names, out ev),
-            TraceEventKind.DmaSyncSgForCpu or TraceEventKind.DmaSyncSgForDevice => SyncSg(kind, ref f, names, out ev),
+            TraceEventKind.DmaMapPage or TraceEventKind.DmaMapPhys or TraceEventKind.DmaMapResource => Map(kind, ref f, names, slot),
+            TraceEventKind.DmaUnmapPage or TraceEventKind.DmaUnmapPhys or TraceEventKind.DmaUnmapResource => Unmap(kind, ref f, names, slot),
+            TraceEventKind.DmaAlloc or TraceEventKind.DmaAllocPages or TraceEventKind.DmaAllocSgtError => Alloc(kind, ref f, names, slot),
+            TraceEventKind.DmaAllocSgt => AllocSgt(ref f, names, slot),
+            TraceEventKind.DmaFree or TraceEventKind.DmaFreePages => Free(kind, ref f, names, slot),
+            TraceEventKind.DmaFreeSgt => FreeSgt(ref f, names, slot),
+            TraceEventKind.DmaMapSg => MapSg(ref f, names, slot),
+            TraceEventKind.DmaMapSgError => MapSgError(ref f, names, slot),
+            TraceEventKind.DmaUnmapSg => UnmapSg(ref f, names, slot),
+            TraceEventKind.DmaSyncSingleForCpu or TraceEventKind.DmaSyncSingleForDevice => SyncSingle(kind, ref f, names, slot),
+            TraceEventKind.DmaSyncSgForCpu or TraceEventKind.DmaSyncSgForDevice => SyncSg(kind, ref f, names, slot),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a dma event"),
         };
-        return ev is null ? PayloadStatus.Malformed : PayloadStatus.Parsed;
+        return problem.Length == 0 ? PayloadStatus.Parsed : PayloadStatus.Malformed;
     }
 
-    private static string Map(TraceEventKind kind, ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string Map(TraceEventKind kind, ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size" : !f.HasAttrs ? "attrs" : null;
         if (missing is not null)
         {
             return Missing(missing);
         }
 
-        ev = new DmaMapEvent(kind, names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value, f.PhysAddress, f.Attrs);
+        slot.DmaMap = new DmaMapEvent(kind, names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value, f.PhysAddress, f.Attrs);
         return string.Empty;
     }
 
-    private static string Unmap(TraceEventKind kind, ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string Unmap(TraceEventKind kind, ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size" : !f.HasAttrs ? "attrs" : null;
         if (missing is not null)
         {
             return Missing(missing);
         }
 
-        ev = new DmaUnmapEvent(kind, names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value, f.Attrs);
+        slot.DmaUnmap = new DmaUnmapEvent(kind, names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value, f.Attrs);
         return string.Empty;
     }
 
-    private static string Alloc(TraceEventKind kind, ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string Alloc(TraceEventKind kind, ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size"
             : !f.HasVirtAddress && f.PhysAddress is null ? "virt_addr"
             : !f.HasGfpFlags ? "flags" : !f.HasAttrs ? "attrs" : null;
@@ -74,14 +74,13 @@ internal static class DmaEventParser
             return Missing(missing);
         }
 
-        ev = new DmaAllocEvent(kind, names.Get(f.Device), f.Direction, f.DmaAddress!.Value, f.Size!.Value,
+        slot.DmaAlloc = new DmaAllocEvent(kind, names.Get(f.Device), f.Direction, f.DmaAddress!.Value, f.Size!.Value,
             f.VirtAddress, f.PhysAddress, names.Get(f.GfpFlags), f.Attrs);
         return string.Empty;
     }
 
-    private static string AllocSgt(ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string AllocSgt(ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size"
             : !f.HasPhysAddrs ? "phys_addrs" : !f.HasGfpFlags ? "flags" : !f.HasAttrs ? "attrs" : null;
         if (missing is not null)
@@ -94,14 +93,13 @@ internal static class DmaEventParser
             return "bad phys_addrs";
         }
 
-        ev = new DmaAllocSgtEvent(names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value,
+        slot.DmaAllocSgt = new DmaAllocSgtEvent(names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value,
             phys, names.Get(f.GfpFlags), f.Attrs);
         return string.Empty;
     }
 
-    private static string Free(TraceEventKind kind, ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string Free(TraceEventKind kind, ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size"
             : !f.HasVirtAddress && f.PhysAddress is null ? "virt_addr" : !f.HasAttrs ? "attrs" : null;
         if (missing is not null)
@@ -109,14 +107,13 @@ internal static class DmaEventParser
             return Missing(missing);
         }
 
-        ev = new DmaFreeEvent(kind, names.Get(f.Device), f.Direction, f.DmaAddress!.Value, f.Size!.Value,
+        slot.DmaFree = new DmaFreeEvent(kind, names.Get(f.Device), f.Direction, f.DmaAddress!.Value, f.Size!.Value,
             f.VirtAddress, f.PhysAddress, f.Attrs);
         return string.Empty;
     }
 
-    private static string FreeSgt(ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string FreeSgt(ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size"
             : !f.HasPhysAddrs ? "phys_addrs" : null;
         if (missing is not null)
@@ -129,13 +126,13 @@ internal static class DmaEventParser
             return "bad phys_addrs";
         }
 
-        ev = new DmaFreeSgtEvent(names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value, phys);
+        slot.DmaFreeSgt = new DmaFreeSgtEvent(names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value, phys);
         return string.Empty;
     }
 
-    private static string MapSg(ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string MapSg(ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : !f.HasDmaAddrs ? "dma_addrs" : !f.HasSizes ? "sizes"
             : !f.HasPhysAddrs ? "phys_addrs" : !f.HasAttrs ? "attrs" : f.HasNents != f.HasEnts ? "nents or ents" : null;
         if (missing is not null)
@@ -171,14 +168,13 @@ internal static class DmaEventParser
             }
         }
 
-        ev = new DmaMapSgEvent(names.Get(f.Device), f.Direction!.Value, inputs, outputs, f.HasNents, truncated,
+        slot.DmaMapSg = new DmaMapSgEvent(names.Get(f.Device), f.Direction!.Value, inputs, outputs, f.HasNents, truncated,
             dma, sizes, phys, f.Attrs);
         return string.Empty;
     }
 
-    private static string MapSgError(ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string MapSgError(ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : !f.HasDmaAddrs ? "dma_addrs" : f.Error is null ? "err" : !f.HasAttrs ? "attrs" : null;
         if (missing is not null)
         {
@@ -190,13 +186,13 @@ internal static class DmaEventParser
             return "bad dma_addrs";
         }
 
-        ev = new DmaMapSgErrorEvent(names.Get(f.Device), f.Direction!.Value, phys, f.Error!.Value, f.Attrs);
+        slot.DmaMapSgError = new DmaMapSgErrorEvent(names.Get(f.Device), f.Direction!.Value, phys, f.Error!.Value, f.Attrs);
         return string.Empty;
     }
 
-    private static string UnmapSg(ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string UnmapSg(ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : !f.HasPhysAddrs ? "phys_addrs" : !f.HasAttrs ? "attrs" : null;
         if (missing is not null)
         {
@@ -208,26 +204,24 @@ internal static class DmaEventParser
             return "bad phys_addrs";
         }
 
-        ev = new DmaUnmapSgEvent(names.Get(f.Device), f.Direction!.Value, phys, f.Attrs);
+        slot.DmaUnmapSg = new DmaUnmapSgEvent(names.Get(f.Device), f.Direction!.Value, phys, f.Attrs);
         return string.Empty;
     }
 
-    private static string SyncSingle(TraceEventKind kind, ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string SyncSingle(TraceEventKind kind, ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : f.DmaAddress is null ? "dma_addr" : f.Size is null ? "size" : null;
         if (missing is not null)
         {
             return Missing(missing);
         }
 
-        ev = new DmaSyncSingleEvent(kind, names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value);
+        slot.DmaSyncSingle = new DmaSyncSingleEvent(kind, names.Get(f.Device), f.Direction!.Value, f.DmaAddress!.Value, f.Size!.Value);
         return string.Empty;
     }
 
-    private static string SyncSg(TraceEventKind kind, ref DmaFields f, NameTable names, out ITraceEvent? ev)
+    private static string SyncSg(TraceEventKind kind, ref DmaFields f, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var missing = f.Direction is null ? "dir" : !f.HasDmaAddrs ? "dma_addrs" : !f.HasSizes ? "sizes" : null;
         if (missing is not null)
         {
@@ -244,7 +238,7 @@ internal static class DmaEventParser
             return "dma_addrs and sizes differ in length";
         }
 
-        ev = new DmaSyncSgEvent(kind, names.Get(f.Device), f.Direction!.Value, dma, sizes);
+        slot.DmaSyncSg = new DmaSyncSgEvent(kind, names.Get(f.Device), f.Direction!.Value, dma, sizes);
         return string.Empty;
     }
 

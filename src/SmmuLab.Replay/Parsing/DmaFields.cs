@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Events;
 
 namespace SmmuLab.Replay.Parsing;
@@ -33,6 +34,7 @@ internal ref struct DmaFields
     public ReadOnlySpan<char> Ents;
     public int? Error;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryScan(ReadOnlySpan<char> payload, out DmaFields f, out string problem)
     {
         f = default;

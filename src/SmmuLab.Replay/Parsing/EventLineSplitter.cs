@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -12,6 +15,10 @@ internal static class EventLineSplitter
     private const string BadTimestamp = "no timestamp followed by ':'";
     private const string NoEventName = "no event name followed by ': '";
 
+    private static readonly SearchValues<char> NameChars =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TrySplit(ReadOnlySpan<char> line, out TraceLine result, out string problem)
     {
         result = default;
@@ -95,7 +102,7 @@ internal static class EventLineSplitter
         {
             Kind = TraceLineKind.Event,
             Layout = cols.Layout,
-            Task = line[..cols.Dash].Trim(' '),
+            Task = TrimSpaces(line[..cols.Dash]),
             Pid = cols.Pid,
             Tgid = cols.Tgid,
             Cpu = cols.Cpu,
@@ -109,6 +116,7 @@ internal static class EventLineSplitter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryColumns(ReadOnlySpan<char> line, int dash, out Columns cols)
     {
         cols = default;
@@ -202,6 +210,7 @@ internal static class EventLineSplitter
     /// <c>seconds.fraction</c> (1 to 9 decimals) as nanoseconds, a bare integer as counts, or the
     /// latency format's <c>12us</c> with its optional delay mark; then the ':' that ends it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryTimestamp(ReadOnlySpan<char> line, ref int p, out TraceTimestamp timestamp)
     {
         timestamp = default;
@@ -276,30 +285,21 @@ internal static class EventLineSplitter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryEventName(ReadOnlySpan<char> line, scoped ref int p, out ReadOnlySpan<char> system, out ReadOnlySpan<char> name)
     {
         system = [];
         name = [];
         var start = p;
+        var end = EndOfName(line, start);
         var systemEnd = -1;
-        while (p < line.Length)
+        if (end > start && end + 1 < line.Length && line[end] == ':' && IsNameChar(line[end + 1]))
         {
-            var c = line[p];
-            if (IsNameChar(c))
-            {
-                p++;
-            }
-            else if (c == ':' && systemEnd < 0 && p > start && p + 1 < line.Length && IsNameChar(line[p + 1]))
-            {
-                systemEnd = p;
-                p++;
-            }
-            else
-            {
-                break;
-            }
+            systemEnd = end;
+            end = EndOfName(line, end + 1);
         }
 
+        p = end;
         if (p == start || p >= line.Length || line[p] != ':' || (p + 1 < line.Length && line[p + 1] != ' '))
         {
             return false;
@@ -317,6 +317,20 @@ internal static class EventLineSplitter
 
         p++;
         return true;
+    }
+
+    /// <summary>The end of the run of name characters (letters, digits, '_') from <paramref name="from"/>.</summary>
+    private static int EndOfName(ReadOnlySpan<char> line, int from)
+    {
+        var rel = line[from..].IndexOfAnyExcept(NameChars);
+        return rel < 0 ? line.Length : from + rel;
+    }
+
+    /// <summary>Without leading and trailing spaces (a padded comm: the leading run is long, so it is searched vectorized).</summary>
+    private static ReadOnlySpan<char> TrimSpaces(ReadOnlySpan<char> s)
+    {
+        var first = s.IndexOfAnyExcept(' ');
+        return first < 0 ? [] : s[first..].TrimEnd(' ');
     }
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Events;
 
 namespace SmmuLab.Replay.Parsing;
@@ -11,9 +12,9 @@ internal static class IommuEventParser
 {
     private const string Prefix = "IOMMU:";
 
-    public static PayloadStatus Parse(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev, out string problem)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static PayloadStatus Parse(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot, out string problem)
     {
-        ev = null;
         if (!payload.StartsWith(Prefix))
         {
             problem = "payload does not start with IOMMU:";
@@ -22,19 +23,18 @@ internal static class IommuEventParser
 
         problem = kind switch
         {
-            TraceEventKind.IommuAddDeviceToGroup or TraceEventKind.IommuRemoveDeviceFromGroup => Group(kind, payload, names, out ev),
-            TraceEventKind.IommuAttachDeviceToDomain or TraceEventKind.IommuDetachDeviceFromDomain => Device(kind, payload, names, out ev),
-            TraceEventKind.IommuMap => Map(payload, names, out ev),
-            TraceEventKind.IommuUnmap => Unmap(payload, names, out ev),
-            TraceEventKind.IommuPageFault => PageFault(payload, names, out ev),
+            TraceEventKind.IommuAddDeviceToGroup or TraceEventKind.IommuRemoveDeviceFromGroup => Group(kind, payload, names, slot),
+            TraceEventKind.IommuAttachDeviceToDomain or TraceEventKind.IommuDetachDeviceFromDomain => Device(kind, payload, names, slot),
+            TraceEventKind.IommuMap => Map(payload, names, slot),
+            TraceEventKind.IommuUnmap => Unmap(payload, names, slot),
+            TraceEventKind.IommuPageFault => PageFault(payload, names, slot),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an iommu event"),
         };
-        return ev is null ? PayloadStatus.Malformed : PayloadStatus.Parsed;
+        return problem.Length == 0 ? PayloadStatus.Parsed : PayloadStatus.Malformed;
     }
 
-    private static string Group(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    private static string Group(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         int? group = null;
         ReadOnlySpan<char> device = [];
         var fields = new PayloadFields(payload);
@@ -66,13 +66,12 @@ internal static class IommuEventParser
             return "missing device";
         }
 
-        ev = new IommuGroupEvent(kind, group.Value, names.Get(device));
+        slot.IommuGroup = new IommuGroupEvent(kind, group.Value, names.Get(device));
         return string.Empty;
     }
 
-    private static string Device(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    private static string Device(TraceEventKind kind, ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         ReadOnlySpan<char> device = [];
         var fields = new PayloadFields(payload);
         while (fields.MoveNext(out var key, out var value))
@@ -88,13 +87,13 @@ internal static class IommuEventParser
             return "missing device";
         }
 
-        ev = new IommuDeviceEvent(kind, names.Get(device));
+        slot.IommuDevice = new IommuDeviceEvent(kind, names.Get(device));
         return string.Empty;
     }
 
-    private static string Map(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string Map(ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var error = ReadRangeFields(payload, names, out var f);
         var missing = error.Length != 0 ? error
             : f.Iova is null ? "missing iova" : f.Paddr is null ? "missing paddr" : f.Size is null ? "missing size" : CheckRangeEnd(f);
@@ -103,13 +102,13 @@ internal static class IommuEventParser
             return missing;
         }
 
-        ev = new IommuMapEvent(f.Iova!.Value, f.Paddr!.Value, f.Size!.Value, f.End is not null, f.Device);
+        slot.IommuMap = new IommuMapEvent(f.Iova!.Value, f.Paddr!.Value, f.Size!.Value, f.End is not null, f.Device);
         return string.Empty;
     }
 
-    private static string Unmap(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string Unmap(ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var error = ReadRangeFields(payload, names, out var f);
         var missing = error.Length != 0 ? error
             : f.Iova is null ? "missing iova" : f.Size is null ? "missing size" : f.Unmapped is null ? "missing unmapped_size" : CheckRangeEnd(f);
@@ -118,11 +117,12 @@ internal static class IommuEventParser
             return missing;
         }
 
-        ev = new IommuUnmapEvent(f.Iova!.Value, f.Size!.Value, f.Unmapped!.Value, f.End is not null, f.Device);
+        slot.IommuUnmap = new IommuUnmapEvent(f.Iova!.Value, f.Size!.Value, f.Unmapped!.Value, f.End is not null, f.Device);
         return string.Empty;
     }
 
     /// <summary>The fields iommu:map and iommu:unmap print (each event uses its own subset); an empty string or the problem.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string ReadRangeFields(ReadOnlySpan<char> payload, NameTable names, out RangeFields f)
     {
         f = default;
@@ -177,9 +177,8 @@ internal static class IommuEventParser
     private static string CheckRangeEnd(in RangeFields f) =>
         f.End is { } e && e != unchecked(f.Iova!.Value + f.Size!.Value) ? "iova range end is not iova + size" : string.Empty;
 
-    private static string PageFault(ReadOnlySpan<char> payload, NameTable names, out ITraceEvent? ev)
+    private static string PageFault(ReadOnlySpan<char> payload, NameTable names, TraceEventSlot slot)
     {
-        ev = null;
         var fields = new PayloadFields(payload);
 
         // "IOMMU:<driver> <device>"; an empty driver string leaves "IOMMU: <device>".
@@ -237,11 +236,12 @@ internal static class IommuEventParser
             return "missing flags";
         }
 
-        ev = new IommuPageFaultEvent(names.Get(driver), names.Get(device), iova.Value, flags.Value);
+        slot.IommuPageFault = new IommuPageFaultEvent(names.Get(driver), names.Get(device), iova.Value, flags.Value);
         return string.Empty;
     }
 
     /// <summary><c>0x… - 0x…</c> (start, exclusive end) or a single <c>0x…</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryRange(ReadOnlySpan<char> value, out ulong start, out ulong? end)
     {
         end = null;

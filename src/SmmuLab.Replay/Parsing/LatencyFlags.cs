@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal readonly record struct LatencyFlags(char IrqsOff, char NeedResched, cha
     public bool InSoftIrq => IrqContext is 's' or 'H';
 
     /// <summary>Parses a 4- or 5-character column; false for anything else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<char> text, out LatencyFlags flags)
     {
         flags = default;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace SmmuLab.Replay.Parsing;
 /// longer line is reported once (its beginning) and skipped up to its newline. A span is valid
 /// until the next call.
 /// </summary>
-internal sealed class LineReader
+internal sealed class LineReader : ILineSource
 {
     private readonly TextReader reader;
     private readonly int maxLineLength;
@@ -28,6 +30,7 @@ internal sealed class LineReader
     /// <summary>The buffer's current length in characters (it never exceeds the line-length limit).</summary>
     public int BufferLength => buffer.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out ReadOnlySpan<char> line, out LineEnding ending)
     {
         line = [];

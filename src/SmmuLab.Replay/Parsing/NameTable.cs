@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -22,6 +24,7 @@ internal sealed class NameTable
 
     public int Count => names.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<char> name)
     {
         if (name.SequenceEqual(last))

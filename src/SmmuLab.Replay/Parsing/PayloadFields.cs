@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -23,6 +25,7 @@ internal ref struct PayloadFields
     /// <summary>The text before the first <c>key=value</c> token, trailing spaces removed.</summary>
     public ReadOnlySpan<char> Leading { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MoveNext(out ReadOnlySpan<char> key, out ReadOnlySpan<char> value)
     {
         if (keyStart >= text.Length)
@@ -44,6 +47,7 @@ internal ref struct PayloadFields
     /// (both the end when there is none). An '=' in the first token after a value's own '=' belongs
     /// to the value.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int KeyStart, int EqualsAt) NextKey(ReadOnlySpan<char> s, int from)
     {
         var p = from;
@@ -56,10 +60,17 @@ internal ref struct PayloadFields
             }
 
             var eq = p + rel;
-            var space = s[from..eq].LastIndexOf(' ');
-            if (space >= 0)
+
+            // Backwards from the '=': the key is a few characters, so the space is near.
+            var space = eq - 1;
+            while (space >= from && s[space] != ' ')
             {
-                return (from + space + 1, eq);
+                space--;
+            }
+
+            if (space >= from)
+            {
+                return (space + 1, eq);
             }
 
             if (from == 0)

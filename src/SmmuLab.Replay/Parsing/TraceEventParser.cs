@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Events;
 
 namespace SmmuLab.Replay.Parsing;
@@ -9,11 +10,11 @@ namespace SmmuLab.Replay.Parsing;
 /// </summary>
 internal static class TraceEventParser
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PayloadStatus Parse(
         ReadOnlySpan<char> system, ReadOnlySpan<char> name, ReadOnlySpan<char> payload, NameTable names,
-        out ITraceEvent? ev, out string problem)
+        TraceEventSlot slot, out string problem)
     {
-        ev = null;
         if (!TryKind(name, out var kind, out var isIommu)
             || (!system.IsEmpty && !system.SequenceEqual(isIommu ? "iommu" : "dma")))
         {
@@ -27,11 +28,13 @@ internal static class TraceEventParser
             return PayloadStatus.FailedToParse;
         }
 
+        slot.Kind = kind;
         return isIommu
-            ? IommuEventParser.Parse(kind, payload, names, out ev, out problem)
-            : DmaEventParser.Parse(kind, payload, names, out ev, out problem);
+            ? IommuEventParser.Parse(kind, payload, names, slot, out problem)
+            : DmaEventParser.Parse(kind, payload, names, slot, out problem);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryKind(ReadOnlySpan<char> name, out TraceEventKind kind, out bool isIommu)
     {
         isIommu = false;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmmuLab.Replay.Parsing;
 
 /// <summary>
@@ -43,9 +45,11 @@ internal readonly ref struct TraceLine
     /// <summary>Why a line is <see cref="TraceLineKind.Malformed"/>.</summary>
     public string? Problem { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TraceLine Split(ReadOnlySpan<char> line)
     {
-        var trimmed = line.TrimStart(" \t");
+        var lead = line.IndexOfAnyExcept(' ', '\t');
+        var trimmed = lead < 0 ? [] : line[lead..];
         if (trimmed.IsEmpty)
         {
             return new TraceLine { Kind = TraceLineKind.Blank };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using SmmuLab.Replay.Diagnostics;
 using SmmuLab.Replay.Events;
 
@@ -12,19 +13,32 @@ namespace SmmuLab.Replay.Parsing;
 /// </summary>
 internal sealed class TraceParser
 {
-    private readonly LineReader lines;
+    private readonly ILineSource lines;
     private readonly NameTable names;
     private readonly NameTable tasks;
     private readonly string tooLongDetail;
+    private bool sawEvent;
 
+    /// <summary>A parser of text already decoded (tests, strings); the line-length limit is in characters.</summary>
     public TraceParser(TextReader reader, TraceParserOptions? options = null)
+        : this(new LineReader(reader, (options ?? new TraceParserOptions()).MaxLineLength), options, "characters")
+    {
+    }
+
+    /// <summary>A parser of UTF-8 bytes (a trace file): see <see cref="ByteLineReader"/>; the line-length limit is in bytes.</summary>
+    public TraceParser(Stream stream, TraceParserOptions? options = null)
+        : this(new ByteLineReader(stream, (options ?? new TraceParserOptions()).MaxLineLength), options, "bytes")
+    {
+    }
+
+    private TraceParser(ILineSource lines, TraceParserOptions? options, string unit)
     {
         options ??= new TraceParserOptions();
-        lines = new LineReader(reader, options.MaxLineLength);
+        this.lines = lines;
         names = new NameTable(options.NameTableCapacity);
         tasks = new NameTable(options.NameTableCapacity);
         Diagnostics = new TraceDiagnostics(options.SamplesPerProblem, options.SampleLength);
-        tooLongDetail = string.Create(CultureInfo.InvariantCulture, $"longer than {options.MaxLineLength} characters");
+        tooLongDetail = string.Create(CultureInfo.InvariantCulture, $"longer than {options.MaxLineLength} {unit}");
     }
 
     public TraceDiagnostics Diagnostics { get; }
@@ -48,8 +62,34 @@ internal sealed class TraceParser
         }
     }
 
-    /// <summary>The next event (or lost-events marker); false at the end of the input.</summary>
+    /// <summary>The slot <see cref="TryRead"/> parses into.</summary>
+    private TraceEventSlot Current { get; } = new();
+
+    /// <summary>
+    /// The CPU count the header stated when the first event was read (null before it, or when the
+    /// header said none): what a replay starts with, whatever later lines say.
+    /// </summary>
+    public int? CpuCountAtFirstEvent { get; private set; }
+
+    /// <summary>The next event (or lost-events marker) as a record of its own; false at the end of the input.</summary>
     public bool TryRead(out ParsedTraceEvent record)
+    {
+        if (!TryReadNext(Current))
+        {
+            record = default;
+            return false;
+        }
+
+        record = new ParsedTraceEvent(Current.LineNumber, Current.Context, Current.Box());
+        return true;
+    }
+
+    /// <summary>
+    /// Reads to the next event (or lost-events marker) and leaves it, with its line number and
+    /// context, in <paramref name="slot"/>: nothing is allocated per line. False at the end of the input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryReadNext(TraceEventSlot slot)
     {
         var diag = Diagnostics;
         while (lines.TryReadLine(out var line, out var ending))
@@ -89,23 +129,23 @@ internal sealed class TraceParser
                 case TraceLineKind.LostEvents:
                     diag.CountLost(split.LostCount);
                     diag.CountEvent(TraceEventKind.LostEvents);
-                    record = new ParsedTraceEvent(
-                        number,
-                        new TraceContext(string.Empty, 0, null, split.Cpu, null, default),
-                        new TraceLostEvents(split.Cpu, split.LostCount));
-                    return true;
+                    slot.LineNumber = number;
+                    slot.Context = new TraceContext(string.Empty, 0, null, split.Cpu, null, default);
+                    slot.Kind = TraceEventKind.LostEvents;
+                    slot.Lost = new TraceLostEvents(split.Cpu, split.LostCount);
+                    return FirstEventSeen();
                 case TraceLineKind.Malformed:
                     diag.Report(Classify(line, unterminated, TraceProblem.MalformedContext), number, line, split.Problem ?? string.Empty);
                     continue;
             }
 
-            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, out var ev, out var problem);
+            var status = TraceEventParser.Parse(split.System, split.EventName, split.Payload, names, slot, out var problem);
             if (status == PayloadStatus.Parsed)
             {
-                diag.CountEvent(ev!.Kind);
-                var context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
-                record = new ParsedTraceEvent(number, context, ev);
-                return true;
+                diag.CountEvent(slot.Kind);
+                slot.LineNumber = number;
+                slot.Context = new TraceContext(tasks.Get(split.Task), split.Pid, split.Tgid, split.Cpu, split.Flags, split.Timestamp);
+                return FirstEventSeen();
             }
 
             var reason = status switch
@@ -117,8 +157,18 @@ internal sealed class TraceParser
             diag.Report(reason, number, line, problem);
         }
 
-        record = default;
         return false;
+    }
+
+    private bool FirstEventSeen()
+    {
+        if (!sawEvent)
+        {
+            sawEvent = true;
+            CpuCountAtFirstEvent = Diagnostics.CpuCount;
+        }
+
+        return true;
     }
 
     private static TraceProblem Classify(ReadOnlySpan<char> line, bool unterminated, TraceProblem otherwise) =>

@@ -34,6 +34,21 @@ public sealed class ReplayComparison
         return new ReplayComparison(runs);
     }
 
+    /// <summary>The same on UTF-8 bytes (a trace file), opened once per design.</summary>
+    public static ReplayComparison Run(Func<Stream> open, ReplayMachineSpec spec, ReplayOptions options, string source)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(options);
+        var runs = new List<ReplayReport>();
+        foreach (var design in InvalidationDesigns.Names)
+        {
+            using var stream = open();
+            runs.Add(ReplayEngine.Run(stream, spec, options with { Design = design }, source));
+        }
+
+        return new ReplayComparison(runs);
+    }
+
     /// <summary>The header, the table per operation (as <c>compare</c> prints), the table per second of trace, then the input's problems once.</summary>
     public string Format()
     {
