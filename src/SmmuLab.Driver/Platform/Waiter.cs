@@ -29,12 +29,6 @@ public class Waiter
     /// </summary>
     private const int MaxDelayMicroseconds = 1024;
 
-    /// <summary>Delays shorter than this busy-wait; longer ones yield the core between clock reads.</summary>
-    private const int BusyDelayMicroseconds = 64;
-
-    /// <summary>Pause iterations between two clock reads of a busy delay (well under a microsecond).</summary>
-    private const int BusySpinIterations = 30;
-
     /// <summary>How long one WFE may sleep without an event: the stand-in for the architected event stream.</summary>
     private static readonly TimeSpan EventStreamPeriod = TimeSpan.FromMilliseconds(1);
 
@@ -178,15 +172,7 @@ public class Waiter
         }
     }
 
-    /// <summary>
-    /// udelay: a busy wait, as the kernel's is, while it is short (below
-    /// <see cref="BusyDelayMicroseconds"/>); a wait that yields the core while it is longer, so an
-    /// oversubscribed host can run whoever must make progress; a sleep from a millisecond.
-    /// </summary>
-    /// <remarks>
-    /// Short waits must not yield: a yield is a system call, and a CMD_SYNC waiter whose owner is
-    /// publishing on the other core made one per microsecond, a third of a two-thread run's time.
-    /// </remarks>
+    /// <summary>udelay: a short busy wait that yields the core, or a sleep once it reaches a millisecond.</summary>
     private static void Delay(int microseconds)
     {
         if (microseconds >= 1000)
@@ -198,14 +184,7 @@ public class Waiter
         var until = Stopwatch.GetTimestamp() + (microseconds * Stopwatch.Frequency / 1_000_000);
         while (Stopwatch.GetTimestamp() < until)
         {
-            if (microseconds < BusyDelayMicroseconds)
-            {
-                Thread.SpinWait(BusySpinIterations);
-            }
-            else
-            {
-                Thread.Yield();
-            }
+            Thread.Yield();
         }
     }
 }
