@@ -227,13 +227,10 @@ internal sealed class ConfigCache
 
     /// <summary>
     /// The cached STE of <paramref name="sid"/> if there is one, without fetching or counting: a
-    /// lock-free reader that then answers from it counts the hit with <see cref="CountStreamHit"/>,
-    /// and one that falls back to <see cref="LookupStream(in StreamTableRegisters, uint, uint)"/> does not.
+    /// lock-free reader that answers from it counts the hit itself (per thread), and one that falls
+    /// back to <see cref="LookupStream(in StreamTableRegisters, uint, uint)"/> is counted there.
     /// </summary>
     public bool TryPeekStream(uint sid, [NotNullWhen(true)] out StreamConfig? stream) => stes.TryGetValue(sid, out stream);
-
-    /// <summary>Counts an STE cache hit that <see cref="TryPeekStream"/> found.</summary>
-    public void CountStreamHit() => Interlocked.Increment(ref steHits);
 
     private ConfigResult LookupStream(in StreamTableRegisters regs, uint cr2, uint sid, uint? ssid, long epoch)
     {

@@ -48,7 +48,15 @@ public sealed partial class SmmuDevice
     public int TlbEntries => tlb.Count;
 
     /// <summary>The STE/CD cache's counters.</summary>
-    public ConfigCacheStatistics ConfigCacheStatistics => configCache.Statistics;
+    /// <remarks>An ATS request answered without the lock found its STE cached: one STE hit each, counted per thread.</remarks>
+    public ConfigCacheStatistics ConfigCacheStatistics
+    {
+        get
+        {
+            var locked = configCache.Statistics;
+            return locked with { SteHits = locked.SteHits + Statistics.LockFreeAtsRequests.First };
+        }
+    }
 
     /// <summary>Descriptor reads made by table walks.</summary>
     public long WalkSteps => walker.Steps;

@@ -69,7 +69,8 @@ public sealed partial class SmmuDevice
     /// <remarks>
     /// The ordering is <see cref="TryTranslateLockFree"/>'s: generation and SMMUEN read before and
     /// after the lookup. The counts and modeled time are the locked path's: one request, its round
-    /// trip, two TLB hits (its read and write probes) and one STE cache hit.
+    /// trip, two TLB hits (its read and write probes) and one STE cache hit, all in the thread's own
+    /// cell (<see cref="SmmuStatistics.LockFreeAtsRequests"/>), which the totals add in.
     /// </remarks>
     private bool TryAtsTranslateLockFree(uint sid, uint? pasid, ulong address, out AtsCompletion completion)
     {
@@ -93,7 +94,6 @@ public sealed partial class SmmuDevice
             return false;
         }
 
-        configCache.CountStreamHit();
         Statistics.LockFreeAtsRequests.Add(1, atsHitPicoseconds);
         var shift = Math.Max(hit.BlockShift, SmallestTranslationUnit);
         completion = new AtsCompletion(AtsStatus.Success, hit.OutputAddress >> shift << shift, shift, true, true);
