@@ -133,7 +133,8 @@ internal sealed class HardwareQueue(QueueFormat format)
     /// <summary>
     /// Writes a 32-bit word with release semantics when <paramref name="pa"/> is in the page the
     /// consumer fetched from last (a CMD_SYNC's MSI to its own slot, as Linux asks); false otherwise,
-    /// and nothing is written.
+    /// and nothing is written. Under the owner's lock, like the fetch: the remembered frame and
+    /// page are two fields.
     /// </summary>
     public bool TryWrite32InFetchedPage(ulong pa, uint value)
     {
