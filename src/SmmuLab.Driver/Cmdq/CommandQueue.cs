@@ -25,9 +25,6 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>Entries per CMD_SYNC-less batch, and the valid-map word width (BITS_PER_LONG).</summary>
     public const int BatchEntries = 64;
 
-    private const ulong PageBytes = 4096;
-    private const int PageWords = (int)(PageBytes / sizeof(ulong));
-
     private readonly IMmio mmio;
     private readonly IPhysicalMemory memory;
     private readonly IDmaAllocator allocator;
@@ -159,11 +156,11 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>The views of the ring's pages, or null when the memory lacks a view of any of them.</summary>
     private static ulong[][]? RingPages(IPhysicalMemory memory, ulong baseAddress, ulong bytes)
     {
-        var first = baseAddress & ~(PageBytes - 1);
-        var views = new ulong[(int)(((baseAddress + bytes - 1 - first) / PageBytes) + 1)][];
+        var first = baseAddress & ~(MemoryPageView.Bytes - 1);
+        var views = new ulong[(int)(((baseAddress + bytes - 1 - first) / MemoryPageView.Bytes) + 1)][];
         for (var i = 0; i < views.Length; i++)
         {
-            if (memory.PageWords(first + ((ulong)i * PageBytes)) is not { Length: PageWords } view)
+            if (memory.PageWords(first + ((ulong)i * MemoryPageView.Bytes)) is not { Length: MemoryPageView.Words } view)
             {
                 return null;
             }
@@ -202,8 +199,8 @@ public sealed partial class CommandQueue : IDisposable
     /// <summary>The page view holding the slot <paramref name="p"/> designates, and the index of the slot's first word in it.</summary>
     private (ulong[] Page, int Word) SlotView(ulong[][] pages, uint p)
     {
-        var offset = (SlotAddress(p) - (BaseAddress & ~(PageBytes - 1))) >> 3;
-        return (pages[(int)(offset / PageWords)], (int)(offset % PageWords));
+        var offset = (SlotAddress(p) - (BaseAddress & ~(MemoryPageView.Bytes - 1))) >> 3;
+        return (pages[(int)(offset / MemoryPageView.Words)], (int)(offset % MemoryPageView.Words));
     }
 
     /// <summary>

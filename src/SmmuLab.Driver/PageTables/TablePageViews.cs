@@ -18,8 +18,6 @@ namespace SmmuLab.Driver.PageTables;
 internal sealed class TablePageViews(IPhysicalMemory memory)
 {
     private const int Levels = 4;
-    private const int PageShift = 12;
-    private const ulong PageMask = (1UL << PageShift) - 1;
 
     private readonly ulong[] frames = [ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue];
     private readonly ulong[]?[] views = new ulong[]?[Levels];
@@ -28,7 +26,7 @@ internal sealed class TablePageViews(IPhysicalMemory memory)
     public ulong Read(ulong slot, int level)
     {
         var words = View(slot, level);
-        return words is null ? memory.Read64(slot) : Volatile.Read(ref words[(int)((slot & PageMask) >> 3)]);
+        return words is null ? memory.Read64(slot) : Volatile.Read(ref words[MemoryPageView.WordIndex(slot)]);
     }
 
     /// <summary>Writes the descriptor at <paramref name="slot"/>, in a table at <paramref name="level"/>, with one store.</summary>
@@ -41,13 +39,13 @@ internal sealed class TablePageViews(IPhysicalMemory memory)
         }
         else
         {
-            Volatile.Write(ref words[(int)((slot & PageMask) >> 3)], value);
+            Volatile.Write(ref words[MemoryPageView.WordIndex(slot)], value);
         }
     }
 
     private ulong[]? View(ulong slot, int level)
     {
-        var frame = slot >> PageShift;
+        var frame = MemoryPageView.Frame(slot);
         var i = level & (Levels - 1);
         if (frames[i] == frame)
         {

@@ -19,11 +19,11 @@ namespace SmmuLab.Hardware.Memory;
 /// </remarks>
 public sealed class SparsePhysicalMemory : IPhysicalMemory, IDeviceMemory
 {
-    public const int PageShift = 12;
+    public const int PageShift = MemoryPageView.Shift;
     public const ulong PageSize = 1UL << PageShift;
     public const int PhysicalAddressBits = 52;
 
-    private const int WordsPerPage = (int)(PageSize / 8);
+    private const int WordsPerPage = MemoryPageView.Words;
 
     [ThreadStatic]
     private static PageCache? lastPage;

@@ -18,10 +18,6 @@ namespace SmmuLab.Hardware.Queues;
 /// </remarks>
 internal sealed class HardwareQueue(QueueFormat format)
 {
-    private const int PageShift = 12;
-    private const ulong PageMask = (1UL << PageShift) - 1;
-    private const int PageWords = 512;
-
     private readonly uint errorMask = (uint)format.Error.InPlaceMask;
     private readonly uint indexMask = (uint)format.Index.InPlaceMask;
 
@@ -113,11 +109,11 @@ internal sealed class HardwareQueue(QueueFormat format)
     public bool TryFetchCommand(IDeviceMemory memory, out Command command)
     {
         var address = ConsumerEntry;
-        if (address >> PageShift != fetchFrame || !ReferenceEquals(memory, fetchMemory))
+        if (MemoryPageView.Frame(address) != fetchFrame || !ReferenceEquals(memory, fetchMemory))
         {
             fetchMemory = memory;
             fetchPage = memory.BackedPageWords(address);
-            fetchFrame = fetchPage is { Length: PageWords } ? address >> PageShift : ulong.MaxValue;
+            fetchFrame = fetchPage is { Length: MemoryPageView.Words } ? MemoryPageView.Frame(address) : ulong.MaxValue;
             if (fetchFrame == ulong.MaxValue)
             {
                 return Command.TryRead(memory, address, out command);
@@ -125,7 +121,7 @@ internal sealed class HardwareQueue(QueueFormat format)
         }
 
         // Entries are 16-byte aligned: both words are in the page.
-        var word = (int)((address & PageMask) >> 3);
+        var word = MemoryPageView.WordIndex(address);
         command = new Command(Volatile.Read(ref fetchPage![word]), Volatile.Read(ref fetchPage[word + 1]));
         return true;
     }
@@ -138,12 +134,12 @@ internal sealed class HardwareQueue(QueueFormat format)
     /// </summary>
     public bool TryWrite32InFetchedPage(ulong pa, uint value)
     {
-        if (pa >> PageShift != fetchFrame || (pa & 3) != 0)
+        if (MemoryPageView.Frame(pa) != fetchFrame || (pa & 3) != 0)
         {
             return false;
         }
 
-        Volatile.Write(ref MemoryMarshal.Cast<ulong, uint>(fetchPage.AsSpan())[(int)((pa & PageMask) >> 2)], value);
+        Volatile.Write(ref MemoryMarshal.Cast<ulong, uint>(fetchPage.AsSpan())[(int)((pa & (MemoryPageView.Bytes - 1)) >> 2)], value);
         return true;
     }
 
