@@ -40,15 +40,9 @@ public sealed partial class SmmuDevice
     {
         var generation = configCache.Generation;
         if (CurrentRecentConfig(sid, ssid, generation) is not { FastContext: { } context } recent
-            || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0))
-            || !tlb.TryLookupConcurrent(context, address, out var hit) || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
-        {
-            result = default;
-            return false;
-        }
-
-        Volatile.ReadBarrier();
-        if (configCache.Generation != generation || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0)))
+            || !LockFreeEnabled
+            || !tlb.TryLookupConcurrent(context, address, out var hit) || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(access))
+            || !StillCurrent(generation))
         {
             result = default;
             return false;
@@ -78,18 +72,13 @@ public sealed partial class SmmuDevice
         var generation = configCache.Generation;
         if (!Features.Ats
             || CurrentRecentConfig(sid, pasid, generation) is not { FastContext: { } context } recent
-            || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0))
+            || !LockFreeEnabled
             || !configCache.TryPeekStream(sid, out var cachedStream) || EffectiveEats(cachedStream) != Eats.Trans
             || EffectiveEats(recent.Stream) != Eats.Trans
             || !tlb.TryLookupConcurrent(context, address, out var hit)
             || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(AccessKind.Read))
-            || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(AccessKind.Write)))
-        {
-            return false;
-        }
-
-        Volatile.ReadBarrier();
-        if (configCache.Generation != generation || !Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0)))
+            || !hit.Permissions.Allows(recent.Stream.EffectiveAccess(AccessKind.Write))
+            || !StillCurrent(generation))
         {
             return false;
         }
@@ -98,5 +87,18 @@ public sealed partial class SmmuDevice
         var shift = Math.Max(hit.BlockShift, SmallestTranslationUnit);
         completion = new AtsCompletion(AtsStatus.Success, hit.OutputAddress >> shift << shift, shift, true, true);
         return true;
+    }
+
+    /// <summary>SMMUEN as a lock-free reader sees it (CR0 changes only under the device lock).</summary>
+    private bool LockFreeEnabled => Cr0.SMMUEN.IsSet(Volatile.Read(ref cr0));
+
+    /// <summary>
+    /// The second half of the lock-free check: behind a load-load barrier, the configuration cache
+    /// generation read before the TLB lookup is still current and the SMMU still enabled.
+    /// </summary>
+    private bool StillCurrent(long generation)
+    {
+        Volatile.ReadBarrier();
+        return configCache.Generation == generation && LockFreeEnabled;
     }
 }
