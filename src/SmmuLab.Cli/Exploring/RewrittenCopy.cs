@@ -14,8 +14,9 @@ internal static class RewrittenCopy
     /// <summary>The folder's name beside the executable.</summary>
     public const string FolderName = "explore";
 
-    private const string EntryType = "SmmuLab.Exploration.CommandLineEntry";
-    private const string EntryMethod = "Run";
+    // Constants, compiled in: naming them loads nothing from the default context's copy.
+    private const string EntryType = Exploration.CommandLineEntry.TypeName;
+    private const string EntryMethod = nameof(Exploration.CommandLineEntry.Run);
     private const string RewrittenAttribute = "Microsoft.Coyote.Rewriting.RewritingSignatureAttribute";
     private static readonly string[] Rewritten = ["SmmuLab.Driver", "SmmuLab.Exploration"];
     private static readonly Lock Gate = new();
