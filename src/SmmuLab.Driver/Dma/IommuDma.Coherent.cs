@@ -36,7 +36,7 @@ public sealed partial class IommuDma
             buffer = AllocRemapped(device, cpu, size, bytes, prot, allocator);
         }
 
-        Interlocked.Increment(ref buffer is null ? ref Statistics.mapFailures : ref Statistics.coherentAllocs);
+        Statistics.Count(cpu, buffer is null ? DmaStatistics.MapFailuresCounter : DmaStatistics.CoherentAllocsCounter);
         return buffer;
     }
 
@@ -58,7 +58,7 @@ public sealed partial class IommuDma
             allocator.Free(phys, bytes);
         }
 
-        Interlocked.Increment(ref Statistics.coherentFrees);
+        Statistics.Count(cpu, DmaStatistics.CoherentFreesCounter);
     }
 
     /// <summary>iommu_dma_alloc_pages + __iommu_dma_map: one naturally aligned chunk, mapped against the coherent mask.</summary>
@@ -107,7 +107,7 @@ public sealed partial class IommuDma
             return null;
         }
 
-        if (!MapChunks(iova, chunks, prot))
+        if (!MapChunks(cpu, iova, chunks, prot))
         {
             Iovad.FreeFast(cpu, iova >> Iovad.Shift, bytes >> Iovad.Shift);
             FreeChunks(chunks, allocator);
@@ -157,7 +157,7 @@ public sealed partial class IommuDma
     }
 
     /// <summary>iommu_map_sg over the chunks: one map per physically contiguous run; on failure, strict unmap of what was mapped.</summary>
-    private bool MapChunks(ulong iova, List<(ulong Phys, ulong Bytes)> chunks, IommuProt prot)
+    private bool MapChunks(int cpu, ulong iova, List<(ulong Phys, ulong Bytes)> chunks, IommuProt prot)
     {
         var mapped = 0UL;
         for (var i = 0; i < chunks.Count;)
@@ -170,7 +170,7 @@ public sealed partial class IommuDma
                 i++;
             }
 
-            if (MapRun(iova + mapped, start, length, prot) != 0)
+            if (MapRun(cpu, iova + mapped, start, length, prot) != 0)
             {
                 if (mapped != 0)
                 {

@@ -58,27 +58,27 @@ public sealed partial class IommuDma
 
         if (iovaLength == 0)
         {
-            return Count(Finalise(device, list, segments, 0));
+            return CountSgMap(cpu, Finalise(device, list, segments, 0));
         }
 
         var iova = AllocIova(device, cpu, iovaLength, device.Options.DmaMask);
         if (iova == 0)
         {
-            Interlocked.Increment(ref Statistics.mapFailures);
+            Statistics.Count(cpu, DmaStatistics.MapFailuresCounter);
             segments[..list.Length].Fill(new DmaSegment(MappingError, 0));
             return DmaMapError.NoMemory;
         }
 
-        var error = MapList(iova, list, segments, prot);
+        var error = MapList(cpu, iova, list, segments, prot);
         if (error != 0)
         {
             Iovad.FreeFast(cpu, iova >> Iovad.Shift, iovaLength >> Iovad.Shift);
-            Interlocked.Increment(ref Statistics.mapFailures);
+            Statistics.Count(cpu, DmaStatistics.MapFailuresCounter);
             segments[..list.Length].Fill(new DmaSegment(MappingError, 0));
             return error;
         }
 
-        return Count(Finalise(device, list, segments, iova));
+        return CountSgMap(cpu, Finalise(device, list, segments, iova));
     }
 
     /// <summary>
@@ -108,12 +108,12 @@ public sealed partial class IommuDma
         }
 
         UnmapCore(cpu, start, end - start);
-        Interlocked.Increment(ref Statistics.sgUnmaps);
+        Statistics.Count(cpu, DmaStatistics.SgUnmapsCounter);
     }
 
-    private int Count(int ents)
+    private int CountSgMap(int cpu, int ents)
     {
-        Interlocked.Increment(ref Statistics.sgMaps);
+        Statistics.Count(cpu, DmaStatistics.SgMapsCounter);
         return ents;
     }
 
@@ -121,7 +121,7 @@ public sealed partial class IommuDma
     /// iommu_map_sg over the widened segments: one map call per physically contiguous run. On a
     /// failure, what was mapped is unmapped (and invalidated) and -ENOMEM or -EINVAL returned.
     /// </summary>
-    private int MapList(ulong iova, ReadOnlySpan<ScatterlistEntry> list, ReadOnlySpan<DmaSegment> lengths, IommuProt prot)
+    private int MapList(int cpu, ulong iova, ReadOnlySpan<ScatterlistEntry> list, ReadOnlySpan<DmaSegment> lengths, IommuProt prot)
     {
         var mapped = 0UL;
         var start = 0UL;
@@ -132,7 +132,7 @@ public sealed partial class IommuDma
             var phys = last ? 0 : list[i].Phys & ~(Granule - 1);
             if (length != 0 && (last || phys != start + length))
             {
-                var error = MapRun(iova + mapped, start, length, prot);
+                var error = MapRun(cpu, iova + mapped, start, length, prot);
                 if (error != 0)
                 {
                     if (mapped != 0)
@@ -166,9 +166,9 @@ public sealed partial class IommuDma
         return 0;
     }
 
-    private int MapRun(ulong iova, ulong pa, ulong bytes, IommuProt prot)
+    private int MapRun(int cpu, ulong iova, ulong pa, ulong bytes, IommuProt prot)
     {
-        Interlocked.Increment(ref Statistics.iommuMaps);
+        Statistics.Count(cpu, DmaStatistics.IommuMapsCounter);
         try
         {
             Domain.Map(iova, pa, bytes, prot);

@@ -39,6 +39,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
     {
         ArgumentNullException.ThrowIfNull(domain);
         this.options = options ?? new IommuDmaOptions();
+        Statistics = new DmaStatistics(this.options.CpuCount);
         if (!domain.IsFinalised)
         {
             throw new InvalidOperationException($"domain {domain.Name} must be finalised before DMA use");
@@ -84,7 +85,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
     /// <summary>The clock of the flush-queue timer and the depot trimming.</summary>
     public IDmaClock Clock => options.Clock;
 
-    public DmaStatistics Statistics { get; } = new();
+    public DmaStatistics Statistics { get; }
 
     /// <summary>A device that will use this domain.</summary>
     public DmaDevice AddDevice(DmaDeviceOptions? device = null) => new(this, device ?? new DmaDeviceOptions());
@@ -126,7 +127,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
     {
         var prot = Prot(direction, device.Options.Coherent, attrs);
         var dma = MapCore(device, cpu, phys, size, prot, device.Options.DmaMask);
-        Interlocked.Increment(ref dma == MappingError ? ref Statistics.mapFailures : ref Statistics.singleMaps);
+        Statistics.Count(cpu, dma == MappingError ? DmaStatistics.MapFailuresCounter : DmaStatistics.SingleMapsCounter);
         return dma;
     }
 
@@ -144,12 +145,12 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
         CheckDirection(direction);
         if ((attrs & (DmaAttributes.Mmio | DmaAttributes.RequireCoherent)) == 0 && Domain.IovaToPhys(dmaAddress) is null)
         {
-            Interlocked.Increment(ref Statistics.unmapWarnings);
+            Statistics.Count(cpu, DmaStatistics.UnmapWarningsCounter);
             return;
         }
 
         UnmapCore(cpu, dmaAddress, size);
-        Interlocked.Increment(ref Statistics.singleUnmaps);
+        Statistics.Count(cpu, DmaStatistics.SingleUnmapsCounter);
     }
 
     /// <summary><c>dma_unmap_page</c>: the same as <see cref="UnmapPhys"/>.</summary>
@@ -249,7 +250,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
             return MappingError;
         }
 
-        if (MapRun(iova, phys - offset, bytes, prot) != 0)
+        if (MapRun(cpu, iova, phys - offset, bytes, prot) != 0)
         {
             Iovad.FreeFast(cpu, iova >> Iovad.Shift, bytes >> Iovad.Shift);
             return MappingError;
@@ -283,7 +284,7 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
 
             if (device.DropPci32BitWorkaround(64 - BitOperations.LeadingZeroCount(limit)))
             {
-                Interlocked.Increment(ref Statistics.fallbacks32Bit);
+                Statistics.Count(cpu, DmaStatistics.Fallbacks32BitCounter);
             }
         }
 
@@ -315,19 +316,19 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
         catch (IoPageTableException)
         {
             // The kernel warns that less than the size was unmapped and frees the IOVA anyway.
-            Interlocked.Increment(ref Statistics.unmapWarnings);
+            Statistics.Count(cpu, DmaStatistics.UnmapWarningsCounter);
         }
 
         if (fq is null)
         {
             options.Listener?.Unmapped(iova, bytes);
-            Interlocked.Increment(ref Statistics.strictUnmaps);
+            Statistics.Count(cpu, DmaStatistics.StrictUnmapsCounter);
             Iovad.FreeFast(cpu, iova >> Iovad.Shift, bytes >> Iovad.Shift);
         }
         else
         {
             options.Listener?.UnmappedDeferred(iova, bytes);
-            Interlocked.Increment(ref Statistics.deferredUnmaps);
+            Statistics.Count(cpu, DmaStatistics.DeferredUnmapsCounter);
             fq.Enqueue(cpu, iova >> Iovad.Shift, bytes >> Iovad.Shift, freelist);
         }
     }

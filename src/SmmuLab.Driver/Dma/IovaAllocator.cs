@@ -60,6 +60,7 @@ internal sealed partial class IovaAllocator : IDisposable
         Dma32BitPfn = Shift >= 32 ? 1 : 1UL << (32 - Shift);
         max32AllocSize = Dma32BitPfn;
         CpuCount = cpuCount;
+        Statistics = new IovaStatistics(cpuCount);
         anchor = tree.NewNode(ulong.MaxValue, ulong.MaxValue);
         tree.Insert(anchor);
         cachedNode = anchor;
@@ -89,7 +90,7 @@ internal sealed partial class IovaAllocator : IDisposable
     /// <summary>The largest range the cache holds, in bytes (<c>iova_rcache_range</c> for this granule).</summary>
     public ulong CachedRangeBytes => Granule << (RangeCacheMaxSize - 1);
 
-    public IovaStatistics Statistics { get; } = new();
+    public IovaStatistics Statistics { get; }
 
     /// <summary>
     /// Below 4 GiB, requests of at least this many pages fail at once (<c>max32_alloc_size</c>); reset
@@ -134,12 +135,12 @@ internal sealed partial class IovaAllocator : IDisposable
     {
         CheckCpu(cpu);
         ArgumentOutOfRangeException.ThrowIfZero(pages);
-        Interlocked.Increment(ref Statistics.allocations);
+        Statistics.PerCpu.Add(cpu, IovaStatistics.AllocationsCounter);
         pages = RoundedPages(pages);
         var pfn = RcacheGet(cpu, pages, limitPfn == ulong.MaxValue ? limitPfn : limitPfn + 1);
         if (pfn != 0)
         {
-            Interlocked.Increment(ref Statistics.rcacheHits);
+            Statistics.PerCpu.Add(cpu, IovaStatistics.RcacheHitsCounter);
             return pfn;
         }
 
@@ -170,11 +171,11 @@ internal sealed partial class IovaAllocator : IDisposable
     public void FreeFast(int cpu, ulong pfn, ulong pages)
     {
         CheckCpu(cpu);
-        Interlocked.Increment(ref Statistics.frees);
+        Statistics.PerCpu.Add(cpu, IovaStatistics.FreesCounter);
         var sizeClass = OrderBase2(pages);
         if (sizeClass < RangeCacheMaxSize && rcaches[sizeClass].Insert(cpu, pfn))
         {
-            Interlocked.Increment(ref Statistics.rcacheInserts);
+            Statistics.PerCpu.Add(cpu, IovaStatistics.RcacheInsertsCounter);
             return;
         }
 

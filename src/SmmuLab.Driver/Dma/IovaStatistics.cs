@@ -1,29 +1,34 @@
 namespace SmmuLab.Driver.Dma;
 
 /// <summary>
-/// Counters of an <see cref="IovaAllocator"/>. Updated with interlocked operations; a read is a
+/// Counters of an <see cref="IovaAllocator"/>. Updated with interlocked operations, the four that
+/// every allocation and free touch in a per-CPU block (<see cref="PerCpuCounters"/>); a read is a
 /// consistent value per counter, not across counters.
 /// </summary>
 public sealed class IovaStatistics
 {
-    internal long allocations;
-    internal long rcacheHits;
+    internal const int AllocationsCounter = 0;
+    internal const int RcacheHitsCounter = 1;
+    internal const int FreesCounter = 2;
+    internal const int RcacheInsertsCounter = 3;
+
+    internal readonly PerCpuCounters PerCpu;
     internal long treeAllocations;
     internal long treeFailures;
     internal long fastFailures;
     internal long rcacheFlushes;
-    internal long frees;
-    internal long rcacheInserts;
     internal long treeFrees;
     internal long depotPushes;
     internal long depotTrims;
     internal long cachedFramesReturned;
 
+    internal IovaStatistics(int cpus) => PerCpu = new PerCpuCounters(cpus);
+
     /// <summary>Fast-path allocation requests (<c>alloc_iova_fast</c> calls).</summary>
-    public long Allocations => Interlocked.Read(ref allocations);
+    public long Allocations => PerCpu.Sum(AllocationsCounter);
 
     /// <summary>Requests served from the range cache.</summary>
-    public long RcacheHits => Interlocked.Read(ref rcacheHits);
+    public long RcacheHits => PerCpu.Sum(RcacheHitsCounter);
 
     /// <summary>Ranges inserted into the tree by the top-down search (fast path and <c>alloc_iova</c>).</summary>
     public long TreeAllocations => Interlocked.Read(ref treeAllocations);
@@ -38,10 +43,10 @@ public sealed class IovaStatistics
     public long RcacheFlushes => Interlocked.Read(ref rcacheFlushes);
 
     /// <summary>Fast-path frees (<c>free_iova_fast</c> calls).</summary>
-    public long Frees => Interlocked.Read(ref frees);
+    public long Frees => PerCpu.Sum(FreesCounter);
 
     /// <summary>Frees kept in the range cache.</summary>
-    public long RcacheInserts => Interlocked.Read(ref rcacheInserts);
+    public long RcacheInserts => PerCpu.Sum(RcacheInsertsCounter);
 
     /// <summary>Ranges removed from the tree by a free (a fast-path free the cache did not take, or <c>free_iova</c>).</summary>
     public long TreeFrees => Interlocked.Read(ref treeFrees);

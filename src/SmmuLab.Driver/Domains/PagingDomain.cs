@@ -7,9 +7,17 @@ namespace SmmuLab.Driver.Domains;
 /// <summary>
 /// A stage-1 or stage-2 paging domain (Linux <c>arm_smmu_domain</c> with an io-pgtable), possibly a
 /// nesting parent. Finalised on its first attach: the granule, the ASID or VMID, and the LPAE tables
-/// are chosen for that SMMU. Map and unmap are serialised by the domain; unmap gathers leaf
-/// invalidations and syncs them once (iotlb_sync), and a freed table is walk-flushed first.
+/// are chosen for that SMMU. Map and unmap of one granule under existing tables (the DMA API's
+/// usual call) take no lock, as io-pgtable-arm takes none; every other map and unmap is serialised
+/// by the domain. Unmap gathers leaf invalidations and syncs them once (iotlb_sync), and a freed
+/// table is walk-flushed first.
 /// </summary>
+/// <remarks>
+/// The unlocked calls rely on the DMA API's rule that a caller maps and unmaps only IOVAs it owns
+/// (see <c>IoPageTable.SinglePage.cs</c>): two CPUs never write one leaf, and no table is removed
+/// while another CPU's page lies inside it. A caller that breaks the rule is refused as before
+/// when the compare-and-swap tells (two maps of one IOVA), and otherwise races, as it does in Linux.
+/// </remarks>
 public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
 {
     private readonly object gate = new();
@@ -39,7 +47,7 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     public bool IsFinalised => pageTable is not null;
 
     /// <summary>The LPAE tables (after finalisation).</summary>
-    internal IoPageTable PageTable => pageTable ?? throw new InvalidOperationException($"domain {Name} is not attached yet");
+    internal IoPageTable PageTable => Volatile.Read(ref pageTable) ?? throw new InvalidOperationException($"domain {Name} is not attached yet");
 
     public override void FinaliseFor(SmmuDriver smmu)
     {
@@ -80,7 +88,7 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
 
             try
             {
-                pageTable = new IoPageTable(config, smmu.Platform.Memory, smmu.Platform.Allocator, this);
+                Volatile.Write(ref pageTable, new IoPageTable(config, smmu.Platform.Memory, smmu.Platform.Allocator, this));
             }
             catch
             {
@@ -96,6 +104,12 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     /// <summary>Maps [iova, iova + size) to [pa, pa + size) (iommu_map).</summary>
     public void Map(ulong iova, ulong pa, ulong size, IommuProt prot)
     {
+        var table = PageTable;
+        if (size == table.Config.GranuleBytes && table.TryMapPageUnlocked(iova, pa, prot))
+        {
+            return;
+        }
+
         lock (gate)
         {
             PageTable.Map(iova, pa, size, prot);
@@ -115,6 +129,15 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     /// </remarks>
     public ulong Unmap(ulong iova, ulong size)
     {
+        var table = PageTable;
+        var granule = table.Config.GranuleBytes;
+        if (size == granule && table.TryUnmapPageUnlocked(iova))
+        {
+            // What the gather would hold for this one page: invalidated after the leaf is cleared.
+            InvalidateRange(iova, granule, granule, leaf: true);
+            return size;
+        }
+
         ulong unmapped, start, bytes, pageSize;
         lock (gate)
         {
@@ -142,6 +165,14 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     /// </summary>
     public ulong UnmapDeferred(ulong iova, ulong size, out IReadOnlyList<(ulong Address, ulong Bytes)>? freelist)
     {
+        var table = PageTable;
+        if (size == table.Config.GranuleBytes && table.TryUnmapPageUnlocked(iova))
+        {
+            // A queued gather takes no leaf page and no table was removed: nothing else to do.
+            freelist = null;
+            return size;
+        }
+
         lock (gate)
         {
             gather.Reset();
@@ -161,13 +192,9 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     }
 
     /// <summary>The physical address <paramref name="iova"/> maps to, or null.</summary>
-    public ulong? IovaToPhys(ulong iova)
-    {
-        lock (gate)
-        {
-            return pageTable is not null && pageTable.TryIovaToPhys(iova, out var pa) ? pa : null;
-        }
-    }
+    /// <remarks>Takes no lock, as Linux's iova_to_phys takes none: the walk reads each descriptor once, atomically.</remarks>
+    public ulong? IovaToPhys(ulong iova) =>
+        Volatile.Read(ref pageTable) is { } table && table.TryIovaToPhys(iova, out var pa) ? pa : null;
 
     /// <summary>io-pgtable tlb_flush_walk: a table was removed; invalidate its range including walk caches.</summary>
     void IIoPageTableFlushOps.FlushWalk(ulong iova, ulong size, ulong granule) => InvalidateRange(iova, size, granule, leaf: false);

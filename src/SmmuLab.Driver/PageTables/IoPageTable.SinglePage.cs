@@ -8,8 +8,55 @@ namespace SmmuLab.Driver.PageTables;
 /// missing) returns false untouched, and the general path, which checks the whole request before
 /// writing, handles it and produces its errors.
 /// </summary>
+/// <remarks>
+/// The <c>Unlocked</c> pair may run on several CPUs at once, and beside the owner's serialised
+/// general path, as io-pgtable-arm's map and unmap run under no lock. What makes that safe is the
+/// DMA API's ownership of IOVAs: a caller maps or unmaps only a range that is its own, so no two
+/// callers write the same leaf, and a table is only ever removed by an unmap or a block map that
+/// covers all of it, which no other caller's IOVA can be inside. The leaf is changed with one
+/// compare-and-swap, so a caller that breaks the rule (two maps of one IOVA) loses the race and
+/// takes the general path, which refuses it. A new table is zeroed before the descriptor that
+/// links it is stored (both under the owner's lock), and descriptors are read with acquire
+/// semantics, so an unlocked walk that sees the link sees an empty table.
+/// </remarks>
 internal sealed partial class IoPageTable
 {
+    /// <summary>
+    /// Maps one granule at <paramref name="iova"/> without the owner's lock when every table above
+    /// it exists and its slot is empty; false (nothing written) otherwise. The request is checked
+    /// as <see cref="Map"/> checks it (and refused the same way).
+    /// </summary>
+    /// <exception cref="IoPageTableException">The request was refused; nothing changed.</exception>
+    public bool TryMapPageUnlocked(ulong iova, ulong pa, IommuProt prot)
+    {
+        ThrowIfDisposed();
+        CheckMapRequest(iova, pa, GranuleBytes, prot);
+        if (!TryFindLastLevelSlot(iova, out var slot))
+        {
+            return false;
+        }
+
+        var leaf = PteAttributes.Leaf(prot, Config) | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage;
+        return tables.TryReplace(slot, 3, 0, leaf);
+    }
+
+    /// <summary>
+    /// Clears the page that maps the one granule at <paramref name="iova"/> without the owner's
+    /// lock; false (nothing written) when it is not a page under existing tables. Nothing is
+    /// gathered: the caller invalidates [iova, +granule) itself (leaf, granule-sized), or queues it.
+    /// </summary>
+    public bool TryUnmapPageUnlocked(ulong iova)
+    {
+        ThrowIfDisposed();
+        if ((iova & (GranuleBytes - 1)) != 0 || !Fits(iova, GranuleBytes, Config.InputBits) || !TryFindLastLevelSlot(iova, out var slot))
+        {
+            return false;
+        }
+
+        var pte = tables.Read(slot, 3);
+        return IsValid(pte) && tables.TryReplace(slot, 3, pte, 0);
+    }
+
     /// <summary>Writes the leaf of a one-granule map when every table above it exists and the slot is free.</summary>
     private bool TryMapSinglePage(ulong iova, ulong pa, ulong attributes)
     {

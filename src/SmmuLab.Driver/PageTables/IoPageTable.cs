@@ -26,7 +26,9 @@ namespace SmmuLab.Driver.PageTables;
 /// block is refused (<see cref="IoPageTableError.BlockSplit"/>), as modern Linux refuses it.
 /// </para>
 /// <para>
-/// Not thread-safe: the owner serialises map, unmap and lookup. Non-coherent walks need no cache
+/// The owner serialises <see cref="Map"/>, <see cref="Unmap"/> and <see cref="Dispose"/>; lookups
+/// and the one-page <c>Unlocked</c> map and unmap (IoPageTable.SinglePage.cs) may run beside them
+/// and each other. Non-coherent walks need no cache
 /// maintenance in this model (memory has no CPU cache), so coherence only selects the walk attributes.
 /// </para>
 /// </remarks>
