@@ -29,6 +29,8 @@ public sealed class FlushQueue : IDisposable
     private readonly IFlushQueueOwner owner;
     private readonly IDmaClock clock;
     private readonly IDmaTimer timer;
+    // fq_flush_start_cnt and fq_flush_finish_cnt (atomic64_t): written by a flush, read on every
+    // lazy unmap with one 64-bit load (Volatile.Read), never a locked operation on the shared line.
     private long startCount;
     private long finishCount;
     private int timerOn;
@@ -48,6 +50,7 @@ public sealed class FlushQueue : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero);
         Options = options;
         CpuCount = cpuCount;
+        Statistics = new FlushQueueStatistics(cpuCount);
         this.clock = clock;
         this.owner = owner;
         rings = new FlushQueueRing[options.Kind == FlushQueueKind.Single ? 1 : cpuCount];
@@ -63,13 +66,13 @@ public sealed class FlushQueue : IDisposable
 
     public int CpuCount { get; }
 
-    public FlushQueueStatistics Statistics { get; } = new();
+    public FlushQueueStatistics Statistics { get; }
 
     /// <summary>Flushes started (<c>fq_flush_start_cnt</c>).</summary>
-    public long FlushStartCount => Interlocked.Read(ref startCount);
+    public long FlushStartCount => Volatile.Read(ref startCount);
 
     /// <summary>Flushes finished (<c>fq_flush_finish_cnt</c>).</summary>
-    public long FlushFinishCount => Interlocked.Read(ref finishCount);
+    public long FlushFinishCount => Volatile.Read(ref finishCount);
 
     /// <summary>True while the timer is armed (<c>fq_timer_on</c>).</summary>
     public bool TimerArmed => Volatile.Read(ref timerOn) != 0;
@@ -115,15 +118,15 @@ public sealed class FlushQueue : IDisposable
         Interlocked.MemoryBarrier();
         lock (ring.Gate)
         {
-            Freed(ring.FreeCovered(Interlocked.Read(ref finishCount), cpu, owner));
+            Freed(cpu, ring.FreeCovered(Volatile.Read(ref finishCount), cpu, owner));
             if (ring.IsFull)
             {
                 Flush(FlushCause.Full);
-                Freed(ring.FreeCovered(Interlocked.Read(ref finishCount), cpu, owner));
+                Freed(cpu, ring.FreeCovered(Volatile.Read(ref finishCount), cpu, owner));
                 while (ring.IsFull && Options.FlushUntilRoom)
                 {
                     Flush(FlushCause.Full);
-                    Freed(ring.FreeCovered(Interlocked.Read(ref finishCount), cpu, owner));
+                    Freed(cpu, ring.FreeCovered(Volatile.Read(ref finishCount), cpu, owner));
                 }
 
                 if (ring.IsFull)
@@ -137,10 +140,10 @@ public sealed class FlushQueue : IDisposable
                 }
             }
 
-            ring.Add(pfn, pages, Interlocked.Read(ref startCount), freelist);
+            ring.Add(pfn, pages, Volatile.Read(ref startCount), freelist);
         }
 
-        Interlocked.Increment(ref Statistics.queued);
+        Statistics.CountQueued(cpu);
         if (Volatile.Read(ref timerOn) == 0 && Interlocked.Exchange(ref timerOn, 1) == 0)
         {
             Volatile.Write(ref timerCpu, cpu);
@@ -185,7 +188,7 @@ public sealed class FlushQueue : IDisposable
             {
                 if (flush)
                 {
-                    Freed(r.FreeCovered(Interlocked.Read(ref finishCount), i, owner));
+                    Freed(i, r.FreeCovered(Volatile.Read(ref finishCount), i, owner));
                 }
                 else
                 {
@@ -222,16 +225,16 @@ public sealed class FlushQueue : IDisposable
         {
             lock (r.Gate)
             {
-                Freed(r.FreeCovered(Interlocked.Read(ref finishCount), cpu, owner));
+                Freed(cpu, r.FreeCovered(Volatile.Read(ref finishCount), cpu, owner));
             }
         }
     }
 
-    private void Freed(int n)
+    private void Freed(int cpu, int n)
     {
         if (n != 0)
         {
-            Interlocked.Add(ref Statistics.freed, n);
+            Statistics.CountFreed(cpu, n);
         }
     }
 

@@ -1,16 +1,24 @@
 namespace SmmuLab.Driver.Dma;
 
-/// <summary>Counters of a <see cref="FlushQueue"/>, updated with interlocked operations.</summary>
+/// <summary>
+/// Counters of a <see cref="FlushQueue"/>, updated with interlocked operations; the entries queued
+/// and freed, counted on every lazy unmap, in per-CPU blocks (<see cref="PerCpuCounters"/>).
+/// </summary>
 public sealed class FlushQueueStatistics
 {
+    private const int QueuedCounter = 0;
+    private const int FreedCounter = 1;
+
+    private readonly PerCpuCounters perCpu;
+
     internal long fullFlushes;
     internal long timeoutFlushes;
     internal long teardownFlushes;
-    internal long queued;
-    internal long freed;
     internal long discarded;
     internal long overruns;
     internal long lost;
+
+    internal FlushQueueStatistics(int cpus) => perCpu = new PerCpuCounters(cpus);
 
     /// <summary>Flushes because a ring was full.</summary>
     public long FullFlushes => Interlocked.Read(ref fullFlushes);
@@ -25,10 +33,10 @@ public sealed class FlushQueueStatistics
     public long Flushes => FullFlushes + TimeoutFlushes + TeardownFlushes;
 
     /// <summary>Entries queued (deferred unmaps).</summary>
-    public long EntriesQueued => Interlocked.Read(ref queued);
+    public long EntriesQueued => perCpu.Sum(QueuedCounter);
 
     /// <summary>Entries whose IOVA was freed after a covering flush.</summary>
-    public long EntriesFreed => Interlocked.Read(ref freed);
+    public long EntriesFreed => perCpu.Sum(FreedCounter);
 
     /// <summary>Entries dropped at teardown without a flush (their IOVAs go away with the IOVA domain).</summary>
     public long EntriesDiscarded => Interlocked.Read(ref discarded);
@@ -44,6 +52,10 @@ public sealed class FlushQueueStatistics
 
     /// <summary>Entries in the rings now.</summary>
     public long Depth => EntriesQueued - EntriesFreed - EntriesDiscarded - EntriesLost;
+
+    internal void CountQueued(int cpu) => perCpu.Add(cpu, QueuedCounter);
+
+    internal void CountFreed(int cpu, int entries) => perCpu.Add(cpu, FreedCounter, entries);
 
     internal void CountFlush(FlushCause cause)
     {
