@@ -54,7 +54,7 @@ public sealed partial class CommandQueue
         //    and will publish PROD; whoever finds it set has just been gathered by the current
         //    owner, which will publish these slots too.
         waiter.At(OrderingPoint.CmdqReserve);
-        var old = Volatile.Read(ref llq);
+        var old = Volatile.Read(ref llq.Value);
         var wait = default(WaitState);
         var waited = false;
         ulong head;
@@ -75,7 +75,7 @@ public sealed partial class CommandQueue
 
             // The advance keeps bit 31, so a flag already set stays set; OR it in for a new owner.
             head = QueueWord.Pack(QueueWord.Advance(QueueWord.Prod(old), log2, total) | QueueWord.OwnedFlag, QueueWord.Cons(old));
-            var seen = Interlocked.CompareExchange(ref llq, head, old);
+            var seen = Interlocked.CompareExchange(ref llq.Value, head, old);
             if (seen == old)
             {
                 break;
@@ -140,13 +140,13 @@ public sealed partial class CommandQueue
         // a. Owners publish in reservation order: the previous owner's run ends exactly where
         //    ours starts, and it must have written PROD before we write ours (PROD never goes back).
         var handover = (Queue: this, Start: start);
-        waiter.SpinUntil(ref handover, static (ref (CommandQueue Queue, uint Start) s) => Volatile.Read(ref s.Queue.ownerProd) == s.Start);
+        waiter.SpinUntil(ref handover, static (ref (CommandQueue Queue, uint Start) s) => Volatile.Read(ref s.Queue.ownerProd.Value) == s.Start);
 
         // b. Clear the owned flag atomically. This closes the gathering window: the value it had
         //    is the end of every reservation we now answer for; the next reservation finds the
         //    flag clear and becomes the next owner, starting exactly there.
         waiter.At(OrderingPoint.CmdqOwnerClose);
-        var prod = QueueWord.Prod(Interlocked.And(ref llq, ~(ulong)QueueWord.OwnedFlag)) & ~QueueWord.OwnedFlag;
+        var prod = QueueWord.Prod(Interlocked.And(ref llq.Value, ~(ulong)QueueWord.OwnedFlag)) & ~QueueWord.OwnedFlag;
 
         // c. PROD is written only after every gathered slot is valid, i.e. fully written by its
         //    producer (which may still be in step 2 right now).
@@ -164,6 +164,6 @@ public sealed partial class CommandQueue
         //    written before it: owners count one at a time.
         Statistics.CountOwner(QueueWord.Distance(start, prod, Log2Entries), QueueWord.Distance(end, prod, Log2Entries));
         waiter.At(OrderingPoint.CmdqHandover);
-        Volatile.Write(ref ownerProd, prod);
+        Volatile.Write(ref ownerProd.Value, prod);
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class CommandQueue
         {
             StoreCachedCons(ReadHardwareCons());
             Lock.ExclusiveUnlock();
-            var fresh = Volatile.Read(ref llq);
+            var fresh = Volatile.Read(ref llq.Value);
             if (!QueueWord.HasSpace(QueueWord.Prod(fresh), QueueWord.Cons(fresh), Log2Entries, needed) && !waiter.Pause(ref wait))
             {
                 throw Timeout("queue space", prod);
@@ -40,7 +40,7 @@ public sealed partial class CommandQueue
 
         while (true)
         {
-            var current = Volatile.Read(ref llq);
+            var current = Volatile.Read(ref llq.Value);
             if (QueueWord.HasSpace(QueueWord.Prod(current), QueueWord.Cons(current), Log2Entries, needed))
             {
                 return current;
@@ -120,7 +120,7 @@ public sealed partial class CommandQueue
     /// <summary>SEV or busy polling: read SMMU_CMDQ_CONS until it has passed the CMD_SYNC.</summary>
     private bool PollUntilConsumed(uint syncProd, ref uint cons)
     {
-        cons = QueueWord.Cons(Volatile.Read(ref llq));
+        cons = QueueWord.Cons(Volatile.Read(ref llq.Value));
         if (QueueWord.Consumed(cons, syncProd, Log2Entries))
         {
             return true;

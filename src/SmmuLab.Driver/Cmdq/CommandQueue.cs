@@ -48,10 +48,10 @@ public sealed partial class CommandQueue : IDisposable
     /// (with the owned flag), CONS the last CONS software learnt from the SMMU. Only ever replaced
     /// as a whole by compare-exchange, or atomically modified (owned flag, CONS half).
     /// </summary>
-    private ulong llq;
+    private PaddedUInt64 llq;
 
     /// <summary>The PROD the last owner published; the next owner waits for it, so publications happen in order.</summary>
-    private uint ownerProd;
+    private PaddedUInt32 ownerProd;
 
     private bool disposed;
 
@@ -130,13 +130,13 @@ public sealed partial class CommandQueue : IDisposable
         QueueBase.RWA.Make(1) | QueueBase.ADDR.InsertAddress(0, BaseAddress) | QueueBase.LOG2SIZE.Make((ulong)Log2Entries);
 
     /// <summary>The software PROD (without the owned flag), for programming SMMU_CMDQ_PROD at reset.</summary>
-    public uint SoftwareProd => QueueWord.Prod(Volatile.Read(ref llq)) & ~QueueWord.OwnedFlag;
+    public uint SoftwareProd => QueueWord.Prod(Volatile.Read(ref llq.Value)) & ~QueueWord.OwnedFlag;
 
     /// <summary>The cached CONS, for programming SMMU_CMDQ_CONS at reset.</summary>
-    public uint SoftwareCons => QueueWord.Cons(Volatile.Read(ref llq));
+    public uint SoftwareCons => QueueWord.Cons(Volatile.Read(ref llq.Value));
 
     /// <summary>True when an owner is currently gathering (tests and diagnostics).</summary>
-    public bool IsOwned => (QueueWord.Prod(Volatile.Read(ref llq)) & QueueWord.OwnedFlag) != 0;
+    public bool IsOwned => (QueueWord.Prod(Volatile.Read(ref llq.Value)) & QueueWord.OwnedFlag) != 0;
 
     /// <summary>The shared/exclusive lock (diagnostics: 0 when no CMD_SYNC waiter and no CONS refresh is in progress).</summary>
     public CommandQueueLock Lock { get; }
@@ -224,11 +224,11 @@ public sealed partial class CommandQueue : IDisposable
     /// </summary>
     private void StoreCachedCons(uint cons)
     {
-        var old = Volatile.Read(ref llq);
+        var old = Volatile.Read(ref llq.Value);
         while (true)
         {
             var updated = QueueWord.Pack(QueueWord.Prod(old), cons);
-            var seen = Interlocked.CompareExchange(ref llq, updated, old);
+            var seen = Interlocked.CompareExchange(ref llq.Value, updated, old);
             if (seen == old)
             {
                 return;

@@ -18,16 +18,16 @@ namespace SmmuLab.Driver.Cmdq;
 public sealed class CommandQueueLock(Waiter? waiter = null)
 {
     private readonly Waiter waiter = waiter ?? Waiter.Default;
-    private int value;
+    private PaddedInt32 value;
 
     /// <summary>The raw lock word (diagnostics and tests).</summary>
-    public int Value => Volatile.Read(ref value);
+    public int Value => Volatile.Read(ref value.Value);
 
     /// <summary>Takes the lock shared; waits only while an exclusive holder is inside.</summary>
     public void SharedLock()
     {
         // Fast path: no exclusive holder, our increment is the acquisition.
-        if (Interlocked.Increment(ref value) - 1 >= 0)
+        if (Interlocked.Increment(ref value.Value) - 1 >= 0)
         {
             return;
         }
@@ -35,11 +35,11 @@ public sealed class CommandQueueLock(Waiter? waiter = null)
         // An exclusive holder is inside. Our increment is already counted; its release clears the
         // sign bit and leaves a positive count. Volatile.Read is the acquire that pairs with the
         // releasing Interlocked.And in ExclusiveUnlock.
-        waiter.SpinUntil(ref value, static (ref int v) => Volatile.Read(ref v) > 0);
+        waiter.SpinUntil(ref value.Value, static (ref int v) => Volatile.Read(ref v) > 0);
     }
 
     /// <summary>Releases a shared hold (Interlocked is a full barrier: the holder's reads are done first).</summary>
-    public void SharedUnlock() => Interlocked.Decrement(ref value);
+    public void SharedUnlock() => Interlocked.Decrement(ref value.Value);
 
     /// <summary>
     /// Releases a shared hold unless this looks like the last one. Returns false, still holding,
@@ -48,7 +48,7 @@ public sealed class CommandQueueLock(Waiter? waiter = null)
     /// </summary>
     public bool SharedTryUnlock()
     {
-        if (Volatile.Read(ref value) == 1)
+        if (Volatile.Read(ref value.Value) == 1)
         {
             return false;
         }
@@ -58,11 +58,11 @@ public sealed class CommandQueueLock(Waiter? waiter = null)
     }
 
     /// <summary>Takes the lock exclusive if it is completely free; never waits.</summary>
-    public bool ExclusiveTryLock() => Interlocked.CompareExchange(ref value, int.MinValue, 0) == 0;
+    public bool ExclusiveTryLock() => Interlocked.CompareExchange(ref value.Value, int.MinValue, 0) == 0;
 
     /// <summary>
     /// Releases the exclusive hold by clearing only the sign bit: shared waiters that incremented
     /// meanwhile are thereby admitted, in one step (release semantics: Interlocked is a full barrier).
     /// </summary>
-    public void ExclusiveUnlock() => Interlocked.And(ref value, int.MaxValue);
+    public void ExclusiveUnlock() => Interlocked.And(ref value.Value, int.MaxValue);
 }

@@ -18,6 +18,9 @@ internal sealed class ValidMap
 {
     private const int BitsPerWord = 64;
 
+    /// <summary>Words kept clear before the first bitmap word and after the last (the map's own lines).</summary>
+    private const int GuardWords = CacheLine.Guard / sizeof(ulong);
+
     private readonly ulong[] words;
     private readonly int log2;
     private readonly Waiter waiter;
@@ -26,7 +29,7 @@ internal sealed class ValidMap
     {
         log2 = log2Entries;
         this.waiter = waiter;
-        words = new ulong[(1 << log2Entries) / BitsPerWord];
+        words = new ulong[((1 << log2Entries) / BitsPerWord) + (2 * GuardWords)];
     }
 
     /// <summary>
@@ -78,7 +81,7 @@ internal sealed class ValidMap
     public bool IsValid(uint p)
     {
         var idx = (int)QueuePointer.Index(p, log2);
-        var bit = (Volatile.Read(ref words[idx / BitsPerWord]) >> (idx % BitsPerWord)) & 1;
+        var bit = (Volatile.Read(ref words[GuardWords + (idx / BitsPerWord)]) >> (idx % BitsPerWord)) & 1;
         return bit == (QueuePointer.Wrap(p, log2) == 0 ? 1UL : 0UL);
     }
 
@@ -91,10 +94,10 @@ internal sealed class ValidMap
     {
         var idx = (int)QueuePointer.Index(p, log2);
         var endIdx = (int)QueuePointer.Index(end, log2);
-        var word = idx / BitsPerWord;
+        var word = GuardWords + (idx / BitsPerWord);
         var lo = idx % BitsPerWord;
         var hi = BitsPerWord;
-        if (endIdx / BitsPerWord == word && endIdx % BitsPerWord > lo)
+        if (GuardWords + (endIdx / BitsPerWord) == word && endIdx % BitsPerWord > lo)
         {
             hi = endIdx % BitsPerWord;
         }
