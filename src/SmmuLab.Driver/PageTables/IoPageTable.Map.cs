@@ -86,6 +86,7 @@ internal sealed partial class IoPageTable
     /// </summary>
     private int CheckMapTargets(ulong iova, ulong pa, ulong size)
     {
+        var walk = tables.Begin();
         Span<ulong> lastNewTable = stackalloc ulong[4];
         lastNewTable.Fill(ulong.MaxValue);
         var count = 0;
@@ -98,7 +99,7 @@ internal sealed partial class IoPageTable
             var fresh = false;
             for (var level = startLevel; ; level++)
             {
-                var pte = fresh ? 0 : tables.Read(EntryAddress(table, va, level), level);
+                var pte = fresh ? 0 : walk.Read(EntryAddress(table, va, level), level);
                 if (level == leafLevel)
                 {
                     if (IsValid(pte) && (!IsTable(pte, level) || !TreeIsEmpty(NextTable(pte, level), level + 1)))
@@ -174,12 +175,13 @@ internal sealed partial class IoPageTable
     /// <summary>Writes one leaf, creating tables on the way down from the reserved ones.</summary>
     private void InstallLeaf(ulong iova, ulong pa, ulong page, ulong attributes)
     {
+        var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {
             var slot = EntryAddress(table, iova, level);
-            var pte = tables.Read(slot, level);
+            var pte = walk.Read(slot, level);
             if (level == leafLevel)
             {
                 if (IsTable(pte, level))
@@ -189,7 +191,7 @@ internal sealed partial class IoPageTable
                 }
 
                 var type = level == 3 ? Descriptor.TypePage : Descriptor.TypeBlock;
-                tables.Write(slot, level, attributes | Descriptor.EncodeAddress(pa, granule) | type);
+                walk.Write(slot, level, attributes | Descriptor.EncodeAddress(pa, granule) | type);
                 return;
             }
 
@@ -202,7 +204,7 @@ internal sealed partial class IoPageTable
                 }
 
                 var next = reserved[reservedNext++];
-                tables.Write(slot, level, Descriptor.EncodeAddress(next, granule) | tableBits);
+                walk.Write(slot, level, Descriptor.EncodeAddress(next, granule) | tableBits);
                 table = next;
             }
             else

@@ -29,15 +29,16 @@ internal sealed partial class IoPageTable
     /// <exception cref="IoPageTableException">The request was refused; nothing changed.</exception>
     public bool TryMapPageUnlocked(ulong iova, ulong pa, IommuProt prot)
     {
+        var walk = tables.Begin();
         ThrowIfDisposed();
         CheckMapRequest(iova, pa, GranuleBytes, prot);
-        if (!TryFindLastLevelSlot(iova, out var slot))
+        if (!TryFindLastLevelSlot(walk, iova, out var slot))
         {
             return false;
         }
 
         var leaf = PteAttributes.Leaf(prot, Config) | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage;
-        return tables.TryReplace(slot, 3, 0, leaf);
+        return walk.TryReplace(slot, 3, 0, leaf);
     }
 
     /// <summary>
@@ -47,37 +48,40 @@ internal sealed partial class IoPageTable
     /// </summary>
     public bool TryUnmapPageUnlocked(ulong iova)
     {
+        var walk = tables.Begin();
         ThrowIfDisposed();
-        if ((iova & (GranuleBytes - 1)) != 0 || !Fits(iova, GranuleBytes, Config.InputBits) || !TryFindLastLevelSlot(iova, out var slot))
+        if ((iova & (GranuleBytes - 1)) != 0 || !Fits(iova, GranuleBytes, Config.InputBits) || !TryFindLastLevelSlot(walk, iova, out var slot))
         {
             return false;
         }
 
-        var pte = tables.Read(slot, 3);
-        return IsValid(pte) && tables.TryReplace(slot, 3, pte, 0);
+        var pte = walk.Read(slot, 3);
+        return IsValid(pte) && walk.TryReplace(slot, 3, pte, 0);
     }
 
     /// <summary>Writes the leaf of a one-granule map when every table above it exists and the slot is free.</summary>
     private bool TryMapSinglePage(ulong iova, ulong pa, ulong attributes)
     {
-        if (!TryFindLastLevelSlot(iova, out var slot) || IsValid(tables.Read(slot, 3)))
+        var walk = tables.Begin();
+        if (!TryFindLastLevelSlot(walk, iova, out var slot) || IsValid(walk.Read(slot, 3)))
         {
             return false;
         }
 
-        tables.Write(slot, 3, attributes | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage);
+        walk.Write(slot, 3, attributes | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage);
         return true;
     }
 
     /// <summary>Clears the leaf of a one-granule unmap when it is a page under existing tables, and gathers it.</summary>
     private bool TryUnmapSinglePage(ulong iova, IotlbGather gather)
     {
-        if (!TryFindLastLevelSlot(iova, out var slot) || !IsValid(tables.Read(slot, 3)))
+        var walk = tables.Begin();
+        if (!TryFindLastLevelSlot(walk, iova, out var slot) || !IsValid(walk.Read(slot, 3)))
         {
             return false;
         }
 
-        tables.Write(slot, 3, 0);
+        walk.Write(slot, 3, 0);
         if (!gather.Queued)
         {
             flushOps.AddPage(gather, iova, GranuleBytes);
@@ -87,12 +91,12 @@ internal sealed partial class IoPageTable
     }
 
     /// <summary>The level-3 descriptor slot of <paramref name="iova"/>, when a table descriptor leads there at every level above.</summary>
-    private bool TryFindLastLevelSlot(ulong iova, out ulong slot)
+    private bool TryFindLastLevelSlot(in TableWalk walk, ulong iova, out ulong slot)
     {
         var table = TableBase;
         for (var level = startLevel; level < 3; level++)
         {
-            var pte = tables.Read(EntryAddress(table, iova, level), level);
+            var pte = walk.Read(EntryAddress(table, iova, level), level);
             if (!IsTable(pte, level))
             {
                 slot = 0;

@@ -67,11 +67,12 @@ internal sealed partial class IoPageTable
     /// <summary>Throws unless the piece is exactly one leaf, or one fully mapped table, of its size.</summary>
     private void CheckUnmapTarget(ulong iova, ulong page)
     {
+        var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {
-            var pte = tables.Read(EntryAddress(table, iova, level), level);
+            var pte = walk.Read(EntryAddress(table, iova, level), level);
             if (!IsValid(pte))
             {
                 throw new IoPageTableException(IoPageTableError.NotMapped, iova, page, "nothing is mapped at this IOVA");
@@ -102,12 +103,13 @@ internal sealed partial class IoPageTable
     /// <summary>Clears one checked piece: a leaf goes to the gather, a table is walk-flushed and freed.</summary>
     private void RemoveLeaf(ulong iova, ulong page, IotlbGather gather)
     {
+        var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {
             var slot = EntryAddress(table, iova, level);
-            var pte = tables.Read(slot, level);
+            var pte = walk.Read(slot, level);
             if (level < leafLevel)
             {
                 table = NextTable(pte, level);
@@ -120,7 +122,7 @@ internal sealed partial class IoPageTable
             }
             else
             {
-                tables.Write(slot, level, 0);
+                walk.Write(slot, level, 0);
                 if (!gather.Queued)
                 {
                     flushOps.AddPage(gather, iova, page);

@@ -103,6 +103,7 @@ internal sealed partial class IoPageTable : IDisposable
     /// <summary>Finds the leaf descriptor that maps <paramref name="iova"/>.</summary>
     public bool TryGetLeaf(ulong iova, out IoPageTableLeaf leaf)
     {
+        var walk = tables.Begin();
         ThrowIfDisposed();
         leaf = default;
         if (Config.InputBits < 64 && iova >> Config.InputBits != 0)
@@ -114,7 +115,7 @@ internal sealed partial class IoPageTable : IDisposable
         for (var level = startLevel; level <= 3; level++)
         {
             var slot = EntryAddress(table, iova, level);
-            var pte = tables.Read(slot, level);
+            var pte = walk.Read(slot, level);
             if (!IsValid(pte))
             {
                 return false;
@@ -144,6 +145,7 @@ internal sealed partial class IoPageTable : IDisposable
     /// </summary>
     public void Dispose()
     {
+        var walk = tables.Begin();
         if (disposed)
         {
             return;
@@ -155,7 +157,7 @@ internal sealed partial class IoPageTable : IDisposable
         {
             for (var i = 0UL; i < entries; i++)
             {
-                var pte = tables.Read(TableBase + (i << 3), startLevel);
+                var pte = walk.Read(TableBase + (i << 3), startLevel);
                 if (IsTable(pte, startLevel))
                 {
                     FreeTree(Descriptor.OutputAddress(pte, granule, startLevel, isTable: true), startLevel + 1);
@@ -191,10 +193,11 @@ internal sealed partial class IoPageTable : IDisposable
     /// <summary>True when no descriptor in the table at <paramref name="level"/>, or in any table below it, is valid but a table.</summary>
     private bool TreeIsEmpty(ulong table, int level)
     {
+        var walk = tables.Begin();
         var entries = 1UL << granule.Stride();
         for (var i = 0UL; i < entries; i++)
         {
-            var pte = tables.Read(table + (i << 3), level);
+            var pte = walk.Read(table + (i << 3), level);
             if (!IsValid(pte))
             {
                 continue;
@@ -212,10 +215,11 @@ internal sealed partial class IoPageTable : IDisposable
     /// <summary>True when every address the table at <paramref name="level"/> covers is mapped.</summary>
     private bool TreeIsFull(ulong table, int level)
     {
+        var walk = tables.Begin();
         var entries = 1UL << granule.Stride();
         for (var i = 0UL; i < entries; i++)
         {
-            var pte = tables.Read(table + (i << 3), level);
+            var pte = walk.Read(table + (i << 3), level);
             if (!IsValid(pte) || (IsTable(pte, level) && !TreeIsFull(NextTable(pte, level), level + 1)))
             {
                 return false;
@@ -228,12 +232,13 @@ internal sealed partial class IoPageTable : IDisposable
     /// <summary>Frees the table at <paramref name="level"/> and every table below it.</summary>
     private void FreeTree(ulong table, int level)
     {
+        var walk = tables.Begin();
         if (level < 3)
         {
             var entries = 1UL << granule.Stride();
             for (var i = 0UL; i < entries; i++)
             {
-                var pte = tables.Read(table + (i << 3), level);
+                var pte = walk.Read(table + (i << 3), level);
                 if (IsTable(pte, level))
                 {
                     FreeTree(NextTable(pte, level), level + 1);
@@ -248,7 +253,8 @@ internal sealed partial class IoPageTable : IDisposable
     /// <summary>Clears the table descriptor at <paramref name="slot"/>, flushes the walk over the piece, and frees the tables below.</summary>
     private void RemoveTable(ulong slot, ulong pte, int level, ulong iova, ulong size)
     {
-        tables.Write(slot, level, 0);
+        var walk = tables.Begin();
+        walk.Write(slot, level, 0);
         flushOps.FlushWalk(iova, size, GranuleBytes);
         FreeTree(NextTable(pte, level), level + 1);
     }

@@ -13,17 +13,43 @@ namespace SmmuLab.Driver.PageTables;
 /// A remembered page stays correct after its table is freed and the frame reused: the view is the
 /// frame's storage for the memory's lifetime, whoever owns it. So the remembered pages can be
 /// shared by every table on the same memory, and they are kept per thread: the lock-free one-page
-/// map and unmap (<see cref="IoPageTable.TryMapPageUnlocked"/>) walk from several CPUs at once.
-/// Every descriptor access is a single 64-bit volatile access, as the walker in the SMMU needs (it
-/// may read a descriptor while it is written).
+/// map and unmap (<see cref="IoPageTable.TryMapPageUnlocked"/>) and lookups walk from several CPUs
+/// at once. A walk looks its thread's pages up once (<see cref="Begin"/>), not per descriptor.
 /// </remarks>
 internal sealed class TablePageViews(IPhysicalMemory memory)
 {
-    private const int Levels = 4;
-
     /// <summary>This thread's remembered pages (of the memory it walked last).</summary>
     [ThreadStatic]
     private static RememberedPages? remembered;
+
+    /// <summary>Starts a walk on the calling thread (use it on that thread only, and not across a wait).</summary>
+    public TableWalk Begin()
+    {
+        var pages = remembered ??= new RememberedPages();
+        if (!ReferenceEquals(pages.Memory, memory))
+        {
+            pages.Reset(memory);
+        }
+
+        return new TableWalk(memory, pages);
+    }
+}
+
+/// <summary>
+/// One thread's descriptor accesses during one walk (<see cref="TablePageViews.Begin"/>). Every access
+/// is a single 64-bit volatile access, as the walker in the SMMU needs (it may read a descriptor
+/// while it is written).
+/// </summary>
+internal readonly struct TableWalk
+{
+    private readonly IPhysicalMemory memory;
+    private readonly RememberedPages pages;
+
+    internal TableWalk(IPhysicalMemory memory, RememberedPages pages)
+    {
+        this.memory = memory;
+        this.pages = pages;
+    }
 
     /// <summary>The descriptor at <paramref name="slot"/>, in a table at <paramref name="level"/>.</summary>
     public ulong Read(ulong slot, int level)
@@ -60,14 +86,8 @@ internal sealed class TablePageViews(IPhysicalMemory memory)
 
     private ulong[]? View(ulong slot, int level)
     {
-        var pages = remembered ??= new RememberedPages();
-        if (!ReferenceEquals(pages.Memory, memory))
-        {
-            pages.Reset(memory);
-        }
-
         var frame = MemoryPageView.Frame(slot);
-        var i = level & (Levels - 1);
+        var i = level & (RememberedPages.Levels - 1);
         if (pages.Frames[i] == frame)
         {
             return pages.Views[i];
@@ -78,20 +98,22 @@ internal sealed class TablePageViews(IPhysicalMemory memory)
         pages.Frames[i] = frame;
         return words;
     }
+}
 
-    /// <summary>One thread's page per level, for one memory (a thread that moves to another memory forgets them).</summary>
-    private sealed class RememberedPages
+/// <summary>One thread's page per level, for one memory (a thread that moves to another memory forgets them).</summary>
+internal sealed class RememberedPages
+{
+    public const int Levels = 4;
+
+    public readonly ulong[] Frames = [ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue];
+    public readonly ulong[]?[] Views = new ulong[]?[Levels];
+
+    public IPhysicalMemory? Memory { get; private set; }
+
+    public void Reset(IPhysicalMemory memory)
     {
-        public readonly ulong[] Frames = [ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue];
-        public readonly ulong[]?[] Views = new ulong[]?[Levels];
-
-        public IPhysicalMemory? Memory { get; private set; }
-
-        public void Reset(IPhysicalMemory memory)
-        {
-            Memory = memory;
-            Frames.AsSpan().Fill(ulong.MaxValue);
-            Views.AsSpan().Clear();
-        }
+        Memory = memory;
+        Frames.AsSpan().Fill(ulong.MaxValue);
+        Views.AsSpan().Clear();
     }
 }
