@@ -18,7 +18,16 @@ public static class ReplayTraceFiles
     public static void Repeat(string trace, int times, string output, TextWriter log)
     {
         var once = File.ReadAllText(File.Exists(trace) ? trace : RepositoryFiles.Find($"scenarios/traces/{trace}.trace"));
-        File.WriteAllText(output, TraceRepeater.Repeat(once, times));
+
+        // Streamed into a temporary file beside the output and moved over it at the end: a file of
+        // any size, and never a half-written one under the output's name.
+        var partial = output + ".partial";
+        using (var writer = new StreamWriter(partial, append: false, new System.Text.UTF8Encoding(false), 1 << 20))
+        {
+            TraceRepeater.Repeat(once, times, writer);
+        }
+
+        File.Move(partial, output, overwrite: true);
         log.WriteLine($"{output}: {trace} x{times}, {new FileInfo(output).Length} bytes");
     }
 

@@ -13,11 +13,20 @@ public static partial class TraceRepeater
 {
     public static string Repeat(string trace, int times, long gapMicroseconds = 1000)
     {
+        using var writer = new StringWriter(new StringBuilder(trace.Length * times), CultureInfo.InvariantCulture);
+        Repeat(trace, times, writer, gapMicroseconds);
+        return writer.ToString();
+    }
+
+    /// <summary>The same, written to <paramref name="output"/> as it is made (for files larger than a string can hold).</summary>
+    public static void Repeat(string trace, int times, TextWriter output, long gapMicroseconds = 1000)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         var lines = trace.Split('\n');
         var events = lines.Where(l => Stamp().IsMatch(l)).ToList();
         var first = Micros(Stamp().Match(events[0]));
         var span = Micros(Stamp().Match(events[^1])) - first + gapMicroseconds;
-        var sb = new StringBuilder(trace.Length * times);
+        var sb = new StringBuilder();
         foreach (var l in lines.TakeWhile(l => !Stamp().IsMatch(l)))
         {
             sb.Append(l).Append('\n');
@@ -45,9 +54,12 @@ public static partial class TraceRepeater
                     .Append(l, m.Index + m.Length, l.Length - m.Index - m.Length)
                     .Append('\n');
             }
+
+            output.Write(sb);
+            sb.Clear();
         }
 
-        return sb.ToString();
+        output.Write(sb);
     }
 
     private static long Micros(Match m) =>
