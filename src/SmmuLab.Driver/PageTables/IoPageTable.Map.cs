@@ -33,10 +33,11 @@ internal sealed partial class IoPageTable
 
         var tablesNeeded = CheckMapTargets(iova, pa, size);
         ReserveTables(tablesNeeded);
+        var memo = default(LastLevelTableMemo);
         for (var done = 0UL; done < size;)
         {
             var page = PageSizeSelector.Select(PageSizeBitmap, iova + done, pa + done, size - done);
-            InstallLeaf(iova + done, pa + done, page, attributes);
+            InstallLeaf(iova + done, pa + done, page, attributes, ref memo);
             done += page;
         }
 
@@ -89,12 +90,29 @@ internal sealed partial class IoPageTable
         var walk = tables.Begin();
         Span<ulong> lastNewTable = stackalloc ulong[4];
         lastNewTable.Fill(ulong.MaxValue);
+        var memo = default(LastLevelTableMemo);
         var count = 0;
         for (var done = 0UL; done < size;)
         {
             var va = iova + done;
             var page = PageSizeSelector.Select(PageSizeBitmap, va, pa + done, size - done);
             var leafLevel = LeafLevel(page);
+            if (leafLevel != 3)
+            {
+                memo.Forget();
+            }
+            else if (LastLevelTable(walk, va, ref memo) is var last and not 0)
+            {
+                // A page under existing tables: only its own slot can refuse it.
+                if (IsValid(walk.Read(EntryAddress(last, va, 3), 3)))
+                {
+                    throw AlreadyMapped(va, page);
+                }
+
+                done += page;
+                continue;
+            }
+
             var table = TableBase;
             var fresh = false;
             for (var level = startLevel; ; level++)
@@ -104,8 +122,7 @@ internal sealed partial class IoPageTable
                 {
                     if (IsValid(pte) && (!IsTable(pte, level) || !TreeIsEmpty(NextTable(pte, level), level + 1)))
                     {
-                        throw new IoPageTableException(IoPageTableError.AlreadyMapped, va, page,
-                            $"a mapping exists in the 0x{page:X} page at this IOVA; unmap it first");
+                        throw AlreadyMapped(va, page);
                     }
 
                     break;
@@ -140,6 +157,9 @@ internal sealed partial class IoPageTable
         return count;
     }
 
+    private static IoPageTableException AlreadyMapped(ulong va, ulong page) =>
+        new(IoPageTableError.AlreadyMapped, va, page, $"a mapping exists in the 0x{page:X} page at this IOVA; unmap it first");
+
     /// <summary>Allocates and zeroes <paramref name="count"/> tables, or frees what it got and rethrows.</summary>
     private void ReserveTables(int count)
     {
@@ -173,10 +193,20 @@ internal sealed partial class IoPageTable
     }
 
     /// <summary>Writes one leaf, creating tables on the way down from the reserved ones.</summary>
-    private void InstallLeaf(ulong iova, ulong pa, ulong page, ulong attributes)
+    private void InstallLeaf(ulong iova, ulong pa, ulong page, ulong attributes, ref LastLevelTableMemo memo)
     {
         var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
+        if (leafLevel != 3)
+        {
+            memo.Forget();
+        }
+        else if (LastLevelTable(walk, iova, ref memo) is var last and not 0)
+        {
+            walk.Write(EntryAddress(last, iova, 3), 3, attributes | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage);
+            return;
+        }
+
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {

@@ -93,20 +93,48 @@ internal sealed partial class IoPageTable
     /// <summary>The level-3 descriptor slot of <paramref name="iova"/>, when a table descriptor leads there at every level above.</summary>
     private bool TryFindLastLevelSlot(in TableWalk walk, ulong iova, out ulong slot)
     {
+        var table = LastLevelTable(walk, iova);
+        slot = table == 0 ? 0 : EntryAddress(table, iova, 3);
+        return table != 0;
+    }
+
+    /// <summary>The level-3 table that holds <paramref name="iova"/>'s page when table descriptors lead there from the start level; 0 otherwise.</summary>
+    private ulong LastLevelTable(in TableWalk walk, ulong iova)
+    {
         var table = TableBase;
         for (var level = startLevel; level < 3; level++)
         {
             var pte = walk.Read(EntryAddress(table, iova, level), level);
             if (!IsTable(pte, level))
             {
-                slot = 0;
-                return false;
+                return 0;
             }
 
             table = NextTable(pte, level);
         }
 
-        slot = EntryAddress(table, iova, 3);
-        return true;
+        return table;
+    }
+
+    /// <summary>
+    /// <see cref="LastLevelTable(in TableWalk, ulong)"/> through <paramref name="memo"/>: a page in
+    /// the region the memo holds takes its table from it; a walk that finds one is remembered.
+    /// </summary>
+    private ulong LastLevelTable(in TableWalk walk, ulong iova, ref LastLevelTableMemo memo)
+    {
+        var region = iova >> granule.LevelShift(2);
+        if (memo.Table != 0 && memo.Region == region)
+        {
+            return memo.Table;
+        }
+
+        var table = LastLevelTable(walk, iova);
+        if (table != 0)
+        {
+            memo.Region = region;
+            memo.Table = table;
+        }
+
+        return table;
     }
 }

@@ -47,35 +47,54 @@ internal sealed partial class IoPageTable
             return size;
         }
 
+        var memo = default(LastLevelTableMemo);
         for (var done = 0UL; done < size;)
         {
             var page = PageSizeSelector.Select(PageSizeBitmap, iova + done, iova + done, size - done);
-            CheckUnmapTarget(iova + done, page);
+            CheckUnmapTarget(iova + done, page, ref memo);
             done += page;
         }
 
+        memo.Forget();
         for (var done = 0UL; done < size;)
         {
             var page = PageSizeSelector.Select(PageSizeBitmap, iova + done, iova + done, size - done);
-            RemoveLeaf(iova + done, page, gather);
+            RemoveLeaf(iova + done, page, gather, ref memo);
             done += page;
         }
 
         return size;
     }
 
+    private static IoPageTableException NothingMapped(ulong iova, ulong page) =>
+        new(IoPageTableError.NotMapped, iova, page, "nothing is mapped at this IOVA");
+
     /// <summary>Throws unless the piece is exactly one leaf, or one fully mapped table, of its size.</summary>
-    private void CheckUnmapTarget(ulong iova, ulong page)
+    private void CheckUnmapTarget(ulong iova, ulong page, ref LastLevelTableMemo memo)
     {
         var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
+        if (leafLevel != 3)
+        {
+            memo.Forget();
+        }
+        else if (LastLevelTable(walk, iova, ref memo) is var last and not 0)
+        {
+            if (!IsValid(walk.Read(EntryAddress(last, iova, 3), 3)))
+            {
+                throw NothingMapped(iova, page);
+            }
+
+            return;
+        }
+
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {
             var pte = walk.Read(EntryAddress(table, iova, level), level);
             if (!IsValid(pte))
             {
-                throw new IoPageTableException(IoPageTableError.NotMapped, iova, page, "nothing is mapped at this IOVA");
+                throw NothingMapped(iova, page);
             }
 
             var isTable = IsTable(pte, level);
@@ -101,10 +120,25 @@ internal sealed partial class IoPageTable
     }
 
     /// <summary>Clears one checked piece: a leaf goes to the gather, a table is walk-flushed and freed.</summary>
-    private void RemoveLeaf(ulong iova, ulong page, IotlbGather gather)
+    private void RemoveLeaf(ulong iova, ulong page, IotlbGather gather, ref LastLevelTableMemo memo)
     {
         var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
+        if (leafLevel != 3)
+        {
+            memo.Forget();
+        }
+        else if (LastLevelTable(walk, iova, ref memo) is var last and not 0)
+        {
+            walk.Write(EntryAddress(last, iova, 3), 3, 0);
+            if (!gather.Queued)
+            {
+                flushOps.AddPage(gather, iova, page);
+            }
+
+            return;
+        }
+
         var table = TableBase;
         for (var level = startLevel; ; level++)
         {
