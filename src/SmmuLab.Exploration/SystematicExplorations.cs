@@ -33,7 +33,11 @@ public static class SystematicExplorations
     public static SystematicExploration Cmdqv { get; } =
         new("cmdqv per-CPU VCMDQs + CMDQ", () => CmdqvExploration.Run(CommandQueueFault.None));
 
+    /// <summary>(f) lock-free one-page map/unmap, a racing double map and lookups beside the locked path changing tables.</summary>
+    public static SystematicExploration PageTables { get; } =
+        new("page tables: one-page map/unmap vs table changes", () => PageTableExploration.Run(Driver.PageTables.IoPageTableFault.None));
+
     /// <summary>All of them, in order.</summary>
     public static IReadOnlyList<SystematicExploration> All { get; } =
-        [AttachAgainstUnmapAndDma, DetachAgainstUnmapAndDma, UnrefAgainstReader, AtsDisableAgainstAtcInv, CommandQueue, Cmdqv];
+        [AttachAgainstUnmapAndDma, DetachAgainstUnmapAndDma, UnrefAgainstReader, AtsDisableAgainstAtcInv, CommandQueue, Cmdqv, PageTables];
 }

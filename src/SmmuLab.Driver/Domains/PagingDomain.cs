@@ -88,7 +88,7 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
 
             try
             {
-                Volatile.Write(ref pageTable, new IoPageTable(config, smmu.Platform.Memory, smmu.Platform.Allocator, this));
+                Volatile.Write(ref pageTable, new IoPageTable(config, smmu.Platform.Memory, smmu.Platform.Allocator, this, smmu.Platform.Waiter));
             }
             catch
             {

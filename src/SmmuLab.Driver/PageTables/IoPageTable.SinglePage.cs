@@ -1,4 +1,5 @@
 using SmmuLab.Architecture.PageTables;
+using SmmuLab.Driver.Platform;
 
 namespace SmmuLab.Driver.PageTables;
 
@@ -38,6 +39,19 @@ internal sealed partial class IoPageTable
         }
 
         var leaf = PteAttributes.Leaf(prot, Config) | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage;
+        if (Fault == IoPageTableFault.UncheckedLeafWrite)
+        {
+            if (IsValid(walk.Read(slot, 3)))
+            {
+                return false;
+            }
+
+            waiter.At(OrderingPoint.PageTableLeaf);
+            walk.Write(slot, 3, leaf);
+            return true;
+        }
+
+        waiter.At(OrderingPoint.PageTableLeaf);
         return walk.TryReplace(slot, 3, 0, leaf);
     }
 
@@ -56,7 +70,13 @@ internal sealed partial class IoPageTable
         }
 
         var pte = walk.Read(slot, 3);
-        return IsValid(pte) && walk.TryReplace(slot, 3, pte, 0);
+        if (!IsValid(pte))
+        {
+            return false;
+        }
+
+        waiter.At(OrderingPoint.PageTableLeaf);
+        return walk.TryReplace(slot, 3, pte, 0);
     }
 
     /// <summary>Writes the leaf of a one-granule map when every table above it exists and the slot is free.</summary>

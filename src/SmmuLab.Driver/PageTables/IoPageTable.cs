@@ -40,6 +40,7 @@ internal sealed partial class IoPageTable : IDisposable
     private readonly TablePageViews tables;
     private readonly IDmaAllocator allocator;
     private readonly IIoPageTableFlushOps flushOps;
+    private readonly Waiter waiter;
     private readonly Granule granule;
     private readonly int startLevel;
     private readonly int startIndexBits;
@@ -49,8 +50,10 @@ internal sealed partial class IoPageTable : IDisposable
 
     /// <summary>Allocates and zeroes the start-level table (or concatenated set).</summary>
     /// <exception cref="DmaAllocationException">The start-level table could not be allocated.</exception>
-    public IoPageTable(IoPageTableConfig config, IPhysicalMemory memory, IDmaAllocator allocator, IIoPageTableFlushOps flushOps)
+    /// <remarks><paramref name="waiter"/>: the platform's waiter, told the lock-free path's ordering point (<see cref="OrderingPoint.PageTableLeaf"/>); none by default.</remarks>
+    public IoPageTable(IoPageTableConfig config, IPhysicalMemory memory, IDmaAllocator allocator, IIoPageTableFlushOps flushOps, Waiter? waiter = null)
     {
+        this.waiter = waiter ?? Waiter.Default;
         Config = config ?? throw new ArgumentNullException(nameof(config));
         this.memory = memory ?? throw new ArgumentNullException(nameof(memory));
         tables = new TablePageViews(memory);
@@ -68,6 +71,9 @@ internal sealed partial class IoPageTable : IDisposable
     }
 
     public IoPageTableConfig Config { get; }
+
+    /// <summary>A deliberate defect for the concurrency tests' negative controls; never set by the driver.</summary>
+    internal IoPageTableFault Fault { get; set; }
 
     /// <summary>PA of the start-level table: TTBR (stage 1) or VTTBR (stage 2).</summary>
     public ulong TableBase { get; }

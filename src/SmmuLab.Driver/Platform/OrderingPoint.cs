@@ -47,4 +47,7 @@ public enum OrderingPoint
 
     /// <summary>A CMD_SYNC waiter is about to release the queue's shared lock.</summary>
     CmdqSyncRelease,
+
+    /// <summary>A lock-free one-page map or unmap has found its leaf slot and is about to change it.</summary>
+    PageTableLeaf,
 }

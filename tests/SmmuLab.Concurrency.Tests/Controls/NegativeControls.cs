@@ -47,6 +47,8 @@ public static class NegativeControls
             () => new CommandQueueExplorationTests().Negative_control_an_owner_publishing_unwritten_slots_is_caught()),
         new("CommandQueueFault.PublishUnwritten (VCMDQ)", "a VCMDQ owner publishing unwritten slots", nameof(CmdqvExplorationTests.Negative_control_a_VCMDQ_owner_publishing_unwritten_slots_is_caught),
             () => new CmdqvExplorationTests().Negative_control_a_VCMDQ_owner_publishing_unwritten_slots_is_caught()),
+        new("IoPageTableFault.UncheckedLeafWrite", "a lock-free map that checks its slot, then stores the leaf", nameof(PageTableExplorationTests.Negative_control_a_map_that_checks_then_stores_lets_two_maps_of_one_IOVA_win),
+            () => new PageTableExplorationTests().Negative_control_a_map_that_checks_then_stores_lets_two_maps_of_one_IOVA_win()),
     ];
 
     /// <summary>The correct designs and driver: every deterministic check must pass for them.</summary>
