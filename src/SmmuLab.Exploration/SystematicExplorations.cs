@@ -35,7 +35,7 @@ public static class SystematicExplorations
 
     /// <summary>(f) lock-free one-page map/unmap, a racing double map and lookups beside the locked path changing tables.</summary>
     public static SystematicExploration PageTables { get; } =
-        new("page tables: one-page map/unmap vs table changes", () => PageTableExploration.Run(Driver.PageTables.IoPageTableFault.None));
+        new("one-page map/unmap vs table changes", () => PageTableExploration.Run(Driver.PageTables.IoPageTableFault.None));
 
     /// <summary>All of them, in order.</summary>
     public static IReadOnlyList<SystematicExploration> All { get; } =

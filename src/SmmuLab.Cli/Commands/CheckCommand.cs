@@ -46,8 +46,8 @@ internal static class CheckCommand
         var seconds = new Option<int>("--seconds") { Description = $"Length of the stress phase (0-{StressOptions.MaxSeconds}; 0 skips it)", DefaultValueFactory = _ => 5, HelpName = "S" };
         var explore = new Option<int>("--explore")
         {
-            Description = "Then explore the driver's races systematically with Coyote: 6 explorations (attach/detach vs unmap+DMA, ATS vs ATC_INV, " +
-                $"the command queue, CMDQV), each on its own machine with the linux design, N schedules each (0-{MaxIterations}); needs explore/ beside the executable",
+            Description = "Then explore the driver's races systematically with Coyote: 7 explorations (attach/detach vs unmap+DMA, ATS vs ATC_INV, " +
+                $"the command queue, CMDQV, lock-free page-table updates), each on its own machine with the linux design, N schedules each (0-{MaxIterations}); needs explore/ beside the executable",
             DefaultValueFactory = _ => 0,
             HelpName = "N",
         };
