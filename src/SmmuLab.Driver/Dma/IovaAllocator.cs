@@ -135,12 +135,12 @@ internal sealed partial class IovaAllocator : IDisposable
     {
         CheckCpu(cpu);
         ArgumentOutOfRangeException.ThrowIfZero(pages);
-        Statistics.PerCpu.Add(cpu, IovaStatistics.AllocationsCounter);
+        Statistics.Count(cpu, IovaStatistics.AllocationsCounter);
         pages = RoundedPages(pages);
         var pfn = RcacheGet(cpu, pages, limitPfn == ulong.MaxValue ? limitPfn : limitPfn + 1);
         if (pfn != 0)
         {
-            Statistics.PerCpu.Add(cpu, IovaStatistics.RcacheHitsCounter);
+            Statistics.Count(cpu, IovaStatistics.RcacheHitsCounter);
             return pfn;
         }
 
@@ -171,11 +171,11 @@ internal sealed partial class IovaAllocator : IDisposable
     public void FreeFast(int cpu, ulong pfn, ulong pages)
     {
         CheckCpu(cpu);
-        Statistics.PerCpu.Add(cpu, IovaStatistics.FreesCounter);
+        Statistics.Count(cpu, IovaStatistics.FreesCounter);
         var sizeClass = OrderBase2(pages);
         if (sizeClass < RangeCacheMaxSize && rcaches[sizeClass].Insert(cpu, pfn))
         {
-            Statistics.PerCpu.Add(cpu, IovaStatistics.RcacheInsertsCounter);
+            Statistics.Count(cpu, IovaStatistics.RcacheInsertsCounter);
             return;
         }
 

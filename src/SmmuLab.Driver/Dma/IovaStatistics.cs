@@ -12,7 +12,7 @@ public sealed class IovaStatistics
     internal const int FreesCounter = 2;
     internal const int RcacheInsertsCounter = 3;
 
-    internal readonly PerCpuCounters PerCpu;
+    private readonly PerCpuCounters perCpu;
     internal long treeAllocations;
     internal long treeFailures;
     internal long fastFailures;
@@ -22,13 +22,13 @@ public sealed class IovaStatistics
     internal long depotTrims;
     internal long cachedFramesReturned;
 
-    internal IovaStatistics(int cpus) => PerCpu = new PerCpuCounters(cpus);
+    internal IovaStatistics(int cpus) => perCpu = new PerCpuCounters(cpus);
 
     /// <summary>Fast-path allocation requests (<c>alloc_iova_fast</c> calls).</summary>
-    public long Allocations => PerCpu.Sum(AllocationsCounter);
+    public long Allocations => perCpu.Sum(AllocationsCounter);
 
     /// <summary>Requests served from the range cache.</summary>
-    public long RcacheHits => PerCpu.Sum(RcacheHitsCounter);
+    public long RcacheHits => perCpu.Sum(RcacheHitsCounter);
 
     /// <summary>Ranges inserted into the tree by the top-down search (fast path and <c>alloc_iova</c>).</summary>
     public long TreeAllocations => Interlocked.Read(ref treeAllocations);
@@ -43,10 +43,10 @@ public sealed class IovaStatistics
     public long RcacheFlushes => Interlocked.Read(ref rcacheFlushes);
 
     /// <summary>Fast-path frees (<c>free_iova_fast</c> calls).</summary>
-    public long Frees => PerCpu.Sum(FreesCounter);
+    public long Frees => perCpu.Sum(FreesCounter);
 
     /// <summary>Frees kept in the range cache.</summary>
-    public long RcacheInserts => PerCpu.Sum(RcacheInsertsCounter);
+    public long RcacheInserts => perCpu.Sum(RcacheInsertsCounter);
 
     /// <summary>Ranges removed from the tree by a free (a fast-path free the cache did not take, or <c>free_iova</c>).</summary>
     public long TreeFrees => Interlocked.Read(ref treeFrees);
@@ -59,4 +59,7 @@ public sealed class IovaStatistics
 
     /// <summary>Cached frames returned to the tree (CPU cache flushes, depot flushes and trims).</summary>
     public long CachedFramesReturned => Interlocked.Read(ref cachedFramesReturned);
+
+    /// <summary>Counts one <paramref name="counter"/> event on <paramref name="cpu"/>.</summary>
+    internal void Count(int cpu, int counter) => perCpu.Add(cpu, counter);
 }

@@ -97,14 +97,10 @@ internal sealed partial class IoPageTable
             var va = iova + done;
             var page = PageSizeSelector.Select(PageSizeBitmap, va, pa + done, size - done);
             var leafLevel = LeafLevel(page);
-            if (leafLevel != 3)
-            {
-                memo.Forget();
-            }
-            else if (LastLevelTable(walk, va, ref memo) is var last and not 0)
+            if (RememberedPageSlot(walk, va, leafLevel, ref memo) is var known and not 0)
             {
                 // A page under existing tables: only its own slot can refuse it.
-                if (IsValid(walk.Read(EntryAddress(last, va, 3), 3)))
+                if (IsValid(walk.Read(known, 3)))
                 {
                     throw AlreadyMapped(va, page);
                 }
@@ -197,13 +193,9 @@ internal sealed partial class IoPageTable
     {
         var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
-        if (leafLevel != 3)
+        if (RememberedPageSlot(walk, iova, leafLevel, ref memo) is var known and not 0)
         {
-            memo.Forget();
-        }
-        else if (LastLevelTable(walk, iova, ref memo) is var last and not 0)
-        {
-            walk.Write(EntryAddress(last, iova, 3), 3, attributes | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage);
+            walk.Write(known, 3, attributes | Descriptor.EncodeAddress(pa, granule) | Descriptor.TypePage);
             return;
         }
 

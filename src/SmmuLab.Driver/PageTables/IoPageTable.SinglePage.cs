@@ -137,6 +137,23 @@ internal sealed partial class IoPageTable
     }
 
     /// <summary>
+    /// For a piece of a many-page request: the level-3 slot of <paramref name="iova"/> when the
+    /// piece is a page (<paramref name="leafLevel"/> 3) under existing tables, through
+    /// <paramref name="memo"/>; 0 otherwise, and a piece that is not a page clears the memo.
+    /// </summary>
+    private ulong RememberedPageSlot(in TableWalk walk, ulong iova, int leafLevel, ref LastLevelTableMemo memo)
+    {
+        if (leafLevel != 3)
+        {
+            memo.Forget();
+            return 0;
+        }
+
+        var table = LastLevelTable(walk, iova, ref memo);
+        return table == 0 ? 0 : EntryAddress(table, iova, 3);
+    }
+
+    /// <summary>
     /// <see cref="LastLevelTable(in TableWalk, ulong)"/> through <paramref name="memo"/>: a page in
     /// the region the memo holds takes its table from it; a walk that finds one is remembered.
     /// </summary>

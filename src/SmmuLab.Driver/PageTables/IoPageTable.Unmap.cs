@@ -74,13 +74,9 @@ internal sealed partial class IoPageTable
     {
         var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
-        if (leafLevel != 3)
+        if (RememberedPageSlot(walk, iova, leafLevel, ref memo) is var known and not 0)
         {
-            memo.Forget();
-        }
-        else if (LastLevelTable(walk, iova, ref memo) is var last and not 0)
-        {
-            if (!IsValid(walk.Read(EntryAddress(last, iova, 3), 3)))
+            if (!IsValid(walk.Read(known, 3)))
             {
                 throw NothingMapped(iova, page);
             }
@@ -124,13 +120,9 @@ internal sealed partial class IoPageTable
     {
         var walk = tables.Begin();
         var leafLevel = LeafLevel(page);
-        if (leafLevel != 3)
+        if (RememberedPageSlot(walk, iova, leafLevel, ref memo) is var known and not 0)
         {
-            memo.Forget();
-        }
-        else if (LastLevelTable(walk, iova, ref memo) is var last and not 0)
-        {
-            walk.Write(EntryAddress(last, iova, 3), 3, 0);
+            walk.Write(known, 3, 0);
             if (!gather.Queued)
             {
                 flushOps.AddPage(gather, iova, page);
