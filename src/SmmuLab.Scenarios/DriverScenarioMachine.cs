@@ -68,7 +68,8 @@ public sealed partial class DriverScenarioMachine : IScenarioMachine
             var node = machine.AddSmmu(options, driverOptions, beforeProbe: device =>
             {
                 // Every endpoint behind this SMMU is a scenario device: its DMA is the scenario's DMA.
-                device.AddObserver(new DelegateObserver { OnDma = (_, access) => DmaAccessed?.Invoke(access) });
+                // DmaAccessed handlers take calls from several DMA threads at once (IScenarioMachine.DmaAccessed).
+                device.AddObserver(new DelegateObserver { OnDma = (_, access) => DmaAccessed?.Invoke(access), ConcurrentDma = true });
                 SmmuBuilt?.Invoke(device, spec);
             });
             if (spec.Cmdqv)

@@ -24,7 +24,9 @@ public interface IScenarioMachine : IDisposable
 
     /// <summary>
     /// Raised for every page of DMA that reaches memory (<see cref="Hardware.Observation.ISmmuObserver.DmaAccessed"/>
-    /// of every device's SMMU), on the DMA's thread under the SMMU's lock; the stale-translation oracle judges these.
+    /// of every device's SMMU), on the DMA's thread, from several DMA threads at once when they run (a TLB hit is
+    /// made without the SMMU's lock), but always before a CMD_SYNC that could have removed its translation completes;
+    /// the stale-translation oracle judges these. Handlers must be thread-safe.
     /// The default implementation never raises it: the oracle then checks nothing.
     /// </summary>
     event Action<DmaAccess>? DmaAccessed

@@ -18,8 +18,10 @@ namespace SmmuLab.Verification;
 /// <see cref="ViolationKind.Blocked"/> or <see cref="ViolationKind.Unmapped"/>.
 /// </summary>
 /// <remarks>
-/// Thread-safe. DMA is judged on the DMA's thread under the SMMU's lock; the oracle takes only its
-/// own lock and never calls back into the SMMU. Tell it about a change only once the driver call
+/// Thread-safe. DMA is judged on the DMA's thread, under the SMMU's lock or, for a page the TLB
+/// answered, without it but before any CMD_SYNC that could have removed its translation completes
+/// (<see cref="ISmmuObserver.AllowsUnlockedDma"/>); the oracle takes only its own lock and never
+/// calls back into the SMMU. Tell it about a change only once the driver call
 /// returned: an unmap or detach is not dead before its invalidation completed.
 /// </remarks>
 public sealed partial class StaleTranslationOracle : IDisposable
@@ -60,7 +62,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
         this.violationLimit = violationLimit;
     }
 
-    /// <summary>Raised for each violation as the DMA happens (on the DMA's thread, under the SMMU's lock).</summary>
+    /// <summary>Raised for each violation as the DMA happens (on the DMA's thread, possibly on several at once).</summary>
     public event Action<OracleViolation>? ViolationFound;
 
     /// <summary>The step being run; the scenario runner sets it (-1 during setup).</summary>
@@ -116,6 +118,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
                     }
                 },
                 OnDma = (_, access) => CheckWatched(access),
+                ConcurrentDma = true,
             })));
         }
     }

@@ -23,6 +23,15 @@ public sealed class DelegateObserver : ISmmuObserver
 
     public Action<SmmuDevice, DmaAccess>? OnDma { get; init; }
 
+    /// <summary>
+    /// Set when <see cref="OnDma"/> is safe to call from several threads at once, outside the device
+    /// lock. Without it, the observer allows unlocked DMA only when <see cref="OnDma"/> is unset;
+    /// with <see cref="OnTranslation"/> set, never.
+    /// </summary>
+    public bool ConcurrentDma { get; init; }
+
+    public bool AllowsUnlockedDma => OnTranslation is null && (ConcurrentDma || OnDma is null);
+
     public void CommandConsumed(SmmuDevice smmu, in CommandObservation command) => OnCommand?.Invoke(smmu, command);
 
     public void SyncCompleted(SmmuDevice smmu, in CommandObservation sync) => OnSync?.Invoke(smmu, sync);

@@ -15,9 +15,23 @@ namespace SmmuLab.Hardware.Observation;
 /// the work, so an observer sees a consistent, totally ordered history per SMMU. An observer must
 /// therefore be quick and must not wait for another thread that uses the device. With no observer
 /// attached the model pays one null test per call site.
+/// <para>
+/// One exception, which every attached observer must allow (<see cref="AllowsUnlockedDma"/>): a page of
+/// untranslated DMA that the TLB answers is then made without the device lock, and its
+/// <see cref="DmaAccessed"/> comes from the DMA's thread, concurrently with other DMA threads and with
+/// the SMMU's own work. It still comes before any CMD_SYNC whose commands could have removed the
+/// translation it used completes, so an oracle judging it against the driver's unmaps stays exact.
+/// </para>
 /// </remarks>
 public interface ISmmuObserver
 {
+    /// <summary>
+    /// True when this observer takes <see cref="DmaAccessed"/> from several threads at once, outside
+    /// the device lock, and needs no <see cref="Translated"/> for the TLB hits those pages use. While
+    /// any attached observer says false, every page of DMA is made and reported under the lock.
+    /// </summary>
+    bool AllowsUnlockedDma => false;
+
     /// <summary>A command was consumed and executed without error, from the CMDQ or a secondary queue (a CMDQV VCMDQ).</summary>
     void CommandConsumed(SmmuDevice smmu, in CommandObservation command)
     {

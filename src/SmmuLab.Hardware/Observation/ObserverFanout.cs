@@ -12,7 +12,13 @@ internal sealed class ObserverFanout : ISmmuObserver
 {
     private readonly ISmmuObserver[] observers;
 
-    private ObserverFanout(ISmmuObserver[] observers) => this.observers = observers;
+    private ObserverFanout(ISmmuObserver[] observers)
+    {
+        this.observers = observers;
+        AllowsUnlockedDma = observers.All(o => o.AllowsUnlockedDma);
+    }
+
+    public bool AllowsUnlockedDma { get; }
 
     /// <summary>
     /// The observer that stands for <paramref name="current"/> plus <paramref name="added"/>:

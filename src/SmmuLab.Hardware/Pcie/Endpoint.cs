@@ -45,7 +45,9 @@ public sealed class Endpoint
     /// The lock that orders this function's DMA against invalidations: the SMMU's own lock once
     /// connected. A page of DMA (ATC lookup, translation request, translated or untranslated access,
     /// memory write) happens entirely under it, and so does an ATC invalidation, so a completed
-    /// CMD_SYNC really means no later access uses a translation it removed.
+    /// CMD_SYNC really means no later access uses a translation it removed. The exception is an
+    /// untranslated page the SMMU's TLB answers while every observer allows it: that page is made
+    /// without the lock, and a CMD_SYNC waits for it instead (<see cref="SmmuDevice.TryBeginUnlockedDma"/>).
     /// </summary>
     private Lock Gate => smmu?.SyncRoot ?? localGate;
 
@@ -143,6 +145,33 @@ public sealed class Endpoint
         {
             var va = address + (ulong)done;
             var chunk = (int)Math.Min((ulong)(total - done), (1UL << PageShift) - (va & ((1UL << PageShift) - 1)));
+            if (!AtsEnabled && device.TryBeginUnlockedDma(sid, pasid, va, access, out var slot, out var hit))
+            {
+                // A TLB hit: the page is made without the device lock, inside a grace period that a
+                // CMD_SYNC completing meanwhile waits for (SmmuDevice.TryBeginUnlockedDma).
+                bool transferred;
+                try
+                {
+                    transferred = write ? memory.TryWrite(hit.PhysicalAddress, writeFrom.Slice(done, chunk)) : memory.TryRead(hit.PhysicalAddress, readInto.Slice(done, chunk));
+                    if (transferred)
+                    {
+                        device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, hit.PhysicalAddress, chunk, write, FromAtc: false));
+                    }
+                }
+                finally
+                {
+                    SmmuDevice.EndUnlockedDma(slot!);
+                }
+
+                if (!transferred)
+                {
+                    return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = hit.PhysicalAddress };
+                }
+
+                done += chunk;
+                continue;
+            }
+
             lock (Gate)
             {
                 ulong pa;

@@ -187,6 +187,9 @@ public sealed partial class SmmuDevice
             return CommandError.CERROR_ATC_INV_SYNC;
         }
 
+        // Every command before this one has taken effect; a page of DMA made without the lock that
+        // may have used what they removed must end before the completion is visible.
+        WaitForUnlockedDma();
         Clock.Advance(Options.Costs.SyncNs);
         switch ((SyncCompletion)cmd.Get(CommandLayouts.Cs))
         {

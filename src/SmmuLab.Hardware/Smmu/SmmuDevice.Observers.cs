@@ -24,6 +24,7 @@ public sealed partial class SmmuDevice
         lock (gate)
         {
             observer = ObserverFanout.With(observer, added);
+            ObserversChanged();
         }
 
         return new Subscription(this, added);
@@ -35,6 +36,7 @@ public sealed partial class SmmuDevice
         lock (gate)
         {
             observer = ObserverFanout.Without(observer, removed);
+            ObserversChanged();
         }
     }
 
@@ -57,8 +59,11 @@ public sealed partial class SmmuDevice
         }
     }
 
-    /// <summary>A page of DMA of a connected endpoint reached memory (the endpoint holds the device lock).</summary>
-    internal void ReportDmaAccess(in DmaAccess access) => observer?.DmaAccessed(this, access);
+    /// <summary>
+    /// A page of DMA of a connected endpoint reached memory: the endpoint holds the device lock, or
+    /// made the page without it (<see cref="TryBeginUnlockedDma"/>) while every observer allows that.
+    /// </summary>
+    internal void ReportDmaAccess(in DmaAccess access) => Volatile.Read(ref observer)?.DmaAccessed(this, access);
 
     private sealed class Subscription(SmmuDevice device, ISmmuObserver observer) : IDisposable
     {

@@ -160,9 +160,14 @@ public sealed partial class SmmuDevice
 
         var old = register.Get();
         register.Set!(value & register.Writable);
-        if (invalidationListener is not null && TranslationsChanged(register.Effect, old))
+        if (TranslationsChanged(register.Effect, old))
         {
-            NotifyInvalidated(InvalidationScope.Everything());
+            // SMMUEN or GBPA: the write takes effect for every transaction once it returns.
+            WaitForUnlockedDma();
+            if (invalidationListener is not null)
+            {
+                NotifyInvalidated(InvalidationScope.Everything());
+            }
         }
 
         return register.Effect switch

@@ -21,6 +21,7 @@ public sealed partial class SmmuDevice
             Array.Clear(recentConfigs);
             atcInvalidationTimedOut = false;
             pendingInterrupts = 0;
+            WaitForUnlockedDma();
             NotifyInvalidated(InvalidationScope.Everything());
         }
     }

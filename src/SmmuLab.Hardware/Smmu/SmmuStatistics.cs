@@ -18,6 +18,9 @@ public sealed class SmmuStatistics
     /// <summary>ATS Translation Requests answered from the TLB without the device lock (first count), per thread.</summary>
     internal PerThreadTotals LockFreeAtsRequests { get; } = new();
 
+    /// <summary>Pages of endpoint DMA made without the device lock (first count: pages, second: bytes), per thread.</summary>
+    internal PerThreadTotals UnlockedDma { get; } = new();
+
     private readonly long[] eventsById = new long[256];
     private long translations;
     private long translationFaults;
@@ -32,6 +35,13 @@ public sealed class SmmuStatistics
     private long transactionsBypassed;
     private long transactionsRazWi;
     private long transactionsAborted;
+
+    /// <summary>
+    /// Pages of untranslated endpoint DMA the TLB answered and that were made without the device
+    /// lock, a CMD_SYNC waiting for them instead (<see cref="SmmuDevice.GracePeriodWaits"/>).
+    /// Included in <see cref="Translations"/> like every other TLB hit.
+    /// </summary>
+    public long UnlockedDmaPages => UnlockedDma.First;
 
     public long Translations => Interlocked.Read(ref translations) + LockFreeHits.First;
 

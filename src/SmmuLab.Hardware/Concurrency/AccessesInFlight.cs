@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+
+namespace SmmuLab.Hardware.Concurrency;
+
+/// <summary>
+/// Accesses made without the device lock, and the grace period that waits them out: each thread
+/// marks its own slot while it translates and copies one page (an odd sequence number: in flight),
+/// and an invalidation that must not complete while an access that may have used the old
+/// translation is still under way (a CMD_SYNC, SMMUEN cleared) calls <see cref="WaitForAccessesInFlight"/>
+/// after its change is made. An RCU-style grace period with one slot per thread, as Linux's
+/// per-CPU reader marks and Garnet's <c>LightEpoch</c> keep them.
+/// </summary>
+/// <remarks>
+/// ORDERING (a store-buffering pair, each side fenced):
+/// <list type="bullet">
+/// <item>The access marks its slot with an interlocked increment (a full fence), then reads the
+/// TLB and the configuration.</item>
+/// <item>The invalidation rewrites the TLB or the configuration, then issues a full fence, then reads
+/// the slots.</item>
+/// </list>
+/// So either the access sees the change (its lookup misses and it goes to the locked path), or the
+/// waiter sees the slot odd and spins until that access has ended: its data and its report to
+/// observers are done before the CMD_SYNC completes. A slot registered during a wait is the same
+/// pair: its registration precedes the access's fence. An access must never wait for the device
+/// lock while marked (the waiter holds it): on a miss it ends its mark before taking the lock.
+/// </remarks>
+internal sealed class AccessesInFlight
+{
+    [ThreadStatic]
+    private static Slot? lastSlot;
+
+    private readonly ThreadLocal<Slot> local;
+    private readonly Lock registryGate = new();
+    private Slot[] slots = [];
+
+    public AccessesInFlight()
+    {
+        local = new ThreadLocal<Slot>(Register);
+    }
+
+    /// <summary>Grace periods that found an access in flight and waited for it.</summary>
+    public long Waits => Interlocked.Read(ref waits);
+
+    private long waits;
+
+    /// <summary>Marks the calling thread's access as in flight; pass the result to <see cref="End"/>.</summary>
+    public Slot Begin()
+    {
+        var mine = lastSlot;
+        if (mine is null || mine.Owner != this)
+        {
+            mine = lastSlot = local.Value!;
+        }
+
+        Interlocked.Increment(ref mine.Sequence);
+        return mine;
+    }
+
+    /// <summary>Ends the access <see cref="Begin"/> marked: everything it did is visible before the slot turns even.</summary>
+    public static void End(Slot slot) => Volatile.Write(ref slot.Sequence, slot.Sequence + 1);
+
+    /// <summary>
+    /// Returns once every access that was in flight when this call started has ended. The caller
+    /// has already made its change (TLBI, CFGI, SMMUEN) visible to accesses that begin later.
+    /// </summary>
+    public void WaitForAccessesInFlight()
+    {
+        Interlocked.MemoryBarrier();
+        foreach (var slot in Volatile.Read(ref slots))
+        {
+            var seen = Volatile.Read(ref slot.Sequence);
+            if ((seen & 1) == 0)
+            {
+                continue;
+            }
+
+            Interlocked.Increment(ref waits);
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref slot.Sequence) == seen)
+            {
+                // Never Sleep(1): the access it waits for is a page long.
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+    }
+
+    /// <summary>A thread's first access: its slot joins the registry (copy on write, so a waiter iterates without a lock).</summary>
+    private Slot Register()
+    {
+        var slot = new Slot { Owner = this };
+        lock (registryGate)
+        {
+            Volatile.Write(ref slots, [.. slots, slot]);
+        }
+
+        return slot;
+    }
+
+    /// <summary>One thread's mark, padded to a cache line of its own.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    internal sealed class Slot
+    {
+        [FieldOffset(0)]
+        public AccessesInFlight? Owner;
+
+        [FieldOffset(64)]
+        public long Sequence;
+    }
+}

@@ -1,0 +1,151 @@
+using SmmuLab.Driver.Invalidation;
+using SmmuLab.Hardware.Observation;
+
+namespace SmmuLab.Machines.Tests.Concurrency;
+
+/// <summary>
+/// A page of DMA the TLB answers is made without the device lock while every observer allows it,
+/// and a CMD_SYNC waits for such a page in flight (a grace period) instead of the lock excluding it.
+/// </summary>
+public sealed class UnlockedDmaTests
+{
+    private const ulong Iova = RemapRace.Iova;
+    private const ulong PaBase = RemapRace.PaBase;
+
+    [Fact]
+    public void A_CMD_SYNC_does_not_complete_while_a_page_that_used_the_removed_translation_is_in_flight()
+    {
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        var endpoint = machine.Device("dev").Endpoint;
+        Span<byte> word = stackalloc byte[8];
+        Assert.True(endpoint.Read(Iova, word).Ok); // the walk fills the TLB: the next read hits
+
+        using var inFlight = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var blockOnce = 1;
+        using var watch = smmu.Device.AddObserver(new DelegateObserver
+        {
+            ConcurrentDma = true,
+            OnDma = (_, _) =>
+            {
+                if (Interlocked.Exchange(ref blockOnce, 0) == 1)
+                {
+                    inFlight.Set();
+                    release.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                }
+            },
+        });
+
+        var reader = new Thread(() => endpoint.Read(Iova, new byte[8])) { IsBackground = true };
+        reader.Start();
+        Assert.True(inFlight.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        // The page in flight holds no lock: a register read (which takes the device lock) returns.
+        var mmio = new Thread(() => smmu.Device.Read32(0)) { IsBackground = true };
+        mmio.Start();
+        Assert.True(mmio.Join(TimeSpan.FromSeconds(10)), "a page of DMA made without the lock holds the device lock");
+
+        // The unmap's CMD_SYNC must wait for the page that may have used the translation it removes.
+        var unmapper = new Thread(() => domain.Unmap(Iova, 4096)) { IsBackground = true };
+        unmapper.Start();
+        Assert.False(unmapper.Join(TimeSpan.FromMilliseconds(300)), "the unmap returned while a page using its translation was still in flight");
+
+        release.Set();
+        Assert.True(unmapper.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(reader.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, smmu.Device.GracePeriodWaits);
+        Assert.False(endpoint.Read(Iova, word).Ok); // and afterwards the page is gone
+    }
+
+    [Fact]
+    public void Dma_racing_remaps_never_reads_a_page_an_unmap_removed_before_it_started()
+    {
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        const int Remaps = 2000;
+        for (var g = 0; g <= Remaps; g++)
+        {
+            machine.Memory.Write64(PaBase + ((ulong)g << 12), (ulong)g); // each generation's page holds its number
+        }
+
+        var endpoint = machine.Device("dev").Endpoint;
+        long pagesSeen = 0;
+        using var watch = smmu.Device.AddObserver(new DelegateObserver { ConcurrentDma = true, OnDma = (_, _) => Interlocked.Increment(ref pagesSeen) });
+        var violations = RemapRace.Run(domain, Remaps, probers: 2, completed =>
+        {
+            var data = new byte[8];
+            if (!endpoint.Read(Iova, data).Ok)
+            {
+                return null; // between an unmap and the next map
+            }
+
+            var generation = BitConverter.ToInt64(data);
+            return generation < completed ? $"a read started after {completed} completed unmaps got generation {generation}" : null;
+        });
+
+        Assert.Empty(violations.Take(5));
+        Assert.True(smmu.Device.Statistics.Outcomes.FromTlb > 1000, $"only {smmu.Device.Statistics.Outcomes.FromTlb} TLB hits: the unlocked path was hardly exercised");
+        Assert.True(smmu.Device.Statistics.UnlockedDmaPages > 1000, $"only {smmu.Device.Statistics.UnlockedDmaPages} pages made without the lock");
+        Assert.True(Interlocked.Read(ref pagesSeen) >= smmu.Device.Statistics.UnlockedDmaPages, "a page made without the lock was not reported");
+    }
+
+    [Fact]
+    public void An_observer_that_watches_translations_sees_every_page_and_keeps_them_under_the_lock()
+    {
+        var (machine, smmu, _) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        var endpoint = machine.Device("dev").Endpoint;
+        var translations = 0;
+        var dma = 0;
+        using var watch = smmu.Device.AddObserver(new DelegateObserver
+        {
+            ConcurrentDma = true,
+            OnTranslation = (_, _) => translations++,
+            OnDma = (_, _) => dma++,
+        });
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(endpoint.Read(Iova + 8, new byte[8]).Ok);
+        }
+
+        // Every page, TLB hits included, was translated under the lock and reported.
+        Assert.Equal(10, translations);
+        Assert.Equal(10, dma);
+        Assert.Equal(0, smmu.Device.Statistics.UnlockedDmaPages);
+    }
+
+    [Fact]
+    public void Observers_allow_unlocked_dma_only_when_every_one_does()
+    {
+        ISmmuObserver concurrent = new DelegateObserver { ConcurrentDma = true, OnDma = (_, _) => { } };
+        ISmmuObserver commandsOnly = new DelegateObserver { OnCommand = (_, _) => { } };
+        ISmmuObserver lockedDma = new DelegateObserver { OnDma = (_, _) => { } };
+        ISmmuObserver translations = new DelegateObserver { ConcurrentDma = true, OnTranslation = (_, _) => { } };
+        Assert.True(concurrent.AllowsUnlockedDma);
+        Assert.True(commandsOnly.AllowsUnlockedDma);
+        Assert.False(lockedDma.AllowsUnlockedDma);
+        Assert.False(translations.AllowsUnlockedDma);
+
+        var (machine, smmu, _) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        var device = smmu.Device;
+        var endpoint = machine.Device("dev").Endpoint;
+        Assert.True(endpoint.Read(Iova, new byte[8]).Ok);
+        using var first = device.AddObserver(concurrent);
+        using var second = device.AddObserver(commandsOnly);
+        Assert.True(endpoint.Read(Iova, new byte[8]).Ok);
+        Assert.Equal(1, device.Statistics.UnlockedDmaPages);
+
+        var dmaOnLockedObserver = 0;
+        using (device.AddObserver(new DelegateObserver { OnDma = (_, _) => dmaOnLockedObserver++ }))
+        {
+            Assert.True(endpoint.Read(Iova, new byte[8]).Ok); // one observer wants the lock: the page takes it
+        }
+
+        Assert.Equal(1, dmaOnLockedObserver);
+        Assert.Equal(1, device.Statistics.UnlockedDmaPages);
+        Assert.True(endpoint.Read(Iova, new byte[8]).Ok); // removed again: unlocked again
+        Assert.Equal(2, device.Statistics.UnlockedDmaPages);
+    }
+}
