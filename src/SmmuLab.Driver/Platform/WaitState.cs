@@ -7,8 +7,14 @@ namespace SmmuLab.Driver.Platform;
 /// </summary>
 public struct WaitState
 {
-    /// <summary>Stopwatch timestamp after which <see cref="Waiter.Pause"/> gives up; <see cref="long.MaxValue"/> for a spin.</summary>
+    /// <summary>
+    /// Stopwatch timestamp after which <see cref="Waiter.Pause"/> gives up; <see cref="long.MaxValue"/> for a spin,
+    /// 0 until the first pause of a bounded wait sets it from <see cref="TimeoutTicks"/>.
+    /// </summary>
     internal long Deadline;
+
+    /// <summary>The bounded wait's timeout, in Stopwatch ticks.</summary>
+    internal long TimeoutTicks;
 
     internal WaitPace Pace;
 
@@ -20,6 +26,9 @@ public struct WaitState
     /// It belongs to the wait, so a SEV sent between the caller's check and the next WFE is not lost.
     /// </summary>
     internal long EventGeneration;
+
+    /// <summary>Pauses so far (the deadline is checked on some of them).</summary>
+    internal int Pauses;
 
     /// <summary>cpu_relax() rounds since the last back-off delay.</summary>
     internal int Spins;
