@@ -10,7 +10,7 @@ namespace SmmuLab.Hardware.Pcie;
 /// and a DMA engine. With ATS enabled it asks the SMMU for translations, caches them, and issues
 /// Translated transactions; otherwise every access is an untranslated transaction through the SMMU.
 /// </summary>
-public sealed class Endpoint
+public sealed partial class Endpoint
 {
     private const int PageShift = 12;
     private readonly Lock localGate = new();
@@ -144,26 +144,12 @@ public sealed class Endpoint
         while (done < total)
         {
             var va = address + (ulong)done;
-            var chunk = (int)Math.Min((ulong)(total - done), (1UL << PageShift) - (va & ((1UL << PageShift) - 1)));
+            var chunk = ChunkAt(va, total - done);
             if (!AtsEnabled && device.TryBeginUnlockedDma(sid, pasid, va, access, out var slot, out var hit))
             {
                 // A TLB hit: the page is made without the device lock, inside a grace period that a
                 // CMD_SYNC completing meanwhile waits for (SmmuDevice.TryBeginUnlockedDma).
-                bool transferred;
-                try
-                {
-                    transferred = write ? memory.TryWrite(hit.PhysicalAddress, writeFrom.Slice(done, chunk)) : memory.TryRead(hit.PhysicalAddress, readInto.Slice(done, chunk));
-                    if (transferred)
-                    {
-                        device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, hit.PhysicalAddress, chunk, write, FromAtc: false));
-                    }
-                }
-                finally
-                {
-                    SmmuDevice.EndUnlockedDma(slot!);
-                }
-
-                if (!transferred)
+                if (!CopyOutsideLock(device, slot!, new DmaAccess(Name, sid, pasid, va, hit.PhysicalAddress, chunk, write, FromAtc: false), readInto, writeFrom, done))
                 {
                     return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = hit.PhysicalAddress };
                 }
@@ -172,52 +158,33 @@ public sealed class Endpoint
                 continue;
             }
 
+            if (!AtsEnabled || atc is null)
+            {
+                if (UntranslatedRun(device, sid, pasid, address, readInto, writeFrom, write, ref done) is { } ended)
+                {
+                    return ended;
+                }
+
+                continue;
+            }
+
             lock (Gate)
             {
-                ulong pa;
-                bool fromAtc = false;
-                if (AtsEnabled && atc is not null)
+                if (!TryAtsTranslate(device, sid, pasid, va, write, out var pa, out var fromAtc, out var refusal))
                 {
-                    if (!TryAtsTranslate(device, sid, pasid, va, write, out pa, out fromAtc, out var refusal))
-                    {
-                        return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = refusal };
-                    }
-
-                    var checkedAccess = device.TranslatedAccess(sid, pa, access);
-                    if (!checkedAccess.Succeeded)
-                    {
-                        return DmaResult.Terminated((ulong)done, va, checkedAccess, atcHits);
-                    }
-
-                    // Split-stage ATS (EATS = 0b10): the ATC holds an IPA and the SMMU applies stage 2.
-                    pa = checkedAccess.PhysicalAddress;
-
-                    atcHits += fromAtc ? 1 : 0;
-                }
-                else
-                {
-                    var result = device.Translate(sid, pasid, va, access);
-                    if (result.Outcome == TransactionOutcome.RazWi)
-                    {
-                        if (!write)
-                        {
-                            readInto.Slice(done, chunk).Clear();
-                        }
-
-                        done += chunk;
-                        continue;
-                    }
-
-                    if (!result.Succeeded)
-                    {
-                        return DmaResult.Terminated((ulong)done, va, result, atcHits);
-                    }
-
-                    pa = result.PhysicalAddress;
+                    return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = refusal };
                 }
 
-                var transferred = write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk));
-                if (!transferred)
+                var checkedAccess = device.TranslatedAccess(sid, pa, access);
+                if (!checkedAccess.Succeeded)
+                {
+                    return DmaResult.Terminated((ulong)done, va, checkedAccess, atcHits);
+                }
+
+                // Split-stage ATS (EATS = 0b10): the ATC holds an IPA and the SMMU applies stage 2.
+                pa = checkedAccess.PhysicalAddress;
+                atcHits += fromAtc ? 1 : 0;
+                if (!(write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk))))
                 {
                     return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = pa };
                 }
@@ -229,6 +196,9 @@ public sealed class Endpoint
 
         return new DmaResult(true, (ulong)done, 0, null, atcHits);
     }
+
+    /// <summary>The bytes from <paramref name="va"/> to the end of its 4 KiB page, at most <paramref name="left"/>.</summary>
+    private static int ChunkAt(ulong va, int left) => (int)Math.Min((ulong)left, (1UL << PageShift) - (va & ((1UL << PageShift) - 1)));
 
     private bool TryAtsTranslate(SmmuDevice device, uint sid, uint? pasid, ulong va, bool write, out ulong pa, out bool fromAtc, out DmaFailure refusal)
     {

@@ -19,6 +19,9 @@ public sealed partial class SmmuDevice
     /// </summary>
     private volatile bool unlockedDmaAllowed = true;
 
+    /// <summary>Caller holds the device lock: whether a page translated now may move its data outside it (<see cref="TryMarkInFlightLocked"/>).</summary>
+    internal bool UnlockedDmaAllowedLocked => unlockedDmaAllowed;
+
     /// <summary>Grace periods (CMD_SYNC, SMMUEN or GBPA changes, observer changes) that waited for a page of DMA in flight.</summary>
     public long GracePeriodWaits => accessesInFlight.Waits;
 
@@ -45,6 +48,24 @@ public sealed partial class SmmuDevice
         result = default;
         return false;
     }
+
+    /// <summary>
+    /// Caller holds the device lock and has just translated a page of DMA: marks it in flight so
+    /// that its data and report may go outside the lock (a CMD_SYNC consumed once the lock is
+    /// released waits for it), or returns null when an observer wants the lock for them.
+    /// </summary>
+    internal AccessesInFlight.Slot? TryMarkInFlightLocked()
+    {
+        if (!unlockedDmaAllowed)
+        {
+            return null;
+        }
+
+        return accessesInFlight.Begin();
+    }
+
+    /// <summary>Counts pages translated under the lock whose data and reports go outside it (<see cref="SmmuStatistics.DmaPagesFinishedOutsideLock"/>).</summary>
+    internal void CountPagesFinishedOutsideLock(int pages) => Statistics.UnlockedDma.Add(0, pages);
 
     /// <summary>Ends a page of DMA <see cref="TryBeginUnlockedDma"/> started (after its data and its report).</summary>
     internal static void EndUnlockedDma(AccessesInFlight.Slot slot) => AccessesInFlight.End(slot);

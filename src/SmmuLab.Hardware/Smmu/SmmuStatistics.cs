@@ -18,7 +18,11 @@ public sealed class SmmuStatistics
     /// <summary>ATS Translation Requests answered from the TLB without the device lock (first count), per thread.</summary>
     internal PerThreadTotals LockFreeAtsRequests { get; } = new();
 
-    /// <summary>Pages of endpoint DMA made without the device lock (first count: pages, second: bytes), per thread.</summary>
+    /// <summary>
+    /// Pages of endpoint DMA made without the device lock, per thread: first, pages the TLB answered
+    /// (translation, data and report all without it); second, pages translated under the lock whose
+    /// data and report went outside it.
+    /// </summary>
     internal PerThreadTotals UnlockedDma { get; } = new();
 
     private readonly long[] eventsById = new long[256];
@@ -42,6 +46,13 @@ public sealed class SmmuStatistics
     /// Included in <see cref="Translations"/> like every other TLB hit.
     /// </summary>
     public long UnlockedDmaPages => UnlockedDma.First;
+
+    /// <summary>
+    /// Pages of untranslated endpoint DMA translated under the device lock (a walk, usually) whose
+    /// data and report to observers were made after the lock was released, marked in flight so that
+    /// a CMD_SYNC waits for them.
+    /// </summary>
+    public long DmaPagesFinishedOutsideLock => UnlockedDma.Second;
 
     public long Translations => Interlocked.Read(ref translations) + LockFreeHits.First;
 

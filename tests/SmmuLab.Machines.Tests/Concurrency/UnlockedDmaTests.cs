@@ -1,5 +1,6 @@
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Observation;
+using SmmuLab.Hardware.Pcie;
 
 namespace SmmuLab.Machines.Tests.Concurrency;
 
@@ -56,6 +57,84 @@ public sealed class UnlockedDmaTests
         Assert.True(reader.Join(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, smmu.Device.GracePeriodWaits);
         Assert.False(endpoint.Read(Iova, word).Ok); // and afterwards the page is gone
+    }
+
+    [Fact]
+    public void Pages_walked_under_the_lock_move_their_data_outside_it_and_a_CMD_SYNC_waits_for_them()
+    {
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        domain.Map(Iova + 0x1000, PaBase + 0x1000, 0x3000, Driver.PageTables.IommuProt.Read | Driver.PageTables.IommuProt.Write);
+        for (var page = 0UL; page < 4; page++)
+        {
+            machine.Memory.Write64(PaBase + (page << 12), 0x100 + page);
+        }
+
+        var endpoint = machine.Device("dev").Endpoint;
+        using var inFlight = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var reported = new List<ulong>();
+        using var watch = smmu.Device.AddObserver(new DelegateObserver
+        {
+            ConcurrentDma = true,
+            OnDma = (_, access) =>
+            {
+                lock (reported)
+                {
+                    reported.Add(access.Address);
+                }
+
+                if (access.Address == Iova)
+                {
+                    inFlight.Set();
+                    release.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                }
+            },
+        });
+
+        var data = new byte[0x4000];
+        DmaResult result = default;
+        var reader = new Thread(() => result = endpoint.Read(Iova, data)) { IsBackground = true }; // four TLB misses: walked under the lock
+        reader.Start();
+        Assert.True(inFlight.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        var mmio = new Thread(() => smmu.Device.Read32(0)) { IsBackground = true };
+        mmio.Start();
+        Assert.True(mmio.Join(TimeSpan.FromSeconds(10)), "the data of a walked run moves with the device lock held");
+
+        var unmapper = new Thread(() => domain.Unmap(Iova + 0x3000, 0x1000)) { IsBackground = true };
+        unmapper.Start();
+        Assert.False(unmapper.Join(TimeSpan.FromMilliseconds(300)), "the unmap returned while the run that translated its page was still moving data");
+
+        release.Set();
+        Assert.True(unmapper.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(reader.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(result.Ok);
+        Assert.Equal([Iova, Iova + 0x1000, Iova + 0x2000, Iova + 0x3000], reported);
+        Assert.Equal(0x103UL, BitConverter.ToUInt64(data, 0x3000));
+        Assert.Equal(4, smmu.Device.Statistics.DmaPagesFinishedOutsideLock);
+    }
+
+    [Fact]
+    public void A_run_stops_at_the_first_page_that_faults_moves_the_pages_before_it_and_faults_once()
+    {
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        domain.Map(Iova + 0x1000, PaBase + 0x1000, 0x1000, Driver.PageTables.IommuProt.Read | Driver.PageTables.IommuProt.Write);
+        var endpoint = machine.Device("dev").Endpoint;
+        var reported = 0;
+        using var watch = smmu.Device.AddObserver(new DelegateObserver { ConcurrentDma = true, OnDma = (_, _) => Interlocked.Increment(ref reported) });
+        var faultsBefore = smmu.Device.Statistics.TranslationFaults;
+
+        var source = Enumerable.Range(0, 0x4000).Select(i => (byte)(i >> 12 | 0x10)).ToArray();
+        var result = endpoint.Write(Iova, source); // pages 0 and 1 are mapped, page 2 is not
+
+        Assert.False(result.Ok);
+        Assert.Equal(0x2000UL, result.BytesTransferred);
+        Assert.Equal(Iova + 0x2000, result.FaultAddress);
+        Assert.Equal(2, reported);
+        Assert.Equal(faultsBefore + 1, smmu.Device.Statistics.TranslationFaults);
+        Assert.Equal(0x11, (byte)machine.Memory.Read64(PaBase + 0x1000));
     }
 
     [Fact]
