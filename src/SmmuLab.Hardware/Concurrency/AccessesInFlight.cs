@@ -20,7 +20,10 @@ namespace SmmuLab.Hardware.Concurrency;
 /// </list>
 /// So either the access sees the change (its lookup misses and it goes to the locked path), or the
 /// waiter sees the slot odd and spins until that access has ended: its data and its report to
-/// observers are done before the CMD_SYNC completes. A slot registered during a wait is the same
+/// observers are done before the CMD_SYNC completes. An access using translations made earlier
+/// (a run of pages translated under the lock) renews its mark between pages (<see cref="Renew"/>):
+/// the same pair with <see cref="Periods"/> in place of the TLB, so either the waiter waited for it
+/// or it sees that a grace period began and translates the rest again. A slot registered during a wait is the same
 /// pair: its registration precedes the access's fence. An access must never wait for the device
 /// lock while marked (the waiter holds it): on a miss it ends its mark before taking the lock.
 /// </remarks>
@@ -38,10 +41,18 @@ internal sealed class AccessesInFlight
         local = new ThreadLocal<Slot>(Register);
     }
 
+    private long waits;
+    private long periods;
+
     /// <summary>Grace periods that found an access in flight and waited for it.</summary>
     public long Waits => Interlocked.Read(ref waits);
 
-    private long waits;
+    /// <summary>
+    /// Grace periods begun so far. An access that holds translations made earlier (a run of pages)
+    /// reads it when they are made and again, after each <see cref="Renew"/>, before using the next
+    /// one: a change means a grace period began meanwhile and may not have waited for the rest.
+    /// </summary>
+    public long Periods => Volatile.Read(ref periods);
 
     /// <summary>Marks the calling thread's access as in flight; pass the result to <see cref="End"/>.</summary>
     public Slot Begin()
@@ -60,12 +71,25 @@ internal sealed class AccessesInFlight
     public static void End(Slot slot) => Volatile.Write(ref slot.Sequence, slot.Sequence + 1);
 
     /// <summary>
+    /// Ends the calling thread's mark and starts it again, letting a grace period that waits for it
+    /// finish; true when no grace period began since <paramref name="period"/> (<see cref="Periods"/>,
+    /// read while the translations being used were current), so they may still be used.
+    /// </summary>
+    public bool Renew(Slot slot, long period)
+    {
+        End(slot);
+        Interlocked.Increment(ref slot.Sequence);
+        return Volatile.Read(ref periods) == period;
+    }
+
+    /// <summary>
     /// Returns once every access that was in flight when this call started has ended. The caller
     /// has already made its change (TLBI, CFGI, SMMUEN) visible to accesses that begin later.
     /// </summary>
     public void WaitForAccessesInFlight()
     {
-        Interlocked.MemoryBarrier();
+        // A full fence too: the change is visible before the slots are read.
+        Interlocked.Increment(ref periods);
         foreach (var slot in Volatile.Read(ref slots))
         {
             var seen = Volatile.Read(ref slot.Sequence);

@@ -14,8 +14,9 @@ public sealed partial class Endpoint
     /// Translates the pages from <paramref name="done"/> under the device lock and moves their data.
     /// While every observer allows it (<see cref="SmmuDevice.TryMarkInFlightLocked"/>), up to
     /// <see cref="MaxRunPages"/> pages are translated in one hold of the lock, marked in flight before
-    /// it is released, and their data and reports are made after it (a CMD_SYNC consumed meanwhile
-    /// waits for them); otherwise one page is translated and moved under the lock. Returns null to go
+    /// it is released, and their data and reports are made after it. The mark is renewed between
+    /// pages, so a CMD_SYNC consumed meanwhile waits for one page at most; the pages after it are
+    /// then translated again. Otherwise one page is translated and moved under the lock. Returns null to go
     /// on from the advanced <paramref name="done"/>, or the transfer's result when it ends here.
     /// </summary>
     /// <remarks>
@@ -35,10 +36,16 @@ public sealed partial class Endpoint
         TransactionResult stop = default;
         var stopped = false;
         AccessesInFlight.Slot? marked;
+        long period;
         lock (Gate)
         {
-            var longest = device.UnlockedDmaAllowedLocked ? MaxRunPages : 1;
-            while (run < longest && end < total)
+            if (!device.UnlockedDmaAllowedLocked)
+            {
+                // An observer wants the lock for the data and the report: one page, all under it.
+                return MovePageLocked(device, sid, pasid, address, readInto, writeFrom, write, ref done);
+            }
+
+            while (run < MaxRunPages && end < total)
             {
                 var va = address + (ulong)end;
                 var result = device.Translate(sid, pasid, va, access);
@@ -52,38 +59,28 @@ public sealed partial class Endpoint
                 end += ChunkAt(va, total - end);
             }
 
+            period = device.GracePeriodsLocked;
             marked = run == 0 ? null : device.TryMarkInFlightLocked();
-            if (marked is null && run == 1)
-            {
-                // An observer wants the lock for the data and the report: one page, all under it.
-                var va = address + (ulong)done;
-                var chunk = ChunkAt(va, total - done);
-                if (!(write ? memory.TryWrite(pas[0], writeFrom.Slice(done, chunk)) : memory.TryRead(pas[0], readInto.Slice(done, chunk))))
-                {
-                    return new DmaResult(false, (ulong)done, va, null, 0) { Failure = DmaFailure.NotBacked, PhysicalAddress = pas[0] };
-                }
-
-                device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pas[0], chunk, write, FromAtc: false));
-                done += chunk;
-                run = 0;
-            }
         }
 
+        var moved = 0;
         if (marked is not null)
         {
-            device.CountPagesFinishedOutsideLock(run);
             try
             {
-                for (var i = 0; i < run; i++)
+                // Renewed between pages: a grace period that begins meanwhile waits for one page at most,
+                // and the pages after it are not used with translations it may have removed.
+                for (; moved < run && (moved == 0 || device.RenewInFlight(marked, period)); moved++)
                 {
                     var va = address + (ulong)done;
                     var chunk = ChunkAt(va, total - done);
-                    if (!(write ? memory.TryWrite(pas[i], writeFrom.Slice(done, chunk)) : memory.TryRead(pas[i], readInto.Slice(done, chunk))))
+                    if (!(write ? memory.TryWrite(pas[moved], writeFrom.Slice(done, chunk)) : memory.TryRead(pas[moved], readInto.Slice(done, chunk))))
                     {
-                        return new DmaResult(false, (ulong)done, va, null, 0) { Failure = DmaFailure.NotBacked, PhysicalAddress = pas[i] };
+                        return new DmaResult(false, (ulong)done, va, null, 0) { Failure = DmaFailure.NotBacked, PhysicalAddress = pas[moved] };
                     }
 
-                    device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pas[i], chunk, write, FromAtc: false));
+                    device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pas[moved], chunk, write, FromAtc: false));
+                    device.CountPagesFinishedOutsideLock(1);
                     done += chunk;
                 }
             }
@@ -93,18 +90,64 @@ public sealed partial class Endpoint
             }
         }
 
-        if (!stopped)
+        // Pages a grace period overtook are translated again: by the next run, or, when a fault stopped
+        // this one (already recorded), one at a time under the lock, so that it is still the fault
+        // returned after them.
+        if (moved < run && !stopped)
         {
             return null;
         }
 
-        var at = address + (ulong)done;
-        if (stop.Outcome != TransactionOutcome.RazWi)
+        for (; moved < run; moved++)
         {
-            return DmaResult.Terminated((ulong)done, at, stop, 0);
+            if (MovePageLocked(device, sid, pasid, address, readInto, writeFrom, write, ref done) is { } ended)
+            {
+                return ended;
+            }
         }
 
-        // RAZ/WI (a terminated transaction under CD.A = 0): reads see zeros, writes vanish.
+        return stopped ? AfterRefusal(stop, address, readInto, write, total, ref done) : null;
+    }
+
+    /// <summary>One page translated and moved under the device lock; null to go on from the advanced <paramref name="done"/>.</summary>
+    private DmaResult? MovePageLocked(SmmuDevice device, uint sid, uint? pasid, ulong address, Span<byte> readInto, ReadOnlySpan<byte> writeFrom,
+        bool write, ref int done)
+    {
+        var total = write ? writeFrom.Length : readInto.Length;
+        lock (Gate)
+        {
+            var va = address + (ulong)done;
+            var result = device.Translate(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
+            if (!result.Succeeded)
+            {
+                return AfterRefusal(result, address, readInto, write, total, ref done);
+            }
+
+            var chunk = ChunkAt(va, total - done);
+            var pa = result.PhysicalAddress;
+            if (!(write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk))))
+            {
+                return new DmaResult(false, (ulong)done, va, null, 0) { Failure = DmaFailure.NotBacked, PhysicalAddress = pa };
+            }
+
+            device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, FromAtc: false));
+            done += chunk;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The page at <paramref name="done"/> did not translate: RAZ/WI (a terminated transaction under
+    /// CD.A = 0) reads zeros or drops the write and goes on (null); anything else ends the transfer.
+    /// </summary>
+    private static DmaResult? AfterRefusal(in TransactionResult refusal, ulong address, Span<byte> readInto, bool write, int total, ref int done)
+    {
+        var at = address + (ulong)done;
+        if (refusal.Outcome != TransactionOutcome.RazWi)
+        {
+            return DmaResult.Terminated((ulong)done, at, refusal, 0);
+        }
+
         var skipped = ChunkAt(at, total - done);
         if (!write)
         {

@@ -64,6 +64,16 @@ public sealed partial class SmmuDevice
         return accessesInFlight.Begin();
     }
 
+    /// <summary>Caller holds the device lock: the grace periods begun so far, to pass to <see cref="RenewInFlight"/>.</summary>
+    internal long GracePeriodsLocked => accessesInFlight.Periods;
+
+    /// <summary>
+    /// Between two pages of a run translated under the lock: lets a waiting grace period finish, and
+    /// says whether the run's remaining translations may still be used (no grace period began since
+    /// <paramref name="period"/>, <see cref="GracePeriodsLocked"/> read when they were made).
+    /// </summary>
+    internal bool RenewInFlight(AccessesInFlight.Slot slot, long period) => accessesInFlight.Renew(slot, period);
+
     /// <summary>Counts pages translated under the lock whose data and reports go outside it (<see cref="SmmuStatistics.DmaPagesFinishedOutsideLock"/>).</summary>
     internal void CountPagesFinishedOutsideLock(int pages) => Statistics.UnlockedDma.Add(0, pages);
 
