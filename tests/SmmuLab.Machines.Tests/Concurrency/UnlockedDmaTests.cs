@@ -197,7 +197,7 @@ public sealed class UnlockedDmaTests
         using var watch = smmu.Device.AddObserver(new DelegateObserver
         {
             ConcurrentDma = true,
-            OnDma = (_, access) => Thread.SpinWait(access.Address < Iova ? 3000 : 0),
+            OnDma = (_, access) => Thread.SpinWait(access.Address < Iova ? 1000 : 0),
         });
         var violations = RemapRace.Run(domain, Remaps, probers: 2, completed =>
         {
@@ -214,7 +214,8 @@ public sealed class UnlockedDmaTests
 
         Assert.Empty(violations.Take(5));
         var stats = smmu.Device.Statistics;
-        Assert.True(stats.DmaPagesFinishedOutsideLock + stats.UnlockedDmaPages > 1000, "the unlocked paths were hardly exercised");
+        Assert.True(stats.DmaPagesFinishedOutsideLock + stats.UnlockedDmaPages > 100,
+            $"the unlocked paths were hardly exercised: {stats.DmaPagesFinishedOutsideLock} + {stats.UnlockedDmaPages} pages");
     }
 
     [Fact]
