@@ -32,17 +32,14 @@ internal sealed class AccessesInFlight
     [ThreadStatic]
     private static Slot? lastSlot;
 
-    private readonly ThreadLocal<Slot> local;
-    private readonly Lock registryGate = new();
-    private Slot[] slots = [];
+    private readonly PerThreadCells<Slot> slots;
+    private long waits;
+    private long periods;
 
     public AccessesInFlight()
     {
-        local = new ThreadLocal<Slot>(Register);
+        slots = new PerThreadCells<Slot>(() => new Slot { Owner = this });
     }
-
-    private long waits;
-    private long periods;
 
     /// <summary>Grace periods that found an access in flight and waited for it.</summary>
     public long Waits => Interlocked.Read(ref waits);
@@ -60,7 +57,7 @@ internal sealed class AccessesInFlight
         var mine = lastSlot;
         if (mine is null || mine.Owner != this)
         {
-            mine = lastSlot = local.Value!;
+            mine = lastSlot = slots.Mine;
         }
 
         Interlocked.Increment(ref mine.Sequence);
@@ -90,7 +87,7 @@ internal sealed class AccessesInFlight
     {
         // A full fence too: the change is visible before the slots are read.
         Interlocked.Increment(ref periods);
-        foreach (var slot in Volatile.Read(ref slots))
+        foreach (var slot in slots.All)
         {
             var seen = Volatile.Read(ref slot.Sequence);
             if ((seen & 1) == 0)
@@ -106,18 +103,6 @@ internal sealed class AccessesInFlight
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
-    }
-
-    /// <summary>A thread's first access: its slot joins the registry (copy on write, so a waiter iterates without a lock).</summary>
-    private Slot Register()
-    {
-        var slot = new Slot { Owner = this };
-        lock (registryGate)
-        {
-            Volatile.Write(ref slots, [.. slots, slot]);
-        }
-
-        return slot;
     }
 
     /// <summary>One thread's mark, padded to a cache line of its own.</summary>

@@ -14,13 +14,11 @@ internal sealed class PerThreadTotals
     [ThreadStatic]
     private static Cell? lastCell;
 
-    private readonly ThreadLocal<Cell> local;
-    private readonly Lock registryGate = new();
-    private Cell[] cells = [];
+    private readonly PerThreadCells<Cell> cells;
 
     public PerThreadTotals()
     {
-        local = new ThreadLocal<Cell>(Register);
+        cells = new PerThreadCells<Cell>(() => new Cell { Owner = this });
     }
 
     /// <summary>Sum of every thread's first count.</summary>
@@ -35,7 +33,7 @@ internal sealed class PerThreadTotals
         var mine = lastCell;
         if (mine is null || mine.Owner != this)
         {
-            mine = lastCell = local.Value!;
+            mine = lastCell = cells.Mine;
         }
 
         Volatile.Write(ref mine.First, mine.First + first);
@@ -45,7 +43,7 @@ internal sealed class PerThreadTotals
     /// <summary>Zeroes every thread's second count; only while no thread adds (a reset with the paths that add stopped).</summary>
     public void ClearSecond()
     {
-        foreach (var cell in Volatile.Read(ref cells))
+        foreach (var cell in cells.All)
         {
             Volatile.Write(ref cell.Second, 0);
         }
@@ -54,24 +52,12 @@ internal sealed class PerThreadTotals
     private long Sum(bool second)
     {
         var total = 0L;
-        foreach (var cell in Volatile.Read(ref cells))
+        foreach (var cell in cells.All)
         {
             total += second ? Volatile.Read(ref cell.Second) : Volatile.Read(ref cell.First);
         }
 
         return total;
-    }
-
-    /// <summary>A thread's first addition: its cell joins the registry (copy on write, so readers iterate without a lock). Cells outlive their threads.</summary>
-    private Cell Register()
-    {
-        var cell = new Cell { Owner = this };
-        lock (registryGate)
-        {
-            Volatile.Write(ref cells, [.. cells, cell]);
-        }
-
-        return cell;
     }
 
     /// <summary>Padded so that two threads' cells never share a cache line.</summary>
@@ -81,10 +67,10 @@ internal sealed class PerThreadTotals
         [FieldOffset(0)]
         public PerThreadTotals? Owner;
 
-        [FieldOffset(48)]
+        [FieldOffset(56)]
         public long First;
 
-        [FieldOffset(56)]
+        [FieldOffset(64)]
         public long Second;
     }
 }
