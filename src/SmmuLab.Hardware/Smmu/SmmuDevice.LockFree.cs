@@ -34,7 +34,7 @@ public sealed partial class SmmuDevice
     /// the entry (or the configuration) unusable here. A translation returned while the commands run
     /// is ordered before them, as one under the lock that released it just before would be; keeping
     /// an access made with the result inside the CMD_SYNC's reach is the caller's part (the PCIe
-    /// endpoint model performs its whole access under the device lock for that reason).
+    /// endpoint model marks it in flight first, and a CMD_SYNC waits for it: <see cref="TryBeginUnlockedDma"/>).
     /// </remarks>
     private bool TryTranslateLockFree(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {

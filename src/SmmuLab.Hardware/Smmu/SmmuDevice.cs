@@ -18,9 +18,10 @@ namespace SmmuLab.Hardware.Smmu;
 /// <remarks>
 /// The model is a partial class split by aspect: registers, command consumption, event queue,
 /// translation, ATS. A single lock (<see cref="gate"/>) serialises register writes, command
-/// consumption and cache updates; translations take it too so that an invalidation is atomic with
-/// respect to every DMA, which is what makes "completed CMD_SYNC means no stale translation"
-/// checkable.
+/// consumption and cache updates; translations that walk or fault take it too. A TLB hit and the
+/// data of an endpoint's DMA may run without it, and a CMD_SYNC then waits for such accesses in
+/// flight (<see cref="TryBeginUnlockedDma"/>), which keeps "completed CMD_SYNC means no stale
+/// translation" checkable.
 /// </remarks>
 public sealed partial class SmmuDevice : IMmio, IDisposable
 {
