@@ -44,6 +44,9 @@ public sealed partial class StaleTranslationOracle : IDisposable
     private readonly HashSet<string> watchedEndpoints = new(StringComparer.Ordinal);
     private readonly OracleDomainState nothing = new("blocked", OracleDomainKind.Blocked);
     private readonly List<OracleViolation> violations = [];
+    private string? lastEndpoint;
+    private uint lastPasid;
+    private OracleAttachment? lastAttachment;
     private int step = -1;
     private long sequence;
     private long stepFirstCommand;
@@ -304,7 +307,8 @@ public sealed partial class StaleTranslationOracle : IDisposable
 
     private OracleViolation? Judge(in DmaAccess access)
     {
-        var current = attachments.TryGetValue((access.Endpoint, access.Pasid ?? Rid), out var attachment) ? attachment.Current : nothing;
+        var attachment = FindAttachment(access.Endpoint, access.Pasid ?? Rid);
+        var current = attachment?.Current ?? nothing;
         if (current.Kind == OracleDomainKind.Unchecked)
         {
             pagesUnchecked++;
@@ -378,6 +382,27 @@ public sealed partial class StaleTranslationOracle : IDisposable
     }
 
     private OracleKill Kill(string description) => new(step, description, stepFirstCommand);
+
+    /// <summary>
+    /// The attachment DMA of (<paramref name="endpoint"/>, <paramref name="pasid"/>) is judged by, or
+    /// null. The last one found is remembered (attachments are never removed, and a device's DMA
+    /// comes page after page with the same name instance), which spares hashing the name per page.
+    /// </summary>
+    private OracleAttachment? FindAttachment(string endpoint, uint pasid)
+    {
+        if (ReferenceEquals(endpoint, lastEndpoint) && pasid == lastPasid)
+        {
+            return lastAttachment;
+        }
+
+        if (!attachments.TryGetValue((endpoint, pasid), out var found))
+        {
+            return null;
+        }
+
+        (lastEndpoint, lastPasid, lastAttachment) = (endpoint, pasid, found);
+        return found;
+    }
 
     private OracleAttachment Attachment(string device, uint? pasid)
     {
