@@ -85,7 +85,14 @@ internal sealed class Tlb
     /// shift, level, permissions, global). The caller checks the access against the permissions; on
     /// a denial it re-walks to get the precise fault (a TLB may always miss, so that is allowed).
     /// </summary>
-    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result)
+    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result) => TryLookup(context, address, out result, countMiss: true);
+
+    /// <summary>
+    /// <see cref="TryLookup(in TranslationContext, ulong, out WalkResult)"/>; with
+    /// <paramref name="countMiss"/> false a miss is not counted, for a fast path whose miss goes on
+    /// to the full path, which looks again and counts it there (one transaction, one miss).
+    /// </summary>
+    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result, bool countMiss)
     {
         var c = context.Normalized;
         var tagBase = TagBase(c);
@@ -115,13 +122,16 @@ internal sealed class Tlb
             }
         }
 
-        misses++;
+        if (countMiss)
+        {
+            misses++;
+        }
         result = default;
         return false;
     }
 
     /// <summary>
-    /// <see cref="TryLookup"/> for a reader that does not hold the owner's lock, while the owner may
+    /// <see cref="TryLookup(in TranslationContext, ulong, out WalkResult)"/> for a reader that does not hold the owner's lock, while the owner may
     /// insert and invalidate; the context must be <see cref="TranslationContext.Normalized"/> already. A hit is an entry that was valid, and read whole, at one instant
     /// during the call; anything doubtful (a set being rewritten, a torn read) is reported as a miss,
     /// for the caller to retry under the lock. Counts nothing and changes nothing (no LRU stamp).
