@@ -17,9 +17,9 @@ namespace SmmuLab.Hardware.Observation;
 /// attached the model pays one null test per call site.
 /// <para>
 /// One exception, which every attached observer must allow (<see cref="AllowsUnlockedDma"/>): a page of
-/// untranslated DMA that the TLB answers is then made without the device lock, and its
-/// <see cref="DmaAccessed"/> comes from the DMA's thread, concurrently with other DMA threads and with
-/// the SMMU's own work. It still comes before any CMD_SYNC whose commands could have removed the
+/// untranslated DMA then moves its data without the device lock (a TLB hit entirely without it, a
+/// walked page after it), and its <see cref="DmaAccessed"/> comes from the DMA's thread, concurrently
+/// with other DMA threads and with the SMMU's own work. It still comes before any CMD_SYNC whose commands could have removed the
 /// translation it used completes, so an oracle judging it against the driver's unmaps stays exact.
 /// </para>
 /// </remarks>

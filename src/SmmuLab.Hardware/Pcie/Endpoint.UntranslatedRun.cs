@@ -12,7 +12,7 @@ public sealed partial class Endpoint
 
     /// <summary>
     /// Translates the pages from <paramref name="done"/> under the device lock and moves their data.
-    /// While every observer allows it (<see cref="SmmuDevice.TryMarkInFlightLocked"/>), up to
+    /// While every observer allows it (<see cref="SmmuDevice.UnlockedDmaAllowedLocked"/>), up to
     /// <see cref="MaxRunPages"/> pages are translated in one hold of the lock, marked in flight before
     /// it is released, and their data and reports are made after it. The mark is renewed between
     /// pages, so a CMD_SYNC consumed meanwhile waits for one page at most; the pages after it are
@@ -59,8 +59,9 @@ public sealed partial class Endpoint
                 end += ChunkAt(va, total - end);
             }
 
+            // The allowance was checked under this same hold of the lock, so the mark may be taken.
             period = device.GracePeriodsLocked;
-            marked = run == 0 ? null : device.TryMarkInFlightLocked();
+            marked = run == 0 ? null : device.MarkInFlightLocked();
         }
 
         var moved = 0;
@@ -73,20 +74,19 @@ public sealed partial class Endpoint
                 for (; moved < run && (moved == 0 || device.RenewInFlight(marked, period)); moved++)
                 {
                     var va = address + (ulong)done;
-                    var chunk = ChunkAt(va, total - done);
-                    if (!(write ? memory.TryWrite(pas[moved], writeFrom.Slice(done, chunk)) : memory.TryRead(pas[moved], readInto.Slice(done, chunk))))
+                    var page = new DmaAccess(Name, sid, pasid, va, pas[moved], ChunkAt(va, total - done), write, FromAtc: false);
+                    if (!TryMove(device, page, readInto, writeFrom, done))
                     {
-                        return new DmaResult(false, (ulong)done, va, null, 0) { Failure = DmaFailure.NotBacked, PhysicalAddress = pas[moved] };
+                        return NotBacked(done, page, 0);
                     }
 
-                    device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pas[moved], chunk, write, FromAtc: false));
-                    device.CountPagesFinishedOutsideLock(1);
-                    done += chunk;
+                    done += page.Length;
                 }
             }
             finally
             {
                 SmmuDevice.EndUnlockedDma(marked);
+                device.CountPagesFinishedOutsideLock(moved);
             }
         }
 
@@ -123,15 +123,13 @@ public sealed partial class Endpoint
                 return AfterRefusal(result, address, readInto, write, total, ref done);
             }
 
-            var chunk = ChunkAt(va, total - done);
-            var pa = result.PhysicalAddress;
-            if (!(write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk))))
+            var page = new DmaAccess(Name, sid, pasid, va, result.PhysicalAddress, ChunkAt(va, total - done), write, FromAtc: false);
+            if (!TryMove(device, page, readInto, writeFrom, done))
             {
-                return new DmaResult(false, (ulong)done, va, null, 0) { Failure = DmaFailure.NotBacked, PhysicalAddress = pa };
+                return NotBacked(done, page, 0);
             }
 
-            device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, FromAtc: false));
-            done += chunk;
+            done += page.Length;
             return null;
         }
     }
@@ -159,26 +157,23 @@ public sealed partial class Endpoint
     }
 
     /// <summary>
-    /// The data and the report of a page marked in flight (<paramref name="slot"/>), without the
-    /// device lock; the mark ends afterwards, whatever happens. False when the PA is not backed.
+    /// The data of one page (<paramref name="page"/>, at <paramref name="done"/> in the caller's buffer)
+    /// and its report to the SMMU's observers; false, with nothing reported, when its PA is not backed.
     /// </summary>
-    private bool CopyOutsideLock(SmmuDevice device, AccessesInFlight.Slot slot, in DmaAccess access, Span<byte> readInto, ReadOnlySpan<byte> writeFrom, int done)
+    private bool TryMove(SmmuDevice device, in DmaAccess page, Span<byte> readInto, ReadOnlySpan<byte> writeFrom, int done)
     {
-        try
+        var moved = page.Write
+            ? memory.TryWrite(page.PhysicalAddress, writeFrom.Slice(done, page.Length))
+            : memory.TryRead(page.PhysicalAddress, readInto.Slice(done, page.Length));
+        if (moved)
         {
-            var transferred = access.Write
-                ? memory.TryWrite(access.PhysicalAddress, writeFrom.Slice(done, access.Length))
-                : memory.TryRead(access.PhysicalAddress, readInto.Slice(done, access.Length));
-            if (transferred)
-            {
-                device.ReportDmaAccess(access);
-            }
+            device.ReportDmaAccess(page);
+        }
 
-            return transferred;
-        }
-        finally
-        {
-            SmmuDevice.EndUnlockedDma(slot);
-        }
+        return moved;
     }
+
+    /// <summary>The transfer ends at <paramref name="page"/>, whose PA no memory backs.</summary>
+    private static DmaResult NotBacked(int done, in DmaAccess page, int atcHits) =>
+        new(false, (ulong)done, page.Address, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = page.PhysicalAddress };
 }

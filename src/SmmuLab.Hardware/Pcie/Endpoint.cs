@@ -45,9 +45,10 @@ public sealed partial class Endpoint
     /// The lock that orders this function's DMA against invalidations: the SMMU's own lock once
     /// connected. A page of DMA (ATC lookup, translation request, translated or untranslated access,
     /// memory write) happens entirely under it, and so does an ATC invalidation, so a completed
-    /// CMD_SYNC really means no later access uses a translation it removed. The exception is an
-    /// untranslated page the SMMU's TLB answers while every observer allows it: that page is made
-    /// without the lock, and a CMD_SYNC waits for it instead (<see cref="SmmuDevice.TryBeginUnlockedDma"/>).
+    /// CMD_SYNC really means no later access uses a translation it removed. The exception is
+    /// untranslated DMA while every observer allows it: a page the SMMU's TLB answers is made without
+    /// the lock, and a page translated under it moves its data after it is released; a CMD_SYNC waits
+    /// for such pages in flight instead (<see cref="SmmuDevice.TryBeginUnlockedDma"/>, <see cref="UntranslatedRun"/>).
     /// </summary>
     private Lock Gate => smmu?.SyncRoot ?? localGate;
 
@@ -149,9 +150,20 @@ public sealed partial class Endpoint
             {
                 // A TLB hit: the page is made without the device lock, inside a grace period that a
                 // CMD_SYNC completing meanwhile waits for (SmmuDevice.TryBeginUnlockedDma).
-                if (!CopyOutsideLock(device, slot!, new DmaAccess(Name, sid, pasid, va, hit.PhysicalAddress, chunk, write, FromAtc: false), readInto, writeFrom, done))
+                var page = new DmaAccess(Name, sid, pasid, va, hit.PhysicalAddress, chunk, write, FromAtc: false);
+                bool moved;
+                try
                 {
-                    return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = hit.PhysicalAddress };
+                    moved = TryMove(device, page, readInto, writeFrom, done);
+                }
+                finally
+                {
+                    SmmuDevice.EndUnlockedDma(slot!);
+                }
+
+                if (!moved)
+                {
+                    return NotBacked(done, page, atcHits);
                 }
 
                 done += chunk;
@@ -182,14 +194,13 @@ public sealed partial class Endpoint
                 }
 
                 // Split-stage ATS (EATS = 0b10): the ATC holds an IPA and the SMMU applies stage 2.
-                pa = checkedAccess.PhysicalAddress;
                 atcHits += fromAtc ? 1 : 0;
-                if (!(write ? memory.TryWrite(pa, writeFrom.Slice(done, chunk)) : memory.TryRead(pa, readInto.Slice(done, chunk))))
+                var page = new DmaAccess(Name, sid, pasid, va, checkedAccess.PhysicalAddress, chunk, write, fromAtc);
+                if (!TryMove(device, page, readInto, writeFrom, done))
                 {
-                    return new DmaResult(false, (ulong)done, va, null, atcHits) { Failure = DmaFailure.NotBacked, PhysicalAddress = pa };
+                    return NotBacked(done, page, atcHits);
                 }
 
-                device.ReportDmaAccess(new DmaAccess(Name, sid, pasid, va, pa, chunk, write, fromAtc));
                 done += chunk;
             }
         }

@@ -19,7 +19,7 @@ public sealed partial class SmmuDevice
     /// </summary>
     private volatile bool unlockedDmaAllowed = true;
 
-    /// <summary>Caller holds the device lock: whether a page translated now may move its data outside it (<see cref="TryMarkInFlightLocked"/>).</summary>
+    /// <summary>Caller holds the device lock: whether pages translated now may move their data outside it (<see cref="MarkInFlightLocked"/>).</summary>
     internal bool UnlockedDmaAllowedLocked => unlockedDmaAllowed;
 
     /// <summary>Grace periods (CMD_SYNC, SMMUEN or GBPA changes, observer changes) that waited for a page of DMA in flight.</summary>
@@ -50,19 +50,11 @@ public sealed partial class SmmuDevice
     }
 
     /// <summary>
-    /// Caller holds the device lock and has just translated a page of DMA: marks it in flight so
-    /// that its data and report may go outside the lock (a CMD_SYNC consumed once the lock is
-    /// released waits for it), or returns null when an observer wants the lock for them.
+    /// Caller holds the device lock, has found <see cref="UnlockedDmaAllowedLocked"/> true during this
+    /// hold, and has just translated pages of DMA: marks them in flight so that their data and reports
+    /// may go outside the lock (a CMD_SYNC consumed once the lock is released waits for them).
     /// </summary>
-    internal AccessesInFlight.Slot? TryMarkInFlightLocked()
-    {
-        if (!unlockedDmaAllowed)
-        {
-            return null;
-        }
-
-        return accessesInFlight.Begin();
-    }
+    internal AccessesInFlight.Slot MarkInFlightLocked() => accessesInFlight.Begin();
 
     /// <summary>Caller holds the device lock: the grace periods begun so far, to pass to <see cref="RenewInFlight"/>.</summary>
     internal long GracePeriodsLocked => accessesInFlight.Periods;
