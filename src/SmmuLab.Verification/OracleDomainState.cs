@@ -15,6 +15,9 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
     private readonly Dictionary<ulong, PageExtentMap<OracleKill>> dead = [];
     private readonly Dictionary<ulong, PageExtentMap<long>> deferred = [];
 
+    /// <summary>The extents an unmap took out of <see cref="live"/> (the oracle's lock is held: one list serves every unmap).</summary>
+    private readonly List<(ulong First, ulong Last, ulong Offset)> removedScratch = [];
+
     public string Name { get; } = name;
 
     public OracleDomainKind Kind { get; } = kind;
@@ -34,7 +37,8 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
     /// <summary>The live mappings of IOVA pages [first, last] die, killed by <paramref name="kill"/>.</summary>
     public void Unmap(ulong first, ulong last, OracleKill kill)
     {
-        var removed = new List<(ulong First, ulong Last, ulong Offset)>();
+        var removed = removedScratch;
+        removed.Clear();
         live.Remove(first, last, removed);
         foreach (var (from, to, offset) in removed)
         {
@@ -48,7 +52,8 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
     /// </summary>
     public void UnmapDeferred(ulong first, ulong last, long sequence)
     {
-        var removed = new List<(ulong First, ulong Last, ulong Offset)>();
+        var removed = removedScratch;
+        removed.Clear();
         live.Remove(first, last, removed);
         foreach (var (from, to, offset) in removed)
         {

@@ -76,8 +76,8 @@ public sealed partial class StaleTranslationOracle : IDisposable
         {
             lock (gate)
             {
-                step = value;
-                stepFirstCommand = sequence;
+                Volatile.Write(ref step, value);
+                stepFirstCommand = Interlocked.Read(ref sequence);
             }
         }
     }
@@ -197,7 +197,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
         lock (gate)
         {
             var d = PagingDomain(domain);
-            var kill = Kill($"unmap {domain} 0x{iova:x}+0x{size:x}");
+            var kill = OracleKill.Unmap(step, domain, iova, size, stepFirstCommand);
             if (PageRange(iova, size) is { } pages)
             {
                 d.Unmap(pages.First, pages.Last, kill);
@@ -373,13 +373,12 @@ public sealed partial class StaleTranslationOracle : IDisposable
         return violation;
     }
 
-    private void OnCommand(CommandRing ring, Command command)
-    {
-        lock (gate)
-        {
-            ring.Add(sequence++, step, command);
-        }
-    }
+    /// <summary>
+    /// Records a command the SMMU's CMDQ consumed. Called with the SMMU's device lock held, so it
+    /// takes only the ring's own lock, never the oracle's (which DMA threads hold while a page is judged).
+    /// </summary>
+    private void OnCommand(CommandRing ring, Command command) =>
+        ring.Add(Interlocked.Increment(ref sequence) - 1, Volatile.Read(ref step), command);
 
     private OracleKill Kill(string description) => new(step, description, stepFirstCommand);
 
