@@ -32,6 +32,9 @@ public sealed class DelegateObserver : ISmmuObserver
 
     public bool AllowsUnlockedDma => OnTranslation is null && (ConcurrentDma || OnDma is null);
 
+    /// <inheritdoc/>
+    public bool WatchesTranslations => OnTranslation is not null;
+
     public void CommandConsumed(SmmuDevice smmu, in CommandObservation command) => OnCommand?.Invoke(smmu, command);
 
     public void SyncCompleted(SmmuDevice smmu, in CommandObservation sync) => OnSync?.Invoke(smmu, sync);

@@ -32,6 +32,13 @@ public interface ISmmuObserver
     /// </summary>
     bool AllowsUnlockedDma => false;
 
+    /// <summary>
+    /// False when this observer does nothing with <see cref="Translated"/>. While no attached observer
+    /// watches translations, the SMMU translates as it does unobserved: a TLB hit without the device
+    /// lock, and no <see cref="TranslationObservation"/> built (nor its two clock reads) per translation.
+    /// </summary>
+    bool WatchesTranslations => true;
+
     /// <summary>A command was consumed and executed without error, from the CMDQ or a secondary queue (a CMDQV VCMDQ).</summary>
     void CommandConsumed(SmmuDevice smmu, in CommandObservation command)
     {

@@ -16,9 +16,12 @@ internal sealed class ObserverFanout : ISmmuObserver
     {
         this.observers = observers;
         AllowsUnlockedDma = observers.All(o => o.AllowsUnlockedDma);
+        WatchesTranslations = observers.Any(o => o.WatchesTranslations);
     }
 
     public bool AllowsUnlockedDma { get; }
+
+    public bool WatchesTranslations { get; }
 
     /// <summary>
     /// The observer that stands for <paramref name="current"/> plus <paramref name="added"/>:

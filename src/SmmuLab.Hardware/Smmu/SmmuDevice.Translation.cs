@@ -21,7 +21,7 @@ public sealed partial class SmmuDevice
     public TransactionResult Translate(uint sid, uint? ssid, ulong address, AccessKind access)
     {
         TransactionResult result;
-        if (observer is null && TryTranslateLockFree(sid, ssid, address, access, out result))
+        if (!translationsWatched && TryTranslateLockFree(sid, ssid, address, access, out result))
         {
             return result;
         }
@@ -31,7 +31,7 @@ public sealed partial class SmmuDevice
         {
             // The unobserved TLB hit is the hot path: kept small here, so that it inlines into
             // the caller without the locals of the walk and fault paths, which are out of line.
-            if (observer is null)
+            if (!translationsWatched)
             {
                 Statistics.CountTranslation();
                 if (SmmuEnabled && TryTranslateFromTlb(sid, ssid, address, access, out result))
@@ -44,7 +44,7 @@ public sealed partial class SmmuDevice
             }
             else
             {
-                quiet = TranslateObservedLocked(observer, sid, ssid, address, access, out result);
+                quiet = TranslateObservedLocked(observer!, sid, ssid, address, access, out result);
             }
         }
 

@@ -19,6 +19,12 @@ public sealed partial class SmmuDevice
     /// </summary>
     private volatile bool unlockedDmaAllowed = true;
 
+    /// <summary>
+    /// True while an attached observer watches translations (<see cref="Observation.ISmmuObserver.WatchesTranslations"/>):
+    /// then every translation is made under the device lock and reported. Written under the lock with the observers.
+    /// </summary>
+    private volatile bool translationsWatched;
+
     /// <summary>Caller holds the device lock: whether pages translated now may move their data outside it (<see cref="MarkInFlightLocked"/>).</summary>
     internal bool UnlockedDmaAllowedLocked => unlockedDmaAllowed;
 
@@ -83,6 +89,7 @@ public sealed partial class SmmuDevice
     {
         var allowed = observer?.AllowsUnlockedDma ?? true;
         unlockedDmaAllowed = allowed;
+        translationsWatched = observer?.WatchesTranslations ?? false;
         if (!allowed)
         {
             WaitForUnlockedDma();

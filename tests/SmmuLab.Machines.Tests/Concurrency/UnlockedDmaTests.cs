@@ -1,6 +1,7 @@
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Observation;
 using SmmuLab.Hardware.Pcie;
+using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Machines.Tests.Concurrency;
 
@@ -275,5 +276,80 @@ public sealed class UnlockedDmaTests
         Assert.Equal(1, device.Statistics.UnlockedDmaPages);
         Assert.True(endpoint.Read(Iova, new byte[8]).Ok); // removed again: unlocked again
         Assert.Equal(2, device.Statistics.UnlockedDmaPages);
+    }
+
+    [Fact]
+    public void Translations_are_reported_only_while_an_observer_watches_them()
+    {
+        ISmmuObserver commandsOnly = new DelegateObserver { OnCommand = (_, _) => { } };
+        var reported = 0;
+        ISmmuObserver translations = new DelegateObserver { OnTranslation = (_, _) => reported++ };
+        Assert.False(commandsOnly.WatchesTranslations);
+        Assert.True(translations.WatchesTranslations);
+
+        var (machine, smmu, _) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        var device = smmu.Device;
+        var before = device.Statistics.Translations;
+        using var first = device.AddObserver(commandsOnly);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(RemapRace.PaBase, device.Translate(RemapRace.Sid, null, RemapRace.Iova, AccessKind.Read).PhysicalAddress);
+        }
+
+        using (device.AddObserver(translations))
+        {
+            // The fan-out of both watches: every translation, TLB hits included, is reported.
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(RemapRace.PaBase, device.Translate(RemapRace.Sid, null, RemapRace.Iova, AccessKind.Read).PhysicalAddress);
+            }
+        }
+
+        Assert.Equal(RemapRace.PaBase, device.Translate(RemapRace.Sid, null, RemapRace.Iova, AccessKind.Read).PhysicalAddress);
+        Assert.Equal(3, reported);
+        Assert.Equal(before + 7, device.Statistics.Translations);
+    }
+
+    [Fact]
+    public void A_tlb_hit_needs_no_device_lock_while_no_observer_watches_translations()
+    {
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        var device = smmu.Device;
+        domain.Map(Iova + 0x1000, PaBase + 0x1000, 4096, Driver.PageTables.IommuProt.Read | Driver.PageTables.IommuProt.Write);
+        Assert.Equal(PaBase, device.Translate(RemapRace.Sid, null, Iova, AccessKind.Read).PhysicalAddress); // now in the TLB
+
+        // An observer of commands is called with the device lock held: this one keeps it taken.
+        var block = 1;
+        using var watch = device.AddObserver(new DelegateObserver
+        {
+            OnCommand = (_, _) =>
+            {
+                if (Interlocked.Exchange(ref block, 0) == 1)
+                {
+                    holding.Set();
+                    release.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                }
+            },
+        });
+        var unmapper = new Thread(() => domain.Unmap(Iova + 0x1000, 4096)) { IsBackground = true };
+        unmapper.Start();
+        try
+        {
+            Assert.True(holding.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+            var translated = 0UL;
+            var translator = new Thread(() => translated = device.Translate(RemapRace.Sid, null, Iova, AccessKind.Read).PhysicalAddress) { IsBackground = true };
+            translator.Start();
+            Assert.True(translator.Join(TimeSpan.FromSeconds(10)), "a TLB hit waited for the device lock although no observer watches translations");
+            Assert.Equal(PaBase, translated);
+        }
+        finally
+        {
+            release.Set();
+            Assert.True(unmapper.Join(TimeSpan.FromSeconds(30)));
+        }
     }
 }
