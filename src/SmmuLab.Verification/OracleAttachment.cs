@@ -9,7 +9,10 @@ internal sealed class OracleAttachment(OracleDomainState current)
     /// <summary>Domains remembered per RID/PASID after the device left them.</summary>
     public const int HistoryLimit = 8;
 
-    public OracleDomainState Current { get; private set; } = current;
+    private volatile OracleDomainState current = current;
+
+    /// <summary>The domain it uses now; read without the oracle's lock by DMA judged on the fast path (set last by <see cref="MoveTo"/>).</summary>
+    public OracleDomainState Current => current;
 
     public List<(OracleDomainState Domain, OracleKill Kill)> Left { get; } = [];
 
@@ -32,6 +35,6 @@ internal sealed class OracleAttachment(OracleDomainState current)
 
         // Back on a domain it had left: that domain's own live and dead mappings judge it again.
         Left.RemoveAll(l => ReferenceEquals(l.Domain, domain));
-        Current = domain;
+        current = domain;
     }
 }

@@ -15,7 +15,7 @@ internal sealed partial class OracleDomainState
 
     /// <summary>The guest maps IOVA page to an IPA page (live) that the parent maps to the PA page (live).</summary>
     private bool MapsNested(ulong iovaPage, ulong paPage) =>
-        live.TryFind(iovaPage, out var offset) && Stage2.Maps(iovaPage + offset, paPage);
+        live.TryFind(iovaPage, out var mapping) && Stage2.Maps(iovaPage + mapping.Offset, paPage);
 
     /// <summary>
     /// The kill that explains IOVA page to PA page through a dead stage: a live guest mapping whose
@@ -26,7 +26,7 @@ internal sealed partial class OracleDomainState
     private bool TryGetDeadNested(ulong iovaPage, ulong paPage, out OracleKill kill)
     {
         OracleKill? found = null;
-        if (live.TryFind(iovaPage, out var liveOffset) && Stage2.TryGetDead(iovaPage + liveOffset, paPage, out var stage2Kill))
+        if (live.TryFind(iovaPage, out var liveMapping) && Stage2.TryGetDead(iovaPage + liveMapping.Offset, paPage, out var stage2Kill))
         {
             found = stage2Kill;
         }

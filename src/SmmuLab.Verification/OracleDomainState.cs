@@ -9,14 +9,14 @@ namespace SmmuLab.Verification;
 /// deferred unmaps sit between the two: extents per offset valued by the sequence number of the
 /// unmap, until a whole-domain flush that started after them kills them.
 /// </summary>
-internal sealed partial class OracleDomainState(string name, OracleDomainKind kind)
+internal sealed partial class OracleDomainState(string name, OracleDomainKind kind, LiveMappingTable? liveMappings = null)
 {
-    private readonly PageExtentMap<ulong> live = new();
+    private readonly PageExtentMap<LiveMapping> live = new();
     private readonly Dictionary<ulong, PageExtentMap<OracleKill>> dead = [];
     private readonly Dictionary<ulong, PageExtentMap<long>> deferred = [];
 
     /// <summary>The extents an unmap took out of <see cref="live"/> (the oracle's lock is held: one list serves every unmap).</summary>
-    private readonly List<(ulong First, ulong Last, ulong Offset)> removedScratch = [];
+    private readonly List<(ulong First, ulong Last, LiveMapping Mapping)> removedScratch = [];
 
     public string Name { get; } = name;
 
@@ -26,13 +26,31 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
     public bool Maps(ulong iovaPage, ulong paPage) => Kind switch
     {
         OracleDomainKind.Identity => iovaPage == paPage,
-        OracleDomainKind.Paging => live.TryFind(iovaPage, out var offset) && iovaPage + offset == paPage,
+        OracleDomainKind.Paging => live.TryFind(iovaPage, out var mapping) && iovaPage + mapping.Offset == paPage,
         OracleDomainKind.Nested => MapsNested(iovaPage, paPage),
         _ => false,
     };
 
     /// <summary>IOVA pages [first, last] now map to PA pages from <paramref name="firstPa"/> on.</summary>
-    public void Map(ulong first, ulong last, ulong firstPa) => live.Set(first, last, firstPa - first);
+    /// <summary>Maps IOVA pages [first, last] to PA pages from <paramref name="firstPa"/>; a mapping it replaces ends.</summary>
+    public LiveMapping Map(ulong first, ulong last, ulong firstPa)
+    {
+        var replaced = removedScratch;
+        replaced.Clear();
+        live.Remove(first, last, replaced);
+        foreach (var (_, _, old) in replaced)
+        {
+            liveMappings?.End(old.Id);
+        }
+
+        var mapping = new LiveMapping(first, last, firstPa - first, liveMappings?.NextId() ?? 0);
+        live.Set(first, last, mapping);
+        liveMappings?.Add(mapping.Id);
+        return mapping;
+    }
+
+    /// <summary>The live mapping of <paramref name="iovaPage"/>, if any.</summary>
+    public bool TryFindLive(ulong iovaPage, out LiveMapping mapping) => live.TryFind(iovaPage, out mapping);
 
     /// <summary>The live mappings of IOVA pages [first, last] die, killed by <paramref name="kill"/>.</summary>
     public void Unmap(ulong first, ulong last, OracleKill kill)
@@ -40,9 +58,10 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
         var removed = removedScratch;
         removed.Clear();
         live.Remove(first, last, removed);
-        foreach (var (from, to, offset) in removed)
+        foreach (var (from, to, mapping) in removed)
         {
-            ExtentsFor(dead, offset).Set(from, to, kill);
+            liveMappings?.End(mapping.Id);
+            ExtentsFor(dead, mapping.Offset).Set(from, to, kill);
         }
     }
 
@@ -55,9 +74,10 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
         var removed = removedScratch;
         removed.Clear();
         live.Remove(first, last, removed);
-        foreach (var (from, to, offset) in removed)
+        foreach (var (from, to, mapping) in removed)
         {
-            ExtentsFor(deferred, offset).Set(from, to, sequence);
+            liveMappings?.End(mapping.Id);
+            ExtentsFor(deferred, mapping.Offset).Set(from, to, sequence);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed partial class StaleTranslationOracle
                 throw new ArgumentException($"the parent of nested domain {name} must be a paging domain, {parent} is {p.Kind}", nameof(parent));
             }
 
-            if (!domains.TryAdd(name, new OracleDomainState(name, OracleDomainKind.Nested) { Parent = p }))
+            if (!domains.TryAdd(name, new OracleDomainState(name, OracleDomainKind.Nested, liveMappings) { Parent = p }))
             {
                 throw new ArgumentException($"the oracle already knows a domain named {name}", nameof(name));
             }

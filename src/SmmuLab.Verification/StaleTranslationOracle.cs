@@ -82,7 +82,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
         }
     }
 
-    public long PagesChecked => Interlocked.Read(ref pagesChecked);
+    public long PagesChecked => Interlocked.Read(ref pagesChecked) + FastChecked;
 
     public long ViolationCount => Interlocked.Read(ref violationCount);
 
@@ -151,7 +151,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
     {
         lock (gate)
         {
-            if (!domains.TryAdd(name, new OracleDomainState(name, kind)))
+            if (!domains.TryAdd(name, new OracleDomainState(name, kind, liveMappings)))
             {
                 throw new ArgumentException($"the oracle already knows a domain named {name}", nameof(name));
             }
@@ -186,7 +186,8 @@ public sealed partial class StaleTranslationOracle : IDisposable
         {
             if (PageRange(iova, size) is { } pages)
             {
-                PagingDomain(domain).Map(pages.First, pages.Last, pa >> PageShift);
+                var d = PagingDomain(domain);
+                KeepMapping(d, d.Map(pages.First, pages.Last, pa >> PageShift));
             }
         }
     }
@@ -249,10 +250,16 @@ public sealed partial class StaleTranslationOracle : IDisposable
     /// <summary>Judges one page of DMA that reached memory.</summary>
     public void Check(DmaAccess access)
     {
+        if (TryJudgeFast(access, watchedOnly: false))
+        {
+            return;
+        }
+
         OracleViolation? found;
         lock (gate)
         {
             found = Judge(access);
+            KeepForFastJudging(access, FindAttachment(access.Endpoint, access.Pasid ?? Rid), watched: false);
         }
 
         if (found is not null)
@@ -264,6 +271,11 @@ public sealed partial class StaleTranslationOracle : IDisposable
     /// <summary>A page of DMA on a watched SMMU: judged when its endpoint is watched.</summary>
     private void CheckWatched(in DmaAccess access)
     {
+        if (TryJudgeFast(access, watchedOnly: true))
+        {
+            return;
+        }
+
         OracleViolation? found;
         lock (gate)
         {
@@ -273,6 +285,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
             }
 
             found = Judge(access);
+            KeepForFastJudging(access, FindAttachment(access.Endpoint, access.Pasid ?? Rid), watched: true);
         }
 
         if (found is not null)
@@ -286,7 +299,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
     {
         lock (gate)
         {
-            return new OracleSummary(pagesChecked, pagesUnchecked, violationCount, [.. violations]) { DeferredWindowPages = deferredWindowPages };
+            return new OracleSummary(pagesChecked + FastChecked, pagesUnchecked, violationCount, [.. violations]) { DeferredWindowPages = deferredWindowPages };
         }
     }
 
