@@ -48,7 +48,7 @@ public sealed partial class Endpoint
             while (run < MaxRunPages && end < total)
             {
                 var va = address + (ulong)end;
-                var result = device.Translate(sid, pasid, va, access);
+                var result = device.TranslateLockHeld(sid, pasid, va, access);
                 if (!result.Succeeded)
                 {
                     (stop, stopped) = (result, true);

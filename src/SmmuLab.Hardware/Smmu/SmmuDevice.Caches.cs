@@ -207,8 +207,9 @@ public sealed partial class SmmuDevice
     private bool TryTranslateFromTlb(uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)
     {
         if (CurrentRecentConfig(sid, ssid, configCache.Generation) is { FastContext: { } context } recent
-            && tlb.TryLookup(context, address, out var hit, countMiss: false) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
+            && tlb.TryLookup(context, address, out var hit, count: false) && hit.Permissions.Allows(recent.Stream.EffectiveAccess(access)))
         {
+            tlb.CountHit();
             Clock.Advance(Options.Costs.TlbHitNs);
             result = new TransactionResult(TransactionOutcome.Translated, hit.OutputAddress, hit.BlockShift);
             return true;

@@ -56,6 +56,28 @@ public sealed partial class SmmuDevice
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Translate"/> for a caller that holds the device lock and expects a TLB miss (the
+    /// pages of a run the endpoint walks): the full path at once, without first looking the TLB up
+    /// without the lock and again under it. A hit found there is counted and timed as those lookups
+    /// would have counted it, so the statistics and the modeled time are <see cref="Translate"/>'s.
+    /// </summary>
+    internal TransactionResult TranslateLockHeld(uint sid, uint? ssid, ulong address, AccessKind access)
+    {
+        if (translationsWatched)
+        {
+            return Translate(sid, ssid, address, access);
+        }
+
+        Statistics.CountTranslation();
+        if (!TranslateMissLocked(sid, ssid, address, access, out var result))
+        {
+            DeliverInterrupts();
+        }
+
+        return result;
+    }
+
     /// <summary><see cref="Translate"/> under the device lock with an observer: the same path, reported.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TranslateObservedLocked(ISmmuObserver o, uint sid, uint? ssid, ulong address, AccessKind access, out TransactionResult result)

@@ -85,14 +85,16 @@ internal sealed class Tlb
     /// shift, level, permissions, global). The caller checks the access against the permissions; on
     /// a denial it re-walks to get the precise fault (a TLB may always miss, so that is allowed).
     /// </summary>
-    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result) => TryLookup(context, address, out result, countMiss: true);
+    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result) => TryLookup(context, address, out result, count: true);
 
     /// <summary>
     /// <see cref="TryLookup(in TranslationContext, ulong, out WalkResult)"/>; with
-    /// <paramref name="countMiss"/> false a miss is not counted, for a fast path whose miss goes on
-    /// to the full path, which looks again and counts it there (one transaction, one miss).
+    /// <paramref name="count"/> false neither a hit nor a miss is counted, for a fast path that goes
+    /// on to the full path on a miss or on a hit whose permissions deny the access (the full path
+    /// looks again and counts there: one transaction, one lookup), and counts a hit it keeps with
+    /// <see cref="CountHit"/>.
     /// </summary>
-    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result, bool countMiss)
+    public bool TryLookup(in TranslationContext context, ulong address, out WalkResult result, bool count)
     {
         var c = context.Normalized;
         var tagBase = TagBase(c);
@@ -115,20 +117,27 @@ internal sealed class Tlb
                         e.Stamp = ++clock;
                     }
 
-                    hits++;
+                    if (count)
+                    {
+                        hits++;
+                    }
+
                     result = WalkResult.Translated(e.OutputBase | (address & ((1UL << shift) - 1)), shift, e.Level, e.Permissions, e.Global);
                     return true;
                 }
             }
         }
 
-        if (countMiss)
+        if (count)
         {
             misses++;
         }
         result = default;
         return false;
     }
+
+    /// <summary>Counts a hit that an uncounted <see cref="TryLookup(in TranslationContext, ulong, out WalkResult, bool)"/> found and its caller kept.</summary>
+    public void CountHit() => hits++;
 
     /// <summary>
     /// <see cref="TryLookup(in TranslationContext, ulong, out WalkResult)"/> for a reader that does not hold the owner's lock, while the owner may

@@ -6,7 +6,7 @@ using SmmuLab.Machines.Tests.Concurrency;
 
 namespace SmmuLab.Machines.Tests.Statistics;
 
-/// <summary>A transaction the TLB cannot answer is one TLB miss, whichever path looked first.</summary>
+/// <summary>A transaction is one TLB lookup, a hit or a miss, whichever path looked first.</summary>
 public sealed class TlbMissCountTests
 {
     [Theory]
@@ -34,5 +34,29 @@ public sealed class TlbMissCountTests
         Assert.True(device.Translate(RemapRace.Sid, null, RemapRace.Iova + 0x1000, AccessKind.Read).Succeeded);
         Assert.Equal(afterWalks.Misses, device.TlbStatistics.Misses);
         Assert.Equal(afterWalks.Hits + 1, device.TlbStatistics.Hits);
+    }
+
+    [Theory]
+    [InlineData("translate")]
+    [InlineData("observed")]
+    [InlineData("dma")]
+    public void A_hit_whose_permissions_deny_the_access_counts_one_hit_and_no_miss(string path)
+    {
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux);
+        using var owned = machine;
+        const ulong ReadOnly = RemapRace.Iova + 0x1000;
+        domain.Map(ReadOnly, RemapRace.PaBase + 0x1000, 0x1000, IommuProt.Read);
+        var device = smmu.Device;
+        using var watch = path == "observed" ? device.AddObserver(new DelegateObserver { OnTranslation = (_, _) => { } }) : null;
+        Assert.True(device.Translate(RemapRace.Sid, null, ReadOnly, AccessKind.Read).Succeeded); // walked: now in the TLB, read-only
+
+        var before = device.TlbStatistics;
+        var faulted = path == "dma"
+            ? !machine.Device("dev").Endpoint.Write(ReadOnly, new byte[8]).Ok
+            : !device.Translate(RemapRace.Sid, null, ReadOnly, AccessKind.Write).Succeeded;
+
+        // One transaction, one lookup: the hit (then the walk that reports the permission fault precisely).
+        Assert.True(faulted);
+        Assert.Equal((1L, 0L), (device.TlbStatistics.Hits - before.Hits, device.TlbStatistics.Misses - before.Misses));
     }
 }
