@@ -135,8 +135,11 @@ internal sealed class LinuxInvalidation(InvalidationArrayAllocator? allocator = 
             // from an array is clean in that SMMU's TLB. (TLBI_S12_VMALL covers the nested clear.)
             if (!OmitLastDetachFlush && toUnref.Count > 0 && toUnref.UsersAt(0) == 0 && toUnref[0].Type is InvalidationType.S1Asid or InvalidationType.S2Vmid)
             {
+                // One command with its CMD_SYNC, on the queue the kernel's arm_smmu_get_cmdq() picks
+                // for it: this CPU's VCMDQ on a CMDQV, else the SMMU's CMDQ.
                 var tag = toUnref[0];
-                tag.Smmu!.Cmdq.IssueCommandWithSync(RangeInvalidator.WholeTag(in tag));
+                var flush = RangeInvalidator.WholeTag(in tag);
+                tag.Smmu!.CommandQueueFor(flush).IssueCommandWithSync(flush);
             }
 
             p.Advance(AttachPhase.Unreffed, AttachPhase.Flushed);

@@ -132,4 +132,24 @@ public class CmdqvQueueChoiceTests
         Assert.Null(cmdqv.Driver);
         Assert.Same(smmu.Driver.Cmdq, smmu.Driver.CommandQueueFor(Tlbi(0)));
     }
+
+    [Fact]
+    public void The_last_detach_flushes_the_ASID_through_the_CPUs_VCMDQ()
+    {
+        // Linux issues the flush with arm_smmu_cmdq_issue_cmd_with_sync(), which picks its queue
+        // with arm_smmu_get_cmdq(): on a CMDQV, the CPU's VCMDQ.
+        using var m = new DriverMachine(new Driver.Invalidation.Linux.LinuxInvalidation());
+        var smmu = m.AddSmmu("smmu0");
+        var cmdqv = m.AttachCmdqv("smmu0");
+        var dev = m.AddDevice("dev", "smmu0", [0x10]);
+        var domain = m.Iommu.AllocPaging("dom", Domains.DomainKind.S1);
+        dev.Master.Attach(domain);
+        var mainAsidFlushes = smmu.Device.Statistics.Commands(Opcode.CMD_TLBI_NH_ASID);
+        var vcmdqAsidFlushes = cmdqv.OnVcmdqs(Opcode.CMD_TLBI_NH_ASID);
+
+        dev.Master.Detach();
+
+        Assert.Equal(1, cmdqv.OnVcmdqs(Opcode.CMD_TLBI_NH_ASID) - vcmdqAsidFlushes);
+        Assert.Equal(0, smmu.Device.Statistics.Commands(Opcode.CMD_TLBI_NH_ASID) - mainAsidFlushes);
+    }
 }
