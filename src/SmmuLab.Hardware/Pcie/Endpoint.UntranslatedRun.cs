@@ -35,17 +35,14 @@ public sealed partial class Endpoint
         var end = done;
         TransactionResult stop = default;
         var stopped = false;
-        AccessesInFlight.Slot? marked;
-        long period;
+        AccessesInFlight.Slot? marked = null;
+        long period = 0;
+        bool pageUnderLock;
         lock (Gate)
         {
-            if (!device.UnlockedDmaAllowedLocked)
-            {
-                // An observer wants the lock for the data and the report: one page, all under it.
-                return MovePageLocked(device, sid, pasid, address, readInto, writeFrom, write, ref done);
-            }
-
-            while (run < MaxRunPages && end < total)
+            // An observer that wants the lock for the data and the report: one page, all under it.
+            pageUnderLock = !device.UnlockedDmaAllowedLocked;
+            while (!pageUnderLock && run < MaxRunPages && end < total)
             {
                 var va = address + (ulong)end;
                 var result = device.TranslateLockHeld(sid, pasid, va, access);
@@ -60,8 +57,21 @@ public sealed partial class Endpoint
             }
 
             // The allowance was checked under this same hold of the lock, so the mark may be taken.
-            period = device.GracePeriodsLocked;
-            marked = run == 0 ? null : device.MarkInFlightLocked();
+            if (run != 0)
+            {
+                period = device.GracePeriodsLocked;
+                marked = device.MarkInFlightLocked();
+            }
+        }
+
+        if (pageUnderLock)
+        {
+            return MovePageLocked(device, sid, pasid, address, readInto, writeFrom, write, ref done);
+        }
+
+        if (marked is null)
+        {
+            device.DeliverPendingInterrupts(); // the fault that stopped the run at its first page
         }
 
         var moved = 0;
@@ -87,6 +97,9 @@ public sealed partial class Endpoint
             {
                 SmmuDevice.EndUnlockedDma(marked);
                 device.CountPagesFinishedOutsideLock(moved);
+
+                // Only now, with neither the lock nor a mark held: a handler may issue commands and wait for their CMD_SYNC.
+                device.DeliverPendingInterrupts();
             }
         }
 
@@ -114,24 +127,31 @@ public sealed partial class Endpoint
         bool write, ref int done)
     {
         var total = write ? writeFrom.Length : readInto.Length;
+        DmaResult? ended = null;
         lock (Gate)
         {
             var va = address + (ulong)done;
-            var result = device.Translate(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
+            var result = device.TranslateLockHeld(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
             if (!result.Succeeded)
             {
-                return AfterRefusal(result, address, readInto, write, total, ref done);
+                ended = AfterRefusal(result, address, readInto, write, total, ref done);
             }
-
-            var page = new DmaAccess(Name, sid, pasid, va, result.PhysicalAddress, ChunkAt(va, total - done), write, FromAtc: false);
-            if (!TryMove(device, page, readInto, writeFrom, done))
+            else
             {
-                return NotBacked(done, page, 0);
+                var page = new DmaAccess(Name, sid, pasid, va, result.PhysicalAddress, ChunkAt(va, total - done), write, FromAtc: false);
+                if (TryMove(device, page, readInto, writeFrom, done))
+                {
+                    done += page.Length;
+                }
+                else
+                {
+                    ended = NotBacked(done, page, 0);
+                }
             }
-
-            done += page.Length;
-            return null;
         }
+
+        device.DeliverPendingInterrupts();
+        return ended;
     }
 
     /// <summary>
