@@ -85,9 +85,22 @@ internal sealed class AccessesInFlight
     /// </summary>
     public void WaitForAccessesInFlight()
     {
-        // A full fence too: the change is visible before the slots are read.
+        // The change is visible before the slots are read (a full fence). No slot at all: no thread
+        // has ever made an access without the lock, so none is in flight and no run holds
+        // translations (a run registers its slot under the device lock, which the caller holds), and
+        // the shared count of grace periods is left alone (a command queue without DMA beside it
+        // then writes no line that other threads' CMD_SYNCs write).
+        Interlocked.MemoryBarrier();
+        var all = slots.All;
+        if (all.Length == 0)
+        {
+            return;
+        }
+
+        // Begun before any slot is read: a run that renews its mark after this either is waited
+        // for or sees the count move (the store-buffering pair of the remarks).
         Interlocked.Increment(ref periods);
-        foreach (var slot in slots.All)
+        foreach (var slot in all)
         {
             var seen = Volatile.Read(ref slot.Sequence);
             if ((seen & 1) == 0)

@@ -304,7 +304,11 @@ internal sealed class Tlb
             }
         }
 
-        invalidated += removed;
+        if (removed != 0)
+        {
+            invalidated += removed; // written only when it changes: lock-free lookups read this object's fields
+        }
+
         removed += WalkCache.Invalidate(invalidation);
         return removed;
     }
