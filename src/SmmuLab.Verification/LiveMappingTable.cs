@@ -8,9 +8,10 @@ namespace SmmuLab.Verification;
 /// is live. No allocation per mapping, and a fixed size whatever the number of mappings.
 /// </summary>
 /// <remarks>
-/// Written under the oracle's lock: <see cref="Add"/> after the mapping is in its domain's extents,
-/// <see cref="End"/> before an unmap (or a map over it) takes any of its pages out of them. A reader
-/// without the lock that still finds the number is ordered before that unmap. Numbers one apart lie
+/// Written under the oracle's lock: <see cref="Add"/> once the mapping is in its domain's extents,
+/// <see cref="End"/> by the unmap (or the map over it) that takes any of its pages out of them,
+/// before the oracle's lock is released and the unmap is over. A reader without the lock that
+/// still finds the number is ordered before that unmap. Numbers one apart lie
 /// on different cache lines (a stride of eight slots), so that two threads mapping side by side do
 /// not share the lines they write.
 /// </remarks>

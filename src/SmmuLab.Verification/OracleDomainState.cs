@@ -31,18 +31,10 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
         _ => false,
     };
 
-    /// <summary>IOVA pages [first, last] now map to PA pages from <paramref name="firstPa"/> on.</summary>
-    /// <summary>Maps IOVA pages [first, last] to PA pages from <paramref name="firstPa"/>; a mapping it replaces ends.</summary>
+    /// <summary>IOVA pages [first, last] now map to PA pages from <paramref name="firstPa"/> on; a mapping it replaces ends.</summary>
     public LiveMapping Map(ulong first, ulong last, ulong firstPa)
     {
-        var replaced = removedScratch;
-        replaced.Clear();
-        live.Remove(first, last, replaced);
-        foreach (var (_, _, old) in replaced)
-        {
-            liveMappings?.End(old.Id);
-        }
-
+        TakeLive(first, last);
         var mapping = new LiveMapping(first, last, firstPa - first, liveMappings?.NextId() ?? 0);
         live.Set(first, last, mapping);
         liveMappings?.Add(mapping.Id);
@@ -55,12 +47,8 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
     /// <summary>The live mappings of IOVA pages [first, last] die, killed by <paramref name="kill"/>.</summary>
     public void Unmap(ulong first, ulong last, OracleKill kill)
     {
-        var removed = removedScratch;
-        removed.Clear();
-        live.Remove(first, last, removed);
-        foreach (var (from, to, mapping) in removed)
+        foreach (var (from, to, mapping) in TakeLive(first, last))
         {
-            liveMappings?.End(mapping.Id);
             ExtentsFor(dead, mapping.Offset).Set(from, to, kill);
         }
     }
@@ -71,12 +59,8 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
     /// </summary>
     public void UnmapDeferred(ulong first, ulong last, long sequence)
     {
-        var removed = removedScratch;
-        removed.Clear();
-        live.Remove(first, last, removed);
-        foreach (var (from, to, mapping) in removed)
+        foreach (var (from, to, mapping) in TakeLive(first, last))
         {
-            liveMappings?.End(mapping.Id);
             ExtentsFor(deferred, mapping.Offset).Set(from, to, sequence);
         }
     }
@@ -115,6 +99,24 @@ internal sealed partial class OracleDomainState(string name, OracleDomainKind ki
 
         kill = default;
         return false;
+    }
+
+    /// <summary>
+    /// Takes IOVA pages [first, last] out of the live extents; each mapping they belonged to ends
+    /// (<see cref="LiveMappingTable"/>), all under the oracle's lock. Returns the parts taken (the
+    /// scratch list, valid until the next call).
+    /// </summary>
+    private List<(ulong First, ulong Last, LiveMapping Mapping)> TakeLive(ulong first, ulong last)
+    {
+        var taken = removedScratch;
+        taken.Clear();
+        live.Remove(first, last, taken);
+        foreach (var (_, _, mapping) in taken)
+        {
+            liveMappings?.End(mapping.Id);
+        }
+
+        return taken;
     }
 
     private static PageExtentMap<T> ExtentsFor<T>(Dictionary<ulong, PageExtentMap<T>> byOffset, ulong offset)

@@ -14,7 +14,7 @@ namespace SmmuLab.Verification;
 /// <see cref="ThreadState.MappingsKept"/> mappings it mapped or judged a page through. A fast judgment reads
 /// the attachment's current domain (a volatile read; an attach or detach writes it last, under the
 /// lock) and then whether a kept mapping is still live (<see cref="LiveMappingTable"/>: an unmap
-/// clears it under the lock before it takes the pages out of the domain). If both still say the page is mapped, the judgment is the one
+/// clears it under the lock as it takes the pages out of the domain). If both still say the page is mapped, the judgment is the one
 /// the lock would have given just before that attach or unmap, which the page may be ordered
 /// before: an unmap is reported only after its invalidation completed, and by then every page that
 /// could have used the removed translation has already been judged (the SMMU's grace period). The

@@ -1,4 +1,4 @@
-using SmmuLab.Hardware.Pcie;
+using static SmmuLab.Verification.Tests.OracleFixtures;
 
 namespace SmmuLab.Verification.Tests;
 
@@ -147,14 +147,4 @@ public class FastJudgingTests
         Assert.Equal(Mappings / 2, oracle.ViolationCount);
         Assert.Equal(3 * Mappings, oracle.PagesChecked);
     }
-
-    private static StaleTranslationOracle Paging()
-    {
-        var oracle = new StaleTranslationOracle();
-        oracle.AddDomain("dom", OracleDomainKind.Paging);
-        oracle.Attached("nic", null, "dom");
-        return oracle;
-    }
-
-    private static DmaAccess Access(ulong iova, ulong pa) => new("nic", 0x20, null, iova, pa, 0x10, Write: false, FromAtc: false);
 }

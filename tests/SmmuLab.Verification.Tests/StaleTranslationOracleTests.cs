@@ -1,8 +1,9 @@
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.PageTables;
-using SmmuLab.Hardware.Pcie;
 using SmmuLab.Machines;
 using SmmuLab.TestSupport.Designs;
+
+using static SmmuLab.Verification.Tests.OracleFixtures;
 
 namespace SmmuLab.Verification.Tests;
 
@@ -203,15 +204,4 @@ public class StaleTranslationOracleTests
         Assert.Equal([ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Stale, ViolationKind.Unmapped],
             oracle.Violations.Select(v => v.Kind));
     }
-
-    private static StaleTranslationOracle Paging()
-    {
-        var oracle = new StaleTranslationOracle();
-        oracle.AddDomain("dom", OracleDomainKind.Paging);
-        oracle.Attached("nic", null, "dom");
-        return oracle;
-    }
-
-    private static DmaAccess Access(ulong iova, ulong pa, string device = "nic", uint? pasid = null) =>
-        new(device, 0x20, pasid, iova, pa, 0x10, Write: false, FromAtc: false);
 }

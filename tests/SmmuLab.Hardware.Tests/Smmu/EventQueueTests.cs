@@ -172,13 +172,7 @@ public sealed class EventQueueTests
         using var dev = new SmmuDevice(new SmmuDeviceOptions(), bed.Memory, sink);
         sink.Device = dev;
 
-        // Program a second device on the same memory by hand: only the event queue matters here.
-        dev.Write32(SmmuRegister.CR2, SmmuTestBed.RecInvSid);
-        dev.Write64(SmmuRegister.EVENTQ_BASE, QueueBase.ADDR.InsertAddress(0, SmmuTestBed.EventQueue + 0x8000) | QueueBase.LOG2SIZE.Make(3));
-        dev.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.EVENTQ_IRQEN.Make(1));
-        dev.Write64(SmmuRegister.STRTAB_BASE, StrtabBase.ADDR.InsertAddress(0, SmmuTestBed.StreamTable));
-        dev.Write32(SmmuRegister.STRTAB_BASE_CFG, 2);
-        dev.Write32(SmmuRegister.CR0, (uint)(Cr0.EVENTQEN.Make(1) | Cr0.SMMUEN.Make(1)));
+        EnableWithEventQueue(dev);
         dev.Translate(0x77, null, 0, Hardware.Translation.AccessKind.Read);
         Assert.Equal(1, sink.Calls);
         Assert.Equal(1u, sink.SeenProd);
@@ -193,12 +187,7 @@ public sealed class EventQueueTests
         var sink = new LockProbe();
         using var dev = new SmmuDevice(new SmmuDeviceOptions(), bed.Memory, sink);
         sink.Device = dev;
-        dev.Write32(SmmuRegister.CR2, SmmuTestBed.RecInvSid);
-        dev.Write64(SmmuRegister.EVENTQ_BASE, QueueBase.ADDR.InsertAddress(0, SmmuTestBed.EventQueue + 0x8000) | QueueBase.LOG2SIZE.Make(3));
-        dev.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.EVENTQ_IRQEN.Make(1));
-        dev.Write64(SmmuRegister.STRTAB_BASE, StrtabBase.ADDR.InsertAddress(0, SmmuTestBed.StreamTable));
-        dev.Write32(SmmuRegister.STRTAB_BASE_CFG, 2);
-        dev.Write32(SmmuRegister.CR0, (uint)(Cr0.EVENTQEN.Make(1) | Cr0.SMMUEN.Make(1)));
+        EnableWithEventQueue(dev);
         var ep = new Hardware.Pcie.Endpoint("ep", [0x77], bed.Memory);
         dev.Connect(ep);
 
@@ -206,6 +195,17 @@ public sealed class EventQueueTests
 
         Assert.Equal(1, sink.Calls);
         Assert.False(sink.HeldWhenRaised);
+    }
+
+    /// <summary>Programs a second device on the bed's memory by hand: only the event queue (with its interrupt) and SMMUEN matter.</summary>
+    private static void EnableWithEventQueue(SmmuDevice dev)
+    {
+        dev.Write32(SmmuRegister.CR2, SmmuTestBed.RecInvSid);
+        dev.Write64(SmmuRegister.EVENTQ_BASE, QueueBase.ADDR.InsertAddress(0, SmmuTestBed.EventQueue + 0x8000) | QueueBase.LOG2SIZE.Make(3));
+        dev.Write32(SmmuRegister.IRQ_CTRL, (uint)IrqCtrl.EVENTQ_IRQEN.Make(1));
+        dev.Write64(SmmuRegister.STRTAB_BASE, StrtabBase.ADDR.InsertAddress(0, SmmuTestBed.StreamTable));
+        dev.Write32(SmmuRegister.STRTAB_BASE_CFG, 2);
+        dev.Write32(SmmuRegister.CR0, (uint)(Cr0.EVENTQEN.Make(1) | Cr0.SMMUEN.Make(1)));
     }
 
     private sealed class LockProbe : IInterruptSink
