@@ -43,11 +43,10 @@ public sealed partial class StaleTranslationOracle
     }
 
     /// <summary>True, with the page counted, when a mapping the thread kept explains it.</summary>
-    private bool TryJudgeFast(in DmaAccess access, bool watchedOnly)
+    private bool TryJudgeFast(in DmaAccess access)
     {
         var state = threads.Value!;
-        if (!ReferenceEquals(access.Endpoint, state.Endpoint) || (access.Pasid ?? Rid) != state.Pasid || (watchedOnly && !state.Watched)
-            || state.Attachment is not { } attachment)
+        if (!ReferenceEquals(access.Endpoint, state.Endpoint) || (access.Pasid ?? Rid) != state.Pasid || state.Attachment is not { } attachment)
         {
             return false;
         }
@@ -74,10 +73,10 @@ public sealed partial class StaleTranslationOracle
     /// mapping of a paging domain explained the page, that mapping, so that the next pages are judged
     /// without the lock.
     /// </summary>
-    private void KeepForFastJudging(in DmaAccess access, OracleAttachment? attachment, bool watched)
+    private void KeepForFastJudging(in DmaAccess access, OracleAttachment? attachment)
     {
         var state = threads.Value!;
-        (state.Endpoint, state.Pasid, state.Attachment, state.Watched) = (access.Endpoint, access.Pasid ?? Rid, attachment, watched);
+        (state.Endpoint, state.Pasid, state.Attachment) = (access.Endpoint, access.Pasid ?? Rid, attachment);
         if (attachment?.Current is { Kind: OracleDomainKind.Paging } current
             && current.TryFindLive(access.Address >> PageShift, out var mapping) && liveMappings.IsLive(mapping.Id))
         {
@@ -116,9 +115,6 @@ public sealed partial class StaleTranslationOracle
 
         [FieldOffset(24)]
         public uint Pasid;
-
-        [FieldOffset(28)]
-        public bool Watched;
 
         [FieldOffset(32)]
         private int next;

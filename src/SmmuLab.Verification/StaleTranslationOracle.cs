@@ -40,8 +40,13 @@ public sealed partial class StaleTranslationOracle : IDisposable
     private readonly Dictionary<string, CommandRing> rings = [];
     private readonly List<(SmmuDevice Smmu, IDisposable Subscription)> watchedSmmus = [];
 
-    /// <summary>The endpoints whose DMA is judged, by name (<see cref="DmaAccess.Endpoint"/>).</summary>
-    private readonly HashSet<string> watchedEndpoints = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The endpoints whose DMA a watched SMMU's observer has judged, by name (<see cref="DmaAccess.Endpoint"/>).
+    /// Copied on write under the lock and read without it: an SMMU watched only for its commands (a
+    /// scenario's, whose DMA comes through <see cref="Check"/>) reports every page, and a page of
+    /// an endpoint not watched is turned away without the lock.
+    /// </summary>
+    private HashSet<string> watchedEndpoints = new(StringComparer.Ordinal);
     private readonly OracleDomainState nothing = new("blocked", OracleDomainKind.Blocked);
     private readonly List<OracleViolation> violations = [];
     private string? lastEndpoint;
@@ -142,7 +147,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
         AddDevice(device.Name, device.Smmu.Name);
         lock (gate)
         {
-            watchedEndpoints.Add(device.Endpoint.Name);
+            Volatile.Write(ref watchedEndpoints, new HashSet<string>(watchedEndpoints, StringComparer.Ordinal) { device.Endpoint.Name });
         }
     }
 
@@ -250,7 +255,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
     /// <summary>Judges one page of DMA that reached memory.</summary>
     public void Check(DmaAccess access)
     {
-        if (TryJudgeFast(access, watchedOnly: false))
+        if (TryJudgeFast(access))
         {
             return;
         }
@@ -259,7 +264,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
         lock (gate)
         {
             found = Judge(access);
-            KeepForFastJudging(access, FindAttachment(access.Endpoint, access.Pasid ?? Rid), watched: false);
+            KeepForFastJudging(access, FindAttachment(access.Endpoint, access.Pasid ?? Rid));
         }
 
         if (found is not null)
@@ -271,7 +276,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
     /// <summary>A page of DMA on a watched SMMU: judged when its endpoint is watched.</summary>
     private void CheckWatched(in DmaAccess access)
     {
-        if (TryJudgeFast(access, watchedOnly: true))
+        if (!Volatile.Read(ref watchedEndpoints).Contains(access.Endpoint) || TryJudgeFast(access))
         {
             return;
         }
@@ -285,7 +290,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
             }
 
             found = Judge(access);
-            KeepForFastJudging(access, FindAttachment(access.Endpoint, access.Pasid ?? Rid), watched: true);
+            KeepForFastJudging(access, FindAttachment(access.Endpoint, access.Pasid ?? Rid));
         }
 
         if (found is not null)
@@ -314,7 +319,7 @@ public sealed partial class StaleTranslationOracle : IDisposable
             }
 
             watchedSmmus.Clear();
-            watchedEndpoints.Clear();
+            Volatile.Write(ref watchedEndpoints, new HashSet<string>(StringComparer.Ordinal));
         }
     }
 
