@@ -37,6 +37,9 @@ public static class CommandEncoder
 
         var layout = CommandLayouts.For(op)!;
         var name = isCfgiAll ? OpcodeNames.CfgiAll : OpcodeNames.SpecName(op)!;
+
+        // CMD_CFGI_ALL(SSec) (IHI0070 4.3.6) is CFGI_STE_RANGE with Range == 31, whose StreamID is then IGNORED.
+        var fields = isCfgiAll ? CommandLayouts.SSec.Name : FieldList(op);
         Span<ulong> dw = stackalloc ulong[CommandLayouts.Dwords];
         dw[0] = (ulong)op;
         if (isCfgiAll)
@@ -62,7 +65,7 @@ public static class CommandEncoder
 
             if (!TryResolveField(op, layout, fieldName, out var field))
             {
-                return Result<Command>.Fail($"{name} has no field '{fieldName}' (fields: {FieldList(op)})");
+                return Result<Command>.Fail($"{name} has no field '{fieldName}' (fields: {fields})");
             }
 
             var parsed = NumberParser.ParseValue(valueText);
@@ -81,6 +84,11 @@ public static class CommandEncoder
             if (isCfgiAll && field == CommandLayouts.Range && value != CommandLayouts.CfgiAllRange)
             {
                 return Result<Command>.Fail($"CFGI_ALL is CFGI_STE_RANGE with range=31; range={valueText} contradicts it");
+            }
+
+            if (isCfgiAll && field == CommandLayouts.Sid)
+            {
+                return Result<Command>.Fail($"CFGI_ALL has no field 'sid': with range=31 the StreamID is IGNORED (give CFGI_STE_RANGE to set it) (fields: {fields})");
             }
 
             foreach (var other in given)

@@ -159,7 +159,8 @@ public class CommandEncoderTests
     [InlineData("TLBI_EL2_VA", "vmid=1", "CMD_TLBI_EL2_VA has no field 'vmid'")]
     [InlineData("TLBI_NSNH_ALL", "vmid=1", "CMD_TLBI_NSNH_ALL has no field 'vmid' (fields: none)")]
     [InlineData("PRI_RESP", "ssec=1", "CMD_PRI_RESP has no field 'ssec'")]
-    [InlineData("CFGI_ALL", "leaf=1", "CFGI_ALL has no field 'leaf'")]
+    [InlineData("CFGI_ALL", "leaf=1", "CFGI_ALL has no field 'leaf' (fields: ssec)")]
+    [InlineData("CFGI_ALL", "sid=5", "CFGI_ALL has no field 'sid': with range=31 the StreamID is IGNORED (give CFGI_STE_RANGE to set it) (fields: ssec)")]
     [InlineData("SYNC", "resp=1", "CMD_SYNC has no field 'resp'")]
     [InlineData("SYNC", "op=0x46", "'op' is the opcode itself")]
     public void Refuses_unknown_fields(string op, string field, string message) => AssertRefused(op, [field], message);
