@@ -37,7 +37,8 @@ internal sealed class LiveMappingTable
         }
     }
 
-    public bool IsLive(long id) => Volatile.Read(ref ids[SlotOf(id)]) == id;
+    /// <summary>True when mapping <paramref name="id"/> is known to be live; never for 0, the number of no mapping.</summary>
+    public bool IsLive(long id) => id != 0 && Volatile.Read(ref ids[SlotOf(id)]) == id;
 
     private static int SlotOf(long id) => (int)((ulong)(id * Stride) % Slots) | (int)((ulong)id / (Slots / Stride) % Stride);
 }
