@@ -10,15 +10,27 @@ namespace SmmuLab.Hardware.Concurrency;
 /// </summary>
 internal sealed class PerThreadTotals
 {
-    /// <summary>The cell of the totals this thread added to last: one thread-static read on the usual path.</summary>
+    /// <summary>Places in each thread's <see cref="recentCells"/> (a power of two).</summary>
+    private const int RecentPlaces = 8;
+
+    /// <summary>Numbers the instances, so that each takes its own place in <see cref="recentCells"/>.</summary>
+    private static int instances;
+
+    /// <summary>
+    /// The cells this thread added to last, one place per instance number (modulo the places): a
+    /// thread-static read and one comparison on the usual path, also when it alternates between
+    /// totals (a TLB-hit page of DMA adds to the lock-free hits, then to the unlocked DMA pages).
+    /// </summary>
     [ThreadStatic]
-    private static Cell? lastCell;
+    private static Cell?[]? recentCells;
 
     private readonly PerThreadCells<Cell> cells;
+    private readonly int place;
 
     public PerThreadTotals()
     {
         cells = new PerThreadCells<Cell>(() => new Cell { Owner = this });
+        place = Interlocked.Increment(ref instances) & (RecentPlaces - 1);
     }
 
     /// <summary>Sum of every thread's first count.</summary>
@@ -30,10 +42,11 @@ internal sealed class PerThreadTotals
     /// <summary>Adds to the calling thread's counts.</summary>
     public void Add(long first, long second)
     {
-        var mine = lastCell;
+        var recent = recentCells ??= new Cell?[RecentPlaces];
+        var mine = recent[place];
         if (mine is null || mine.Owner != this)
         {
-            mine = lastCell = cells.Mine;
+            mine = recent[place] = cells.Mine;
         }
 
         Volatile.Write(ref mine.First, mine.First + first);
