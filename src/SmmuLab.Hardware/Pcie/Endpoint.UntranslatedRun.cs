@@ -35,14 +35,17 @@ public sealed partial class Endpoint
         var end = done;
         TransactionResult stop = default;
         var stopped = false;
-        AccessesInFlight.Slot? marked = null;
-        long period = 0;
-        bool pageUnderLock;
+        AccessesInFlight.Slot? marked;
+        long period;
         lock (Gate)
         {
-            // An observer that wants the lock for the data and the report: one page, all under it.
-            pageUnderLock = !device.UnlockedDmaAllowedLocked;
-            while (!pageUnderLock && run < MaxRunPages && end < total)
+            if (!device.UnlockedDmaAllowedLocked)
+            {
+                // An observer wants the lock for the data and the report: one page, all under it.
+                return MovePageLocked(device, sid, pasid, address, readInto, writeFrom, write, ref done);
+            }
+
+            while (run < MaxRunPages && end < total)
             {
                 var va = address + (ulong)end;
                 var result = device.TranslateLockHeld(sid, pasid, va, access);
@@ -57,21 +60,8 @@ public sealed partial class Endpoint
             }
 
             // The allowance was checked under this same hold of the lock, so the mark may be taken.
-            if (run != 0)
-            {
-                period = device.GracePeriodsLocked;
-                marked = device.MarkInFlightLocked();
-            }
-        }
-
-        if (pageUnderLock)
-        {
-            return MovePageLocked(device, sid, pasid, address, readInto, writeFrom, write, ref done);
-        }
-
-        if (marked is null)
-        {
-            device.DeliverPendingInterrupts(); // the fault that stopped the run at its first page
+            period = device.GracePeriodsLocked;
+            marked = run == 0 ? null : device.MarkInFlightLocked();
         }
 
         var moved = 0;
@@ -97,9 +87,6 @@ public sealed partial class Endpoint
             {
                 SmmuDevice.EndUnlockedDma(marked);
                 device.CountPagesFinishedOutsideLock(moved);
-
-                // Only now, with neither the lock nor a mark held: a handler may issue commands and wait for their CMD_SYNC.
-                device.DeliverPendingInterrupts();
             }
         }
 
@@ -127,31 +114,24 @@ public sealed partial class Endpoint
         bool write, ref int done)
     {
         var total = write ? writeFrom.Length : readInto.Length;
-        DmaResult? ended = null;
         lock (Gate)
         {
             var va = address + (ulong)done;
-            var result = device.TranslateLockHeld(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
+            var result = device.Translate(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
             if (!result.Succeeded)
             {
-                ended = AfterRefusal(result, address, readInto, write, total, ref done);
+                return AfterRefusal(result, address, readInto, write, total, ref done);
             }
-            else
-            {
-                var page = new DmaAccess(Name, sid, pasid, va, result.PhysicalAddress, ChunkAt(va, total - done), write, FromAtc: false);
-                if (TryMove(device, page, readInto, writeFrom, done))
-                {
-                    done += page.Length;
-                }
-                else
-                {
-                    ended = NotBacked(done, page, 0);
-                }
-            }
-        }
 
-        device.DeliverPendingInterrupts();
-        return ended;
+            var page = new DmaAccess(Name, sid, pasid, va, result.PhysicalAddress, ChunkAt(va, total - done), write, FromAtc: false);
+            if (!TryMove(device, page, readInto, writeFrom, done))
+            {
+                return NotBacked(done, page, 0);
+            }
+
+            done += page.Length;
+            return null;
+        }
     }
 
     /// <summary>

@@ -57,32 +57,26 @@ public sealed partial class SmmuDevice
     }
 
     /// <summary>
-    /// <see cref="Translate"/> for a caller that holds the device lock (the endpoint translating the
-    /// pages of a transfer). Unwatched, it takes the full path at once, without first looking the
-    /// TLB up without the lock and again under it (a hit found there is counted and timed as those
-    /// lookups would have counted it, so the statistics and the modeled time are
-    /// <see cref="Translate"/>'s). Interrupts it raises (a recorded fault) stay pending: the caller
-    /// delivers them with <see cref="DeliverPendingInterrupts"/> once it holds neither the lock nor
-    /// a mark of DMA in flight, so that a handler may issue commands and wait for their CMD_SYNC.
+    /// <see cref="Translate"/> for a caller that holds the device lock and expects a TLB miss (the
+    /// pages of a run the endpoint walks): the full path at once, without first looking the TLB up
+    /// without the lock and again under it. A hit found there is counted and timed as those lookups
+    /// would have counted it, so the statistics and the modeled time are <see cref="Translate"/>'s.
     /// </summary>
     internal TransactionResult TranslateLockHeld(uint sid, uint? ssid, ulong address, AccessKind access)
     {
-        TransactionResult result;
         if (translationsWatched)
         {
-            TranslateObservedLocked(observer!, sid, ssid, address, access, out result);
+            return Translate(sid, ssid, address, access);
         }
-        else
+
+        Statistics.CountTranslation();
+        if (!TranslateMissLocked(sid, ssid, address, access, out var result))
         {
-            Statistics.CountTranslation();
-            TranslateMissLocked(sid, ssid, address, access, out result);
+            DeliverInterrupts();
         }
 
         return result;
     }
-
-    /// <summary>Raises the interrupts that <see cref="TranslateLockHeld"/> left pending; the caller holds no device lock.</summary>
-    internal void DeliverPendingInterrupts() => DeliverInterrupts();
 
     /// <summary><see cref="Translate"/> under the device lock with an observer: the same path, reported.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
