@@ -117,7 +117,7 @@ public sealed partial class Endpoint
         lock (Gate)
         {
             var va = address + (ulong)done;
-            var result = device.Translate(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
+            var result = device.TranslateLockHeld(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);
             if (!result.Succeeded)
             {
                 return AfterRefusal(result, address, readInto, write, total, ref done);

@@ -57,9 +57,9 @@ public sealed partial class SmmuDevice
     }
 
     /// <summary>
-    /// <see cref="Translate"/> for a caller that holds the device lock and expects a TLB miss (the
-    /// pages of a run the endpoint walks): the full path at once, without first looking the TLB up
-    /// without the lock and again under it. A hit found there is counted and timed as those lookups
+    /// <see cref="Translate"/> for a caller that holds the device lock (the endpoint's walked runs,
+    /// and its page-at-a-time path under an observer that wants the lock): the full path at once,
+    /// without first looking the TLB up without the lock and again under it. A hit found there is counted and timed as those lookups
     /// would have counted it, so the statistics and the modeled time are <see cref="Translate"/>'s.
     /// </summary>
     internal TransactionResult TranslateLockHeld(uint sid, uint? ssid, ulong address, AccessKind access)
