@@ -137,9 +137,12 @@ public static class DmaMapBenchmark
         var durationTicks = (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
         for (var cpu = 0; cpu < workers.Length; cpu++)
         {
-            var worker = workers[cpu] = new Worker(cpu, dma, dmaDevice, options);
+            var index = cpu;
             threads[cpu] = new Thread(() =>
             {
+                // Built on its own thread, so from that thread's allocation context: the running
+                // sums each loop writes never share a cache line with another thread's.
+                var worker = workers[index] = new Worker(index, dma, dmaDevice, options);
                 ready.Signal();
                 go.Wait();
                 worker.Loop(worker.StartTimestamp + durationTicks);
