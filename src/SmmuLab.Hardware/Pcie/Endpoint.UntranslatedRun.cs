@@ -37,7 +37,7 @@ public sealed partial class Endpoint
         var stopped = false;
         AccessesInFlight.Slot? marked;
         long period;
-        lock (Gate)
+        using (Gate.Enter())
         {
             if (!device.UnlockedDmaAllowedLocked)
             {
@@ -114,7 +114,7 @@ public sealed partial class Endpoint
         bool write, ref int done)
     {
         var total = write ? writeFrom.Length : readInto.Length;
-        lock (Gate)
+        using (Gate.Enter())
         {
             var va = address + (ulong)done;
             var result = device.TranslateLockHeld(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);

@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Memory;
+using SmmuLab.Hardware.Concurrency;
 using SmmuLab.Hardware.Smmu;
 using SmmuLab.Hardware.Translation;
 
@@ -13,7 +14,7 @@ namespace SmmuLab.Hardware.Pcie;
 public sealed partial class Endpoint
 {
     private const int PageShift = 12;
-    private readonly Lock localGate = new();
+    private readonly DeviceGate localGate = new();
     private readonly IDeviceMemory memory;
     private readonly AddressTranslationCache? atc;
     private SmmuDevice? smmu;
@@ -50,7 +51,7 @@ public sealed partial class Endpoint
     /// the lock, and a page translated under it moves its data after it is released; a CMD_SYNC waits
     /// for such pages in flight instead (<see cref="SmmuDevice.TryBeginUnlockedDma"/>, <see cref="UntranslatedRun"/>).
     /// </summary>
-    private Lock Gate => smmu?.SyncRoot ?? localGate;
+    private DeviceGate Gate => smmu?.SyncRoot ?? localGate;
 
     /// <summary>StreamIDs, ascending.</summary>
     public IReadOnlyList<uint> StreamIds { get; }
@@ -80,7 +81,7 @@ public sealed partial class Endpoint
             throw new InvalidOperationException($"endpoint {Name} has no ATS capability");
         }
 
-        lock (Gate)
+        using (Gate.Enter())
         {
             Stu = stuShift;
             AtsEnabled = true;
@@ -90,7 +91,7 @@ public sealed partial class Endpoint
     /// <summary>Clears ATS Control.Enable; the ATC is emptied, as a function must when ATS is disabled.</summary>
     public void DisableAts()
     {
-        lock (Gate)
+        using (Gate.Enter())
         {
             AtsEnabled = false;
             atc?.Clear();
@@ -114,7 +115,7 @@ public sealed partial class Endpoint
     /// </summary>
     internal bool ReceiveAtcInvalidation(uint sid, uint? pasid, ulong address, int sizeLog2, bool global)
     {
-        lock (Gate)
+        using (Gate.Enter())
         {
             AtcInvalidationsReceived++;
             if (!RespondsToInvalidation)
@@ -180,7 +181,7 @@ public sealed partial class Endpoint
                 continue;
             }
 
-            lock (Gate)
+            using (Gate.Enter())
             {
                 if (!TryAtsTranslate(device, sid, pasid, va, write, out var pa, out var fromAtc, out var refusal))
                 {
@@ -214,7 +215,7 @@ public sealed partial class Endpoint
     private bool TryAtsTranslate(SmmuDevice device, uint sid, uint? pasid, ulong va, bool write, out ulong pa, out bool fromAtc, out DmaFailure refusal)
     {
         refusal = DmaFailure.None;
-        lock (Gate)
+        using (Gate.Enter())
         {
             if (atc!.TryLookup(sid, pasid, va, out var hit) && (write ? hit.Write : hit.Read))
             {
@@ -241,7 +242,7 @@ public sealed partial class Endpoint
         var shift = Math.Max(completion.SizeShift, Stu);
         var untranslatedBase = va >> shift << shift;
         var translatedBase = completion.TranslatedAddress >> shift << shift;
-        lock (Gate)
+        using (Gate.Enter())
         {
             if (AtsEnabled)
             {

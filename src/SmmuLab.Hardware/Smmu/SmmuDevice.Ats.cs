@@ -26,7 +26,7 @@ public sealed partial class SmmuDevice
             return completion;
         }
 
-        lock (gate)
+        using (gate.Enter())
         {
             completion = AtsTranslateLocked(sid, pasid, address);
         }
@@ -42,7 +42,7 @@ public sealed partial class SmmuDevice
     public TransactionResult TranslatedAccess(uint sid, ulong address, AccessKind access)
     {
         TransactionResult result;
-        lock (gate)
+        using (gate.Enter())
         {
             result = TranslatedAccessLocked(sid, address, access);
         }

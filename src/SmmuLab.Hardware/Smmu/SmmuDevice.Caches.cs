@@ -68,7 +68,8 @@ public sealed partial class SmmuDevice
         tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
         tlbHitPicoseconds = (long)(Options.Costs.TlbHitNs * 1000);
         atsHitPicoseconds = (long)(Options.Costs.AtsTranslationRoundTripNs * 1000) + (2 * tlbHitPicoseconds);
-        Clock.Concurrent = [Statistics.LockFreeHits, Statistics.LockFreeAtsRequests];
+        Clock.Concurrent = [Statistics.LockFreeHits, Statistics.LockFreeAtsRequests, Statistics.QuietCommands];
+        InitialiseQuietCommands();
         walker = new TranslationWalker(memory, tlb.WalkCache);
 
         // A nested STE's CD tables live in IPA space: the SMMU translates their addresses through

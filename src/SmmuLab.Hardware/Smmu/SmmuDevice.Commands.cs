@@ -18,7 +18,7 @@ public sealed partial class SmmuDevice
     /// </summary>
     private void ConsumeCommands()
     {
-        lock (gate)
+        using (gate.Enter())
         {
             ConsumeCommandsLocked();
         }

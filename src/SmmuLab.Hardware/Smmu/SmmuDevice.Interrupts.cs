@@ -82,7 +82,7 @@ public sealed partial class SmmuDevice
         }
 
         uint pending;
-        lock (gate)
+        using (gate.Enter())
         {
             pending = pendingInterrupts;
             pendingInterrupts = 0;

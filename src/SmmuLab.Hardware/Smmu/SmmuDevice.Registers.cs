@@ -58,7 +58,7 @@ public sealed partial class SmmuDevice
         }
 
         ulong value;
-        lock (gate)
+        using (gate.Enter())
         {
             value = register.Get();
         }
@@ -80,7 +80,7 @@ public sealed partial class SmmuDevice
             return Read32(offset) | ((ulong)Read32(offset + 4) << 32);
         }
 
-        lock (gate)
+        using (gate.Enter())
         {
             return register.Get();
         }
@@ -95,7 +95,7 @@ public sealed partial class SmmuDevice
         }
 
         bool kick;
-        lock (gate)
+        using (gate.Enter())
         {
             var merged = !register.Is64 ? value : RegisterHalves.With(register.Get(), value, high);
             kick = WriteLocked(register, merged);
@@ -131,7 +131,7 @@ public sealed partial class SmmuDevice
             return;
         }
 
-        lock (gate)
+        using (gate.Enter())
         {
             WriteLocked(register, value);
         }

@@ -13,7 +13,7 @@ public sealed partial class SmmuDevice
     /// </summary>
     public void Reset()
     {
-        lock (gate)
+        using (gate.Enter())
         {
             ResetRegisters();
             tlb.Clear();

@@ -11,7 +11,8 @@ namespace SmmuLab.Hardware.Smmu;
 public sealed partial class SmmuDevice
 {
     /// <summary>
-    /// Executes one command fetched by a secondary queue, under the device lock, exactly as the
+    /// Executes one command fetched by a secondary queue, under the device lock (or, when taking it
+    /// could change nothing, without it: <see cref="TryExecuteQuietly"/>), exactly as the
     /// main CMDQ's consumer would (same checks, same CERROR codes, same cache maintenance; an ATC
     /// invalidation that times out fails the next CMD_SYNC executed on any queue, as the SMMU keeps
     /// one such state). The command is not counted in <see cref="Statistics"/>, which describes the
@@ -24,8 +25,14 @@ public sealed partial class SmmuDevice
     /// </summary>
     internal CommandError ExecuteFromSecondaryQueue(in Command cmd, CommandQueueId queue, out bool reservedIgnored, int waiting = 0)
     {
+        if (TryExecuteQuietly(cmd))
+        {
+            reservedIgnored = false;
+            return CommandError.CERROR_NONE;
+        }
+
         CommandError error;
-        lock (gate)
+        using (gate.Enter())
         {
             var startNs = observer is null ? 0 : Clock.Nanoseconds; // read only for observers
             Clock.Advance(Options.Costs.CommandFetchNs);

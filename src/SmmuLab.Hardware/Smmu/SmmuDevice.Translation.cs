@@ -27,7 +27,7 @@ public sealed partial class SmmuDevice
         }
 
         bool quiet;
-        lock (gate)
+        using (gate.Enter())
         {
             // The unobserved TLB hit is the hot path: kept small here, so that it inlines into
             // the caller without the locals of the walk and fault paths, which are out of line.

@@ -2,6 +2,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Memory;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Concurrency;
 using SmmuLab.Hardware.Pcie;
 using SmmuLab.Hardware.Products;
 using SmmuLab.Hardware.Queues;
@@ -25,7 +26,7 @@ namespace SmmuLab.Hardware.Smmu;
 /// </remarks>
 public sealed partial class SmmuDevice : IMmio, IDisposable
 {
-    private readonly Lock gate = new();
+    private readonly DeviceGate gate = new();
     private readonly IDeviceMemory memory;
     private readonly IInterruptSink? interrupts;
     private readonly IEventSignal? sev;
@@ -67,7 +68,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     public SmmuDeviceOptions Options { get; }
 
     /// <summary>The device lock; connected endpoints do each page of DMA under it.</summary>
-    internal Lock SyncRoot => gate;
+    internal DeviceGate SyncRoot => gate;
 
     public string Name => Options.Name;
 
@@ -81,7 +82,7 @@ public sealed partial class SmmuDevice : IMmio, IDisposable
     /// <summary>Connects an endpoint: its StreamIDs route ATC invalidations to it.</summary>
     public void Connect(Endpoint endpoint)
     {
-        lock (gate)
+        using (gate.Enter())
         {
             foreach (var sid in endpoint.StreamIds)
             {

@@ -25,6 +25,9 @@ public sealed class SmmuStatistics
     /// </summary>
     internal PerThreadTotals UnlockedDma { get; } = new();
 
+    /// <summary>Commands of secondary queues executed without the device lock (first count), per thread, with their modeled time (second).</summary>
+    internal PerThreadTotals QuietCommands { get; } = new();
+
     private readonly long[] eventsById = new long[256];
     private long translations;
     private long translationFaults;
@@ -53,6 +56,13 @@ public sealed class SmmuStatistics
     /// a CMD_SYNC waits for them.
     /// </summary>
     public long DmaPagesFinishedOutsideLock => UnlockedDma.Second;
+
+    /// <summary>
+    /// Commands of secondary queues (a CMDQV's VCMDQs) that were executed without the device lock,
+    /// since taking it could change nothing: TLBIs with the TLB empty, CMD_SYNCs that signal nothing.
+    /// They are counted with their queue's other commands, like every VCMDQ command.
+    /// </summary>
+    public long CommandsWithoutLock => QuietCommands.First;
 
     public long Translations => Interlocked.Read(ref translations) + LockFreeHits.First;
 

@@ -1,3 +1,4 @@
+using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Hardware.Translation;
 
@@ -45,6 +46,32 @@ public sealed class LockFreeTranslationTests
         Assert.True(outcomes.FromTlb > 1000, $"only {outcomes.FromTlb} TLB hits: the lock-free path was hardly exercised");
         Assert.Equal(smmu.Device.Statistics.Translations, outcomes.Total);
         Assert.True(translated <= smmu.Device.Statistics.Translations);
+    }
+
+    /// <summary>
+    /// The same race with the invalidations on a CMDQV's VCMDQ, whose TLBIs and CMD_SYNCs run without
+    /// the device lock when it holds nothing to remove: a walk under the lock that read the entry
+    /// before the unmap cleared it and fills the TLB after the TLBI found it empty must not outlive
+    /// the CMD_SYNC (the device lock's sequence count sends such a TLBI to the lock).
+    /// </summary>
+    [Fact]
+    public void Through_a_VCMDQ_no_translation_started_after_a_completed_unmap_returns_the_removed_page()
+    {
+        var (machine, smmu, domain) = RemapRace.Machine(InvalidationDesigns.Linux, cmdqv: true);
+        using var owned = machine;
+        const int Remaps = 3000;
+        var violations = RemapRace.Run(domain, Remaps, probers: 2, completed =>
+        {
+            var result = smmu.Device.Translate(Sid, null, Iova + 0x123, AccessKind.Read);
+            var generation = RemapRace.Generation(result.PhysicalAddress);
+            return !result.Succeeded || (generation >= completed && generation <= Remaps && (result.PhysicalAddress & 0xFFF) == 0x123)
+                ? null
+                : $"translation started after {completed} completed unmaps returned 0x{result.PhysicalAddress:X} (generation {generation})";
+        });
+
+        Assert.Empty(violations.Take(5));
+        Assert.Equal(0, smmu.Device.Statistics.Commands(Opcode.CMD_TLBI_NH_VA)); // every TLBI went through the VCMDQ
+        Assert.True(smmu.Device.Statistics.CommandsWithoutLock > 0, "no VCMDQ command ran without the lock: the quiet path was not exercised");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.PageTables;
@@ -16,11 +17,21 @@ internal static class RemapRace
     public const ulong PaBase = 0x1_0000_0000;
     public const uint Sid = 0x10;
 
-    /// <summary>One SMMU, one device (with ATS when asked) attached to a strict stage-1 domain that maps <see cref="Iova"/> to <see cref="PaBase"/>.</summary>
-    public static (DriverMachine Machine, SmmuNode Smmu, PagingDomain Domain) Machine(string design, bool ats = false, IommuProt prot = IommuProt.Read | IommuProt.Write)
+    /// <summary>
+    /// One SMMU, one device (with ATS when asked) attached to a strict stage-1 domain that maps
+    /// <see cref="Iova"/> to <see cref="PaBase"/>; with <paramref name="cmdqv"/>, a Tegra241 CMDQV
+    /// whose VCMDQ of CPU 0 carries every invalidation.
+    /// </summary>
+    public static (DriverMachine Machine, SmmuNode Smmu, PagingDomain Domain) Machine(string design, bool ats = false, IommuProt prot = IommuProt.Read | IommuProt.Write,
+        bool cmdqv = false)
     {
         var machine = new DriverMachine(InvalidationDesigns.Create(design));
         var smmu = machine.AddSmmu("smmu0");
+        if (cmdqv)
+        {
+            machine.AttachCmdqv("smmu0", driverOptions: new CmdqvDriverOptions { Name = "smmu0 cmdqv", CurrentCpu = () => 0 });
+        }
+
         var dev = machine.AddDevice("dev", "smmu0", [Sid], ats);
         var domain = machine.Iommu.AllocPaging("dom", DomainKind.S1);
         dev.Master.Attach(domain);

@@ -1,0 +1,96 @@
+using SmmuLab.Architecture.Commands;
+using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Translation;
+
+namespace SmmuLab.Hardware.Smmu;
+
+/// <summary>
+/// Commands of a secondary queue (a CMDQV's VCMDQ) executed without the device lock when taking it
+/// could change nothing: a TLBI while the TLB and the walk cache are empty, and a CMD_SYNC that
+/// signals nothing. Per-CPU queues then meet in no lock and no shared line of the model, as they
+/// meet in none of the hardware's.
+/// </summary>
+public sealed partial class SmmuDevice
+{
+    /// <summary>Modeled time of a quiet TLBI and of a quiet CMD_SYNC: what the locked path adds to the clock.</summary>
+    private long quietTlbiPicoseconds;
+    private long quietSyncPicoseconds;
+
+    /// <summary>
+    /// Executes <paramref name="cmd"/> without the device lock when the result is sure to be the
+    /// locked path's; false sends the caller to the lock (which also gives every error its CERROR).
+    /// Applies only while nothing watches the SMMU (no observer reports, no invalidation listener),
+    /// to a TLBI or a CMD_SYNC with CS = SIG_NONE (the poll Linux uses on a Tegra241 VCMDQ) that is
+    /// implemented and has no reserved bit set. Counts the command and its modeled time in the
+    /// calling thread's own cell (<see cref="SmmuStatistics.CommandsWithoutLock"/>).
+    /// </summary>
+    /// <remarks>
+    /// ORDERING. Each is a quiet read of <see cref="gate"/> (<see cref="Concurrency.DeviceGate"/>):
+    /// no holder of the lock overlapped it, so it acts at an instant between two holders.
+    /// <list type="bullet">
+    /// <item>A TLBI reads the TLB's and the walk cache's counts of entries: both zero means nothing
+    /// to remove. Entries are added only under the lock, by a walk that read the page tables under
+    /// it. A walk that finished before the read has its entries counted (the TLBI goes to the lock);
+    /// one that overlapped it is caught by the count of holders; one that starts after it reads the
+    /// tables after the entry was cleared (the gate's store-buffering pair), so it fills nothing
+    /// stale.</item>
+    /// <item>A CMD_SYNC waits for the accesses made without the lock that are in flight, as under the
+    /// lock, and completes only if no holder overlapped: an access under the lock that may have
+    /// used a translation from before the TLBIs was then either finished or not yet begun. An ATC
+    /// invalidation that timed out (set under the lock) sends it to the lock, which fails it.</item>
+    /// </list>
+    /// </remarks>
+    private bool TryExecuteQuietly(in Command cmd)
+    {
+        if (Volatile.Read(ref observer) is not null || Volatile.Read(ref invalidationListener) is not null
+            || CommandLayouts.For(cmd.Opcode) is null || reservedBits.AnySet(cmd) || !IsImplemented(cmd))
+        {
+            return false;
+        }
+
+        long picoseconds;
+        if (cmd.Opcode == Opcode.CMD_SYNC)
+        {
+            if ((SyncCompletion)cmd.Get(CommandLayouts.Cs) != SyncCompletion.SIG_NONE
+                || !gate.TryBeginQuiet(out var sequence) || Volatile.Read(ref atcInvalidationTimedOut))
+            {
+                return false;
+            }
+
+            WaitForUnlockedDma();
+            if (!gate.StillQuiet(sequence))
+            {
+                return false;
+            }
+
+            picoseconds = quietSyncPicoseconds;
+        }
+        else if (cmd.Opcode is >= Opcode.CMD_TLBI_NH_ALL and <= Opcode.CMD_TLBI_NSNH_ALL)
+        {
+            if (!TlbInvalidation.TryFromCommand(cmd, out _, Cr2.E2H.IsSet(Volatile.Read(ref cr2)), Features.RangeInvalidation)
+                || !gate.TryBeginQuiet(out var sequence)
+                || tlb.Count != 0 || tlb.WalkCache.Count != 0
+                || !gate.StillQuiet(sequence))
+            {
+                return false;
+            }
+
+            picoseconds = quietTlbiPicoseconds;
+        }
+        else
+        {
+            return false;
+        }
+
+        Statistics.QuietCommands.Add(1, picoseconds);
+        return true;
+    }
+
+    /// <summary>The clock's picoseconds for the quiet commands, rounded per advance as <see cref="Timing.ModeledClock.Advance"/> rounds.</summary>
+    private void InitialiseQuietCommands()
+    {
+        var fetch = (long)(Options.Costs.CommandFetchNs * 1000);
+        quietTlbiPicoseconds = fetch + (long)(Options.Costs.InvalidationNs * 1000);
+        quietSyncPicoseconds = fetch + (long)(Options.Costs.SyncNs * 1000);
+    }
+}
