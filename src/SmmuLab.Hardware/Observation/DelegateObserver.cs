@@ -35,6 +35,9 @@ public sealed class DelegateObserver : ISmmuObserver
     /// <inheritdoc/>
     public bool WatchesTranslations => OnTranslation is not null;
 
+    /// <summary>True when <see cref="OnCommand"/> or <see cref="OnSync"/> is set.</summary>
+    public bool WatchesCommands => OnCommand is not null || OnSync is not null;
+
     public void CommandConsumed(SmmuDevice smmu, in CommandObservation command) => OnCommand?.Invoke(smmu, command);
 
     public void SyncCompleted(SmmuDevice smmu, in CommandObservation sync) => OnSync?.Invoke(smmu, sync);

@@ -39,6 +39,14 @@ public interface ISmmuObserver
     /// </summary>
     bool WatchesTranslations => true;
 
+    /// <summary>
+    /// False when this observer does nothing with <see cref="CommandConsumed"/> or
+    /// <see cref="SyncCompleted"/>. While no attached observer watches commands, no
+    /// <see cref="CommandObservation"/> is built, and a secondary queue's TLBI or CMD_SYNC that
+    /// could change nothing under the device lock runs without it (as with no observer at all).
+    /// </summary>
+    bool WatchesCommands => true;
+
     /// <summary>A command was consumed and executed without error, from the CMDQ or a secondary queue (a CMDQV VCMDQ).</summary>
     void CommandConsumed(SmmuDevice smmu, in CommandObservation command)
     {

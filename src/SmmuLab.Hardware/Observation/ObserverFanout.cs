@@ -17,11 +17,14 @@ internal sealed class ObserverFanout : ISmmuObserver
         this.observers = observers;
         AllowsUnlockedDma = observers.All(o => o.AllowsUnlockedDma);
         WatchesTranslations = observers.Any(o => o.WatchesTranslations);
+        WatchesCommands = observers.Any(o => o.WatchesCommands);
     }
 
     public bool AllowsUnlockedDma { get; }
 
     public bool WatchesTranslations { get; }
+
+    public bool WatchesCommands { get; }
 
     /// <summary>
     /// The observer that stands for <paramref name="current"/> plus <paramref name="added"/>:

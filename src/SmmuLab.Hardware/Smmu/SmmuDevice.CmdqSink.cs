@@ -20,7 +20,7 @@ public sealed partial class SmmuDevice
 
         public void Fetching()
         {
-            startNs = device.observer is null ? 0 : device.Clock.Nanoseconds; // read only for observers
+            startNs = device.commandsWatched ? device.Clock.Nanoseconds : 0; // read only for observers
             device.Clock.Advance(device.Options.Costs.CommandFetchNs);
         }
 

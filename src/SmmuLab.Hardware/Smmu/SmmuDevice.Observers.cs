@@ -46,7 +46,7 @@ public sealed partial class SmmuDevice
     /// </summary>
     private void ReportConsumed(CommandQueueId queue, in Command command, bool reservedIgnored, double startNs, int queueDepth)
     {
-        if (observer is not { } o)
+        if (!commandsWatched || observer is not { } o)
         {
             return;
         }

@@ -19,7 +19,8 @@ public sealed partial class SmmuDevice
     /// <summary>
     /// Executes <paramref name="cmd"/> without the device lock when the result is sure to be the
     /// locked path's; false sends the caller to the lock (which also gives every error its CERROR).
-    /// Applies only while nothing watches the SMMU (no observer reports, no invalidation listener),
+    /// Applies only while nothing watches the SMMU's commands (no observer's
+    /// <see cref="Observation.ISmmuObserver.WatchesCommands"/>, no invalidation listener),
     /// to a TLBI or a CMD_SYNC with CS = SIG_NONE (the poll Linux uses on a Tegra241 VCMDQ) that is
     /// implemented and has no reserved bit set. Counts the command and its modeled time in the
     /// calling thread's own cell (<see cref="SmmuStatistics.CommandsWithoutLock"/>).
@@ -42,7 +43,7 @@ public sealed partial class SmmuDevice
     /// </remarks>
     private bool TryExecuteQuietly(in Command cmd)
     {
-        if (Volatile.Read(ref observer) is not null || Volatile.Read(ref invalidationListener) is not null
+        if (commandsWatched || Volatile.Read(ref invalidationListener) is not null
             || CommandLayouts.For(cmd.Opcode) is null || reservedBits.AnySet(cmd) || !IsImplemented(cmd))
         {
             return false;

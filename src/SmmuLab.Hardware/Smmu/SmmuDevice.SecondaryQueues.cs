@@ -34,7 +34,7 @@ public sealed partial class SmmuDevice
         CommandError error;
         using (gate.Enter())
         {
-            var startNs = observer is null ? 0 : Clock.Nanoseconds; // read only for observers
+            var startNs = commandsWatched ? Clock.Nanoseconds : 0; // read only for observers
             Clock.Advance(Options.Costs.CommandFetchNs);
             error = Execute(cmd, out reservedIgnored);
             if (error == CommandError.CERROR_NONE)

@@ -25,6 +25,12 @@ public sealed partial class SmmuDevice
     /// </summary>
     private volatile bool translationsWatched;
 
+    /// <summary>
+    /// True while an attached observer watches commands (<see cref="Observation.ISmmuObserver.WatchesCommands"/>):
+    /// then every command is reported, and executed under the device lock. Written under the lock with the observers.
+    /// </summary>
+    private volatile bool commandsWatched;
+
     /// <summary>Caller holds the device lock: whether pages translated now may move their data outside it (<see cref="MarkInFlightLocked"/>).</summary>
     internal bool UnlockedDmaAllowedLocked => unlockedDmaAllowed;
 
@@ -90,6 +96,7 @@ public sealed partial class SmmuDevice
         var allowed = observer?.AllowsUnlockedDma ?? true;
         unlockedDmaAllowed = allowed;
         translationsWatched = observer?.WatchesTranslations ?? false;
+        commandsWatched = observer?.WatchesCommands ?? false;
         if (!allowed)
         {
             WaitForUnlockedDma();

@@ -35,6 +35,27 @@ public sealed class CmdqvQuietCommandTests
     }
 
     [Fact]
+    public void An_observer_of_DMA_only_leaves_the_commands_quiet_and_an_observer_of_commands_sees_each_one()
+    {
+        using var bed = KernelQueueBed();
+        var seen = new List<Opcode>();
+        using (bed.Smmu.AddObserver(new DelegateObserver { OnDma = (_, _) => { }, ConcurrentDma = true }))
+        {
+            bed.Submit(0, 0, Command.TlbiNhAsid(0, 5), Command.Sync(SyncCompletion.SIG_NONE));
+            Assert.Equal(2, bed.Smmu.Statistics.CommandsWithoutLock);
+        }
+
+        using (bed.Smmu.AddObserver(new DelegateObserver { OnCommand = (_, c) => seen.Add(c.Command.Opcode) }))
+        {
+            bed.Submit(0, 0, Command.TlbiNhAsid(0, 6), Command.Sync(SyncCompletion.SIG_NONE));
+        }
+
+        Assert.Equal([Opcode.CMD_TLBI_NH_ASID, Opcode.CMD_SYNC], seen);
+        Assert.Equal(2, bed.Smmu.Statistics.CommandsWithoutLock);
+        Assert.Equal(4u, bed.Cons(0, 0));
+    }
+
+    [Fact]
     public void A_TLBI_with_an_entry_in_the_TLB_removes_it_under_the_lock()
     {
         using var bed = KernelQueueBed();
