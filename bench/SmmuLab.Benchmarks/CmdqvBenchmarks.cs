@@ -3,6 +3,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Driver.Cmdqv;
 using SmmuLab.Driver.Invalidation;
 using SmmuLab.Driver.Probe;
+using SmmuLab.Hardware.Observation;
 using SmmuLab.Machines;
 
 namespace SmmuLab.Benchmarks;
@@ -11,7 +12,9 @@ namespace SmmuLab.Benchmarks;
 /// Invalidation throughput of two threads, each issuing batches of one TLBI_NH_VA and a CMD_SYNC
 /// (and waiting for it), through the driver and the model with inline consumption: either each
 /// thread on its own VCMDQ of a Tegra241 CMDQV (<see cref="PerThreadVcmdqs"/>), or both on the
-/// SMMU's single CMDQ (the CMDQV probed but bypassed). One operation is one batch.
+/// SMMU's single CMDQ (the CMDQV probed but bypassed). One operation is one batch. With
+/// <see cref="CommandsObserved"/>, an observer of commands is attached, so every command runs under
+/// the device lock; without it a VCMDQ's TLBI (the TLB is empty) and polled CMD_SYNC run without it.
 /// </summary>
 [MemoryDiagnoser]
 public class CmdqvBenchmarks
@@ -33,11 +36,19 @@ public class CmdqvBenchmarks
     [Params(false, true)]
     public bool PerThreadVcmdqs { get; set; }
 
+    /// <summary>true: an observer of commands is attached (every command under the device lock).</summary>
+    [Params(false, true)]
+    public bool CommandsObserved { get; set; }
+
+    private IDisposable? observation;
+
     [GlobalSetup]
     public void Setup()
     {
         machine = new DriverMachine(new LegacyInvalidation());
-        smmu = machine.AddSmmu("smmu0").Driver;
+        var node = machine.AddSmmu("smmu0");
+        smmu = node.Driver;
+        observation = CommandsObserved ? node.Device.AddObserver(new DelegateObserver { OnCommand = (_, _) => { } }) : null;
         machine.AttachCmdqv("smmu0", driverOptions: new CmdqvDriverOptions { BypassVcmdq = !PerThreadVcmdqs, CurrentCpu = () => workerCpu.Value });
         start = new Barrier(Threads + 1);
         done = new Barrier(Threads + 1);
@@ -60,6 +71,7 @@ public class CmdqvBenchmarks
 
         start.Dispose();
         done.Dispose();
+        observation?.Dispose();
         machine.Dispose();
     }
 
