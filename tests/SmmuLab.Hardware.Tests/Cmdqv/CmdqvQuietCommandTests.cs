@@ -86,25 +86,9 @@ public sealed class CmdqvQuietCommandTests
         // cleared it and fills the TLB after the TLBI found it empty. Counting entries alone would
         // let the TLBI complete, and the stale entry would outlive the CMD_SYNC.
         using var bed = KernelQueueBed();
-        using var held = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = Start(() =>
-        {
-            using (bed.Smmu.SyncRoot.Enter())
-            {
-                held.Set();
-                release.Wait(TestContext.Current.CancellationToken);
-                bed.InsertTlbEntry(0, 5, 0x4000);
-            }
-        });
-        held.Wait(TestContext.Current.CancellationToken);
 
-        var issuer = Start(() => bed.Submit(0, 0, Command.TlbiByAddress(Opcode.CMD_TLBI_NH_VA, 0, 5, 0x4000, leaf: true), Command.Sync(SyncCompletion.SIG_NONE)));
-        Assert.False(issuer.Join(Blocked));
-        Assert.Equal(0u, bed.Cons(0, 0));
-        release.Set();
-        holder.Join();
-        issuer.Join();
+        WhileAnotherThreadHoldsTheLock(bed, () => bed.InsertTlbEntry(0, 5, 0x4000),
+            Command.TlbiByAddress(Opcode.CMD_TLBI_NH_VA, 0, 5, 0x4000, leaf: true), Command.Sync(SyncCompletion.SIG_NONE));
 
         Assert.False(bed.TlbHolds(0, 5, 0x4000));
         Assert.Equal(2u, bed.Cons(0, 0));
@@ -114,24 +98,8 @@ public sealed class CmdqvQuietCommandTests
     public void A_CMD_SYNC_does_not_complete_while_an_access_under_the_lock_is_under_way()
     {
         using var bed = KernelQueueBed();
-        using var held = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = Start(() =>
-        {
-            using (bed.Smmu.SyncRoot.Enter())
-            {
-                held.Set();
-                release.Wait(TestContext.Current.CancellationToken);
-            }
-        });
-        held.Wait(TestContext.Current.CancellationToken);
 
-        var issuer = Start(() => bed.Submit(0, 0, Command.Sync(SyncCompletion.SIG_NONE)));
-        Assert.False(issuer.Join(Blocked));
-        Assert.Equal(0u, bed.Cons(0, 0));
-        release.Set();
-        holder.Join();
-        issuer.Join();
+        WhileAnotherThreadHoldsTheLock(bed, () => { }, Command.Sync(SyncCompletion.SIG_NONE));
 
         Assert.Equal(1u, bed.Cons(0, 0));
         Assert.Equal(0, bed.Smmu.Statistics.CommandsWithoutLock);
@@ -148,6 +116,34 @@ public sealed class CmdqvQuietCommandTests
         Assert.Equal(1UL, VcmdqPointer.INDEX.Get(bed.Cons(0, 0))); // stopped on the CMD_SYNC
         Assert.Equal(VcmdqError.ATC_INV_SYNC, (VcmdqError)VcmdqPointer.ERR.Get(bed.Cons(0, 0)));
         Assert.Equal(0, bed.Smmu.Statistics.CommandsWithoutLock);
+    }
+
+    /// <summary>
+    /// Submits <paramref name="commands"/> on a third thread while another holds the device lock,
+    /// asserts that they are not consumed while it does, then lets the holder run
+    /// <paramref name="beforeRelease"/> and release the lock, and waits for the submission.
+    /// </summary>
+    private static void WhileAnotherThreadHoldsTheLock(CmdqvTestBed bed, Action beforeRelease, params Command[] commands)
+    {
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = Start(() =>
+        {
+            using (bed.Smmu.SyncRoot.Enter())
+            {
+                held.Set();
+                release.Wait(TestContext.Current.CancellationToken);
+                beforeRelease();
+            }
+        });
+        held.Wait(TestContext.Current.CancellationToken);
+
+        var issuer = Start(() => bed.Submit(0, 0, commands));
+        Assert.False(issuer.Join(Blocked));
+        Assert.Equal(0u, bed.Cons(0, 0));
+        release.Set();
+        holder.Join();
+        issuer.Join();
     }
 
     private static Thread Start(Action action)
