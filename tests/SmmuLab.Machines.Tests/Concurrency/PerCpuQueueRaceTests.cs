@@ -61,7 +61,8 @@ public sealed class PerCpuQueueRaceTests
                     }
                 }
             }
-        }) { IsBackground = true }).ToList();
+        })
+        { IsBackground = true }).ToList();
         var remappers = Enumerable.Range(0, 2).Select(c => new Thread(() =>
         {
             cpu.Value = c;
@@ -76,7 +77,8 @@ public sealed class PerCpuQueueRaceTests
 
                 domain.Map(Iova(c), Pa(c, g + 1), 4096, IommuProt.Read | IommuProt.Write);
             }
-        }) { IsBackground = true }).ToList();
+        })
+        { IsBackground = true }).ToList();
         probers.ForEach(t => t.Start());
         remappers.ForEach(t => t.Start());
         remappers.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60))));
