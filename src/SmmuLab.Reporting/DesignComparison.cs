@@ -34,8 +34,16 @@ public sealed class DesignComparison
             measured.Add((design, report, meter.Costs.Select(c => (c.Key, c.Value)).ToList()));
         }
 
-        // Equal work only: a step that failed under either design is left out of both designs' sums.
+        // Equal work only: a step that failed under either design is left out of both designs' sums,
+        // and so is every step from the first one whose outcome differs between the designs on:
+        // from there their machines hold different state (a domain on one SMMU, not four), so the
+        // same later step does different work under each.
         var excluded = new SortedSet<int>(measured.SelectMany(m => m.Report.Failures.Select(f => f.Index)));
+        var divergedAt = FirstDivergence([.. measured.Select(m => m.Report)], scenario.Steps.Count);
+        for (var i = divergedAt ?? scenario.Steps.Count; i < scenario.Steps.Count; i++)
+        {
+            excluded.Add(i);
+        }
         var runs = new List<DesignRun>();
         foreach (var (design, report, costs) in measured)
         {
@@ -55,11 +63,39 @@ public sealed class DesignComparison
             runs.Add(new DesignRun(design, report, byKind));
         }
 
-        return new DesignComparison(scenario, runs) { ExcludedSteps = [.. excluded] };
+        return new DesignComparison(scenario, runs) { ExcludedSteps = [.. excluded], DivergedAt = divergedAt };
     }
 
-    /// <summary>Steps left out of the sums because they failed under at least one design (so the designs did unequal work there).</summary>
+    /// <summary>
+    /// Steps left out of the sums: those that failed under at least one design, and every step from
+    /// <see cref="DivergedAt"/> on (so the designs did unequal work there).
+    /// </summary>
     public IReadOnlyList<int> ExcludedSteps { get; private init; } = [];
+
+    /// <summary>
+    /// The first step whose outcome differs between the designs (passed under one and failed, or
+    /// failed otherwise, or went unreported, under another); null when every step ended alike.
+    /// </summary>
+    public int? DivergedAt { get; private init; }
+
+    /// <summary>The first step index at which the reports' outcomes differ (see <see cref="DivergedAt"/>).</summary>
+    private static int? FirstDivergence(IReadOnlyList<ScenarioReport> reports, int steps)
+    {
+        var byIndex = reports.Select(r => r.Steps.ToDictionary(s => s.Index)).ToList();
+        for (var i = 0; i < steps; i++)
+        {
+            var first = Outcome(byIndex[0], i);
+            if (byIndex.Skip(1).Any(d => Outcome(d, i) != first))
+            {
+                return i;
+            }
+        }
+
+        return null;
+
+        static string? Outcome(Dictionary<int, StepResult> steps, int index) =>
+            !steps.TryGetValue(index, out var step) ? null : step.Passed ? string.Empty : step.Outcome;
+    }
 
     /// <summary>True when every step passed under every design, none was left unreported and no run stopped early: the figures compare the whole scenario.</summary>
     public bool AllPassed => Runs.All(r => r.Report.Failed == 0 && r.Report.Omitted == 0 && !r.Report.Stopped);

@@ -47,15 +47,55 @@ public static class DesignComparisonText
             }
         }
 
-        var excluded = comparison.ExcludedSteps;
-        if (excluded.Count > 0)
+        var diverged = comparison.DivergedAt;
+        var alike = comparison.ExcludedSteps.Where(i => diverged is not { } d || i < d).ToList();
+        if (alike.Count > 0)
         {
             text.Line();
-            text.Line($"not compared (failed under a design, so the designs did unequal work): steps {string.Join(", ", excluded.Take(20).Select(i => $"#{i}"))}"
-                + (excluded.Count > 20 ? $" and {excluded.Count - 20} more" : string.Empty));
+            text.Line($"not compared (failed under both designs): steps {string.Join(", ", alike.Take(20).Select(i => $"#{i}"))}"
+                + (alike.Count > 20 ? $" and {alike.Count - 20} more" : string.Empty));
+        }
+
+        if (diverged is { } at)
+        {
+            var rest = comparison.Scenario.Steps.Count - at;
+            text.Line();
+            text.Line($"not compared from step #{at} on ({rest} step{(rest == 1 ? string.Empty : "s")}): it {HowItEnded(comparison, at)}, "
+                + "so from there the designs' machines hold different state and the same steps do unequal work");
         }
 
         return text;
+    }
+
+    /// <summary>"failed under legacy only", "failed under both designs, differently", "went unreported under linux".</summary>
+    private static string HowItEnded(DesignComparison comparison, int index)
+    {
+        var failed = new List<string>();
+        var missing = new List<string>();
+        foreach (var run in comparison.Runs)
+        {
+            if (run.Report.Steps.FirstOrDefault(s => s.Index == index) is not { } step)
+            {
+                missing.Add(run.Design);
+            }
+            else if (!step.Passed)
+            {
+                failed.Add(run.Design);
+            }
+        }
+
+        var parts = new List<string>();
+        if (failed.Count > 0)
+        {
+            parts.Add(failed.Count == comparison.Runs.Count ? "failed under both designs, differently" : $"failed under {string.Join(" and ", failed)} only");
+        }
+
+        if (missing.Count > 0)
+        {
+            parts.Add($"went unreported under {string.Join(" and ", missing)}");
+        }
+
+        return string.Join(" and ", parts);
     }
 
     private static void Row(TextTable table, string kind, StepCost a, StepCost b, bool footer)

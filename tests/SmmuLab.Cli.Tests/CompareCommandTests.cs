@@ -24,12 +24,44 @@ public class CompareCommandTests
         Assert.Equal(1, code);
         Assert.Contains("legacy: 2 steps passed, 0 failed", output, StringComparison.Ordinal);
         Assert.Contains("linux: 1 steps passed, 1 failed", output, StringComparison.Ordinal);
-        Assert.Contains("not compared (failed under a design, so the designs did unequal work): steps #1", output, StringComparison.Ordinal);
+        Assert.Contains("not compared from step #1 on (1 step): it failed under linux only", output, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\| dma +\|", output);
 
         var (_, json, _) = CliRun.Smmulab(s => new StubScenarioMachine(s, faultAll: s.Invalidation == InvalidationDesigns.Linux), "compare", path, "--json", "-");
-        var excluded = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("excluded_steps");
-        Assert.Equal([1], excluded.EnumerateArray().Select(e => e.GetInt32()));
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        Assert.Equal([1], root.GetProperty("excluded_steps").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(1, root.GetProperty("diverged_at").GetInt32());
+    }
+
+    [Fact]
+    public void Every_step_after_the_designs_diverge_is_left_out_because_their_machines_differ()
+    {
+        // The legacy design refuses to attach the shared domain to a second SMMU: its later unmaps
+        // reach one SMMU where the Linux design's reach two, which is not the same work.
+        var shared = new ScenarioBuilder()
+            .Smmu("smmu0", "s1")
+            .Smmu("smmu1", "s1")
+            .Device("a", [0x20], smmu: "smmu0")
+            .Device("b", [0x30], smmu: "smmu1")
+            .Domain("dom", "s1")
+            .Attach("a", "dom")
+            .Attach("b", "dom")
+            .Map("dom", 0x10000, 0x8000_0000, 0x1000)
+            .Unmap("dom", 0x10000, 0x1000)
+            .ToToml();
+        using var dir = new TempDirectory("smmulab-compare-");
+        var path = dir.Write("shared.toml", shared);
+
+        var (code, output, _) = CliRun.Smmulab("compare", path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("not compared from step #1 on (3 steps): it failed under legacy only", output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\| unmap +\|", output);
+        Assert.DoesNotContain("failed under both designs):", output, StringComparison.Ordinal);
+        var (_, json, _) = CliRun.Smmulab("compare", path, "--json", "-");
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        Assert.Equal([1, 2, 3], root.GetProperty("excluded_steps").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(1, root.GetProperty("diverged_at").GetInt32());
     }
 
     [Fact]

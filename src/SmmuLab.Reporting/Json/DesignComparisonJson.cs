@@ -16,7 +16,16 @@ public static class DesignComparisonJson
         ArgumentNullException.ThrowIfNull(comparison);
         ScenarioReportJson.WriteScenario(w, comparison.Scenario);
         var kinds = comparison.Kinds();
-        w.WriteStartArray("excluded_steps"); // failed under a design: left out of every sum below
+        if (comparison.DivergedAt is { } diverged)
+        {
+            w.WriteNumber("diverged_at", diverged);
+        }
+        else
+        {
+            w.WriteNull("diverged_at");
+        }
+
+        w.WriteStartArray("excluded_steps"); // failed under a design, or at or after diverged_at: left out of every sum below
         foreach (var index in comparison.ExcludedSteps)
         {
             w.WriteNumberValue(index);
