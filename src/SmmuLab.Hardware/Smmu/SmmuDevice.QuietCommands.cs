@@ -43,47 +43,41 @@ public sealed partial class SmmuDevice
     /// </remarks>
     private bool TryExecuteQuietly(in Command cmd)
     {
-        if (commandsWatched || Volatile.Read(ref invalidationListener) is not null
+        var sync = cmd.Opcode == Opcode.CMD_SYNC;
+        if (!(sync ? (SyncCompletion)cmd.Get(CommandLayouts.Cs) == SyncCompletion.SIG_NONE : cmd.Opcode is >= Opcode.CMD_TLBI_NH_ALL and <= Opcode.CMD_TLBI_NSNH_ALL)
             || CommandLayouts.For(cmd.Opcode) is null || reservedBits.AnySet(cmd) || !IsImplemented(cmd))
         {
             return false;
         }
 
-        long picoseconds;
-        if (cmd.Opcode == Opcode.CMD_SYNC)
+        // Everything the locked path would read is read inside the quiet window: the observers and
+        // the listener (attached under the lock), CR2, the TLB, the ATC time-out.
+        if (!gate.TryBeginQuiet(out var sequence) || commandsWatched || Volatile.Read(ref invalidationListener) is not null)
         {
-            if ((SyncCompletion)cmd.Get(CommandLayouts.Cs) != SyncCompletion.SIG_NONE
-                || !gate.TryBeginQuiet(out var sequence) || Volatile.Read(ref atcInvalidationTimedOut))
+            return false;
+        }
+
+        if (sync)
+        {
+            if (Volatile.Read(ref atcInvalidationTimedOut))
             {
                 return false;
             }
 
             WaitForUnlockedDma();
-            if (!gate.StillQuiet(sequence))
-            {
-                return false;
-            }
-
-            picoseconds = quietSyncPicoseconds;
         }
-        else if (cmd.Opcode is >= Opcode.CMD_TLBI_NH_ALL and <= Opcode.CMD_TLBI_NSNH_ALL)
-        {
-            if (!TlbInvalidation.TryFromCommand(cmd, out _, Cr2.E2H.IsSet(Volatile.Read(ref cr2)), Features.RangeInvalidation)
-                || !gate.TryBeginQuiet(out var sequence)
-                || tlb.Count != 0 || tlb.WalkCache.Count != 0
-                || !gate.StillQuiet(sequence))
-            {
-                return false;
-            }
-
-            picoseconds = quietTlbiPicoseconds;
-        }
-        else
+        else if (!TlbInvalidation.TryFromCommand(cmd, out _, Cr2.E2H.IsSet(Volatile.Read(ref cr2)), Features.RangeInvalidation)
+            || tlb.Count != 0 || tlb.WalkCache.Count != 0)
         {
             return false;
         }
 
-        Statistics.QuietCommands.Add(1, picoseconds);
+        if (!gate.StillQuiet(sequence))
+        {
+            return false;
+        }
+
+        Statistics.QuietCommands.Add(1, sync ? quietSyncPicoseconds : quietTlbiPicoseconds);
         return true;
     }
 
