@@ -37,7 +37,7 @@ public sealed partial class Endpoint
         var stopped = false;
         AccessesInFlight.Slot? marked;
         long period;
-        using (Gate.Enter())
+        using (Gate.EnterToTranslate())
         {
             if (!device.UnlockedDmaAllowedLocked)
             {
@@ -114,7 +114,7 @@ public sealed partial class Endpoint
         bool write, ref int done)
     {
         var total = write ? writeFrom.Length : readInto.Length;
-        using (Gate.Enter())
+        using (Gate.EnterToTranslate())
         {
             var va = address + (ulong)done;
             var result = device.TranslateLockHeld(sid, pasid, va, write ? AccessKind.Write : AccessKind.Read);

@@ -81,7 +81,7 @@ public sealed partial class Endpoint
             throw new InvalidOperationException($"endpoint {Name} has no ATS capability");
         }
 
-        using (Gate.Enter())
+        using (Gate.EnterToTranslate())
         {
             Stu = stuShift;
             AtsEnabled = true;
@@ -91,7 +91,7 @@ public sealed partial class Endpoint
     /// <summary>Clears ATS Control.Enable; the ATC is emptied, as a function must when ATS is disabled.</summary>
     public void DisableAts()
     {
-        using (Gate.Enter())
+        using (Gate.EnterToTranslate())
         {
             AtsEnabled = false;
             atc?.Clear();
@@ -181,7 +181,7 @@ public sealed partial class Endpoint
                 continue;
             }
 
-            using (Gate.Enter())
+            using (Gate.EnterToTranslate())
             {
                 if (!TryAtsTranslate(device, sid, pasid, va, write, out var pa, out var fromAtc, out var refusal))
                 {
@@ -215,7 +215,7 @@ public sealed partial class Endpoint
     private bool TryAtsTranslate(SmmuDevice device, uint sid, uint? pasid, ulong va, bool write, out ulong pa, out bool fromAtc, out DmaFailure refusal)
     {
         refusal = DmaFailure.None;
-        using (Gate.Enter())
+        using (Gate.EnterToTranslate())
         {
             if (atc!.TryLookup(sid, pasid, va, out var hit) && (write ? hit.Write : hit.Read))
             {
@@ -242,7 +242,7 @@ public sealed partial class Endpoint
         var shift = Math.Max(completion.SizeShift, Stu);
         var untranslatedBase = va >> shift << shift;
         var translatedBase = completion.TranslatedAddress >> shift << shift;
-        using (Gate.Enter())
+        using (Gate.EnterToTranslate())
         {
             if (AtsEnabled)
             {

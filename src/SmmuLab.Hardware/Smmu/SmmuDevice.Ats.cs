@@ -26,7 +26,7 @@ public sealed partial class SmmuDevice
             return completion;
         }
 
-        using (gate.Enter())
+        using (gate.EnterToTranslate())
         {
             completion = AtsTranslateLocked(sid, pasid, address);
         }
@@ -42,7 +42,7 @@ public sealed partial class SmmuDevice
     public TransactionResult TranslatedAccess(uint sid, ulong address, AccessKind access)
     {
         TransactionResult result;
-        using (gate.Enter())
+        using (gate.EnterToTranslate())
         {
             result = TranslatedAccessLocked(sid, address, access);
         }

@@ -21,7 +21,7 @@ public sealed partial class SmmuDevice
     public IDisposable AddObserver(ISmmuObserver added)
     {
         ArgumentNullException.ThrowIfNull(added);
-        using (gate.Enter())
+        using (gate.EnterToTranslate())
         {
             observer = ObserverFanout.With(observer, added);
             ObserversChanged();
@@ -33,7 +33,7 @@ public sealed partial class SmmuDevice
     /// <summary>Stops reporting to <paramref name="removed"/> (one attachment of it); nothing when it is not attached.</summary>
     public void RemoveObserver(ISmmuObserver removed)
     {
-        using (gate.Enter())
+        using (gate.EnterToTranslate())
         {
             observer = ObserverFanout.Without(observer, removed);
             ObserversChanged();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
@@ -27,7 +28,7 @@ public sealed partial class SmmuDevice
         }
 
         bool quiet;
-        using (gate.Enter())
+        using (gate.EnterToTranslate())
         {
             // The unobserved TLB hit is the hot path: kept small here, so that it inlines into
             // the caller without the locals of the walk and fault paths, which are out of line.
@@ -141,6 +142,9 @@ public sealed partial class SmmuDevice
     /// </summary>
     private TransactionResult TranslateWith(in ConfigResult config, uint sid, uint? ssid, ulong address, AccessKind access, bool atsProbe = false)
     {
+        // Walks and TLB fills happen only in holds that quiet commands see (DeviceGate).
+        Debug.Assert(gate.IsHeldToTranslate, "a translation outside a translating hold of the device lock");
+
         var ste = config.Stream!;
         if (ste.Kind == StreamConfigKind.Bypass)
         {

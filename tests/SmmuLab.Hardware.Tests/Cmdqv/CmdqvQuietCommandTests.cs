@@ -118,8 +118,24 @@ public sealed class CmdqvQuietCommandTests
         Assert.Equal(0, bed.Smmu.Statistics.CommandsWithoutLock);
     }
 
+    [Fact]
+    public void A_hold_of_the_lock_that_translates_nothing_does_not_delay_a_quiet_command()
+    {
+        // A register access or the CMDQ's consumption holds the lock without translating: it can
+        // add nothing to the TLB and makes no access, so the VCMDQ's commands need not wait for it.
+        using var bed = KernelQueueBed();
+        using (bed.Smmu.SyncRoot.Enter())
+        {
+            var issuer = Start(() => bed.Submit(0, 0, Command.TlbiNhAsid(0, 5), Command.Sync(SyncCompletion.SIG_NONE)));
+            Assert.True(issuer.Join(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(2u, bed.Cons(0, 0));
+        Assert.Equal(2, bed.Smmu.Statistics.CommandsWithoutLock);
+    }
+
     /// <summary>
-    /// Submits <paramref name="commands"/> on a third thread while another holds the device lock,
+    /// Submits <paramref name="commands"/> on a third thread while another holds the device lock to translate,
     /// asserts that they are not consumed while it does, then lets the holder run
     /// <paramref name="beforeRelease"/> and release the lock, and waits for the submission.
     /// </summary>
@@ -129,7 +145,7 @@ public sealed class CmdqvQuietCommandTests
         using var release = new ManualResetEventSlim();
         var holder = Start(() =>
         {
-            using (bed.Smmu.SyncRoot.Enter())
+            using (bed.Smmu.SyncRoot.EnterToTranslate())
             {
                 held.Set();
                 release.Wait(TestContext.Current.CancellationToken);
