@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SmmuLab.Driver.Dma;
 using SmmuLab.Driver.Domains;
 using SmmuLab.Driver.Platform;
+using SmmuLab.Hardware.Memory;
 
 namespace SmmuLab.Machines.Bench;
 
@@ -67,7 +68,7 @@ public static class DmaMapBenchmark
         TimeSpan elapsed;
         try
         {
-            elapsed = RunThreads(workers, dma, dmaDevice, options);
+            elapsed = RunThreads(workers, machine.Memory, dma, dmaDevice, options);
         }
         finally
         {
@@ -129,7 +130,7 @@ public static class DmaMapBenchmark
     }
 
     /// <summary>Starts one thread per CPU, lets them go together, and returns the wall time until all stopped.</summary>
-    private static TimeSpan RunThreads(Worker[] workers, IommuDma dma, DmaDevice dmaDevice, DmaMapBenchmarkOptions options)
+    private static TimeSpan RunThreads(Worker[] workers, SparsePhysicalMemory memory, IommuDma dma, DmaDevice dmaDevice, DmaMapBenchmarkOptions options)
     {
         using var ready = new CountdownEvent(workers.Length);
         using var go = new ManualResetEventSlim();
@@ -142,7 +143,7 @@ public static class DmaMapBenchmark
             {
                 // Built on its own thread, so from that thread's allocation context: the running
                 // sums each loop writes never share a cache line with another thread's.
-                var worker = workers[index] = new Worker(index, dma, dmaDevice, options);
+                var worker = workers[index] = new Worker(index, memory, dma, dmaDevice, options);
                 ready.Signal();
                 go.Wait();
                 worker.Loop(worker.StartTimestamp + durationTicks);
@@ -170,8 +171,11 @@ public static class DmaMapBenchmark
         return Stopwatch.GetElapsedTime(start);
     }
 
+    /// <summary>What the kernel's thread writes over its buffer before each map: 0x66 in every byte.</summary>
+    public const ulong StainWord = 0x6666_6666_6666_6666;
+
     /// <summary>One benchmark thread: its CPU, buffer and running sums.</summary>
-    private sealed class Worker(int cpu, IommuDma dma, DmaDevice device, DmaMapBenchmarkOptions options)
+    private sealed class Worker(int cpu, SparsePhysicalMemory memory, IommuDma dma, DmaDevice device, DmaMapBenchmarkOptions options)
     {
         public LatencyAccumulator Map;
         public LatencyAccumulator Unmap;
@@ -192,11 +196,19 @@ public static class DmaMapBenchmark
             var direction = options.Direction;
             var limit = options.MaxLoopsPerThread ?? long.MaxValue;
             var delayTicks = options.DmaTransNs * Stopwatch.Frequency / 1_000_000_000;
+            var stain = direction != DmaDirection.FromDevice;
             try
             {
                 var now = Stopwatch.GetTimestamp();
                 while (now < deadline && Map.Count < limit)
                 {
+                    if (stain)
+                    {
+                        // The kernel's thread stains its buffer with 0x66 before every map (but for
+                        // FROM_DEVICE), outside the timed part: the CPU's own work in each loop.
+                        Stain(phys, options.Granule);
+                    }
+
                     var t0 = Stopwatch.GetTimestamp();
                     var address = dma.MapPhys(device, cpu, phys, bytes, direction);
                     var t1 = Stopwatch.GetTimestamp();
@@ -237,6 +249,14 @@ public static class DmaMapBenchmark
             finally
             {
                 BenchCpu.Set(0);
+            }
+        }
+
+        private void Stain(ulong phys, int pages)
+        {
+            for (var i = 0; i < pages; i++)
+            {
+                memory.PageWords(phys + ((ulong)i * DmaMapBenchmarkOptions.PageSize)).AsSpan().Fill(StainWord);
             }
         }
     }

@@ -45,6 +45,27 @@ public class DmaMapBenchmarkTests
         Assert.Null(r.VcmdqCommands);
     }
 
+    [Theory]
+    [InlineData(DmaDirection.Bidirectional, true)]
+    [InlineData(DmaDirection.ToDevice, true)]
+    [InlineData(DmaDirection.FromDevice, false)]
+    public void Each_thread_stains_its_whole_buffer_with_0x66_unless_the_device_only_writes(DmaDirection direction, bool stained)
+    {
+        // The kernel's thread memsets its buffer with 0x66 before every map, except FROM_DEVICE.
+        var (machine, device) = DmaMapBenchmark.DefaultMachine(InvalidationDesigns.Create(InvalidationDesigns.Linux));
+        using (machine)
+        {
+            DmaMapBenchmark.Run(machine, device, new DmaMapBenchmarkOptions { Duration = Long, MaxLoopsPerThread = 3, Threads = 2, Granule = 2, Direction = direction });
+            for (var cpu = 0UL; cpu < 2; cpu++)
+            {
+                var buffer = DmaMapBenchmark.BufferBase + (cpu * DmaMapBenchmarkOptions.MaxGranule * DmaMapBenchmarkOptions.PageSize);
+                var expected = stained ? DmaMapBenchmark.StainWord : 0;
+                Assert.All(new[] { buffer, buffer + 0x1FF8 }, pa => Assert.Equal(expected, machine.Memory.Read64(pa)));
+                Assert.Equal(0UL, machine.Memory.Read64(buffer + 0x2000)); // the granule ends there
+            }
+        }
+    }
+
     [Fact]
     public void A_granule_of_sixteen_pages_is_still_one_range_TLBI_with_RIL()
     {
