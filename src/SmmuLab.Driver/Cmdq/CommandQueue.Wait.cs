@@ -15,10 +15,13 @@ public sealed partial class CommandQueue
     /// shared word for someone else's refresh. Returns a fresh snapshot of the shared word.
     /// </summary>
     /// <remarks>
-    /// Differences from the kernel, both to bound every wait: a refresh that still leaves too little
+    /// Differences from the kernel, all to bound every wait: a refresh that still leaves too little
     /// room backs off (and checks the deadline) before the caller retries, instead of re-reading the
-    /// register at once; and the watchers wait for room for <paramref name="needed"/> entries rather
-    /// than just "not full", so that they do not bounce between here and the caller.
+    /// register at once; the watchers wait for room for <paramref name="needed"/> entries rather
+    /// than just "not full", so that they do not bounce between here and the caller; and a watcher
+    /// tries the exclusive refresh again after each pause, since the kernel's watcher, which only
+    /// reads the cached word, recovers from a stale one only when its time-out sends it back to the
+    /// caller's loop (and a time-out here is an error).
     /// </remarks>
     private ulong PollUntilSpace(ref WaitState wait, uint needed, uint prod)
     {
@@ -49,6 +52,15 @@ public sealed partial class CommandQueue
             if (!waiter.Pause(ref wait))
             {
                 throw Timeout("queue space", prod);
+            }
+
+            // The last CMD_SYNC waiter out stores the CONS it saw, which may be older than one a
+            // waiter before it saw; after that nobody may refresh again. So once the lock is free,
+            // refresh here (the kernel gets there after a whole time-out, in its caller's retry).
+            if (Lock.ExclusiveTryLock())
+            {
+                StoreCachedCons(ReadHardwareCons());
+                Lock.ExclusiveUnlock();
             }
         }
     }
