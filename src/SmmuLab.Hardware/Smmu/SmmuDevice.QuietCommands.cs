@@ -27,18 +27,21 @@ public sealed partial class SmmuDevice
     /// </summary>
     /// <remarks>
     /// ORDERING. Each is a quiet read of <see cref="gate"/> (<see cref="Concurrency.DeviceGate"/>):
-    /// no holder of the lock overlapped it, so it acts at an instant between two holders.
+    /// no hold that translates overlapped it, so it acts at an instant between two such holds. Holds
+    /// that translate nothing (registers, the CMDQ's consumption) add nothing to the TLB and make no
+    /// access; what they may change concurrently (a TLBI elsewhere removing entries, an ATC
+    /// invalidation timing out) is ordered before or after this command, either being allowed.
     /// <list type="bullet">
     /// <item>A TLBI reads the TLB's and the walk cache's counts of entries: both zero means nothing
     /// to remove. Entries are added only under the lock, by a walk that read the page tables under
     /// it. A walk that finished before the read has its entries counted (the TLBI goes to the lock);
-    /// one that overlapped it is caught by the count of holders; one that starts after it reads the
+    /// one that overlapped it is caught by the count; one that starts after it reads the
     /// tables after the entry was cleared (the gate's store-buffering pair), so it fills nothing
     /// stale.</item>
     /// <item>A CMD_SYNC waits for the accesses made without the lock that are in flight, as under the
-    /// lock, and completes only if no holder overlapped: an access under the lock that may have
+    /// lock, and completes only if no translating hold overlapped: an access under the lock that may have
     /// used a translation from before the TLBIs was then either finished or not yet begun. An ATC
-    /// invalidation that timed out (set under the lock) sends it to the lock, which fails it.</item>
+    /// invalidation that timed out (set under the lock) and seen here sends it to the lock, which fails it.</item>
     /// </list>
     /// </remarks>
     private bool TryExecuteQuietly(in Command cmd)
