@@ -40,7 +40,7 @@ public sealed class CommandQueueSpaceTests
         Assert.False(producer.Join(TimeSpan.FromMilliseconds(100))); // it must wait while the waiter holds the lock
         bed.Queue.Lock.SharedUnlock(); // the waiter leaves without a newer CONS
 
-        Assert.True(producer.Join(TimeSpan.FromSeconds(1)), "the producer still waits with the SMMU idle");
+        Assert.True(producer.Join(TimeSpan.FromSeconds(10)), "the producer still waits with the SMMU idle");
         Assert.Null(failure);
         Assert.Equal(bed.HardwareProd, bed.HardwareCons);
     }
