@@ -3,6 +3,7 @@ using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Events;
 using SmmuLab.Architecture.Registers;
 using SmmuLab.Hardware.Configuration;
+using SmmuLab.Hardware.Timing;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -66,8 +67,8 @@ public sealed partial class SmmuDevice
     private void InitialiseCaches()
     {
         tlb = new Tlb(new TlbOptions { Capacity = Options.TlbCapacity, Ways = Options.TlbWays });
-        tlbHitPicoseconds = (long)(Options.Costs.TlbHitNs * 1000);
-        atsHitPicoseconds = (long)(Options.Costs.AtsTranslationRoundTripNs * 1000) + (2 * tlbHitPicoseconds);
+        tlbHitPicoseconds = ModeledClock.Picoseconds(Options.Costs.TlbHitNs);
+        atsHitPicoseconds = ModeledClock.Picoseconds(Options.Costs.AtsTranslationRoundTripNs) + (2 * tlbHitPicoseconds);
         Clock.Concurrent = [Statistics.LockFreeHits, Statistics.LockFreeAtsRequests, Statistics.QuietCommands];
         InitialiseQuietCommands();
         walker = new TranslationWalker(memory, tlb.WalkCache);

@@ -1,5 +1,6 @@
 using SmmuLab.Architecture.Commands;
 using SmmuLab.Architecture.Registers;
+using SmmuLab.Hardware.Timing;
 using SmmuLab.Hardware.Translation;
 
 namespace SmmuLab.Hardware.Smmu;
@@ -84,11 +85,11 @@ public sealed partial class SmmuDevice
         return true;
     }
 
-    /// <summary>The clock's picoseconds for the quiet commands, rounded per advance as <see cref="Timing.ModeledClock.Advance"/> rounds.</summary>
+    /// <summary>The clock's picoseconds for the quiet commands, one <see cref="ModeledClock.Picoseconds"/> per advance of the locked path.</summary>
     private void InitialiseQuietCommands()
     {
-        var fetch = (long)(Options.Costs.CommandFetchNs * 1000);
-        quietTlbiPicoseconds = fetch + (long)(Options.Costs.InvalidationNs * 1000);
-        quietSyncPicoseconds = fetch + (long)(Options.Costs.SyncNs * 1000);
+        var fetch = ModeledClock.Picoseconds(Options.Costs.CommandFetchNs);
+        quietTlbiPicoseconds = fetch + ModeledClock.Picoseconds(Options.Costs.InvalidationNs);
+        quietSyncPicoseconds = fetch + ModeledClock.Picoseconds(Options.Costs.SyncNs);
     }
 }

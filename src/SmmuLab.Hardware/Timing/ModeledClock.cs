@@ -37,7 +37,13 @@ public sealed class ModeledClock
     }
 
     /// <summary>Advances the clock; the caller holds the owner's lock.</summary>
-    public void Advance(double nanoseconds) => Volatile.Write(ref picoseconds, picoseconds + (long)(nanoseconds * 1000));
+    public void Advance(double nanoseconds) => Volatile.Write(ref picoseconds, picoseconds + Picoseconds(nanoseconds));
+
+    /// <summary>
+    /// What <see cref="Advance"/> adds for <paramref name="nanoseconds"/>, rounded as it rounds: the
+    /// per-thread totals of the lock-free paths add these, so their time is the locked path's.
+    /// </summary>
+    public static long Picoseconds(double nanoseconds) => (long)(nanoseconds * 1000);
 
     public void Reset()
     {
