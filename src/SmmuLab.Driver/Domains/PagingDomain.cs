@@ -129,12 +129,8 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     /// </remarks>
     public ulong Unmap(ulong iova, ulong size)
     {
-        var table = PageTable;
-        var granule = table.Config.GranuleBytes;
-        if (size == granule && table.TryUnmapPageUnlocked(iova))
+        if (TryUnmapPage(iova, size, deferred: false))
         {
-            // What the gather would hold for this one page: invalidated after the leaf is cleared.
-            InvalidateRange(iova, granule, granule, leaf: true);
             return size;
         }
 
@@ -165,11 +161,9 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
     /// </summary>
     public ulong UnmapDeferred(ulong iova, ulong size, out IReadOnlyList<(ulong Address, ulong Bytes)>? freelist)
     {
-        var table = PageTable;
-        if (size == table.Config.GranuleBytes && table.TryUnmapPageUnlocked(iova))
+        freelist = null;
+        if (TryUnmapPage(iova, size, deferred: true))
         {
-            // A queued gather takes no leaf page and no table was removed: nothing else to do.
-            freelist = null;
             return size;
         }
 
@@ -189,6 +183,30 @@ public sealed class PagingDomain : InvalidationDomain, IIoPageTableFlushOps
                 gather.Reset();
             }
         }
+    }
+
+    /// <summary>
+    /// Unmaps [iova, iova + size) when it is one granule and a page maps it under existing tables,
+    /// without the domain's lock, and (unless <paramref name="deferred"/>) invalidates it before
+    /// returning, as <see cref="Unmap"/> would; false, with nothing changed, for anything else (not
+    /// one granule, not mapped, a block, a missing table), which the general path handles.
+    /// </summary>
+    public bool TryUnmapPage(ulong iova, ulong size, bool deferred)
+    {
+        var table = PageTable;
+        if (size != table.Config.GranuleBytes || !table.TryUnmapPageUnlocked(iova))
+        {
+            return false;
+        }
+
+        if (!deferred)
+        {
+            // What the gather would hold for this one page: invalidated after the leaf is cleared.
+            // A queued gather takes no leaf page, and no table was removed: nothing to invalidate.
+            InvalidateRange(iova, size, size, leaf: true);
+        }
+
+        return true;
     }
 
     /// <summary>The physical address <paramref name="iova"/> maps to, or null.</summary>

@@ -155,4 +155,34 @@ public sealed class IommuDmaInvalidationTests
         Assert.Empty(t.Commands.Take());
         Assert.Equal((1L, 0L), (t.Dma.Statistics.UnmapWarnings, t.Dma.Statistics.Unmaps));
     }
+
+    [Theory]
+    [InlineData(DmaDomainType.Dma)]
+    [InlineData(DmaDomainType.DmaFq)]
+    public void An_unmap_within_one_page_clears_it_once_and_a_second_unmap_of_it_warns(DmaDomainType type)
+    {
+        // A buffer at an offset within its page: the unmap clears the page in the walk that finds
+        // it, and the outcome is Linux's look-up-then-unmap: one invalidation when strict, a queued
+        // IOVA when lazy, and a warning with nothing emitted when the page is no longer mapped.
+        using var t = new DmaTestMachine(type);
+        var addr = t.Dma.MapPhys(t.Device, 0, Buffer + 0x80, 0x100, DmaDirection.Bidirectional);
+        Assert.Equal(0xFFFF_F080UL, addr);
+
+        t.Dma.UnmapPhys(t.Device, 0, addr, 0x100, DmaDirection.Bidirectional);
+        Assert.Null(t.Domain.IovaToPhys(addr));
+        if (type == DmaDomainType.Dma)
+        {
+            Stream(t.Commands.Take(), NhVa(DmaTestMachine.Asid, 0xFFFF_F000, leaf: true, tg: 1, ttl: 3, scale: 0, num: 0), Sync);
+        }
+        else
+        {
+            Assert.Empty(t.Commands.Take());
+        }
+
+        t.Dma.UnmapPhys(t.Device, 0, addr, 0x100, DmaDirection.Bidirectional);
+        Assert.Empty(t.Commands.Take());
+        var s = t.Dma.Snapshot();
+        Assert.Equal((1L, 1L), (s.UnmapWarnings, s.Unmaps));
+        Assert.Equal(type == DmaDomainType.Dma ? (1L, 0L) : (0L, 1L), (s.StrictUnmaps, s.DeferredUnmaps));
+    }
 }
