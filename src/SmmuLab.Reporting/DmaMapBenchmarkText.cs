@@ -55,6 +55,12 @@ public static class DmaMapBenchmarkText
         }
 
         sb.Append($"iova allocations:{result.Dma.IovaAllocations} range cache hits:{result.Dma.RcacheHitRate * 100:F2}%\n");
+        if (result.Scaling is { } scaling)
+        {
+            sb.Append($"scaling 1 to {scaling.Threads} threads:{scaling.Ratio:F2}x (pairs {scaling.MinRatio:F2}x-{scaling.MaxRatio:F2}x) "
+                + $"throughput 1 thread:{scaling.OneThreadPerSecond:F0} {scaling.Threads} threads:{scaling.ThreadsPerSecond:F0} "
+                + $"(medians of {scaling.Pairs.Count} pairs of {scaling.Slice.TotalSeconds:0.###} s slices)\n");
+        }
         return sb.ToString();
     }
 

@@ -179,4 +179,17 @@ public partial class BenchCommandTests
         Assert.Equal(["legacy", "linux"], BenchCommand.CreateRequest(1, 1, 1, "bidirectional", "strict", "both", null, 0).Value.Designs);
         Assert.Equal(["linux"], BenchCommand.CreateRequest(1, 1, 1, "bidirectional", "strict", "LINUX", null, 0).Value.Designs);
     }
+
+    [Fact]
+    public void Scaling_is_refused_with_one_thread_and_absent_unless_asked_for()
+    {
+        var refused = BenchCommand.CreateRequest(1, 1, 1, "bidirectional", "strict", null, null, 0, scaling: true);
+        Assert.False(refused.IsSuccess);
+        Assert.Equal("--scaling compares 1 thread with N: give --threads 2 or more", refused.Error);
+        Assert.True(BenchCommand.CreateRequest(2, 1, 1, "bidirectional", "strict", null, null, 0, scaling: true).Value.Scaling);
+
+        var (code, output, _) = Short(new DmaMapBenchmarkOptions { Threads = 2 });
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("scaling", output, StringComparison.Ordinal);
+    }
 }

@@ -38,15 +38,19 @@ internal static class BenchCommand
         var transNs = new Option<int>("--dma-trans-ns") { Description = "Busy wait between map and unmap, in ns (0-10000000)", DefaultValueFactory = _ => 0, HelpName = "NS" };
         var json = new Option<string?>("--json") { Description = "Write the results as one JSON document (docs/json.md) to FILE; '-' for standard output instead of the text", HelpName = "FILE" };
         var plot = new Option<string?>("--plot") { Description = "Draw the map and unmap latency histograms of each design and mode as a PNG to FILE", HelpName = "FILE.png" };
+        var scaling = new Option<bool>("--scaling")
+        {
+            Description = "Then measure scaling: 1 thread and N threads in alternating 0.25 s slices for another S seconds, and print N threads' throughput over 1 thread's (needs --threads 2 or more)",
+        };
         var command = new Command("bench", "Linux's dma_map_benchmark on the model: map/unmap latency, throughput and SMMU commands per operation")
         {
-            threads, seconds, granule, dir, mode, design, machine, transNs, json, plot,
+            threads, seconds, granule, dir, mode, design, machine, transNs, json, plot, scaling,
         };
         command.SetAction(parse =>
         {
             var config = parse.InvocationConfiguration;
             var request = CreateRequest(parse.GetValue(threads), parse.GetValue(seconds), parse.GetValue(granule), parse.GetValue(dir)!,
-                parse.GetValue(mode)!, parse.GetValue(design), parse.GetValue(machine), parse.GetValue(transNs));
+                parse.GetValue(mode)!, parse.GetValue(design), parse.GetValue(machine), parse.GetValue(transNs), parse.GetValue(scaling));
             if (!request.IsSuccess)
             {
                 config.Error.WriteLine($"smmulab: {request.Error}");
@@ -60,8 +64,13 @@ internal static class BenchCommand
 
     /// <summary>Checks the command-line values (the kernel's ranges) and turns them into a request.</summary>
     public static Result<BenchRequest> CreateRequest(int threads, int seconds, int granule, string dir, string mode, string? design,
-        string? machinePath, int transNs)
+        string? machinePath, int transNs, bool scaling = false)
     {
+        if (scaling && threads == 1)
+        {
+            return Result<BenchRequest>.Fail("--scaling compares 1 thread with N: give --threads 2 or more");
+        }
+
         if (seconds is < 1 or > DmaMapBenchmarkOptions.MaxSeconds)
         {
             return Result<BenchRequest>.Fail($"invalid number of seconds, must be in 1-{DmaMapBenchmarkOptions.MaxSeconds}");
@@ -113,7 +122,7 @@ internal static class BenchCommand
         };
         return options.Problem() is { } problem
             ? Result<BenchRequest>.Fail(problem)
-            : Result<BenchRequest>.Ok(new BenchRequest(options, designs, machinePath));
+            : Result<BenchRequest>.Ok(new BenchRequest(options, designs, machinePath, Scaling: scaling));
     }
 
     /// <summary>Runs the request, once per design, and prints a block per run (a blank line between); returns the exit code.</summary>
@@ -189,6 +198,12 @@ internal static class BenchCommand
                 try
                 {
                     result = DmaMapBenchmark.Run(machine, device, request.Options);
+                    if (request.Scaling)
+                    {
+                        // Two slices at least, however short the run (the tests run for a fraction of a second).
+                        var slice = TimeSpan.FromTicks(Math.Min(DmaMapBenchmark.DefaultScalingSlice.Ticks, request.Options.Duration.Ticks / 2));
+                        result = result with { Scaling = DmaMapBenchmark.MeasureScaling(machine, device, request.Options, slice) };
+                    }
                 }
                 catch (InvalidOperationException e)
                 {

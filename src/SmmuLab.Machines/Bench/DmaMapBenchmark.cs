@@ -14,7 +14,7 @@ namespace SmmuLab.Machines.Bench;
 /// sums in 100 ns units (<see cref="LatencyAccumulator"/>, no allocation in the loop); the sums are
 /// merged when the threads have stopped.
 /// </summary>
-public static class DmaMapBenchmark
+public static partial class DmaMapBenchmark
 {
     /// <summary>Where thread i's buffer starts: 0x1_0000_0000 + i × 4 MiB (room for the largest granule).</summary>
     public const ulong BufferBase = 0x1_0000_0000;

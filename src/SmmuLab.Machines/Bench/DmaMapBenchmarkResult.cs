@@ -54,6 +54,9 @@ public sealed record DmaMapBenchmarkResult
     /// <summary>The DMA layer's counters at the end (maps, IOVA cache, flush-queue flushes by cause).</summary>
     public required DmaStatisticsSnapshot Dma { get; init; }
 
+    /// <summary>How throughput scaled from one thread to N, when it was measured (<see cref="DmaMapBenchmark.MeasureScaling"/>); null otherwise.</summary>
+    public ThreadScaling? Scaling { get; init; }
+
     /// <summary>Loops of all threads.</summary>
     public long Loops => ThreadLoops.Sum();
 

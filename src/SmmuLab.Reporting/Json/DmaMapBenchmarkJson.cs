@@ -86,10 +86,40 @@ public static class DmaMapBenchmarkJson
         }
 
         WriteDma(w, r.Dma);
+        WriteScaling(w, r.Scaling);
         w.WriteEndObject();
     }
 
     /// <summary>Mean and standard deviation as the kernel computes them (100 ns units, here in ns), and the histogram.</summary>
+    private static void WriteScaling(Utf8JsonWriter w, ThreadScaling? scaling)
+    {
+        if (scaling is null)
+        {
+            w.WriteNull("scaling");
+            return;
+        }
+
+        w.WriteStartObject("scaling");
+        w.WriteNumber("threads", scaling.Threads);
+        w.WriteNumber("slice_ns", scaling.Slice.Ticks * 100L);
+        w.WriteNumber("ratio", scaling.Ratio);
+        w.WriteNumber("min_ratio", scaling.MinRatio);
+        w.WriteNumber("max_ratio", scaling.MaxRatio);
+        w.WriteNumber("one_thread_loops_per_second", scaling.OneThreadPerSecond);
+        w.WriteNumber("threads_loops_per_second", scaling.ThreadsPerSecond);
+        w.WriteStartArray("pairs");
+        foreach (var (one, many) in scaling.Pairs)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("one_thread_loops_per_second", one);
+            w.WriteNumber("threads_loops_per_second", many);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     private static void WriteLatency(Utf8JsonWriter w, string name, LatencyAccumulator sums, LatencyHistogram histogram)
     {
         w.WriteStartObject(name);

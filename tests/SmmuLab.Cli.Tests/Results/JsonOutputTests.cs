@@ -144,6 +144,32 @@ public partial class JsonOutputTests
     }
 
     [Fact]
+    public void Bench_scaling_is_in_the_json_and_on_its_own_text_line()
+    {
+        using var dir = new TempDirectory("smmulab-json");
+        var path = dir.PathOf("bench.json");
+        var options = new DmaMapBenchmarkOptions { Threads = 2, Duration = TimeSpan.FromMilliseconds(400) };
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = BenchCommand.Run(new BenchRequest(options, JsonPath: path, Scaling: true), output, error);
+
+        Assert.Equal(ExitCodes.Success, code);
+        var scaling = JsonSchemas.AssertValid("bench", File.ReadAllText(path)).GetProperty("runs")[0].GetProperty("scaling");
+        Assert.Equal(2, scaling.GetProperty("threads").GetInt32());
+
+        // 400 ms: slices of 200 ms (two at least), so one pair after the warm-up one.
+        Assert.Equal(200_000_000, scaling.GetProperty("slice_ns").GetInt64());
+        var pair = Assert.Single(scaling.GetProperty("pairs").EnumerateArray().ToList());
+        var one = pair.GetProperty("one_thread_loops_per_second").GetDouble();
+        var two = pair.GetProperty("threads_loops_per_second").GetDouble();
+        Assert.True(one > 0 && two > 0);
+        Assert.Equal(two / one, scaling.GetProperty("ratio").GetDouble(), 9);
+        var line = Assert.Single(output.ToString().Split('\n'), l => l.StartsWith("scaling 1 to 2 threads:", StringComparison.Ordinal));
+        Assert.Contains($"throughput 1 thread:{one:F0} 2 threads:{two:F0} (medians of 1 pairs of 0.2 s slices)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_json_of_both_designs_is_valid_with_the_trace_counts()
     {
         var (code, output, _) = CliRun.Smmulab("replay", Trace("nic-like.trace"), "--design", "both", "--json", "-");
