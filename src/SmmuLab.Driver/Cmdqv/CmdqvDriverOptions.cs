@@ -13,9 +13,10 @@ public sealed record CmdqvDriverOptions
 
     /// <summary>
     /// Largest VCMDQ wanted, log2 entries; the queue gets min(this, SMMU_IDR1.CMDQS), at least
-    /// <see cref="Cmdq.CommandQueueOptions.MinLog2Entries"/>.
+    /// <see cref="Cmdq.CommandQueueOptions.MinLog2Entries"/>. Linux's tegra241-cmdqv takes
+    /// min(<c>CMDQ_MAX_SZ_SHIFT</c>, IDR1.CMDQS), as for the SMMU's own queue: 16 on arm64's defconfig.
     /// </summary>
-    public int MaxQueueLog2 { get; init; } = 10;
+    public int MaxQueueLog2 { get; init; } = 16;
 
     /// <summary>
     /// Reproduces the bug fixed by Linux 803e41f36d22: each VCMDQ's supported-command check is

@@ -7,8 +7,14 @@ public sealed record DriverOptions
 {
     public string Name { get; init; } = "smmu0";
 
-    /// <summary>Largest command queue wanted, log2 entries (capped by IDR1.CMDQS).</summary>
-    public int MaxCmdqLog2 { get; init; } = 10;
+    /// <summary>
+    /// Largest command queue wanted, log2 entries (capped by IDR1.CMDQS). Linux's cap is
+    /// <c>CMDQ_MAX_SZ_SHIFT</c> = <c>Q_MAX_SZ_SHIFT</c> − 4, with <c>Q_MAX_SZ_SHIFT</c> =
+    /// <c>PAGE_SHIFT + CONFIG_CMA_ALIGNMENT</c>: 12 + 8 on arm64's defconfig, so 16 (a 1 MiB queue).
+    /// A queue much smaller than Linux's fills far more often when CPUs overlap, since its cached
+    /// CONS is refreshed only by the last CMD_SYNC waiter out.
+    /// </summary>
+    public int MaxCmdqLog2 { get; init; } = 16;
 
     /// <summary>Largest event queue wanted, log2 entries (capped by IDR1.EVENTQS).</summary>
     public int MaxEvtqLog2 { get; init; } = 8;
