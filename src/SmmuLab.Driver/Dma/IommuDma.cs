@@ -144,7 +144,8 @@ public sealed partial class IommuDma : IFlushQueueOwner, IDisposable
     /// mapping within one granule this takes one: the lock-free one-page unmap clears the leaf only
     /// when a page maps it, which is exactly when the look-up would have found it, so the outcome,
     /// the commands and the counts are the same. Only what it costs the host differs: the leaf's
-    /// cache line, which another CPU's neighbouring IOVA shares, is fetched once, to be written.
+    /// cache line, which another CPU's neighbouring IOVA shares, is read and cleared back to back
+    /// instead of in two walks, so it moves between the CPUs less often.
     /// Anything else (not mapped, a block, a range) takes Linux's two steps.
     /// </remarks>
     public void UnmapPhys(DmaDevice device, int cpu, ulong dmaAddress, ulong size, DmaDirection direction, DmaAttributes attrs = DmaAttributes.None)
