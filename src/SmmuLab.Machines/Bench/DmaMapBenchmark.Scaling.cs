@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using SmmuLab.Driver.Dma;
-using SmmuLab.Hardware.Memory;
 
 namespace SmmuLab.Machines.Bench;
 
-/// <summary>The thread-scaling measurement: one-thread and N-thread slices alternating on the same threads.</summary>
+/// <summary>The thread-scaling measurement: one-thread and N-thread slices alternating on the same threads (<see cref="WorkerThreads"/>).</summary>
 public static partial class DmaMapBenchmark
 {
     /// <summary>The default length of a scaling slice.</summary>
@@ -44,7 +43,7 @@ public static partial class DmaMapBenchmark
         var dma = SetUp(machine, device, options);
         var dmaDevice = dma.AddDevice(new DmaDeviceOptions { Name = device.Name, DmaMask = options.DmaMask });
         var pairs = (int)Math.Max(1, options.Duration.Ticks / (2 * slice.Ticks));
-        var slices = new SliceRunner(options.Threads, machine.Memory, dma, dmaDevice, options);
+        var threads = new WorkerThreads(options.Threads, machine.Memory, dma, dmaDevice, options);
         try
         {
             var measured = new List<(double, double)>(pairs);
@@ -53,8 +52,8 @@ public static partial class DmaMapBenchmark
             {
                 // Alternate the order, so a drift in the host's speed does not favour one side.
                 var oneFirst = p % 2 == 0;
-                var first = slices.Run(oneFirst ? 1 : options.Threads, sliceTicks);
-                var second = slices.Run(oneFirst ? options.Threads : 1, sliceTicks);
+                var first = LoopsPerSecond(threads, oneFirst ? 1 : options.Threads, sliceTicks);
+                var second = LoopsPerSecond(threads, oneFirst ? options.Threads : 1, sliceTicks);
                 if (p > 0)
                 {
                     measured.Add(oneFirst ? (first, second) : (second, first));
@@ -65,110 +64,21 @@ public static partial class DmaMapBenchmark
         }
         finally
         {
-            slices.Dispose();
+            threads.Dispose();
             dma.Close(flushQueued: true);
         }
     }
 
-    /// <summary>N benchmark threads that run a slice when told: the first k of them, until a deadline.</summary>
-    private sealed class SliceRunner : IDisposable
+    /// <summary>One slice of the first <paramref name="count"/> threads: their map+unmap loops per second of it.</summary>
+    private static double LoopsPerSecond(WorkerThreads threads, int count, long ticks)
     {
-        private readonly Worker[] workers;
-        private readonly Thread[] threads;
-        private readonly SemaphoreSlim[] starts;
-        private readonly CountdownEvent done;
-        private long deadline;
-        private bool stopping;
-
-        public SliceRunner(int count, SparsePhysicalMemory memory, IommuDma dma, DmaDevice device, DmaMapBenchmarkOptions options)
+        var before = threads.Loops(count);
+        var seconds = threads.Run(count, ticks).TotalSeconds;
+        if (threads.Failure is { } failure)
         {
-            workers = new Worker[count];
-            threads = new Thread[count];
-            starts = [.. Enumerable.Range(0, count).Select(_ => new SemaphoreSlim(0))];
-            done = new CountdownEvent(count);
-            for (var cpu = 0; cpu < count; cpu++)
-            {
-                var index = cpu;
-                threads[cpu] = new Thread(() => Serve(index, memory, dma, device, options), maxStackSize: 1 << 20)
-                {
-                    IsBackground = true,
-                    Name = $"dma-map-benchmark/{cpu}",
-                };
-                threads[cpu].Start();
-            }
-
-            // Each thread has built its worker (on its own thread, as Run's threads do).
-            done.Wait();
+            throw new InvalidOperationException($"a benchmark thread failed: {failure.Message}", failure);
         }
 
-        /// <summary>Runs threads 0..<paramref name="count"/> for <paramref name="ticks"/> and returns their loops per second.</summary>
-        public double Run(int count, long ticks)
-        {
-            done.Reset(count);
-            var before = Loops(count);
-            var start = Stopwatch.GetTimestamp();
-
-            // Written before the releases, read after the waits: the semaphores order it.
-            deadline = start + ticks;
-            for (var i = 0; i < count; i++)
-            {
-                starts[i].Release();
-            }
-
-            done.Wait();
-            var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (workers.FirstOrDefault(w => w.Failure is not null)?.Failure is { } failure)
-            {
-                throw new InvalidOperationException($"a benchmark thread failed: {failure.Message}", failure);
-            }
-
-            return seconds <= 0 ? 0 : (Loops(count) - before) / seconds;
-        }
-
-        /// <summary>Stops the threads and waits for them.</summary>
-        public void Dispose()
-        {
-            if (stopping)
-            {
-                return;
-            }
-
-            stopping = true;
-            foreach (var s in starts)
-            {
-                s.Release();
-            }
-
-            foreach (var t in threads)
-            {
-                t.Join();
-            }
-
-            foreach (var s in starts)
-            {
-                s.Dispose();
-            }
-
-            done.Dispose();
-        }
-
-        private long Loops(int count) => workers.Take(count).Sum(w => w.Map.Count);
-
-        private void Serve(int cpu, SparsePhysicalMemory memory, IommuDma dma, DmaDevice device, DmaMapBenchmarkOptions options)
-        {
-            var worker = workers[cpu] = new Worker(cpu, memory, dma, device, options);
-            done.Signal();
-            while (true)
-            {
-                starts[cpu].Wait();
-                if (stopping)
-                {
-                    return;
-                }
-
-                worker.Loop(deadline);
-                done.Signal();
-            }
-        }
+        return seconds <= 0 ? 0 : (threads.Loops(count) - before) / seconds;
     }
 }

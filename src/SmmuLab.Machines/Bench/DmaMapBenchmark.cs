@@ -64,19 +64,23 @@ public static partial class DmaMapBenchmark
         var dmaDevice = dma.AddDevice(new DmaDeviceOptions { Name = device.Name, DmaMask = options.DmaMask });
 
         var before = CommandCounts.Take(machine, device.Smmu);
-        var workers = new Worker[options.Threads];
+        IReadOnlyList<Worker> workers;
         TimeSpan elapsed;
+        Exception? failed;
+        var threads = new WorkerThreads(options.Threads, machine.Memory, dma, dmaDevice, options);
         try
         {
-            elapsed = RunThreads(workers, machine.Memory, dma, dmaDevice, options);
+            elapsed = threads.Run(options.Threads, (long)(options.Duration.TotalSeconds * Stopwatch.Frequency));
+            (workers, failed) = (threads.Workers, threads.Failure);
         }
         finally
         {
+            threads.Dispose();
             dma.Close(flushQueued: true);
         }
 
         var after = CommandCounts.Take(machine, device.Smmu);
-        if (workers.FirstOrDefault(w => w.Failure is not null)?.Failure is { } failure)
+        if (failed is { } failure)
         {
             throw new InvalidOperationException($"a benchmark thread failed: {failure.Message}", failure);
         }
@@ -129,48 +133,6 @@ public static partial class DmaMapBenchmark
         }
     }
 
-    /// <summary>Starts one thread per CPU, lets them go together, and returns the wall time until all stopped.</summary>
-    private static TimeSpan RunThreads(Worker[] workers, SparsePhysicalMemory memory, IommuDma dma, DmaDevice dmaDevice, DmaMapBenchmarkOptions options)
-    {
-        using var ready = new CountdownEvent(workers.Length);
-        using var go = new ManualResetEventSlim();
-        var threads = new Thread[workers.Length];
-        var durationTicks = (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
-        for (var cpu = 0; cpu < workers.Length; cpu++)
-        {
-            var index = cpu;
-            threads[cpu] = new Thread(() =>
-            {
-                // Built on its own thread, so from that thread's allocation context: the running
-                // sums each loop writes never share a cache line with another thread's.
-                var worker = workers[index] = new Worker(index, memory, dma, dmaDevice, options);
-                ready.Signal();
-                go.Wait();
-                worker.Loop(worker.StartTimestamp + durationTicks);
-            }, maxStackSize: 1 << 20)
-            {
-                IsBackground = true,
-                Name = $"dma-map-benchmark/{cpu}",
-            };
-            threads[cpu].Start();
-        }
-
-        ready.Wait();
-        var start = Stopwatch.GetTimestamp();
-        foreach (var w in workers)
-        {
-            w.StartTimestamp = start;
-        }
-
-        go.Set();
-        foreach (var t in threads)
-        {
-            t.Join();
-        }
-
-        return Stopwatch.GetElapsedTime(start);
-    }
-
     /// <summary>What the kernel's thread writes over its buffer before each map: 0x66 in every byte.</summary>
     public const ulong StainWord = 0x6666_6666_6666_6666;
 
@@ -183,8 +145,6 @@ public static partial class DmaMapBenchmark
         public LatencyHistogram MapHistogram { get; } = new();
 
         public LatencyHistogram UnmapHistogram { get; } = new();
-
-        public long StartTimestamp { get; set; }
 
         public Exception? Failure { get; private set; }
 
